@@ -1,0 +1,143 @@
+"""Defaults and the settings object.
+
+Nothing here reads the environment at import time: :func:`Settings.from_env` is
+called by ``create_app()`` and by the command line, once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENV_PREFIX = "SEARCHSVC_"
+
+DEFAULT_URL_TEMPLATE = "/blog/{slug}"
+#: The largest ``per_page`` a client may ask for.
+MAX_PER_PAGE = 50
+DEFAULT_PER_PAGE = 10
+#: Results deeper than this are not served (``page * per_page``).
+MAX_RESULT_DEPTH = 1000
+#: Longest query text accepted, in characters, and most words/operators in it.
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 32
+#: Posts larger than this are reported and skipped rather than indexed.
+MAX_POST_BYTES = 2 * 1024 * 1024
+#: Words per minute used when a post does not state its reading time.
+WORDS_PER_MINUTE = 230
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message names it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured, with its default.
+
+    Each field can be set with an environment variable named
+    ``SEARCHSVC_`` plus the field name in capitals (``SEARCHSVC_INDEX_DIR``).
+    """
+
+    content_dir: Path = Path("content")
+    index_dir: Path = Path("index")
+    url_template: str = DEFAULT_URL_TEMPLATE
+    #: Time zone for dates written without one ("Jan 15, 2024").
+    timezone: str = "UTC"
+    max_per_page: int = MAX_PER_PAGE
+    default_per_page: int = DEFAULT_PER_PAGE
+    max_post_bytes: int = MAX_POST_BYTES
+    #: Origins allowed to call the API from a browser (comma separated in the environment).
+    cors_origins: tuple[str, ...] = ()
+    #: Enables ``POST /api/reindex`` when set.
+    admin_token: str = field(default="", repr=False)
+    #: Seconds a second ``reindex`` waits for the lock before giving up.
+    lock_timeout: float = 30.0
+    #: Seconds a superseded index generation is kept for readers still using it.
+    generation_grace: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("content_dir", "index_dir"):
+            object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
+        if "{slug}" not in self.url_template:
+            raise SettingsError(
+                f"SEARCHSVC_URL_TEMPLATE must contain {{slug}}; got {self.url_template!r}."
+            )
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(
+                f"SEARCHSVC_TIMEZONE {self.timezone!r} is not a known time zone (try 'UTC' or 'Europe/Berlin')."
+            ) from None
+        if self.max_per_page < 1 or self.default_per_page < 1:
+            raise SettingsError("SEARCHSVC_MAX_PER_PAGE and SEARCHSVC_DEFAULT_PER_PAGE must be at least 1.")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def extraction_fingerprint(self) -> str:
+        """A digest of the settings that change what gets indexed.
+
+        When it differs from the one an index was built with, the next reindex
+        rebuilds everything.
+        """
+        relevant = {
+            "url_template": self.url_template,
+            "timezone": self.timezone,
+            "max_post_bytes": self.max_post_bytes,
+        }
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **_coerce(changes))
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
+        """Defaults, then ``SEARCHSVC_*`` variables, then ``overrides`` (None values ignored)."""
+        environ = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            key = ENV_PREFIX + f.name.upper()
+            if key in environ and environ[key] != "":
+                values[f.name] = environ[key]
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**_coerce(values))
+
+
+def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Turn strings (from the environment or a config mapping) into field types."""
+    types = {f.name: f.type for f in dataclasses.fields(Settings)}
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        if name not in types:
+            raise SettingsError(f"Unknown setting {name!r}.")
+        kind = types[name]
+        try:
+            if kind == "Path":
+                value = Path(value).expanduser().absolute()
+            elif kind == "int":
+                value = int(value)
+            elif kind == "float":
+                value = float(value)
+            elif kind.startswith("tuple"):
+                if isinstance(value, str):
+                    value = [part for part in (p.strip() for p in value.split(",")) if part]
+                value = tuple(str(v).rstrip("/") for v in value)
+            else:
+                value = str(value)
+        except (TypeError, ValueError):
+            raise SettingsError(
+                f"{ENV_PREFIX}{name.upper()} must be {_describe(kind)}; got {value!r}."
+            ) from None
+        out[name] = value
+    return out
+
+
+def _describe(kind: str) -> str:
+    return {"int": "a whole number", "float": "a number", "Path": "a path"}.get(kind, "text")

@@ -1,0 +1,454 @@
+"""Posts -> index: full build, incremental update, atomic publish, locking.
+
+Every run builds a new generation directory beside the live one and publishes
+it by swapping the CURRENT link (see :mod:`searchsvc.storage`). An incremental
+run starts the new generation as hard links of the live one (Whoosh never
+rewrites a segment file, so the live generation is never touched) and then
+writes only what changed. A run killed at any moment leaves the live generation
+serving; its temporary directory is removed by the next run.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import os
+import secrets
+import shutil
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from whoosh import index as whoosh_index
+
+from . import storage
+from .config import Settings
+from .extract import extract
+from .posts import Post, PostError, discover, load_bytes, parse_post
+from .schema import SCHEMA_VERSION, build_schema, title_key
+
+Progress = Callable[[Iterable[Path], int], Iterable[Path]]
+
+
+class ReindexError(Exception):
+    """Reindexing could not run at all; the live index is untouched. The message says why."""
+
+
+class ReindexBusy(ReindexError):
+    """Another reindex holds the lock."""
+
+
+@dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+
+@dataclass
+class ReindexSummary:
+    """What one run did. ``skipped`` are errors; ``hidden`` are drafts and the like."""
+
+    full: bool = False
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: list[Skipped] = field(default_factory=list)
+    hidden: list[Skipped] = field(default_factory=list)
+    total: int = 0
+    generation: int | None = None
+    published: bool = False
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every post was indexed, 1 when some were skipped for errors."""
+        return 1 if self.skipped else 0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        data["exit_code"] = self.exit_code
+        return data
+
+
+# ---------------------------------------------------------------------------
+# Locking
+
+
+@contextmanager
+def reindex_lock(index_dir: Path, timeout: float) -> Iterator[None]:
+    """Hold the reindex lock, waiting at most ``timeout`` seconds.
+
+    The lock is an ``flock()`` on a file: the kernel releases it when the
+    process ends, however it ends, so a killed run never blocks the next one.
+
+    :raise ReindexBusy: if another process holds it for longer than ``timeout``.
+    """
+    path = index_dir / storage.LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except OSError as exc:
+                if exc.errno not in (errno.EAGAIN, errno.EACCES):
+                    raise
+                if time.monotonic() >= deadline:
+                    holder = _lock_holder(path)
+                    raise ReindexBusy(f"another reindex is running (pid {holder})") from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _lock_holder(path: Path) -> str:
+    try:
+        return path.read_text().strip() or "unknown"
+    except OSError:
+        return "unknown"
+
+
+# ---------------------------------------------------------------------------
+# Turning a post into a document
+
+
+def post_document(post: Post) -> dict[str, Any]:
+    """The Whoosh document for one post (plain text only; HTML is made at the edge)."""
+    extracted = extract(post.body)
+    sections = []
+    parts = []
+    offset = 0
+    for section in extracted.sections:
+        start, end = offset, offset + len(section.text)
+        sections.append([section.heading, section.anchor, section.level, start, end])
+        parts.append(section.text)
+        offset = end + 1
+    body = "\n".join(parts)
+    headings = "\n".join(s.heading for s in extracted.headings)
+    code = "\n".join([*(b.code for b in extracted.code_blocks), " ".join(extracted.inline_code)]).strip()
+    date = _naive_utc(post.date)
+    authors = [{"name": a.name, "role": a.role} for a in post.authors]
+    doc: dict[str, Any] = {
+        "id": post.slug,
+        "path": post.path,
+        "url": post.url,
+        "title": post.title,
+        "title_key": title_key(post.title),
+        "description": post.description,
+        "headings": headings,
+        "body": body,
+        "code": code,
+        "tag_text": " ".join(post.tags),
+        "tags": ",".join(k.replace(",", " ") for k in post.tag_keys),
+        "author": " ".join(a["name"] for a in authors),
+        "spelling": "\n".join([post.title, headings, post.description, body]),
+        "reading_minutes": post.reading_minutes,
+        "meta": {
+            "title": post.title,
+            "description": post.description,
+            "tags": list(post.tags),
+            "authors": authors,
+            "date": post.date.isoformat() if post.date else None,
+            "updated": post.updated.isoformat() if post.updated else None,
+            "sections": sections,
+        },
+    }
+    if date is not None:
+        doc["date"] = date
+        doc["year"] = date.year
+    return {k: v for k, v in doc.items() if v not in ("", None)}
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+# ---------------------------------------------------------------------------
+# Reindexing
+
+
+def reindex(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> ReindexSummary:
+    """Bring the index in ``settings.index_dir`` up to date with ``settings.content_dir``.
+
+    Incremental unless ``full`` is true or the index was built with another
+    schema version or other extraction settings.
+
+    :raise ReindexBusy: when another run holds the lock past ``settings.lock_timeout``.
+    :raise ReindexError: when the content directory cannot be read (the live index is kept).
+    """
+    started = time.monotonic()
+    index_dir = settings.index_dir
+    try:
+        index_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReindexError(f"Cannot create the index directory {index_dir}: {exc.strerror}.") from None
+    with reindex_lock(index_dir, settings.lock_timeout):
+        remove_leftovers(index_dir)
+        summary = _reindex_locked(settings, full=full, progress=progress)
+        remove_old_generations(index_dir, settings.generation_grace)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None) -> ReindexSummary:
+    index_dir = settings.index_dir
+    content_dir = settings.content_dir
+    if not content_dir.is_dir():
+        raise ReindexError(
+            f"The content directory {content_dir} does not exist or is not a directory; the existing index is kept."
+        )
+    try:
+        files, walk_errors = discover(content_dir)
+    except PostError as exc:
+        raise ReindexError(f"{exc}; the existing index is kept.") from None
+    except OSError as exc:
+        raise ReindexError(f"Cannot read the content directory {content_dir}: {exc.strerror}; the existing index is kept.") from None
+
+    live = storage.current_generation(index_dir)
+    old_posts: dict[str, dict[str, Any]] = {}
+    fingerprint = settings.extraction_fingerprint()
+    if live is not None and not full:
+        try:
+            manifest = storage.read_manifest(live.path)
+        except storage.IndexUnavailable:
+            manifest = None
+        if (
+            manifest is None
+            or manifest.get("schema_version") != SCHEMA_VERSION
+            or manifest.get("fingerprint") != fingerprint
+            or not whoosh_index.exists_in(str(live.path))
+        ):
+            full = True
+        else:
+            old_posts = manifest["posts"]
+    if live is None:
+        full = True
+
+    summary = ReindexSummary(full=full)
+    summary.skipped.extend(Skipped(e.path, e.reason) for e in walk_errors)
+
+    new_posts: dict[str, dict[str, Any]] = {}
+    to_add: dict[str, dict[str, Any]] = {}  # relpath -> document
+    slug_owner: dict[str, str] = {}
+    # Slugs of unchanged posts are taken first, so a changed post cannot steal one.
+    pending: list[tuple[str, Path, str, bytes]] = []
+
+    iterable: Iterable[Path] = files
+    if progress is not None:
+        iterable = progress(files, len(files))
+    for path in iterable:
+        relpath = path.relative_to(content_dir).as_posix()
+        try:
+            data = load_bytes(path, settings)
+        except PostError as exc:
+            summary.skipped.append(Skipped(relpath, exc.reason))
+            continue
+        digest = hashlib.sha256(data).hexdigest()[:32]
+        old = old_posts.get(relpath)
+        if old is not None and old.get("hash") == digest:
+            new_posts[relpath] = old
+            if old.get("hidden"):
+                summary.hidden.append(Skipped(relpath, old["hidden"]))
+            else:
+                slug_owner[old["slug"]] = relpath
+            summary.unchanged += 1
+            continue
+        pending.append((relpath, path, digest, data))
+
+    for relpath, path, digest, data in pending:
+        try:
+            post = parse_post(relpath, data, settings)
+        except PostError as exc:
+            summary.skipped.append(Skipped(relpath, _reason(exc)))
+            continue
+        if post.hidden:
+            summary.hidden.append(Skipped(relpath, post.hidden))
+            new_posts[relpath] = {"hash": digest, "hidden": post.hidden}
+            continue
+        owner = slug_owner.get(post.slug)
+        if owner is not None:
+            summary.skipped.append(
+                Skipped(relpath, f"has the same slug {post.slug!r} as {owner}; give one of them another slug")
+            )
+            continue
+        try:
+            document = post_document(post)
+        except Exception as exc:  # extraction is pure and total; this is a last line of defence
+            summary.skipped.append(Skipped(relpath, f"could not be extracted: {exc}"))
+            continue
+        slug_owner[post.slug] = relpath
+        new_posts[relpath] = {"hash": digest, "slug": post.slug, "tags": list(post.tags)}
+        to_add[relpath] = document
+
+    indexed_before = {p for p, e in old_posts.items() if not e.get("hidden")}
+    indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
+    for relpath in to_add:
+        if relpath in indexed_before:
+            summary.updated += 1
+        else:
+            summary.added += 1
+    removed = indexed_before - indexed_now
+    summary.removed = len(removed)
+    summary.total = len(indexed_now)
+    summary.skipped.sort(key=lambda s: s.path)
+    summary.hidden.sort(key=lambda s: s.path)
+
+    if not full and not summary.changed:
+        summary.generation = live.number if live else None
+        return summary
+
+    number = max((g.number for g in storage.list_generations(index_dir)), default=0) + 1
+    tmp = index_dir / f"{storage.TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    try:
+        if full:
+            tmp.mkdir()
+            ix = whoosh_index.create_in(str(tmp), build_schema())
+            writer = ix.writer(limitmb=256, compound=False)
+            try:
+                for document in to_add.values():
+                    writer.add_document(**document)
+                writer.commit(optimize=True)
+            except BaseException:
+                writer.cancel()
+                raise
+        else:
+            assert live is not None
+            _link_copy(live.path, tmp)
+            ix = whoosh_index.open_dir(str(tmp))
+            writer = ix.writer(compound=False)
+            try:
+                for relpath in removed | (set(to_add) & indexed_before):
+                    writer.delete_by_term("path", relpath)
+                for document in to_add.values():
+                    writer.add_document(**document)
+                writer.commit()
+            except BaseException:
+                writer.cancel()
+                raise
+        ix.close()
+        storage.write_json_atomic(
+            tmp / storage.MANIFEST,
+            {
+                "schema_version": SCHEMA_VERSION,
+                "fingerprint": fingerprint,
+                "generation": number,
+                "built_at": datetime.now(timezone.utc).isoformat(),
+                "content_dir": str(content_dir),
+                "post_count": summary.total,
+                "tags": _tag_names(new_posts),
+                "posts": new_posts,
+            },
+        )
+        storage.fsync_tree(tmp)
+        final = index_dir / storage.generation_name(number)
+        os.rename(tmp, final)
+        storage.fsync_dir(index_dir)
+        storage.publish(index_dir, final.name)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    summary.generation = number
+    summary.published = True
+    return summary
+
+
+def _reason(exc: PostError) -> str:
+    return f"{exc.reason} (field {exc.field!r})" if exc.field else exc.reason
+
+
+def _tag_names(posts: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Lower-cased tag -> the spelling shown, first spelling by path wins."""
+    names: dict[str, str] = {}
+    for relpath in sorted(posts):
+        for tag in posts[relpath].get("tags", ()):
+            names.setdefault(tag.lower(), tag)
+    return names
+
+
+def _link_copy(src: Path, dst: Path) -> None:
+    """Start a new generation as hard links of ``src`` (copies where links are impossible)."""
+    dst.mkdir()
+    for entry in os.scandir(src):
+        name = entry.name
+        if not entry.is_file(follow_symlinks=False) or name == storage.MANIFEST or name.endswith("LOCK"):
+            continue
+        try:
+            os.link(entry.path, dst / name)
+        except OSError:
+            shutil.copy2(entry.path, dst / name)
+
+
+# ---------------------------------------------------------------------------
+# Housekeeping
+
+
+def remove_leftovers(index_dir: Path) -> list[Path]:
+    """Remove temporary build directories and generations that were never published.
+
+    Only called under the lock, so nothing found here is still being written.
+    """
+    removed = []
+    live = storage.current_generation(index_dir)
+    for entry in os.scandir(index_dir):
+        path = Path(entry.path)
+        unpublished = (
+            (number := storage.generation_number(entry.name)) is not None
+            and live is not None
+            and number > live.number
+        )
+        if entry.is_dir(follow_symlinks=False) and (entry.name.startswith(storage.TMP_PREFIX) or unpublished):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        elif entry.name.startswith(f".{storage.CURRENT}.") or entry.name.endswith(".tmp"):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+    return removed
+
+
+def remove_old_generations(index_dir: Path, grace: float) -> list[Path]:
+    """Delete generations that no reader can still be using.
+
+    A server switches to a new generation on its next request, so a generation
+    superseded more than ``grace`` seconds ago is no longer read. The time a
+    generation was superseded is when its successor's directory was published
+    (its mtime, set by the rename).
+    """
+    live = storage.current_generation(index_dir)
+    if live is None:
+        return []
+    gens = [g for g in storage.list_generations(index_dir) if g.number <= live.number]
+    removed = []
+    now = time.time()
+    for older, newer in zip(gens, gens[1:]):
+        try:
+            superseded_at = newer.path.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        if now - superseded_at >= grace:
+            shutil.rmtree(older.path, ignore_errors=True)
+            removed.append(older.path)
+    return removed

@@ -1,0 +1,222 @@
+"""The Whoosh schema: analyzers, fields, field weights and the schema version.
+
+Analyzers compose with ``|``; each filter here has one job.
+
+>>> [t.text for t in prose_analyzer()("Node.js runs useOptimistic")]
+['node.js', 'node', 'js', 'run', 'useoptimist', 'us', 'optimist']
+>>> [t.text for t in prose_analyzer()("Node.js runs useOptimistic", mode="query")]
+['node.js', 'run', 'useoptimist']
+>>> [t.text for t in code_analyzer()("formData.get('name')")]
+['formdata.get', 'formdata', 'get', 'form', 'data', 'name']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from whoosh.analysis import (
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StopFilter,
+)
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.lang.porter import stem
+from whoosh.support.charset import accent_map
+
+#: Bump when fields or analyzers change: an index with another version is rebuilt in full.
+SCHEMA_VERSION = 3
+
+#: How much a match in each field counts (title > headings > tags, description > body > code).
+FIELD_WEIGHTS: dict[str, float] = {
+    "title": 8.0,
+    "headings": 4.0,
+    "tag_text": 3.0,
+    "description": 2.5,
+    "author": 2.0,
+    "body": 1.0,
+    "code": 0.6,
+}
+#: Extra weight for a query whose words appear as a phrase in the title, and for an exact title.
+TITLE_PHRASE_BONUS = 6.0
+EXACT_TITLE_BONUS = 20.0
+
+#: Words: letters, digits and underscores, with dotted names kept whole (``node.js``, ``v18.3.0``).
+WORD_PATTERN = r"\w+(?:\.\w+)*"
+#: Code identifiers, dotted paths (``formData.get``) and numbers.
+CODE_PATTERN = r"[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d+(?:\.\d+)*"
+
+# English stop words plus the leftovers of contractions ("what's" -> what, s).
+STOP = frozenset(STOP_WORDS) | {"s", "t", "d", "ll", "re", "ve", "m"}
+
+_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+", re.UNICODE)
+
+
+def split_compound(text: str) -> list[tuple[str, int]]:
+    """Split a dotted, snake_case or camelCase name into (part, offset) pairs.
+
+    >>> split_compound("formData.get")
+    [('form', 0), ('Data', 4), ('get', 9)]
+    >>> split_compound("HTTPServer_v2")
+    [('HTTP', 0), ('Server', 4), ('v', 11), ('2', 12)]
+    >>> split_compound("plain")
+    [('plain', 0)]
+    """
+    return [(m.group(), m.start()) for m in _PART_RE.finditer(text)]
+
+
+class CompoundFilter(Filter):
+    """Index ``formData.get`` whole and as ``formData``, ``form``, ``Data``, ``get``.
+
+    Parts share the whole token's position, so phrases across it still match.
+    When querying only the whole token is kept: a query for ``useOptimistic``
+    means that name, while ``use optimistic`` still finds it through the parts.
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if t.mode == "query":
+                yield t
+                continue
+            text = t.text
+            yield t
+            parts = _expand(text)
+            if not parts:
+                continue
+            chars = t.chars
+            if chars:
+                start, end = t.startchar, t.endchar
+            for part, offset in parts:
+                t.text = part
+                if chars:
+                    t.startchar = start + offset
+                    t.endchar = start + offset + len(part)
+                yield t
+            t.text = text
+            if chars:
+                t.startchar, t.endchar = start, end
+
+
+@lru_cache(maxsize=50_000)
+def _expand(text: str) -> tuple[tuple[str, int], ...]:
+    """The extra tokens for one compound word (empty for a plain word)."""
+    out: list[tuple[str, int]] = []
+    if "." in text:
+        offset = 0
+        for segment in text.split("."):
+            if segment:
+                out.append((segment, offset))
+            offset += len(segment) + 1
+    pieces = split_compound(text)
+    if len(pieces) > 1:
+        out.extend(p for p in pieces if p not in out)
+    seen = {text.lower()}
+    unique = []
+    for part, offset in out:
+        if part.lower() not in seen:
+            seen.add(part.lower())
+            unique.append((part, offset))
+    return tuple(unique)
+
+
+class SafeStemFilter(Filter):
+    """English (Porter) stemming, only for plain alphabetic words.
+
+    Names such as ``node.js`` or ``v18`` are left alone (a plain stemmer turns
+    ``node.js`` into ``node.j``).
+    """
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not t.stopped and t.text.isalpha():
+                t.text = _stem(t.text)
+            yield t
+
+
+@lru_cache(maxsize=100_000)
+def _stem(word: str) -> str:
+    return stem(word)
+
+
+class RenumberFilter(Filter):
+    """Close the gaps stop words leave in positions, keeping shared positions shared."""
+
+    def __call__(self, tokens):
+        last_original = None
+        pos = -1
+        for t in tokens:
+            if t.positions:
+                if t.pos != last_original:
+                    last_original = t.pos
+                    pos += 1
+                t.pos = pos
+            yield t
+
+
+def _words() -> RegexTokenizer:
+    return RegexTokenizer(WORD_PATTERN)
+
+
+def prose_analyzer():
+    """Prose: words, compounds split, lower-cased, accents folded, stop words out, stemmed."""
+    return (
+        _words()
+        | CompoundFilter()
+        | LowercaseFilter()
+        | CharsetFilter(accent_map)
+        | StopFilter(stoplist=STOP, minsize=1, renumber=False)
+        | SafeStemFilter()
+        | RenumberFilter()
+    )
+
+
+def plain_analyzer():
+    """Words lower-cased and accent-folded, nothing removed: names, spelling."""
+    return _words() | CompoundFilter() | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def code_analyzer():
+    """Code: identifiers and dotted names whole and split (camelCase, snake_case), lower-cased."""
+    return RegexTokenizer(CODE_PATTERN) | CompoundFilter() | LowercaseFilter()
+
+
+def title_key(title: str) -> str:
+    """A title reduced for exact-title matching: lower-case, no accents, words only.
+
+    >>> title_key("  Café: The Plan for React 18! ")
+    'cafe the plan for react 18'
+    """
+    folded = unicodedata.normalize("NFKD", title.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return " ".join(re.findall(r"\w+", folded))
+
+
+def build_schema() -> Schema:
+    prose = prose_analyzer()
+    return Schema(
+        # Identity
+        id=ID(stored=True, unique=True),
+        path=ID(stored=True, unique=True),
+        url=STORED,
+        # Searchable text (stored where snippets need it)
+        title=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
+        title_key=ID,
+        description=TEXT(analyzer=prose, stored=True, chars=True),
+        headings=TEXT(analyzer=prose, phrase=True),
+        body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
+        code=TEXT(analyzer=code_analyzer(), stored=True, phrase=False, chars=True),
+        tag_text=TEXT(analyzer=prose, phrase=True),
+        author=TEXT(analyzer=plain_analyzer(), phrase=True),
+        spelling=TEXT(analyzer=plain_analyzer(), phrase=False, spelling=True),
+        # Filters, facets and sorting
+        tags=KEYWORD(lowercase=True, commas=True, scorable=True),
+        date=DATETIME(stored=True, sortable=True),
+        year=NUMERIC(stored=False),
+        reading_minutes=NUMERIC(stored=True),
+        # Display-only data, stored as-is
+        meta=STORED,
+    )

@@ -1,0 +1,144 @@
+"""The index directory on disk: generations, the CURRENT pointer, the manifest.
+
+Layout of ``index_dir``::
+
+    CURRENT -> gen-000012      symbolic link, swapped atomically by os.replace()
+    gen-000012/                one complete Whoosh index plus searchsvc.json
+    gen-000011/                superseded; kept for a grace period, then deleted
+    tmp-<pid>-<random>/        a build in progress (leftovers are removed by the next run)
+    reindex.lock               held with flock() by the one running reindex
+
+A reader resolves CURRENT once per request and uses that one generation for the
+whole request, so it never sees a half-built index or a mix of two. The writer
+never changes a published generation: it builds the next one beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CURRENT = "CURRENT"
+MANIFEST = "searchsvc.json"
+LOCK = "reindex.lock"
+GEN_PREFIX = "gen-"
+TMP_PREFIX = "tmp-"
+_GEN_RE = re.compile(r"^gen-(\d{6,})$")
+
+
+class IndexUnavailable(Exception):
+    """There is no usable index; the message says what to do about it."""
+
+
+@dataclass(frozen=True)
+class Generation:
+    number: int
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+
+def generation_name(number: int) -> str:
+    return f"{GEN_PREFIX}{number:06d}"
+
+
+def generation_number(name: str) -> int | None:
+    m = _GEN_RE.match(name)
+    return int(m.group(1)) if m else None
+
+
+def current_name(index_dir: Path) -> str | None:
+    """The directory name CURRENT points at, or None when nothing is published.
+
+    One ``readlink`` system call: cheap enough to run on every request.
+    """
+    try:
+        return os.readlink(index_dir / CURRENT)
+    except (FileNotFoundError, NotADirectoryError, OSError):
+        return None
+
+
+def current_generation(index_dir: Path) -> Generation | None:
+    name = current_name(index_dir)
+    if name is None:
+        return None
+    number = generation_number(name)
+    if number is None:
+        return None
+    return Generation(number, index_dir / name)
+
+
+def list_generations(index_dir: Path) -> list[Generation]:
+    """Every generation directory, oldest first."""
+    try:
+        names = os.listdir(index_dir)
+    except FileNotFoundError:
+        return []
+    gens = [Generation(n, index_dir / name) for name in names if (n := generation_number(name)) is not None]
+    return sorted(gens, key=lambda g: g.number)
+
+
+def read_manifest(gen_path: Path) -> dict[str, Any]:
+    """The manifest of one generation; IndexUnavailable when missing or damaged."""
+    try:
+        with open(gen_path / MANIFEST, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except FileNotFoundError:
+        raise IndexUnavailable(
+            f"The index at {gen_path} has no {MANIFEST}; run `searchsvc reindex --full`."
+        ) from None
+    except (OSError, ValueError) as exc:
+        raise IndexUnavailable(
+            f"The index at {gen_path} is damaged ({exc}); run `searchsvc reindex --full`."
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("posts"), dict):
+        raise IndexUnavailable(f"The index at {gen_path} is damaged; run `searchsvc reindex --full`.")
+    return data
+
+
+def write_json_atomic(path: Path, data: Any) -> None:
+    """Write JSON so that a reader sees the old file or the new one, never half of one."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def fsync_tree(path: Path) -> None:
+    """Flush every file in one directory (not recursive) and the directory itself."""
+    for entry in os.scandir(path):
+        if entry.is_file(follow_symlinks=False):
+            fd = os.open(entry.path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    fsync_dir(path)
+
+
+def publish(index_dir: Path, gen_name: str) -> None:
+    """Point CURRENT at ``gen_name`` in one atomic step."""
+    tmp_link = index_dir / f".{CURRENT}.{os.getpid()}.tmp"
+    try:
+        tmp_link.unlink()
+    except FileNotFoundError:
+        pass
+    os.symlink(gen_name, tmp_link)
+    os.replace(tmp_link, index_dir / CURRENT)
+    fsync_dir(index_dir)

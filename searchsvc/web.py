@@ -1,0 +1,414 @@
+"""Flask blueprint: the JSON API, the search page and the health check.
+
+HTML is made here and in the templates, from plain values; the only HTML that
+comes from the search layer is in fields named ``*_html`` (escaped text with
+``<mark>`` around matches).
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+)
+from werkzeug.exceptions import HTTPException
+
+from .config import Settings
+from .indexer import ReindexBusy, ReindexError, reindex
+from .search import SORTS, SearchIndex, SearchRequest, SearchRequestError
+from .storage import IndexUnavailable
+
+bp = Blueprint("searchsvc", __name__)
+
+API_VERSION = "1.0.0"
+#: Seconds a client waits after each failed admin token, growing with repeated failures.
+_ADMIN_FAIL_DELAY = 0.25
+
+
+class BadParameter(Exception):
+    def __init__(self, parameter: str, message: str, status: int = 400):
+        self.parameter = parameter
+        self.message = message
+        self.status = status
+        super().__init__(message)
+
+
+def settings() -> Settings:
+    return current_app.extensions["searchsvc.settings"]
+
+
+def search_index() -> SearchIndex:
+    return current_app.extensions["searchsvc.index"]
+
+
+# ---------------------------------------------------------------------------
+# Reading parameters
+
+
+def _int_arg(name: str, default: int, minimum: int = 1) -> int:
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise BadParameter(name, f"must be a whole number; got {raw[:40]!r}.") from None
+    if value < minimum:
+        raise BadParameter(name, f"must be {minimum} or more; got {value}.")
+    return value
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise BadParameter(name, f"must be a date written like 2024-01-15; got {raw[:40]!r}.") from None
+
+
+def search_request_from_args() -> SearchRequest:
+    """The query string as a SearchRequest.
+
+    :raise BadParameter: naming the first parameter that cannot be used.
+    """
+    cfg = settings()
+    sort = request.args.get("sort", "relevance").strip() or "relevance"
+    if sort not in SORTS:
+        raise BadParameter("sort", f"must be one of {', '.join(SORTS)}; got {sort[:40]!r}.")
+    per_page = min(_int_arg("per_page", cfg.default_per_page), cfg.max_per_page)
+    return SearchRequest(
+        q=request.args.get("q", ""),
+        page=_int_arg("page", 1),
+        per_page=per_page,
+        tags=tuple(t for t in request.args.getlist("tag") if t.strip()),
+        author=request.args.get("author", ""),
+        date_from=_date_arg("from"),
+        date_to=_date_arg("to"),
+        sort=sort,
+    )
+
+
+def _run_search(req: SearchRequest):
+    try:
+        return search_index().search(req)
+    except SearchRequestError as exc:
+        raise BadParameter(exc.parameter, exc.message) from None
+
+
+# ---------------------------------------------------------------------------
+# JSON API
+
+
+def json_error(status: int, message: str, parameter: str | None = None):
+    error: dict[str, Any] = {"message": message}
+    if parameter is not None:
+        error["parameter"] = parameter
+    response = jsonify({"error": error})
+    response.status_code = status
+    return response
+
+
+@bp.get("/api/search")
+def api_search():
+    """Search. See /api/openapi.json.
+
+    :raise 400: when a parameter cannot be used (the error names it).
+    :raise 503: when there is no index yet.
+    """
+    req = search_request_from_args()
+    return jsonify(_run_search(req).to_dict())
+
+
+@bp.get("/healthz")
+def healthz():
+    return jsonify(search_index().health())
+
+
+@bp.post("/api/reindex")
+def api_reindex():
+    """Run an incremental reindex under the same lock as the CLI.
+
+    Exists only when SEARCHSVC_ADMIN_TOKEN is set.
+
+    :raise 401: for a missing or wrong bearer token (no detail given).
+    :raise 409: when another reindex holds the lock.
+    """
+    cfg = settings()
+    if not cfg.admin_token:
+        return json_error(404, "Not found.")
+    header = request.headers.get("Authorization", "")
+    supplied = header[7:].strip() if header[:7].lower() == "bearer " else ""
+    if not hmac.compare_digest(supplied.encode(), cfg.admin_token.encode()):
+        _slow_down_failures()
+        return json_error(401, "Unauthorized.")
+    try:
+        summary = reindex(cfg.replace(lock_timeout=min(cfg.lock_timeout, 5.0)))
+    except ReindexBusy as exc:
+        return json_error(409, str(exc))
+    except ReindexError as exc:
+        return json_error(500, str(exc))
+    return jsonify(summary.to_dict())
+
+
+_failures: dict[str, list[float]] = {}
+
+
+def _slow_down_failures() -> None:
+    """Delay each failed attempt a little more for the same client (bounded)."""
+    client = request.remote_addr or "?"
+    now = time.monotonic()
+    recent = [t for t in _failures.get(client, []) if now - t < 60][-20:]
+    recent.append(now)
+    _failures[client] = recent
+    if len(_failures) > 10_000:
+        _failures.clear()
+    time.sleep(min(_ADMIN_FAIL_DELAY * len(recent), 3.0))
+
+
+@bp.get("/api/openapi.json")
+def openapi():
+    return jsonify(openapi_spec())
+
+
+# ---------------------------------------------------------------------------
+# Search page
+
+
+@bp.get("/")
+def page():
+    """The search page: a GET form with results rendered on the server."""
+    q = request.args.get("q", "")
+    context: dict[str, Any] = {"q": q, "response": None, "error": None, "unavailable": None, "args": request.args}
+    status = 200
+    if q.strip() or request.args.getlist("tag"):
+        try:
+            req = search_request_from_args()
+            context["response"] = _run_search(req)
+            context["req"] = req
+        except BadParameter as exc:
+            context["error"] = f"The {exc.parameter} parameter {exc.message}"
+            status = 400
+        except IndexUnavailable as exc:
+            context["unavailable"] = str(exc)
+            status = 503
+    context["page_url"] = _page_url
+    return render_template("search.html", **context), status
+
+
+def _page_url(**changes: Any) -> str:
+    """The current search URL with some parameters changed (None removes one)."""
+    params: list[tuple[str, str]] = []
+    for key in request.args:
+        if key in changes:
+            continue
+        params.extend((key, v) for v in request.args.getlist(key))
+    for key, value in changes.items():
+        if value is None:
+            continue
+        if isinstance(value, (list, tuple)):
+            params.extend((key, str(v)) for v in value)
+        else:
+            params.append((key, str(value)))
+    return "?" + urlencode(params)
+
+
+# ---------------------------------------------------------------------------
+# Wiring: errors, headers, CORS
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+
+    @app.errorhandler(BadParameter)
+    def _bad_parameter(exc: BadParameter):
+        return json_error(exc.status, f"The {exc.parameter} parameter {exc.message}", exc.parameter)
+
+    @app.errorhandler(IndexUnavailable)
+    def _unavailable(exc: IndexUnavailable):
+        response = json_error(503, str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        if request.path.startswith("/api/") or request.path == "/healthz" or exc.code != 404:
+            return json_error(exc.code or 500, exc.description or exc.name)
+        return exc
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        current_app.logger.exception("Unexpected error on %s", request.path)
+        return json_error(500, "Internal error; the server log has the details.")
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'",
+            )
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        _cors(response)
+        return response
+
+    @app.before_request
+    def _preflight():
+        if request.method == "OPTIONS" and request.path.startswith("/api/"):
+            response = current_app.make_response(("", 204))
+            return response
+        return None
+
+
+def _cors(response) -> None:
+    if not request.path.startswith("/api/"):
+        return
+    response.headers.add("Vary", "Origin")
+    origin = request.headers.get("Origin")
+    allowed = settings().cors_origins
+    if not origin or not (origin in allowed or "*" in allowed):
+        return
+    response.headers["Access-Control-Allow-Origin"] = origin
+    if request.method == "OPTIONS":
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+        response.headers["Access-Control-Max-Age"] = "600"
+
+
+# ---------------------------------------------------------------------------
+# OpenAPI
+
+
+def openapi_spec() -> dict[str, Any]:
+    cfg = settings()
+    error = {"$ref": "#/components/schemas/Error"}
+    string_array = {"type": "array", "items": {"type": "string"}}
+
+    def param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
+        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description, **extra}
+
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "searchsvc",
+            "version": API_VERSION,
+            "description": "Full-text search over a blog's posts.",
+        },
+        "paths": {
+            "/api/search": {
+                "get": {
+                    "summary": "Search posts",
+                    "parameters": [
+                        param(
+                            "q",
+                            {"type": "string", "maxLength": 500},
+                            'Words (all required), "exact phrase", -exclude, a OR b, tag:x, author:x.',
+                        ),
+                        param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
+                        param(
+                            "per_page",
+                            {"type": "integer", "minimum": 1, "default": cfg.default_per_page},
+                            f"Results per page (larger values are capped at {cfg.max_per_page}).",
+                        ),
+                        param("tag", string_array, "Only posts with this tag (repeat: all must match).", style="form", explode=True),
+                        param("author", {"type": "string"}, "Only posts by this author."),
+                        param("from", {"type": "string", "format": "date"}, "Only posts on or after this date."),
+                        param("to", {"type": "string", "format": "date"}, "Only posts on or before this date."),
+                        param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order."),
+                    ],
+                    "responses": {
+                        "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
+                        "400": {"description": "A parameter cannot be used", "content": {"application/json": {"schema": error}}},
+                        "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "summary": "Index generation and post count",
+                    "responses": {
+                        "200": {"description": "Healthy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
+                        "503": {"description": "No usable index", "content": {"application/json": {"schema": error}}},
+                    },
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["message"],
+                            "properties": {"message": {"type": "string"}, "parameter": {"type": "string"}},
+                        }
+                    },
+                },
+                "Health": {
+                    "type": "object",
+                    "required": ["status", "generation", "posts"],
+                    "properties": {
+                        "status": {"type": "string"},
+                        "generation": {"type": "integer"},
+                        "posts": {"type": "integer"},
+                        "built_at": {"type": "string", "nullable": True},
+                    },
+                },
+                "Author": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "role": {"type": "string"}},
+                },
+                "Result": {
+                    "type": "object",
+                    "required": ["id", "url", "title", "title_html", "description", "date", "tags", "author", "snippet_html", "score"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "url": {"type": "string"},
+                        "title": {"type": "string"},
+                        "title_html": {"type": "string", "description": "Escaped title with <mark> around matches."},
+                        "description": {"type": "string"},
+                        "date": {"type": "string", "format": "date-time", "nullable": True},
+                        "tags": string_array,
+                        "author": {"type": "string"},
+                        "authors": {"type": "array", "items": {"$ref": "#/components/schemas/Author"}},
+                        "reading_minutes": {"type": "integer", "nullable": True},
+                        "snippet_html": {"type": "string", "description": "Escaped text with <mark> around matches."},
+                        "score": {"type": "number"},
+                    },
+                },
+                "SearchResponse": {
+                    "type": "object",
+                    "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "total": {"type": "integer"},
+                        "page": {"type": "integer"},
+                        "per_page": {"type": "integer"},
+                        "pages": {"type": "integer"},
+                        "took_ms": {"type": "number"},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
+                        "facets": {
+                            "type": "object",
+                            "properties": {"tags": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                        },
+                    },
+                },
+            }
+        },
+    }
