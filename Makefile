@@ -1,0 +1,44 @@
+# searchsvc: `make serve` to run it, `make test` to test it. Both set up .venv on first use.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: serve test install install-test reindex bench bench-relevance clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+## Index content/ (incremental: only what changed) and serve on http://$(HOST):$(PORT)
+serve: install
+	$(BIN)/searchsvc reindex || [ $$? -eq 1 ]
+	$(BIN)/searchsvc serve --host $(HOST) --port $(PORT)
+
+reindex: install
+	$(BIN)/searchsvc reindex || [ $$? -eq 1 ]
+
+## Run every test
+test: install-test
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## Benchmarks on ../shared/corpus (see README)
+bench: install-test
+	$(BIN)/python bench/search_bench.py
+
+clean:
+	rm -rf $(VENV) index .pytest_cache .hypothesis
