@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -68,7 +69,7 @@ def reindex_command(content_dir, index_dir, full, as_json, watch, quiet) -> None
 def _run_reindex(settings: Settings, *, full: bool, as_json: bool, quiet: bool) -> ReindexSummary:
     progress = None if (as_json or quiet) else _progress_bar
     try:
-        summary = reindex(settings, full=full, progress=progress)
+        summary = reindex(settings, full=full, progress=progress, workers=os.cpu_count() or 1)
     except ReindexError as exc:
         if as_json:
             click.echo(json.dumps({"error": str(exc), "exit_code": EXIT_NOT_RUN}))
@@ -86,7 +87,7 @@ def _progress_bar(files, total):
     from tqdm import tqdm
 
     # disable=None: shown on a terminal, silent when stderr is a file or a pipe (CI logs).
-    return tqdm(files, total=total, unit="post", desc="Reading", disable=None, leave=False, file=sys.stderr)
+    return tqdm(files, total=total, unit="post", desc="Indexing", disable=None, leave=False, file=sys.stderr)
 
 
 def _print_summary(s: ReindexSummary, *, quiet: bool) -> None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import errno
 import fcntl
 import hashlib
+import multiprocessing
 import os
 import secrets
 import shutil
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -31,7 +33,11 @@ from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
 from .schema import SCHEMA_VERSION, build_schema, title_key
 
-Progress = Callable[[Iterable[Path], int], Iterable[Path]]
+#: Wraps the iterator of changed posts being prepared (given its length), e.g. with a progress bar.
+Progress = Callable[[Iterable[Any], int], Iterable[Any]]
+
+#: Below this many changed posts, worker processes cost more than they save.
+PARALLEL_THRESHOLD = 64
 
 
 class ReindexError(Exception):
@@ -159,7 +165,8 @@ def post_document(post: Post) -> dict[str, Any]:
         "tag_text": " ".join(post.tags),
         "tags": ",".join(k.replace(",", " ") for k in post.tag_keys),
         "author": " ".join(a["name"] for a in authors),
-        "spelling": "\n".join([post.title, headings, post.description, body]),
+        # Did-you-mean vocabulary: the words of titles, headings, tags and descriptions.
+        "spelling": "\n".join([post.title, headings, " ".join(post.tags), post.description]),
         "reading_minutes": post.reading_minutes,
         "meta": {
             "title": post.title,
@@ -189,11 +196,14 @@ def _naive_utc(value: datetime | None) -> datetime | None:
 # Reindexing
 
 
-def reindex(settings: Settings, *, full: bool = False, progress: Progress | None = None) -> ReindexSummary:
+def reindex(
+    settings: Settings, *, full: bool = False, progress: Progress | None = None, workers: int = 1
+) -> ReindexSummary:
     """Bring the index in ``settings.index_dir`` up to date with ``settings.content_dir``.
 
     Incremental unless ``full`` is true or the index was built with another
-    schema version or other extraction settings.
+    schema version or other extraction settings. With ``workers`` > 1, posts
+    are parsed and extracted in that many processes when many have changed.
 
     :raise ReindexBusy: when another run holds the lock past ``settings.lock_timeout``.
     :raise ReindexError: when the content directory cannot be read (the live index is kept).
@@ -206,13 +216,47 @@ def reindex(settings: Settings, *, full: bool = False, progress: Progress | None
         raise ReindexError(f"Cannot create the index directory {index_dir}: {exc.strerror}.") from None
     with reindex_lock(index_dir, settings.lock_timeout):
         remove_leftovers(index_dir)
-        summary = _reindex_locked(settings, full=full, progress=progress)
+        summary = _reindex_locked(settings, full=full, progress=progress, workers=workers)
         remove_old_generations(index_dir, settings.generation_grace)
     summary.seconds = time.monotonic() - started
     return summary
 
 
-def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None) -> ReindexSummary:
+def prepare(relpath: str, data: bytes, settings: Settings) -> tuple:
+    """One file's bytes -> ("post", slug, tags, document), ("hidden", reason) or ("error", reason).
+
+    Pure, so it can run in worker processes.
+    """
+    try:
+        post = parse_post(relpath, data, settings)
+    except PostError as exc:
+        return ("error", _reason(exc))
+    if post.hidden:
+        return ("hidden", post.hidden)
+    try:
+        document = post_document(post)
+    except Exception as exc:  # extraction is total by design; this is the last line of defence
+        return ("error", f"could not be extracted ({type(exc).__name__}: {exc})")
+    return ("post", post.slug, list(post.tags), document)
+
+
+def _prepare_one(args: tuple[str, str, bytes, Settings]) -> tuple[str, str, tuple]:
+    relpath, digest, data, settings = args
+    return relpath, digest, prepare(relpath, data, settings)
+
+
+def _prepare_all(pending: list[tuple[str, str, bytes]], settings: Settings, workers: int):
+    """Prepare changed posts in order, in worker processes when there are many."""
+    jobs = [(relpath, digest, data, settings) for relpath, digest, data in pending]
+    if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
+        yield from map(_prepare_one, jobs)
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        yield from pool.map(_prepare_one, jobs, chunksize=8)
+
+
+def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None, workers: int) -> ReindexSummary:
     index_dir = settings.index_dir
     content_dir = settings.content_dir
     if not content_dir.is_dir():
@@ -253,12 +297,9 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     to_add: dict[str, dict[str, Any]] = {}  # relpath -> document
     slug_owner: dict[str, str] = {}
     # Slugs of unchanged posts are taken first, so a changed post cannot steal one.
-    pending: list[tuple[str, Path, str, bytes]] = []
+    pending: list[tuple[str, str, bytes]] = []
 
-    iterable: Iterable[Path] = files
-    if progress is not None:
-        iterable = progress(files, len(files))
-    for path in iterable:
+    for path in files:
         relpath = path.relative_to(content_dir).as_posix()
         try:
             data = load_bytes(path, settings)
@@ -275,31 +316,29 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 slug_owner[old["slug"]] = relpath
             summary.unchanged += 1
             continue
-        pending.append((relpath, path, digest, data))
+        pending.append((relpath, digest, data))
 
-    for relpath, path, digest, data in pending:
-        try:
-            post = parse_post(relpath, data, settings)
-        except PostError as exc:
-            summary.skipped.append(Skipped(relpath, _reason(exc)))
+    prepared_posts: Iterable[tuple[str, str, tuple]] = _prepare_all(pending, settings, workers)
+    if progress is not None and pending:
+        prepared_posts = progress(prepared_posts, len(pending))
+    for relpath, digest, prepared in prepared_posts:
+        kind = prepared[0]
+        if kind == "error":
+            summary.skipped.append(Skipped(relpath, prepared[1]))
             continue
-        if post.hidden:
-            summary.hidden.append(Skipped(relpath, post.hidden))
-            new_posts[relpath] = {"hash": digest, "hidden": post.hidden}
+        if kind == "hidden":
+            summary.hidden.append(Skipped(relpath, prepared[1]))
+            new_posts[relpath] = {"hash": digest, "hidden": prepared[1]}
             continue
-        owner = slug_owner.get(post.slug)
+        _, slug, tags, document = prepared
+        owner = slug_owner.get(slug)
         if owner is not None:
             summary.skipped.append(
-                Skipped(relpath, f"has the same slug {post.slug!r} as {owner}; give one of them another slug")
+                Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug")
             )
             continue
-        try:
-            document = post_document(post)
-        except Exception as exc:  # extraction is pure and total; this is a last line of defence
-            summary.skipped.append(Skipped(relpath, f"could not be extracted: {exc}"))
-            continue
-        slug_owner[post.slug] = relpath
-        new_posts[relpath] = {"hash": digest, "slug": post.slug, "tags": list(post.tags)}
+        slug_owner[slug] = relpath
+        new_posts[relpath] = {"hash": digest, "slug": slug, "tags": tags}
         to_add[relpath] = document
 
     indexed_before = {p for p, e in old_posts.items() if not e.get("hidden")}

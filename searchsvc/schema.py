@@ -29,7 +29,7 @@ from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 5
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -48,12 +48,29 @@ EXACT_TITLE_BONUS = 20.0
 #: Words: letters, digits and underscores, with dotted names kept whole (``node.js``, ``v18.3.0``).
 WORD_PATTERN = r"\w+(?:\.\w+)*"
 #: Code identifiers, dotted paths (``formData.get``) and numbers.
-CODE_PATTERN = r"[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d+(?:\.\d+)*"
+CODE_PATTERN = r"[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d\w*(?:\.\w+)*"
 
 # English stop words plus the leftovers of contractions ("what's" -> what, s).
 STOP = frozenset(STOP_WORDS) | {"s", "t", "d", "ll", "re", "ve", "m"}
 
-_PART_RE = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+|[^\W\d_]+", re.UNICODE)
+# Parts of a name: camelCase humps and runs of capitals; letters and digits stay together ("v18").
+_PART_RE = re.compile(r"[A-Z0-9]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+|[^\W_]+", re.UNICODE)
+#: Commit hashes and similar hex ids: thousands of unique terms in release notes, never searched for.
+_HEX_ID = re.compile(r"^(?=[a-fA-F]*\d)(?=\d*[a-fA-F])[0-9a-fA-F]{7,}$")
+_LETTER_DIGIT_SWITCH = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
+
+
+def is_noise(word: str) -> bool:
+    """Hashes, checksums and base64 (signatures, keys): thousands of unique terms nobody searches for.
+
+    >>> [is_noise(w) for w in ("a1b2c3d4", "iQEzBAEBCAAdFiEETtd49TnjY0x3", "v18", "sha256sum", "x86_64", "2024")]
+    [True, True, False, False, False, False]
+    """
+    if len(word) < 7:
+        return False
+    if _HEX_ID.match(word):
+        return True
+    return len(word) >= 16 and len(_LETTER_DIGIT_SWITCH.findall(word)) >= 4
 
 
 def split_compound(text: str) -> list[tuple[str, int]]:
@@ -62,7 +79,7 @@ def split_compound(text: str) -> list[tuple[str, int]]:
     >>> split_compound("formData.get")
     [('form', 0), ('Data', 4), ('get', 9)]
     >>> split_compound("HTTPServer_v2")
-    [('HTTP', 0), ('Server', 4), ('v', 11), ('2', 12)]
+    [('HTTP', 0), ('Server', 4), ('v2', 11)]
     >>> split_compound("plain")
     [('plain', 0)]
     """
@@ -123,6 +140,15 @@ def _expand(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(unique)
 
 
+class NoiseFilter(Filter):
+    """Drop hashes, checksums and base64 blobs (see :func:`is_noise`), before they are split."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if not is_noise(t.text):
+                yield t
+
+
 class SafeStemFilter(Filter):
     """English (Porter) stemming, only for plain alphabetic words.
 
@@ -165,6 +191,7 @@ def prose_analyzer():
     """Prose: words, compounds split, lower-cased, accents folded, stop words out, stemmed."""
     return (
         _words()
+        | NoiseFilter()
         | CompoundFilter()
         | LowercaseFilter()
         | CharsetFilter(accent_map)
@@ -176,12 +203,12 @@ def prose_analyzer():
 
 def plain_analyzer():
     """Words lower-cased and accent-folded, nothing removed: names, spelling."""
-    return _words() | CompoundFilter() | LowercaseFilter() | CharsetFilter(accent_map)
+    return _words() | NoiseFilter() | CompoundFilter() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def code_analyzer():
     """Code: identifiers and dotted names whole and split (camelCase, snake_case), lower-cased."""
-    return RegexTokenizer(CODE_PATTERN) | CompoundFilter() | LowercaseFilter()
+    return RegexTokenizer(CODE_PATTERN) | NoiseFilter() | CompoundFilter() | LowercaseFilter()
 
 
 def title_key(title: str) -> str:
