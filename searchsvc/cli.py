@@ -173,12 +173,15 @@ def search_command(query, index_dir, tags, author, sort, page, per_page, as_json
         author=author,
         sort=sort,
     )
+    index = SearchIndex(settings.index_dir)
     try:
-        response = SearchIndex(settings.index_dir).search(request)
+        response = index.search(request)
     except SearchRequestError as exc:
         raise click.UsageError(f"{exc.parameter} {exc.message}") from None
     except IndexUnavailable as exc:
         raise click.ClickException(str(exc)) from None
+    finally:
+        index.close()
     if as_json:
         click.echo(json.dumps(response.to_dict(), indent=2, ensure_ascii=False))
         return

@@ -16,6 +16,7 @@ import hashlib
 import multiprocessing
 import os
 import secrets
+import signal
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -252,8 +253,21 @@ def _prepare_all(pending: list[tuple[str, str, bytes]], settings: Settings, work
         yield from map(_prepare_one, jobs)
         return
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
         yield from pool.map(_prepare_one, jobs, chunksize=8)
+
+
+def _die_with_parent() -> None:
+    """Make a worker process end when the reindex that started it is killed (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+    except (OSError, AttributeError):
+        pass
 
 
 def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None, workers: int) -> ReindexSummary:
@@ -354,7 +368,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     summary.skipped.sort(key=lambda s: s.path)
     summary.hidden.sort(key=lambda s: s.path)
 
-    if not full and not summary.changed:
+    if not full and not summary.changed and new_posts == old_posts:
         summary.generation = live.number if live else None
         return summary
 
@@ -376,16 +390,17 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             assert live is not None
             _link_copy(live.path, tmp)
             ix = whoosh_index.open_dir(str(tmp))
-            writer = ix.writer(compound=False)
-            try:
-                for relpath in removed | (set(to_add) & indexed_before):
-                    writer.delete_by_term("path", relpath)
-                for document in to_add.values():
-                    writer.add_document(**document)
-                writer.commit()
-            except BaseException:
-                writer.cancel()
-                raise
+            if summary.changed:
+                writer = ix.writer(compound=False)
+                try:
+                    for relpath in removed | (set(to_add) & indexed_before):
+                        writer.delete_by_term("path", relpath)
+                    for document in to_add.values():
+                        writer.add_document(**document)
+                    writer.commit()
+                except BaseException:
+                    writer.cancel()
+                    raise
         ix.close()
         storage.write_json_atomic(
             tmp / storage.MANIFEST,

@@ -38,6 +38,7 @@ from whoosh.query import (
     Query,
     Term,
 )
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from . import storage
@@ -321,6 +322,7 @@ class SearchResponse:
             "took_ms": round(self.took_ms, 2),
             "results": [h.to_dict() for h in self.results],
             "facets": self.facets,
+            "generation": self.generation,
         }
 
 
@@ -380,7 +382,9 @@ class SearchIndex:
         number = storage.generation_number(name)
         manifest = storage.read_manifest(path)
         try:
-            ix = whoosh_index.open_dir(str(path))
+            # No mmap: a file truncated under a running server must raise an error we
+            # can answer with 503, not SIGBUS the worker.
+            ix = FileStorage(str(path), supports_mmap=False).open_index()
         except Exception as exc:  # Whoosh raises many kinds for missing or damaged files
             raise IndexUnavailable(
                 f"The index in {path} cannot be opened ({type(exc).__name__}); run `searchsvc reindex --full`."
@@ -426,6 +430,14 @@ class SearchIndex:
         with self._lock:
             if self._snapshot is snap:
                 self._snapshot = None
+
+    def close(self) -> None:
+        """Close this thread's searcher (other threads close theirs when they switch generation)."""
+        searcher = getattr(self._local, "searcher", None)
+        if searcher is not None:
+            searcher.close()
+        self._local.searcher = None
+        self._local.name = None
 
     def health(self) -> dict[str, Any]:
         snap = self.snapshot()
