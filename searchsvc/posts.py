@@ -33,6 +33,8 @@ from searchsvc.config import WORDS_PER_MINUTE, Settings
 __all__ = ["POST_SUFFIXES", "Author", "Post", "PostError", "discover", "load_bytes", "parse_post", "read_post"]
 
 POST_SUFFIXES = (".md", ".markdown", ".mdx")
+#: Repository files that share the suffix but are not posts.
+NOT_POSTS = frozenset({"readme", "license", "licence", "changelog", "contributing", "code_of_conduct", "security"})
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def discover(content_dir: Path) -> tuple[list[Path], list[PostError]]:
             except OSError:
                 is_dir = False
             if not is_dir:
-                if entry.name.lower().endswith(POST_SUFFIXES):
+                if entry.name.lower().endswith(POST_SUFFIXES) and not _is_repository_file(entry.name):
                     files.append(path)
                 continue
             try:
@@ -491,6 +493,11 @@ def _title_from_path(relpath: str) -> str:
     name = re.sub(r"^\d{4}-\d{1,2}-\d{1,2}[-_]", "", name)  # Jekyll's 2024-01-15-name
     name = _one_line(name.replace("-", " ").replace("_", " ")) or name
     return name[:1].upper() + name[1:]
+
+
+def _is_repository_file(name: str) -> bool:
+    """README.md, LICENSE.md and the like: documents about the folder, not posts."""
+    return _strip_suffix(name).lower() in NOT_POSTS
 
 
 def _strip_suffix(relpath: str) -> str:

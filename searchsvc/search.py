@@ -50,6 +50,8 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_FACETS = 50
 SNIPPET_CHARS = 180
 SNIPPET_FRAGMENTS = 2
+#: Seconds before a generation that failed to open is tried again.
+RETRY_BROKEN_AFTER = 2.0
 ELLIPSIS = "…"
 
 
@@ -359,6 +361,8 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
+        #: (generation name, when, message) of the last generation that failed to open.
+        self._failed: tuple[str, float, str] | None = None
 
     def snapshot(self) -> Snapshot:
         """The published generation, reopened only when CURRENT has moved."""
@@ -374,7 +378,15 @@ class SearchIndex:
                 raise IndexUnavailable(
                     f"No index has been built yet in {self.index_dir}; run `searchsvc reindex`."
                 )
-            self._snapshot = self._open(name)
+            failed = self._failed
+            if failed is not None and failed[0] == name and time.monotonic() - failed[1] < RETRY_BROKEN_AFTER:
+                raise IndexUnavailable(failed[2])
+            try:
+                self._snapshot = self._open(name)
+            except IndexUnavailable as exc:
+                self._failed = (name, time.monotonic(), str(exc))
+                raise
+            self._failed = None
             return self._snapshot
 
     def _open(self, name: str) -> Snapshot:
@@ -475,12 +487,17 @@ class SearchIndex:
                 "groupedby": {"tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count)},
             }
             if sort != "relevance":
-                kwargs["sortedby"] = "date"
-                kwargs["reverse"] = sort == "newest"
+                # Undated posts last either way (Whoosh gives a missing date the largest value).
+                kwargs["sortedby"] = [
+                    sorting.TranslateFacet(_undated, sorting.FieldFacet("date")),
+                    sorting.FieldFacet("date", reverse=sort == "newest"),
+                ]
             page = searcher.search_page(query, request.page, **kwargs)
             results = page.results
             total = len(results)
-            hits = tuple(_hits(page, results))
+            # Whoosh clamps a page past the end to the last page; past the end is empty.
+            past_end = (request.page - 1) * request.per_page >= total
+            hits = () if past_end else tuple(_hits(page, results, scored=sort == "relevance"))
             facets = {"tags": _tag_facets(results.groups("tags"), snap.tag_names)}
         return SearchResponse(
             query=request.q,
@@ -547,18 +564,47 @@ class MarkFormatter(highlight.Formatter):
         return f"{prefix}{inner}{suffix}"
 
 
+class SnippetFragmenter(highlight.PinpointFragmenter):
+    """Whoosh's pinpoint fragments, trimmed to whole words, never trimming a fragment
+    that already starts or ends with the text (Whoosh's autotrim always cuts a word there)."""
+
+    def __init__(self, maxchars: int, surround: int):
+        super().__init__(maxchars=maxchars, surround=surround, autotrim=False)
+
+    def fragment_matches(self, text, tokens):
+        for fragment in super().fragment_matches(text, tokens):
+            start, end = fragment.startchar, fragment.endchar
+            if start > 0 and not text[start - 1].isspace():
+                space = text.find(" ", start, end)
+                if space >= 0:
+                    start = space + 1
+            if end < len(text) and not text[end].isspace():
+                space = text.rfind(" ", start, end)
+                if space > start:
+                    end = space
+            if fragment.matches:
+                start = min(start, fragment.matches[0].startchar)
+                end = max(end, fragment.matches[-1].endchar)
+            fragment.startchar, fragment.endchar = start, end
+            yield fragment
+
+
 def _highlighters() -> tuple[highlight.Highlighter, highlight.Highlighter]:
     formatter = MarkFormatter()
     title = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=formatter)
     snippet = highlight.Highlighter(
-        fragmenter=highlight.PinpointFragmenter(maxchars=SNIPPET_CHARS, surround=60, autotrim=True),
+        fragmenter=SnippetFragmenter(maxchars=SNIPPET_CHARS, surround=60),
         formatter=formatter,
         order=highlight.FIRST,
     )
     return title, snippet
 
 
-def _hits(page, results) -> Iterator[Hit]:
+def _undated(value) -> bool:
+    return value is None or value >= 2**63
+
+
+def _hits(page, results, scored: bool = True) -> Iterator[Hit]:
     title_hl, snippet_hl = _highlighters()
     for hit in page:
         stored = hit.fields()
@@ -586,7 +632,8 @@ def _hits(page, results) -> Iterator[Hit]:
             author=", ".join(a["name"] for a in authors),
             authors=authors,
             snippet_html=snippet,
-            score=float(hit.score or 0.0),
+            # Sorted by date, Whoosh's "score" is the sort key: not a relevance figure.
+            score=float(hit.score or 0.0) if scored else 0.0,
             reading_minutes=stored.get("reading_minutes"),
         )
 

@@ -31,6 +31,8 @@ from .storage import IndexUnavailable
 bp = Blueprint("searchsvc", __name__)
 
 API_VERSION = "1.0.0"
+#: Seconds POST /api/reindex waits for a running reindex before answering 409.
+REINDEX_LOCK_TIMEOUT = 5.0
 #: Seconds a client waits after each failed admin token, growing with repeated failures.
 _ADMIN_FAIL_DELAY = 0.25
 
@@ -154,7 +156,7 @@ def api_reindex():
         _slow_down_failures()
         return json_error(401, "Unauthorized.")
     try:
-        summary = reindex(cfg.replace(lock_timeout=min(cfg.lock_timeout, 5.0)))
+        summary = reindex(cfg.replace(lock_timeout=min(cfg.lock_timeout, REINDEX_LOCK_TIMEOUT)))
     except ReindexBusy as exc:
         return json_error(409, str(exc))
     except ReindexError as exc:

@@ -1,0 +1,28 @@
+"""What is not published is not findable: drafts, and text inside <script> elements."""
+
+import pytest
+
+
+@pytest.mark.parametrize("q", ["zeppelin", "Zeppelin Sync", "Unreleased Roadmap"])
+def test_draft_post_is_not_found(content_search, q):
+    response = content_search(q)
+    assert response.total == 0
+    assert response.results == ()
+
+
+def test_draft_post_is_not_listed_without_a_query(content_search):
+    ids = {h.id for h in content_search("", per_page=50).results}
+    assert "roadmap-2025-project-zeppelin" not in ids
+    assert len(ids) == 16
+
+
+def test_text_inside_a_script_element_is_not_indexed(content_search):
+    assert content_search("xsscanary").total == 0
+
+
+def test_the_post_around_the_script_is_still_found(content_search):
+    assert content_search("cross-site scripting").results[0].id == "xss-escaping-untrusted-html"
+
+
+def test_draft_in_the_test_blog_is_not_found(blog_search):
+    assert blog_search("blimpcargo").total == 0

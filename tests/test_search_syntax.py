@@ -1,0 +1,96 @@
+"""Query syntax over content/: -exclude, a OR b, tag:x, author:x; nothing else is syntax."""
+
+import pytest
+
+
+def ids(response):
+    return {h.id for h in response.results}
+
+
+def test_all_words_are_required(content_search):
+    both = ids(content_search("docker kubernetes", per_page=50))
+    assert both == ids(content_search("docker", per_page=50)) & ids(content_search("kubernetes", per_page=50))
+
+
+def test_minus_excludes_posts_with_the_word(content_search):
+    react = ids(content_search("react", per_page=50))
+    hooks = ids(content_search("hooks", per_page=50))
+    assert "react-hooks-pitfalls" in react & hooks
+    assert ids(content_search("react -hooks", per_page=50)) == react - hooks
+
+
+def test_excluded_phrase(content_search):
+    react = ids(content_search("react", per_page=50))
+    phrase = ids(content_search('"server actions"', per_page=50))
+    assert ids(content_search('react -"server actions"', per_page=50)) == react - phrase
+    assert "nextjs-server-actions" not in react - phrase
+
+
+def test_or_unions(content_search):
+    docker = ids(content_search("docker", per_page=50))
+    kubernetes = ids(content_search("kubernetes", per_page=50))
+    union = ids(content_search("docker OR kubernetes", per_page=50))
+    assert union == docker | kubernetes
+    assert len(union) > len(docker & kubernetes)
+
+
+def test_tag_filter(content_search):
+    assert ids(content_search("tag:python", per_page=50)) == {
+        "cafe-creme-caching-accents",
+        "guides/pytest-fixtures-parametrize",
+        "python-packaging-pyproject",
+    }
+
+
+def test_tag_filter_is_case_insensitive_and_keeps_dots(content_search):
+    assert ids(content_search("tag:Next.js")) == {"nextjs-server-actions"}
+    assert ids(content_search("tag:NEXT.JS")) == {"nextjs-server-actions"}
+
+
+def test_tag_with_a_space_as_a_phrase(content_search):
+    assert ids(content_search('tag:"developer tools"')) == {"guides/git-interactive-rebase-workflow"}
+
+
+def test_tag_filter_combines_with_words(content_search):
+    expected = ids(content_search("caching", per_page=50)) & ids(content_search("tag:python", per_page=50))
+    assert ids(content_search("caching tag:python", per_page=50)) == expected == {"cafe-creme-caching-accents"}
+
+
+def test_excluded_tag(content_search):
+    python = ids(content_search("tag:python", per_page=50))
+    everything = ids(content_search("", per_page=50))
+    assert ids(content_search("-tag:python", per_page=50)) == everything - python
+
+
+def test_author_filter_phrase(content_search):
+    assert ids(content_search('author:"sam lee"', per_page=50)) == {
+        "rust-ownership-borrow-checker",
+        "xss-escaping-untrusted-html",
+    }
+
+
+def test_author_filter_one_name(content_search):
+    assert ids(content_search("author:kowalski", per_page=50)) == {
+        "accessible-modal-dialogs",
+        "css-grid-template-areas",
+        "react-hooks-pitfalls",
+    }
+
+
+def test_unknown_tag_finds_nothing(content_search):
+    assert content_search("tag:cobol").total == 0
+
+
+@pytest.mark.parametrize("q", ["*ptimistic", "useOpti*", "use?ptimistic", "useOptimistc~"])
+def test_wildcards_are_not_expanded(content_search, q):
+    assert content_search(q).total == 0
+
+
+def test_unknown_field_is_plain_text(blog_search):
+    # "title:hello" is text: it finds the post that says "title:hello",
+    # not the post whose title is "Hello Again, Readers".
+    assert [h.id for h in blog_search("title:hello").results] == ["literal_field_syntax"]
+
+
+def test_title_word_is_found_without_field_syntax(blog_search):
+    assert "hello_in_title" in {h.id for h in blog_search("hello").results}
