@@ -166,6 +166,7 @@ def post_document(post: Post) -> dict[str, Any]:
         "tag_text": " ".join(post.tags),
         "tags": ",".join(k.replace(",", " ") for k in post.tag_keys),
         "author": " ".join(a["name"] for a in authors),
+        "authors": ",".join(a["name"].replace(",", " ").lower() for a in authors),
         # Did-you-mean vocabulary: the words of titles, headings, tags and descriptions.
         "spelling": "\n".join([post.title, headings, " ".join(post.tags), post.description]),
         "reading_minutes": post.reading_minutes,
@@ -345,6 +346,8 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             new_posts[relpath] = {"hash": digest, "hidden": prepared[1]}
             continue
         _, slug, tags, document = prepared
+        title = document["meta"]["title"]
+        authors = [a["name"] for a in document["meta"]["authors"]]
         owner = slug_owner.get(slug)
         if owner is not None:
             summary.skipped.append(
@@ -352,7 +355,9 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             )
             continue
         slug_owner[slug] = relpath
-        new_posts[relpath] = {"hash": digest, "slug": slug, "tags": tags}
+        new_posts[relpath] = {
+            "hash": digest, "slug": slug, "title": title, "url": document["url"], "tags": tags, "authors": authors,
+        }
         to_add[relpath] = document
 
     indexed_before = {p for p, e in old_posts.items() if not e.get("hidden")}
@@ -411,7 +416,8 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 "built_at": datetime.now(timezone.utc).isoformat(),
                 "content_dir": str(content_dir),
                 "post_count": summary.total,
-                "tags": _tag_names(new_posts),
+                "tags": _display_names(new_posts, "tags"),
+                "authors": _display_names(new_posts, "authors"),
                 "posts": new_posts,
             },
         )
@@ -432,12 +438,12 @@ def _reason(exc: PostError) -> str:
     return f"{exc.reason} (field {exc.field!r})" if exc.field else exc.reason
 
 
-def _tag_names(posts: dict[str, dict[str, Any]]) -> dict[str, str]:
-    """Lower-cased tag -> the spelling shown, first spelling by path wins."""
+def _display_names(posts: dict[str, dict[str, Any]], key: str) -> dict[str, str]:
+    """Lower-cased tag or author -> the spelling shown; the first spelling by path wins."""
     names: dict[str, str] = {}
     for relpath in sorted(posts):
-        for tag in posts[relpath].get("tags", ()):
-            names.setdefault(tag.lower(), tag)
+        for name in posts[relpath].get(key, ()):
+            names.setdefault(name.replace(",", " ").lower(), name)
     return names
 
 

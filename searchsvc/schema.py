@@ -29,7 +29,7 @@ from whoosh.lang.porter import stem
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -41,6 +41,8 @@ FIELD_WEIGHTS: dict[str, float] = {
     "body": 1.0,
     "code": 0.6,
 }
+#: Weight of a part of a compound word (``filter`` in ``FilterMetadataService``).
+PART_WEIGHT = 0.3
 #: Extra weight for a query whose words appear as a phrase in the title, and for an exact title.
 TITLE_PHRASE_BONUS = 6.0
 EXACT_TITLE_BONUS = 20.0
@@ -107,6 +109,10 @@ class CompoundFilter(Filter):
             chars = t.chars
             if chars:
                 start, end = t.startchar, t.endchar
+            boost = t.boost
+            # Parts count for less than the whole word: a query "filtering" must not rank
+            # "FilterMetadataService" like a post about filtering.
+            t.boost = boost * PART_WEIGHT
             for part, offset in parts:
                 t.text = part
                 if chars:
@@ -114,6 +120,7 @@ class CompoundFilter(Filter):
                     t.endchar = start + offset + len(part)
                 yield t
             t.text = text
+            t.boost = boost
             if chars:
                 t.startchar, t.endchar = start, end
 
@@ -241,8 +248,9 @@ def build_schema() -> Schema:
         spelling=TEXT(analyzer=plain_analyzer(), phrase=False, spelling=True),
         # Filters, facets and sorting
         tags=KEYWORD(lowercase=True, commas=True, scorable=True),
+        authors=KEYWORD(lowercase=True, commas=True),
         date=DATETIME(stored=True, sortable=True),
-        year=NUMERIC(stored=False),
+        year=NUMERIC(stored=False, sortable=True),
         reading_minutes=NUMERIC(stored=True),
         # Display-only data, stored as-is
         meta=STORED,

@@ -12,6 +12,7 @@ for a wildcard expansion or an arbitrary field, and no input raises.
 
 from __future__ import annotations
 
+import bisect
 import html
 import pickle
 import re
@@ -23,7 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from whoosh import highlight, index as whoosh_index, sorting
 from whoosh.query import (
@@ -31,6 +32,7 @@ from whoosh.query import (
     AndMaybe,
     AndNot,
     DateRange,
+    NumericRange,
     Every,
     NullQuery,
     Or,
@@ -43,16 +45,28 @@ from whoosh.searching import Searcher
 
 from . import storage
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key
+from .snippets import ELLIPSIS, SNIPPET_CHARS, Match, SectionSpan, lead, rank_sections
+from .snippets import snippet as make_snippet
 from .storage import IndexUnavailable
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_FACETS = 50
-SNIPPET_CHARS = 180
 SNIPPET_FRAGMENTS = 2
+#: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
+MAX_MATCHES_PER_TERM = 200
+MAX_HIGHLIGHT_CHARS = 50_000
+#: Below this many results, the response carries a did-you-mean when one exists.
+FEW_RESULTS = 3
+MAX_SUGGESTIONS = 8
+MAX_RELATED = 5
+#: Scores within this fraction of each other are a near-tie; the newer post goes first.
+NEAR_TIE = 0.02
+#: Sections listed per result; a section shorter than this does not provide the snippet.
+MAX_SECTIONS = 3
+MIN_SECTION_CHARS = 20
 #: Seconds before a generation that failed to open is tried again.
 RETRY_BROKEN_AFTER = 2.0
-ELLIPSIS = "…"
 
 
 #: What reading a truncated, deleted or otherwise damaged index file raises.
@@ -166,18 +180,27 @@ def _field_query(fieldname: str, tokens: list[str], boost: float) -> Query | Non
     return Phrase(fieldname, tokens, boost=boost)
 
 
-def _text_query(schema, clause: Clause) -> Query | None:
+#: Fields a prefix or typo expansion is searched in (code keeps exact names only).
+EXPANDED_FIELDS = ("title", "headings", "tag_text", "description", "body")
+#: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
+PREFIX_FACTOR = 0.5
+FUZZY_FACTOR = 0.35
+
+
+def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = ()) -> Query | None:
     """A free-text word or phrase, searched in every text field with its weight.
 
-    A word that prose analysis removes entirely (a stop word) is dropped.
+    ``expansions`` are other words (completions of a word being typed, corrections
+    of a typo) that also match, each with a factor below 1. A word that prose
+    analysis removes entirely (a stop word) is dropped.
     """
     if not _analyze(schema, "body", clause.text):
         return None
     alternatives = []
+    seen: set[tuple[str, str]] = set()
     for fieldname, weight in FIELD_WEIGHTS.items():
         tokens = _analyze(schema, fieldname, clause.text)
         if fieldname == "code" and not clause.phrase and len(tokens) > 1:
-            # Code is not stored with positions; all parts must occur.
             alternatives.append(And([Term("code", t) for t in tokens], boost=weight))
             continue
         if fieldname == "code" and clause.phrase:
@@ -185,6 +208,15 @@ def _text_query(schema, clause: Clause) -> Query | None:
         q = _field_query(fieldname, tokens, weight)
         if q is not None:
             alternatives.append(q)
+            if len(tokens) == 1:
+                seen.add((fieldname, tokens[0]))
+    for word, factor in expansions:
+        for fieldname in EXPANDED_FIELDS:
+            tokens = _analyze(schema, fieldname, word)
+            if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
+                continue
+            seen.add((fieldname, tokens[0]))
+            alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor))
     return Or(alternatives) if alternatives else None
 
 
@@ -195,14 +227,49 @@ def _filter_clause(schema, clause: Clause) -> Query | None:
     return _field_query("author", tokens, 1.0) if tokens else None
 
 
-def build_query(schema, parsed: ParsedQuery) -> Query:
-    """The Whoosh query for a parsed user query (Every() when it has no terms)."""
+class Expander:
+    """Completions and typo corrections for the words of one query, from one generation's vocabulary."""
+
+    def __init__(self, vocabulary: "Vocabulary", reader):
+        self.vocabulary = vocabulary
+        self.reader = reader
+
+    def completions(self, word: str) -> list[str]:
+        return self.vocabulary.completions(self.reader, word)
+
+    def corrections(self, word: str) -> list[str]:
+        return self.vocabulary.corrections(self.reader, word)
+
+
+def _plain_word(clause: Clause) -> bool:
+    return clause.field is None and not clause.phrase and not clause.negated
+
+
+def build_query(
+    schema, parsed: ParsedQuery, expander: Expander | None = None, *, relaxed: bool = False
+) -> Query:
+    """The Whoosh query for a parsed user query (Every() when it has no terms).
+
+    With an ``expander``, the last word also matches as a prefix (as you type) and
+    unknown words of 4+ letters match words one typo away (8+ letters: two).
+    With ``relaxed``, the words are alternatives (best-matching words first)
+    instead of all being required.
+    """
     required: list[Query] = []
     excluded: list[Query] = []
+    last = parsed.groups[-1][-1] if parsed.groups else None
     for group in parsed.groups:
         parts = []
         for clause in group:
-            q = _filter_clause(schema, clause) if clause.field else _text_query(schema, clause)
+            if clause.field:
+                q = _filter_clause(schema, clause)
+            else:
+                expansions: list[tuple[str, float]] = []
+                if expander is not None and _plain_word(clause):
+                    if clause is last:
+                        expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
+                    expansions += [(w, FUZZY_FACTOR) for w in expander.corrections(clause.text)]
+                q = _text_query(schema, clause, expansions)
             if q is not None:
                 parts.append(q)
         if not parts:
@@ -213,7 +280,13 @@ def build_query(schema, parsed: ParsedQuery) -> Query:
         else:
             required.append(q)
 
-    main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
+    if relaxed and len(required) > 1:
+        # Any word may match; each one more that matches multiplies the score up.
+        main: Query = Or(required, scale=0.9)
+    elif len(required) > 1:
+        main = And(required)
+    else:
+        main = required[0] if required else Every()
     bonus = _title_bonus(schema, parsed)
     if bonus is not None and required:
         main = AndMaybe(main, bonus)
@@ -243,8 +316,12 @@ class SearchRequest:
     q: str = ""
     page: int = 1
     per_page: int = 10
+    #: All must match.
     tags: tuple[str, ...] = ()
+    #: Any may match.
+    tags_any: tuple[str, ...] = ()
     author: str = ""
+    year: int | None = None
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
@@ -265,6 +342,18 @@ class SearchRequest:
             raise SearchRequestError("sort", f"must be one of {', '.join(SORTS)}; got {self.sort!r}.")
         if self.date_from and self.date_to and self.date_from > self.date_to:
             raise SearchRequestError("from", "is after `to`; swap them.")
+        if self.year is not None and not 1 <= self.year <= 9999:
+            raise SearchRequestError("year", f"must be a year between 1 and 9999; got {self.year}.")
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    heading: str
+    anchor: str
+    url: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"heading": self.heading, "anchor": self.anchor, "url": self.url}
 
 
 @dataclass(frozen=True)
@@ -281,6 +370,7 @@ class Hit:
     snippet_html: str
     score: float
     reading_minutes: int | None = None
+    sections: tuple[SectionHit, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -296,6 +386,7 @@ class Hit:
             "reading_minutes": self.reading_minutes,
             "snippet_html": self.snippet_html,
             "score": round(self.score, 4),
+            "sections": [s.to_dict() for s in self.sections],
         }
 
 
@@ -309,6 +400,12 @@ class SearchResponse:
     results: tuple[Hit, ...]
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     generation: int | None = None
+    #: True when no post had every word and the results match only some of them.
+    relaxed: bool = False
+    #: A did-you-mean built from the index's words, when the query found little.
+    corrected_query: str | None = None
+    #: True when the original query found nothing and the results are for corrected_query.
+    corrected: bool = False
 
     @property
     def pages(self) -> int:
@@ -324,8 +421,149 @@ class SearchResponse:
             "took_ms": round(self.took_ms, 2),
             "results": [h.to_dict() for h in self.results],
             "facets": self.facets,
+            "relaxed": self.relaxed,
+            "corrected_query": self.corrected_query,
+            "corrected": self.corrected,
             "generation": self.generation,
         }
+
+
+# ---------------------------------------------------------------------------
+# The words of one generation: completions as you type, corrections of typos
+
+
+class Vocabulary:
+    """Completions and corrections from the unstemmed ``spelling`` field (titles, headings,
+    tags, descriptions). Bounded: a prefix never expands to more than ``limit`` words, and
+    at most ``MAX_SCAN`` index terms are looked at. Cached per generation; thread-safe.
+    """
+
+    FIELD = "spelling"
+    MAX_SCAN = 20_000
+    MAX_CACHE = 50_000
+
+    def __init__(self, schema, limit: int = 10):
+        self.schema = schema
+        self.limit = limit
+        self._completions: dict[str, list[str]] = {}
+        self._corrections: dict[str, list[str]] = {}
+
+    def fold(self, word: str) -> str:
+        tokens = _analyze(self.schema, self.FIELD, word)
+        return tokens[0] if len(tokens) == 1 else ""
+
+    def completions(self, reader, word: str) -> list[str]:
+        """The most common indexed words that start with ``word`` (not ``word`` itself)."""
+        prefix = self.fold(word)
+        if not prefix or len(prefix) > 40:
+            return []
+        cached = self._completions.get(prefix)
+        if cached is not None:
+            return cached
+        best: list[tuple[int, str]] = []
+        for n, (term, info) in enumerate(reader.iter_prefix(self.FIELD, prefix)):
+            if n >= self.MAX_SCAN:
+                break
+            text = term.decode("utf-8") if isinstance(term, bytes) else term
+            if text == prefix or text in STOP:
+                continue
+            best.append((info.doc_frequency(), text))
+        best.sort(key=lambda dt: (-dt[0], dt[1]))
+        result = [t for _, t in best[: self.limit]]
+        self._remember(self._completions, prefix, result)
+        return result
+
+    def known(self, reader, word: str) -> bool:
+        folded = self.fold(word)
+        if folded and reader.doc_frequency(self.FIELD, folded):
+            return True
+        stems = _analyze(self.schema, "body", word)
+        return bool(stems) and any(reader.doc_frequency("body", t) for t in stems)
+
+    def corrections(self, reader, word: str) -> list[str]:
+        """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
+
+        Empty when the word itself is in the index.
+        """
+        folded = self.fold(word)
+        if len(folded) < 4 or not folded.isalpha():
+            return []
+        cached = self._corrections.get(folded)
+        if cached is not None:
+            return cached
+        result: list[str] = []
+        if not self.known(reader, word):
+            maxdist = 2 if len(folded) >= 8 else 1
+            found: dict[str, int] = {}
+            for dist in range(1, maxdist + 1):
+                for term in reader.terms_within(self.FIELD, folded, dist, prefix=1):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    found.setdefault(text, dist)
+                if found:
+                    break
+            ranked = sorted(found, key=lambda t: (found[t], -reader.doc_frequency(self.FIELD, t), t))
+            result = [t for t in ranked if t not in STOP][:3]
+        self._remember(self._corrections, folded, result)
+        return result
+
+    def _remember(self, cache: dict, key: str, value: list[str]) -> None:
+        if len(cache) >= self.MAX_CACHE:
+            cache.clear()
+        cache[key] = value
+
+
+# ---------------------------------------------------------------------------
+# Suggestions and related posts
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: str  # "title" or "term"
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "kind": self.kind}
+        if self.url:
+            data["url"] = self.url
+        return data
+
+
+class TitleIndex:
+    """Titles by their words, for completing a query as it is typed."""
+
+    def __init__(self, posts: dict[str, dict[str, Any]]):
+        entries = sorted(
+            (e["title"], e.get("url", "")) for e in posts.values() if not e.get("hidden") and e.get("title")
+        )
+        self.titles = entries
+        self.keys = [title_key(t) for t, _ in entries]
+        by_word: dict[str, set[int]] = {}
+        for i, key in enumerate(self.keys):
+            for w in key.split():
+                by_word.setdefault(w, set()).add(i)
+        self.by_word = by_word
+        self.words = sorted(by_word)
+
+    def complete(self, text: str, limit: int) -> list[Suggestion]:
+        words = title_key(text).split()
+        if not words:
+            return []
+        *before, last = words
+        candidates: set[int] | None = None
+        for w in before:
+            ids = self.by_word.get(w, set())
+            candidates = ids if candidates is None else candidates & ids
+        lo = bisect.bisect_left(self.words, last)
+        prefixed: set[int] = set()
+        for w in self.words[lo : lo + 200]:
+            if not w.startswith(last):
+                break
+            prefixed |= self.by_word[w]
+        matches = prefixed if candidates is None else candidates & prefixed
+        key = " ".join(words)
+        ranked = sorted(matches, key=lambda i: (not self.keys[i].startswith(key), len(self.keys[i]), i))
+        return [Suggestion(self.titles[i][0], "title", self.titles[i][1] or None) for i in ranked[:limit]]
 
 
 # ---------------------------------------------------------------------------
@@ -340,6 +578,9 @@ class Snapshot:
     number: int
     ix: Any
     manifest: dict[str, Any]
+    vocabulary: Vocabulary
+    _titles: TitleIndex | None = None
+    _related: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def post_count(self) -> int:
@@ -348,6 +589,16 @@ class Snapshot:
     @property
     def tag_names(self) -> dict[str, str]:
         return self.manifest.get("tags", {})
+
+    @property
+    def author_names(self) -> dict[str, str]:
+        return self.manifest.get("authors", {})
+
+    @property
+    def titles(self) -> TitleIndex:
+        if self._titles is None:
+            self._titles = TitleIndex(self.manifest["posts"])
+        return self._titles
 
 
 class SearchIndex:
@@ -401,7 +652,7 @@ class SearchIndex:
             raise IndexUnavailable(
                 f"The index in {path} cannot be opened ({type(exc).__name__}); run `searchsvc reindex --full`."
             ) from None
-        return Snapshot(name=name, number=number or 0, ix=ix, manifest=manifest)
+        return Snapshot(name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema))
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Snapshot, Searcher]]:
@@ -463,6 +714,9 @@ class SearchIndex:
     def search(self, request: SearchRequest) -> SearchResponse:
         """Run one search.
 
+        All words are required; when that finds nothing, a did-you-mean correction is
+        tried, then any of the words (``relaxed``).
+
         :raise SearchRequestError: for a request out of bounds.
         :raise IndexUnavailable: when there is no usable index.
         """
@@ -475,48 +729,222 @@ class SearchIndex:
             )
         with self.searcher() as (snap, searcher):
             schema = searcher.schema
-            query = build_query(schema, parsed)
+            expander = Expander(snap.vocabulary, searcher.reader())
             filter_q = _filters(schema, request)
-            sort = request.sort
-            if sort == "relevance" and not parsed.has_text:
-                sort = "newest"
-            kwargs: dict[str, Any] = {
-                "pagelen": request.per_page,
-                "filter": filter_q,
-                "terms": True,
-                "groupedby": {"tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count)},
+            outcome = _execute(searcher, build_query(schema, parsed, expander), request, filter_q, parsed)
+            relaxed = corrected = False
+            correction = None
+            if parsed.has_text and outcome.total < FEW_RESULTS:
+                correction = _correction(parsed, request.q, expander)
+            if outcome.total == 0 and parsed.has_text:
+                if correction:
+                    fixed = parse_query(correction)
+                    retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed)
+                    if retry.total:
+                        outcome, corrected = retry, True
+                if not corrected and sum(1 for g in parsed.groups if not g[0].negated) > 1:
+                    retry = _execute(
+                        searcher, build_query(schema, parsed, expander, relaxed=True), request, filter_q, parsed
+                    )
+                    if retry.total:
+                        outcome, relaxed = retry, True
+            hits = tuple(_hits(searcher, snap, outcome))
+            facets = {
+                "tags": _facet_counts(outcome.results.groups("tags"), snap.tag_names),
+                "authors": _facet_counts(outcome.results.groups("authors"), snap.author_names),
+                "years": _year_counts(outcome.results.groups("year")),
             }
-            if sort != "relevance":
-                # Undated posts last either way (Whoosh gives a missing date the largest value).
-                kwargs["sortedby"] = [
-                    sorting.TranslateFacet(_undated, sorting.FieldFacet("date")),
-                    sorting.FieldFacet("date", reverse=sort == "newest"),
-                ]
-            page = searcher.search_page(query, request.page, **kwargs)
-            results = page.results
-            total = len(results)
-            # Whoosh clamps a page past the end to the last page; past the end is empty.
-            past_end = (request.page - 1) * request.per_page >= total
-            hits = () if past_end else tuple(_hits(page, results, scored=sort == "relevance"))
-            facets = {"tags": _tag_facets(results.groups("tags"), snap.tag_names)}
         return SearchResponse(
             query=request.q,
-            total=total,
+            total=outcome.total,
             page=request.page,
             per_page=request.per_page,
             took_ms=(time.perf_counter() - started) * 1000,
             results=hits,
             facets=facets,
             generation=snap.number,
+            relaxed=relaxed,
+            corrected_query=correction,
+            corrected=corrected,
         )
+
+    def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
+        """Completions for a query being typed: matching post titles, then index words."""
+        q = q[:MAX_QUERY_CHARS]
+        if not q.strip():
+            return []
+        with self.searcher() as (snap, searcher):
+            titles = snap.titles.complete(q, limit=min(limit, 5))
+            words = q.split()
+            if not words:
+                return titles
+            before = " ".join(words[:-1])
+            terms = [
+                Suggestion(f"{before} {w}".strip(), "term")
+                for w in snap.vocabulary.completions(searcher.reader(), words[-1])
+            ]
+        seen = {s.text.lower() for s in titles}
+        out = list(titles)
+        for s in terms:
+            if len(out) >= limit:
+                break
+            if s.text.lower() not in seen:
+                seen.add(s.text.lower())
+                out.append(s)
+        return out
+
+    def related(self, post_id: str, limit: int = MAX_RELATED) -> list[dict[str, Any]]:
+        """Up to ``limit`` posts like ``post_id`` (more-like-this over body and tags).
+
+        :raise KeyError: if there is no post with that id.
+        """
+        with self.searcher() as (snap, searcher):
+            docnum = searcher.document_number(id=post_id)
+            if docnum is None:
+                raise KeyError(post_id)
+            ids = snap._related.get(post_id)
+            if ids is None:
+                ids = _related_ids(searcher, docnum, limit)
+                if len(snap._related) > 10_000:
+                    snap._related.clear()
+                snap._related[post_id] = ids
+            out = []
+            for rid in ids[:limit]:
+                stored = searcher.document(id=rid)
+                if stored:
+                    out.append(_summary(stored))
+            return out
+
+
+@dataclass
+class _Outcome:
+    results: Any
+    total: int
+    #: The hits of the requested page, in order.
+    page_hits: list
+    scored: bool
+    parsed: ParsedQuery
+
+
+def _execute(searcher, query: Query, request: SearchRequest, filter_q, parsed: ParsedQuery) -> _Outcome:
+    sort = request.sort
+    if sort == "relevance" and not parsed.has_text:
+        sort = "newest"
+    limit = request.page * request.per_page
+    kwargs: dict[str, Any] = {
+        "limit": limit,
+        "filter": filter_q,
+        "terms": True,
+        "groupedby": {
+            "tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
+            "authors": sorting.FieldFacet("authors", allow_overlap=True, maptype=sorting.Count),
+            "year": sorting.FieldFacet("year", maptype=sorting.Count),
+        },
+    }
+    if sort != "relevance":
+        # Undated posts last either way (Whoosh gives a missing date the largest value).
+        kwargs["sortedby"] = [
+            sorting.TranslateFacet(_undated, sorting.FieldFacet("date")),
+            sorting.FieldFacet("date", reverse=sort == "newest"),
+        ]
+    results = searcher.search(query, **kwargs)
+    total = len(results)
+    ranked = list(range(len(results.top_n)))
+    if sort == "relevance" and ranked:
+        ranked = _break_ties_by_date(searcher, results)
+    first = (request.page - 1) * request.per_page
+    page_hits = [results[i] for i in ranked[first:limit]]
+    return _Outcome(results, total, page_hits, sort == "relevance", parsed)
+
+
+def _break_ties_by_date(searcher, results) -> list[int]:
+    """Result positions, re-ordered so that among near-equal scores newer posts come first."""
+    top = results.top_n
+    best = top[0][0] or 1.0
+    dates = _dates(searcher, [docnum for _, docnum in top])
+
+    def key(i: int):
+        score, docnum = top[i]
+        bucket = round((score or 0.0) / best / NEAR_TIE)
+        return (-bucket, -dates.get(docnum, 0), i)
+
+    return sorted(range(len(top)), key=key)
+
+
+def _dates(searcher, docnums: list[int]) -> dict[int, int]:
+    """Sortable date values of some documents (0 when undated), read segment by segment.
+
+    (Whoosh's multi-segment column reader fails when one segment has no date at all.)
+    """
+    leaves = sorted(searcher.reader().leaf_readers(), key=lambda leaf: leaf[1])
+    columns = [
+        (offset, reader.doc_count_all(), reader.column_reader("date", translate=False) if reader.has_column("date") else None)
+        for reader, offset in leaves
+    ]
+    out: dict[int, int] = {}
+    for docnum in docnums:
+        for offset, count, column in columns:
+            if offset <= docnum < offset + count:
+                value = column[docnum - offset] if column is not None else 0
+                out[docnum] = value if value and value < 2**63 else 0
+                break
+    return out
+
+
+def _correction(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:
+    """The query with each unknown word replaced by its closest indexed word, or None."""
+    replaced = text
+    changed = False
+    for clause in parsed.clauses:
+        if not _plain_word(clause):
+            continue
+        fixes = expander.corrections(clause.text)
+        if fixes:
+            replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", fixes[0], replaced, count=1)
+            changed = True
+    return replaced if changed and replaced != text else None
+
+
+def _summary(stored: dict[str, Any]) -> dict[str, Any]:
+    meta = stored.get("meta") or {}
+    authors = meta.get("authors") or []
+    return {
+        "id": stored["id"],
+        "url": stored.get("url", ""),
+        "title": meta.get("title", ""),
+        "description": meta.get("description", ""),
+        "date": meta.get("date"),
+        "tags": list(meta.get("tags") or ()),
+        "author": ", ".join(a["name"] for a in authors),
+    }
+
+
+def _related_ids(searcher, docnum: int, limit: int) -> list[str]:
+    stored = searcher.stored_fields(docnum)
+    text = (stored.get("body") or "")[:20_000]
+    terms = []
+    if text:
+        terms = [Term("body", t, boost=w) for t, w in searcher.key_terms_from_text("body", text, numterms=12)]
+    for tag in (stored.get("meta") or {}).get("tags") or ():
+        terms.append(Term("tags", tag.lower(), boost=3.0))
+    if not terms:
+        return []
+    results = searcher.search(Or(terms), limit=limit, mask={docnum})
+    return [hit["id"] for hit in results]
 
 
 def _filters(schema, request: SearchRequest) -> Query | None:
+    """The request's filters as query objects (never by pasting strings into a query)."""
     parts: list[Query] = [Term("tags", t.strip().lower()) for t in request.tags if t.strip()]
+    any_of = [Term("tags", t.strip().lower()) for t in request.tags_any if t.strip()]
+    if any_of:
+        parts.append(Or(any_of) if len(any_of) > 1 else any_of[0])
     if request.author.strip():
         tokens = _analyze(schema, "author", request.author)
         q = _field_query("author", tokens, 1.0)
         parts.append(q if q is not None else NullQuery)
+    if request.year is not None:
+        parts.append(NumericRange("year", request.year, request.year))
     if request.date_from or request.date_to:
         start = datetime.combine(request.date_from, dtime.min) if request.date_from else None
         end = (
@@ -530,9 +958,16 @@ def _filters(schema, request: SearchRequest) -> Query | None:
     return parts[0] if len(parts) == 1 else And(parts)
 
 
-def _tag_facets(groups: dict, names: dict[str, str]) -> dict[str, int]:
-    counted = sorted(((names.get(k, k), n) for k, n in groups.items() if k and n), key=lambda kv: (-kv[1], kv[0].lower()))
+def _facet_counts(groups: dict, names: dict[str, str]) -> dict[str, int]:
+    counted = sorted(
+        ((names.get(k, k), n) for k, n in groups.items() if k and n), key=lambda kv: (-kv[1], kv[0].lower())
+    )
     return dict(counted[:MAX_FACETS])
+
+
+def _year_counts(groups: dict) -> dict[str, int]:
+    years = sorted(((int(k), n) for k, n in groups.items() if k is not None and n), reverse=True)
+    return {str(y): n for y, n in years}
 
 
 # ---------------------------------------------------------------------------
@@ -604,26 +1039,51 @@ def _undated(value) -> bool:
     return value is None or value >= 2**63
 
 
-def _hits(page, results, scored: bool = True) -> Iterator[Hit]:
-    title_hl, snippet_hl = _highlighters()
-    for hit in page:
+def _hits(searcher, snap: Snapshot, outcome: _Outcome) -> Iterator[Hit]:
+    title_hl, fallback_hl = _highlighters()
+    schema = searcher.schema
+    for hit in outcome.page_hits:
         stored = hit.fields()
         meta = stored.get("meta") or {}
+        url = stored.get("url", "")
         title = meta.get("title") or stored.get("title", "")
         title_html = _safe_highlight(title_hl, hit, "title", title, 1) or html.escape(title)
-        snippet = ""
-        for fieldname in ("body", "description", "code"):
-            text = stored.get(fieldname)
-            if text:
-                snippet = _safe_highlight(snippet_hl, hit, fieldname, text, SNIPPET_FRAGMENTS)
-                if snippet:
-                    break
-        if not snippet:
-            snippet = _lead(meta.get("description") or stored.get("body", ""))
+        matched = hit.matched_terms()
+        body = stored.get("body", "")
+        matches = _body_matches(searcher, hit.docnum, matched)
+        spans = [SectionSpan(*s) for s in meta.get("sections") or ()]
+        heading_terms = {t.decode("utf-8") for f, t in matched if f == "headings"}
+        heading_hits = [
+            len(heading_terms & set(_analyze(schema, "headings", s.heading))) if heading_terms and s.heading else 0
+            for s in spans
+        ]
+        ranked = rank_sections(spans, matches, heading_hits)
+        sections = tuple(
+            SectionHit(spans[i].heading, spans[i].anchor, f"{url}#{spans[i].anchor}")
+            for _, i in ranked
+            if spans[i].anchor
+        )[:MAX_SECTIONS]
+        snippet_html = ""
+        # From the best-matching section that has text of its own; else the best parts of the post.
+        for _, i in ranked:
+            if body and spans[i].end - spans[i].start >= MIN_SECTION_CHARS:
+                snippet_html = make_snippet(body, matches, lo=spans[i].start, hi=spans[i].end, width=SNIPPET_CHARS)
+                break
+        if not snippet_html and matches:
+            snippet_html = make_snippet(body, matches, width=SNIPPET_CHARS)
+        if not snippet_html:
+            for fieldname in ("description", "code"):
+                text = stored.get(fieldname)
+                if text:
+                    snippet_html = _safe_highlight(fallback_hl, hit, fieldname, text[:MAX_HIGHLIGHT_CHARS], SNIPPET_FRAGMENTS)
+                    if snippet_html:
+                        break
+        if not snippet_html:
+            snippet_html = lead(meta.get("description") or body)
         authors = tuple(meta.get("authors") or ())
         yield Hit(
             id=stored["id"],
-            url=stored.get("url", ""),
+            url=url,
             title=title,
             title_html=title_html,
             description=meta.get("description", ""),
@@ -631,24 +1091,31 @@ def _hits(page, results, scored: bool = True) -> Iterator[Hit]:
             tags=tuple(meta.get("tags") or ()),
             author=", ".join(a["name"] for a in authors),
             authors=authors,
-            snippet_html=snippet,
+            snippet_html=snippet_html,
             # Sorted by date, Whoosh's "score" is the sort key: not a relevance figure.
-            score=float(hit.score or 0.0) if scored else 0.0,
+            score=float(hit.score or 0.0) if outcome.scored else 0.0,
             reading_minutes=stored.get("reading_minutes"),
+            sections=sections,
         )
+
+
+def _body_matches(searcher, docnum: int, matched) -> list[Match]:
+    """Where the matched terms occur in the stored body, from the offsets in the index."""
+    out: list[Match] = []
+    for fieldname, term in matched:
+        if fieldname != "body":
+            continue
+        postings = searcher.postings("body", term)
+        if postings.is_active() and postings.id() < docnum:
+            postings.skip_to(docnum)
+        if postings.is_active() and postings.id() == docnum:
+            text = term.decode("utf-8")
+            for _pos, start, end in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
+                out.append(Match(start, end, text))
+    return out
 
 
 def _safe_highlight(hl: highlight.Highlighter, hit, fieldname: str, text: str, top: int) -> str:
     if not hit.matched_terms() or not any(f == fieldname for f, _ in hit.matched_terms()):
         return ""
     return hl.highlight_hit(hit, fieldname, text=text, top=top, minscore=1) or ""
-
-
-def _lead(text: str, limit: int = SNIPPET_CHARS) -> str:
-    """The start of a text, cut at a word boundary, escaped."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return html.escape(text)
-    cut = text.rfind(" ", 0, limit)
-    cut = cut if cut > limit // 2 else limit
-    return html.escape(text[:cut]) + f" {ELLIPSIS}"

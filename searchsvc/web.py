@@ -23,7 +23,7 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
-from .config import Settings
+from .config import MAX_QUERY_CHARS, Settings
 from .indexer import ReindexBusy, ReindexError, reindex
 from .search import SORTS, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
@@ -90,12 +90,15 @@ def search_request_from_args() -> SearchRequest:
     if sort not in SORTS:
         raise BadParameter("sort", f"must be one of {', '.join(SORTS)}; got {sort[:40]!r}.")
     per_page = min(_int_arg("per_page", cfg.default_per_page), cfg.max_per_page)
+    year = _int_arg("year", 0)
     return SearchRequest(
         q=request.args.get("q", ""),
         page=_int_arg("page", 1),
         per_page=per_page,
         tags=tuple(t for t in request.args.getlist("tag") if t.strip()),
+        tags_any=tuple(t for t in request.args.getlist("tag_any") if t.strip()),
         author=request.args.get("author", ""),
+        year=year or None,
         date_from=_date_arg("from"),
         date_to=_date_arg("to"),
         sort=sort,
@@ -131,6 +134,32 @@ def api_search():
     """
     req = search_request_from_args()
     return jsonify(_run_search(req).to_dict())
+
+
+@bp.get("/api/suggest")
+def api_suggest():
+    """Up to 8 completions for a query being typed: post titles, then index words.
+
+    :raise 400: when q is too long.
+    """
+    q = request.args.get("q", "")
+    if len(q) > MAX_QUERY_CHARS:
+        raise BadParameter("q", f"is {len(q)} characters long; at most {MAX_QUERY_CHARS} are allowed.")
+    suggestions = search_index().suggest(q)
+    return jsonify({"query": q, "suggestions": [s.to_dict() for s in suggestions]})
+
+
+@bp.get("/api/posts/<path:post_id>/related")
+def api_related(post_id: str):
+    """Up to 5 posts like this one (never itself, never a draft).
+
+    :raise 404: if there is no post with that id.
+    """
+    try:
+        related = search_index().related(post_id)
+    except KeyError:
+        return json_error(404, f"There is no post with id {post_id[:200]!r}.", "id")
+    return jsonify({"id": post_id, "results": related})
 
 
 @bp.get("/healthz")
@@ -327,7 +356,9 @@ def openapi_spec() -> dict[str, Any]:
                             f"Results per page (larger values are capped at {cfg.max_per_page}).",
                         ),
                         param("tag", string_array, "Only posts with this tag (repeat: all must match).", style="form", explode=True),
+                        param("tag_any", string_array, "Only posts with any of these tags (repeatable).", style="form", explode=True),
                         param("author", {"type": "string"}, "Only posts by this author."),
+                        param("year", {"type": "integer", "minimum": 1, "maximum": 9999}, "Only posts from this year."),
                         param("from", {"type": "string", "format": "date"}, "Only posts on or after this date."),
                         param("to", {"type": "string", "format": "date"}, "Only posts on or before this date."),
                         param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order."),
@@ -335,6 +366,28 @@ def openapi_spec() -> dict[str, Any]:
                     "responses": {
                         "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
                         "400": {"description": "A parameter cannot be used", "content": {"application/json": {"schema": error}}},
+                        "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
+                    },
+                }
+            },
+            "/api/suggest": {
+                "get": {
+                    "summary": "Completions for a query being typed",
+                    "parameters": [param("q", {"type": "string", "maxLength": 500}, "What has been typed so far.")],
+                    "responses": {
+                        "200": {"description": "Up to 8 suggestions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
+                        "400": {"description": "q is too long", "content": {"application/json": {"schema": error}}},
+                        "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
+                    },
+                }
+            },
+            "/api/posts/{id}/related": {
+                "get": {
+                    "summary": "Posts related to one post",
+                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "A result's id."}],
+                    "responses": {
+                        "200": {"description": "Up to 5 related posts", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Related"}}}},
+                        "404": {"description": "No such post", "content": {"application/json": {"schema": error}}},
                         "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
                     },
                 }
@@ -390,8 +443,59 @@ def openapi_spec() -> dict[str, Any]:
                         "author": {"type": "string"},
                         "authors": {"type": "array", "items": {"$ref": "#/components/schemas/Author"}},
                         "reading_minutes": {"type": "integer", "nullable": True},
-                        "snippet_html": {"type": "string", "description": "Escaped text with <mark> around matches."},
+                        "snippet_html": {"type": "string", "description": "Escaped text with <mark> around matches, from the best-matching section."},
                         "score": {"type": "number"},
+                        "sections": {"type": "array", "maxItems": 3, "items": {"$ref": "#/components/schemas/Section"}},
+                    },
+                },
+                "Section": {
+                    "type": "object",
+                    "required": ["heading", "anchor", "url"],
+                    "properties": {
+                        "heading": {"type": "string"},
+                        "anchor": {"type": "string"},
+                        "url": {"type": "string", "description": "The post's URL with #anchor."},
+                    },
+                },
+                "Suggestions": {
+                    "type": "object",
+                    "required": ["query", "suggestions"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "suggestions": {
+                            "type": "array",
+                            "maxItems": 8,
+                            "items": {
+                                "type": "object",
+                                "required": ["text", "kind"],
+                                "properties": {
+                                    "text": {"type": "string"},
+                                    "kind": {"type": "string", "enum": ["title", "term"]},
+                                    "url": {"type": "string"},
+                                },
+                            },
+                        },
+                    },
+                },
+                "PostSummary": {
+                    "type": "object",
+                    "required": ["id", "url", "title"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "url": {"type": "string"},
+                        "title": {"type": "string"},
+                        "description": {"type": "string"},
+                        "date": {"type": "string", "format": "date-time", "nullable": True},
+                        "tags": string_array,
+                        "author": {"type": "string"},
+                    },
+                },
+                "Related": {
+                    "type": "object",
+                    "required": ["id", "results"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "results": {"type": "array", "maxItems": 5, "items": {"$ref": "#/components/schemas/PostSummary"}},
                     },
                 },
                 "SearchResponse": {
@@ -407,8 +511,16 @@ def openapi_spec() -> dict[str, Any]:
                         "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
                         "facets": {
                             "type": "object",
-                            "properties": {"tags": {"type": "object", "additionalProperties": {"type": "integer"}}},
+                            "properties": {
+                                "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                "authors": {"type": "object", "additionalProperties": {"type": "integer"}},
+                                "years": {"type": "object", "additionalProperties": {"type": "integer"}},
+                            },
                         },
+                        "relaxed": {"type": "boolean", "description": "No post had every word; these match some of them."},
+                        "corrected_query": {"type": "string", "nullable": True, "description": "Did you mean …"},
+                        "corrected": {"type": "boolean", "description": "The results are for corrected_query."},
+                        "generation": {"type": "integer", "nullable": True},
                     },
                 },
             }

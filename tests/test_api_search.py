@@ -19,7 +19,7 @@ def test_response_shape(client):
     assert data["page"] == 1
     assert data["per_page"] == 10
     assert isinstance(data["took_ms"], (int, float)) and data["took_ms"] >= 0
-    assert set(data["facets"]) == {"tags"}
+    assert set(data["facets"]) == {"tags", "authors", "years"}
     [result] = data["results"]
     assert RESULT_KEYS <= set(result)
 
@@ -42,7 +42,7 @@ def test_no_match_is_an_empty_result(client):
     data = client.get("/api/search?q=qwxzptlk").get_json()
     assert data["total"] == 0
     assert data["results"] == []
-    assert data["facets"] == {"tags": {}}
+    assert data["facets"] == {"tags": {}, "authors": {}, "years": {}}
 
 
 def test_no_query_lists_every_post(client):
@@ -124,7 +124,7 @@ def test_sort_newest_and_oldest(client):
 def test_facets_count_all_matches(client):
     data = client.get("/api/search?q=python&per_page=1").get_json()
     assert len(data["results"]) == 1
-    assert data["facets"] == {"tags": {"Python": 2, "Packaging": 1, "Testing": 1}}
+    assert data["facets"]["tags"] == {"Python": 2, "Packaging": 1, "Testing": 1}
 
 
 def test_facets_keep_display_case(client):

@@ -19,9 +19,11 @@ from processes import reindex_process, synthetic_blog
 
 
 def hits(index_dir, q):
+    """How many posts have the word ``q`` itself (not only a word it begins)."""
     index = SearchIndex(index_dir)
     try:
-        return index.search(SearchRequest(q=q, per_page=50)).total
+        results = index.search(SearchRequest(q=q, per_page=50)).results
+        return sum(1 for hit in results if q in hit.title.split() or q in hit.snippet_html)
     finally:
         close_index(index)
 

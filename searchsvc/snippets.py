@@ -1,0 +1,179 @@
+"""Plain text and match offsets -> escaped HTML snippets; which sections match best.
+
+Pure functions, no Whoosh: the search layer finds where the query's terms occur
+(character offsets stored in the index), and this module decides what to show.
+Everything that is not a match is HTML-escaped; matches are wrapped in ``<mark>``.
+
+>>> snippet("The zebracorn lives here.", [Match(4, 13, "zebracorn")])
+'The <mark>zebracorn</mark> lives here.'
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+ELLIPSIS = "…"
+SNIPPET_CHARS = 180
+
+
+@dataclass(frozen=True, order=True)
+class Match:
+    start: int
+    end: int
+    term: str = ""
+
+
+@dataclass(frozen=True)
+class SectionSpan:
+    heading: str
+    anchor: str
+    level: int
+    start: int
+    end: int
+
+
+def escape(text: str) -> str:
+    return html.escape(text)
+
+
+def mark(text: str, matches: Iterable[Match], start: int, end: int) -> str:
+    """``text[start:end]`` escaped, with every match inside it in ``<mark>``.
+
+    >>> mark("a <b> c", [Match(2, 5)], 0, 7)
+    'a <mark>&lt;b&gt;</mark> c'
+    """
+    out = []
+    pos = start
+    for m in sorted(matches):
+        if m.start < pos or m.end > end:
+            continue
+        out.append(escape(text[pos:m.start]))
+        out.append(f"<mark>{escape(text[m.start:m.end])}</mark>")
+        pos = m.end
+    out.append(escape(text[pos:end]))
+    return "".join(out)
+
+
+def _snap(text: str, start: int, end: int, lo: int, hi: int, reach: int = 15) -> tuple[int, int]:
+    """Widen a window to whole words (by at most ``reach`` characters), staying in ``lo``..``hi``."""
+    if start > lo and not text[start - 1].isspace():
+        back = text.rfind(" ", max(lo, start - reach), start)
+        if back != -1:
+            start = back + 1
+        else:
+            ahead = text.find(" ", start, end)
+            start = ahead + 1 if ahead != -1 else start
+    if end < hi and not text[end].isspace():
+        ahead = text.find(" ", end, min(hi, end + reach))
+        if ahead != -1:
+            end = ahead
+        else:
+            back = text.rfind(" ", start, end)
+            end = back if back > start else end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def best_window(text: str, matches: Sequence[Match], lo: int, hi: int, width: int) -> tuple[int, int, int]:
+    """The window of at most ``width`` characters in ``text[lo:hi]`` with the most distinct terms.
+
+    Returns ``(start, end, distinct_terms)``; with no matches, the start of the range.
+    """
+    inside = sorted(m for m in matches if m.start >= lo and m.end <= hi)
+    if not inside:
+        return lo, min(hi, lo + width), 0
+    best = (0.0, 0, 0)  # score, first index, last index
+    j = 0
+    for i, first in enumerate(inside):
+        j = max(j, i)
+        while j + 1 < len(inside) and inside[j + 1].end - first.start <= width:
+            j += 1
+        window = inside[i : j + 1]
+        score = len({m.term for m in window}) + 0.01 * len(window)
+        if score > best[0]:
+            best = (score, i, j)
+    _, i, j = best
+    first, last = inside[i], inside[j]
+    slack = max(0, width - (last.end - first.start))
+    start = max(lo, first.start - slack // 3)
+    end = min(hi, max(last.end, start + width))
+    start, end = _snap(text, start, end, lo, hi)
+    start = min(start, first.start)
+    end = max(end, last.end)
+    return start, end, len({m.term for m in inside[i : j + 1]})
+
+
+def snippet(
+    text: str,
+    matches: Sequence[Match],
+    *,
+    lo: int = 0,
+    hi: int | None = None,
+    width: int = SNIPPET_CHARS,
+    fragments: int = 2,
+) -> str:
+    """The best-matching parts of ``text[lo:hi]``, marked and escaped, joined by an ellipsis.
+
+    A second fragment is added only when it shows terms the first does not.
+
+    >>> snippet("one two three four five six", [Match(8, 13, "three")], width=9)
+    '… two <mark>three</mark> four …'
+    """
+    hi = len(text) if hi is None else hi
+    start, end, _ = best_window(text, matches, lo, hi, width)
+    parts = [(start, end)]
+    if fragments > 1:
+        shown = {m.term for m in matches if start <= m.start and m.end <= end}
+        rest = [m for m in matches if m.term not in shown and lo <= m.start and m.end <= hi]
+        if rest:
+            s2, e2, n = best_window(text, rest, lo, hi, width)
+            if n and (e2 <= start or s2 >= end):
+                parts.append((s2, e2))
+    parts.sort()
+    pieces = [mark(text, matches, s, e) for s, e in parts]
+    out = f" {ELLIPSIS} ".join(pieces)
+    if parts[0][0] > 0:
+        out = f"{ELLIPSIS} {out}"
+    if parts[-1][1] < len(text):
+        out = f"{out} {ELLIPSIS}"
+    return out
+
+
+def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
+    """The start of a text, cut at a word boundary, escaped.
+
+    >>> lead("short")
+    'short'
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return escape(text)
+    cut = text.rfind(" ", 0, limit)
+    cut = cut if cut > limit // 2 else limit
+    return escape(text[:cut]) + f" {ELLIPSIS}"
+
+
+def rank_sections(
+    sections: Sequence[SectionSpan],
+    matches: Sequence[Match],
+    heading_hits: Sequence[int],
+) -> list[tuple[float, int]]:
+    """Sections ordered by how well they match: ``[(score, index), ...]``, best first, score > 0.
+
+    ``heading_hits[i]`` is how many query terms section i's heading contains; a heading
+    match counts more than matches in the text below it.
+    """
+    ranked = []
+    for i, section in enumerate(sections):
+        inside = [m for m in matches if section.start <= m.start and m.end <= section.end]
+        distinct = len({m.term for m in inside})
+        score = 3.0 * heading_hits[i] + distinct + min(len(inside), 20) * 0.05
+        if score > 0:
+            ranked.append((score, i))
+    ranked.sort(key=lambda si: (-si[0], si[1]))
+    return ranked
