@@ -242,14 +242,14 @@ def prepare(relpath: str, data: bytes, settings: Settings) -> tuple:
     return ("post", post.slug, list(post.tags), document)
 
 
-def _prepare_one(args: tuple[str, str, bytes, Settings]) -> tuple[str, str, tuple]:
-    relpath, digest, data, settings = args
-    return relpath, digest, prepare(relpath, data, settings)
+def _prepare_one(args: tuple[str, str, bytes, tuple[int, int], Settings]) -> tuple[str, str, tuple[int, int], tuple]:
+    relpath, digest, data, stat, settings = args
+    return relpath, digest, stat, prepare(relpath, data, settings)
 
 
-def _prepare_all(pending: list[tuple[str, str, bytes]], settings: Settings, workers: int):
+def _prepare_all(pending: list[tuple[str, str, bytes, tuple[int, int]]], settings: Settings, workers: int):
     """Prepare changed posts in order, in worker processes when there are many."""
-    jobs = [(relpath, digest, data, settings) for relpath, digest, data in pending]
+    jobs = [(relpath, digest, data, stat, settings) for relpath, digest, data, stat in pending]
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
         yield from map(_prepare_one, jobs)
         return
@@ -287,6 +287,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
 
     live = storage.current_generation(index_dir)
     old_posts: dict[str, dict[str, Any]] = {}
+    old_manifest_scan: int | None = None
     fingerprint = settings.extraction_fingerprint()
     if live is not None and not full:
         try:
@@ -302,110 +303,114 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             full = True
         else:
             old_posts = manifest["posts"]
+            old_manifest_scan = manifest.get("scanned_at_ns")
     if live is None:
         full = True
 
     summary = ReindexSummary(full=full)
     summary.skipped.extend(Skipped(e.path, e.reason) for e in walk_errors)
+    scanned_at = time.time_ns()
+    racy_after = (old_manifest_scan or 0) - RACY_NS
 
     new_posts: dict[str, dict[str, Any]] = {}
-    to_add: dict[str, dict[str, Any]] = {}  # relpath -> document
     slug_owner: dict[str, str] = {}
     # Slugs of unchanged posts are taken first, so a changed post cannot steal one.
-    pending: list[tuple[str, str, bytes]] = []
-
+    pending: list[tuple[str, str, bytes, tuple[int, int]]] = []
     for path in files:
         relpath = path.relative_to(content_dir).as_posix()
+        old = old_posts.get(relpath)
+        stat = _stat(path)
+        if old is not None and stat is not None and _same_stat(old, stat, racy_after):
+            _keep(relpath, old, new_posts, slug_owner, summary)
+            continue
         try:
             data = load_bytes(path, settings)
         except PostError as exc:
             summary.skipped.append(Skipped(relpath, exc.reason))
             continue
         digest = hashlib.sha256(data).hexdigest()[:32]
-        old = old_posts.get(relpath)
+        stat = stat or (0, 0)
         if old is not None and old.get("hash") == digest:
-            new_posts[relpath] = old
-            if old.get("hidden"):
-                summary.hidden.append(Skipped(relpath, old["hidden"]))
-            else:
-                slug_owner[old["slug"]] = relpath
-            summary.unchanged += 1
+            _keep(relpath, {**old, "size": stat[0], "mtime_ns": stat[1]}, new_posts, slug_owner, summary)
             continue
-        pending.append((relpath, digest, data))
-
-    prepared_posts: Iterable[tuple[str, str, tuple]] = _prepare_all(pending, settings, workers)
-    if progress is not None and pending:
-        prepared_posts = progress(prepared_posts, len(pending))
-    for relpath, digest, prepared in prepared_posts:
-        kind = prepared[0]
-        if kind == "error":
-            summary.skipped.append(Skipped(relpath, prepared[1]))
-            continue
-        if kind == "hidden":
-            summary.hidden.append(Skipped(relpath, prepared[1]))
-            new_posts[relpath] = {"hash": digest, "hidden": prepared[1]}
-            continue
-        _, slug, tags, document = prepared
-        title = document["meta"]["title"]
-        authors = [a["name"] for a in document["meta"]["authors"]]
-        owner = slug_owner.get(slug)
-        if owner is not None:
-            summary.skipped.append(
-                Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug")
-            )
-            continue
-        slug_owner[slug] = relpath
-        new_posts[relpath] = {
-            "hash": digest, "slug": slug, "title": title, "url": document["url"], "tags": tags, "authors": authors,
-        }
-        to_add[relpath] = document
+        pending.append((relpath, digest, data, stat))
 
     indexed_before = {p for p, e in old_posts.items() if not e.get("hidden")}
-    indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
-    for relpath in to_add:
-        if relpath in indexed_before:
-            summary.updated += 1
-        else:
-            summary.added += 1
-    removed = indexed_before - indexed_now
-    summary.removed = len(removed)
-    summary.total = len(indexed_now)
-    summary.skipped.sort(key=lambda s: s.path)
-    summary.hidden.sort(key=lambda s: s.path)
-
-    if not full and not summary.changed and new_posts == old_posts:
-        summary.generation = live.number if live else None
-        return summary
-
     number = max((g.number for g in storage.list_generations(index_dir)), default=0) + 1
     tmp = index_dir / f"{storage.TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    writer = None
     try:
         if full:
+            # Documents stream into the writer as worker processes prepare them.
             tmp.mkdir()
             ix = whoosh_index.create_in(str(tmp), build_schema())
             writer = ix.writer(limitmb=256, compound=False)
-            try:
-                for document in to_add.values():
-                    writer.add_document(**document)
-                writer.commit(optimize=True)
-            except BaseException:
-                writer.cancel()
-                raise
+        to_add: dict[str, dict[str, Any]] = {}  # incremental: relpath -> document
+        prepared_posts: Iterable[tuple[str, str, tuple[int, int], tuple]] = _prepare_all(pending, settings, workers)
+        if progress is not None and pending:
+            prepared_posts = progress(prepared_posts, len(pending))
+        for relpath, digest, stat, prepared in prepared_posts:
+            kind = prepared[0]
+            if kind == "error":
+                summary.skipped.append(Skipped(relpath, prepared[1]))
+                continue
+            entry: dict[str, Any] = {"hash": digest, "size": stat[0], "mtime_ns": stat[1]}
+            if kind == "hidden":
+                summary.hidden.append(Skipped(relpath, prepared[1]))
+                new_posts[relpath] = {**entry, "hidden": prepared[1]}
+                continue
+            _, slug, tags, document = prepared
+            owner = slug_owner.get(slug)
+            if owner is not None:
+                summary.skipped.append(
+                    Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug")
+                )
+                continue
+            slug_owner[slug] = relpath
+            meta = document["meta"]
+            new_posts[relpath] = {
+                **entry,
+                "slug": slug,
+                "title": meta["title"],
+                "url": document["url"],
+                "tags": tags,
+                "authors": [a["name"] for a in meta["authors"]],
+            }
+            if relpath in indexed_before:
+                summary.updated += 1
+            else:
+                summary.added += 1
+            if writer is not None:
+                writer.add_document(**document)
+            else:
+                to_add[relpath] = document
+
+        indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
+        removed = indexed_before - indexed_now
+        summary.removed = len(removed)
+        summary.total = len(indexed_now)
+        summary.skipped.sort(key=lambda s: s.path)
+        summary.hidden.sort(key=lambda s: s.path)
+
+        if not full and not summary.changed and _same_posts(new_posts, old_posts):
+            summary.generation = live.number if live else None
+            return summary
+
+        if writer is not None:
+            writer.commit(optimize=True)
+            writer = None
         else:
             assert live is not None
             _link_copy(live.path, tmp)
             ix = whoosh_index.open_dir(str(tmp))
             if summary.changed:
                 writer = ix.writer(compound=False)
-                try:
-                    for relpath in removed | (set(to_add) & indexed_before):
-                        writer.delete_by_term("path", relpath)
-                    for document in to_add.values():
-                        writer.add_document(**document)
-                    writer.commit()
-                except BaseException:
-                    writer.cancel()
-                    raise
+                for relpath in removed | (set(to_add) & indexed_before):
+                    writer.delete_by_term("path", relpath)
+                for document in to_add.values():
+                    writer.add_document(**document)
+                writer.commit()
+                writer = None
         ix.close()
         storage.write_json_atomic(
             tmp / storage.MANIFEST,
@@ -414,6 +419,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 "fingerprint": fingerprint,
                 "generation": number,
                 "built_at": datetime.now(timezone.utc).isoformat(),
+                "scanned_at_ns": scanned_at,
                 "content_dir": str(content_dir),
                 "post_count": summary.total,
                 "tags": _display_names(new_posts, "tags"),
@@ -424,14 +430,51 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
         storage.fsync_tree(tmp)
         final = index_dir / storage.generation_name(number)
         os.rename(tmp, final)
+        os.utime(final)  # the time this generation was published (see remove_old_generations)
         storage.fsync_dir(index_dir)
         storage.publish(index_dir, final.name)
     except BaseException:
+        if writer is not None:
+            writer.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     summary.generation = number
     summary.published = True
     return summary
+
+
+#: A file whose mtime is this close to (or after) the previous scan may have changed
+#: within the same clock tick after it was hashed: hash it again (git's "racy" rule).
+RACY_NS = 2_000_000_000
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _same_stat(entry: dict[str, Any], stat: tuple[int, int], racy_after: int) -> bool:
+    """Size and modification time as recorded, and not modified around the last scan."""
+    return entry.get("size") == stat[0] and entry.get("mtime_ns") == stat[1] and stat[1] < racy_after
+
+
+def _keep(relpath: str, entry: dict[str, Any], posts: dict, slug_owner: dict, summary: ReindexSummary) -> None:
+    posts[relpath] = entry
+    if entry.get("hidden"):
+        summary.hidden.append(Skipped(relpath, entry["hidden"]))
+    else:
+        slug_owner[entry["slug"]] = relpath
+    summary.unchanged += 1
+
+
+def _same_posts(new: dict[str, dict[str, Any]], old: dict[str, dict[str, Any]]) -> bool:
+    """The same posts with the same content (a changed mtime alone is not worth a new generation)."""
+    if new.keys() != old.keys():
+        return False
+    return all(new[p].get("hash") == old[p].get("hash") and new[p].get("hidden") == old[p].get("hidden") for p in new)
 
 
 def _reason(exc: PostError) -> str:

@@ -811,7 +811,17 @@ def _hidden(src: _Source) -> str:
         if flag is hides_when:
             return f"{key}: {'true' if flag else 'false'}"
     key, _ = src.first("redirect", "redirect_to", "redirectTo")
-    return key
+    if key:
+        return key
+    if _is_listing_page(src.relpath):
+        return "listing page (index of the blog, not a post)"
+    return ""
+
+
+def _is_listing_page(relpath: str) -> bool:
+    """The blog's own index at the top of the content folder, and Hugo-style ``_index`` list pages."""
+    stem = _strip_suffix(relpath)
+    return stem in ("index", "_index") or stem.endswith("/_index")
 
 
 def _truth(value: Any) -> bool | None:

@@ -851,14 +851,18 @@ def _execute(searcher, query: Query, request: SearchRequest, filter_q, parsed: P
     total = len(results)
     ranked = list(range(len(results.top_n)))
     if sort == "relevance" and ranked:
-        ranked = _break_ties_by_date(searcher, results)
+        exact = set()
+        if parsed.has_text:
+            exact = set(searcher.document_numbers(title_key=title_key(" ".join(parsed.words))))
+        ranked = _rank(searcher, results, exact)
     first = (request.page - 1) * request.per_page
     page_hits = [results[i] for i in ranked[first:limit]]
     return _Outcome(results, total, page_hits, sort == "relevance", parsed)
 
 
-def _break_ties_by_date(searcher, results) -> list[int]:
-    """Result positions, re-ordered so that among near-equal scores newer posts come first."""
+def _rank(searcher, results, exact: set[int]) -> list[int]:
+    """Result positions in final order: a post whose title is exactly the query first,
+    then by score, and among near-equal scores the newer post first."""
     top = results.top_n
     best = top[0][0] or 1.0
     dates = _dates(searcher, [docnum for _, docnum in top])
@@ -866,7 +870,7 @@ def _break_ties_by_date(searcher, results) -> list[int]:
     def key(i: int):
         score, docnum = top[i]
         bucket = round((score or 0.0) / best / NEAR_TIE)
-        return (-bucket, -dates.get(docnum, 0), i)
+        return (docnum not in exact, -bucket, -dates.get(docnum, 0), i)
 
     return sorted(range(len(top)), key=key)
 

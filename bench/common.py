@@ -1,0 +1,390 @@
+"""Shared pieces of the benchmarks: the corpus, index builds, replicated corpora, gunicorn, memory.
+
+Nothing here writes inside the repository: indexes and content copies go to
+temporary directories that the caller removes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import requests
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+#: ../shared/corpus beside the repository (see its README.md).
+CORPUS = REPO.parent / "shared" / "corpus"
+CORPORA = {"nodejs": "nodejs-blog", "react": "react-blog"}
+
+sys.path.insert(0, str(REPO))  # run from a checkout without installing
+
+from searchsvc.config import Settings  # noqa: E402
+from searchsvc.indexer import ReindexSummary, reindex  # noqa: E402
+from searchsvc.posts import PostError, discover, parse_post  # noqa: E402
+
+
+class BenchError(Exception):
+    """The benchmark cannot run; the message says why and what to do."""
+
+
+def corpus_dir(name: str) -> Path:
+    """The folder of one real blog ("nodejs" or "react").
+
+    :raise BenchError: if ../shared/corpus or the blog's folder is missing.
+    """
+    path = CORPUS / CORPORA[name]
+    if not path.is_dir():
+        raise BenchError(
+            f"The corpus folder {path} is missing. The benchmarks need the real blogs in "
+            f"../shared/corpus beside the repository ({REPO})."
+        )
+    return path
+
+
+def fail(exc: BaseException) -> None:
+    """Print a benchmark error for a person and exit with status 2."""
+    print(f"error: {exc}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+# ---------------------------------------------------------------------------
+# Timing and printing
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def heartbeat(what: str, every: float = 15.0) -> Iterator[None]:
+    """Print "<what>: still running (N s)" every ``every`` seconds until the block ends."""
+    done = threading.Event()
+    started = time.monotonic()
+
+    def beat() -> None:
+        while not done.wait(every):
+            log(f"  {what}: still running ({time.monotonic() - started:.0f} s)")
+
+    thread = threading.Thread(target=beat, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        done.set()
+        thread.join()
+
+
+def table(headers: list[str], rows: list[list[object]]) -> str:
+    """A plain-text table; numbers right-aligned, text left-aligned."""
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(headers))]
+    numeric = [all(_is_number(row[i]) for row in cells[1:]) for i in range(len(headers))]
+
+    def line(row: list[str]) -> str:
+        return "  ".join(c.rjust(w) if num else c.ljust(w) for c, w, num in zip(row, widths, numeric)).rstrip()
+
+    return "\n".join([line(cells[0]), line(["-" * w for w in widths])] + [line(r) for r in cells[1:]])
+
+
+def _is_number(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d,]*\.?\d+( ?[a-zA-Z%]+)?|-|n/a", text))
+
+
+def megabytes(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+# ---------------------------------------------------------------------------
+# Building indexes
+
+
+@dataclass
+class Build:
+    settings: Settings
+    summary: ReindexSummary
+    seconds: float
+
+
+def build_index(content_dir: Path, index_dir: Path, *, full: bool = True, label: str = "",
+                workers: int | None = None) -> Build:
+    """Run ``reindex`` for ``content_dir`` into ``index_dir`` and time it (wall clock).
+
+    ``workers`` is passed on to ``reindex`` when given; None keeps its default.
+    """
+    settings = Settings(content_dir=content_dir, index_dir=index_dir)
+    with heartbeat(label or f"indexing {content_dir.name}"):
+        started = time.perf_counter()
+        summary = reindex(settings, full=full, **worker_option(workers))
+        seconds = time.perf_counter() - started
+    return Build(settings, summary, seconds)
+
+
+def worker_option(workers: int | None) -> dict[str, int]:
+    """The keyword for ``reindex``'s worker processes, or nothing to keep its default."""
+    return {} if workers is None else {"workers": workers}
+
+
+def current_generation_dir(index_dir: Path) -> Path:
+    return (index_dir / "CURRENT").resolve()
+
+
+def disk_usage(path: Path) -> int:
+    """Bytes allocated on disk under ``path``, like ``du -s`` (each hard-linked file counted once)."""
+    total = 0
+    seen: set[tuple[int, int]] = set()
+    for root, _dirs, files in os.walk(path):
+        for name in files:
+            st = os.lstat(os.path.join(root, name))
+            if (st.st_dev, st.st_ino) not in seen:
+                seen.add((st.st_dev, st.st_ino))
+                total += st.st_blocks * 512
+    return total
+
+
+# ---------------------------------------------------------------------------
+# Replicated corpora
+
+_TOP_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:(.*)$")
+_FM_OPEN = re.compile(r"^---[ \t]*$")
+
+
+def replicate(sources: list[Path], dest: Path, copies: int) -> tuple[int, list[str]]:
+    """Write ``copies`` copies of every post under ``sources`` into ``dest``.
+
+    Copy k of ``<source name>/a/b.md`` is ``copy-k/<source name>/a/b.md``; its
+    title gets " (copy k)" and a frontmatter ``slug:`` (or permalink/url/path)
+    gets "-copy-k", so every copy has its own slug and its own title.
+    Files that are not posts are not copied.
+
+    Returns the number of files written and the posts whose first copy did not
+    come out with the expected title (checked by parsing it), as sentences.
+    """
+    settings = Settings(content_dir=dest)
+    written = 0
+    problems: list[str] = []
+    for source in sources:
+        files, _ = discover(source)
+        for path in files:
+            rel = path.relative_to(source)
+            relpath = f"{source.name}/{rel.as_posix()}"
+            data = path.read_bytes()
+            try:
+                title = parse_post(relpath, data, settings).title
+            except PostError:
+                title = None  # the indexer skips it at every size; copied as it is
+            for k in range(1, copies + 1):
+                target = dest / f"copy-{k}" / source.name / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                copy = data if title is None else renamed_copy(data, title, k)
+                target.write_bytes(copy)
+                written += 1
+                if k == 1 and title is not None and (problem := _check_copy(relpath, title, copy, settings)):
+                    problems.append(problem)
+    return written, problems
+
+
+def _check_copy(relpath: str, title: str, copy: bytes, settings: Settings) -> str:
+    try:
+        copied = parse_post(f"copy-1/{relpath}", copy, settings).title
+    except PostError as exc:
+        return f"copy 1 of {relpath} cannot be read: {exc.reason}"
+    if copied != f"{title} (copy 1)":
+        return f"copy 1 of {relpath} has the title {copied!r}, not {title + ' (copy 1)'!r}"
+    return ""
+
+
+def copy_corpus(sources: list[Path], dest: Path) -> int:
+    """Copy the posts of each source into ``dest/<source name>/`` unchanged; return the files copied."""
+    written = 0
+    for source in sources:
+        files, _ = discover(source)
+        for path in files:
+            target = dest / source.name / path.relative_to(source)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)  # not the read-only mode of the corpus files
+            written += 1
+    return written
+
+
+def renamed_copy(data: bytes, title: str, k: int) -> bytes:
+    """The bytes of copy ``k`` of one post whose title is ``title``: title + " (copy k)", slug + "-copy-k".
+
+    Only the lines of the ``title`` and ``slug`` (permalink, url, path) keys
+    change. A post whose title comes from its first heading or file name gets a
+    ``title:`` line; a post without frontmatter gets a YAML block holding it.
+    """
+    text = data.decode("utf-8").removeprefix("\ufeff")
+    new_title = f"title: {json.dumps(f'{title} (copy {k})', ensure_ascii=False)}"
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None or not lines[start].startswith(("---", "+++", "{")):
+        return f"---\n{new_title}\n---\n{text}".encode()
+    if not _FM_OPEN.match(lines[start].rstrip("\r")):
+        return data  # TOML or JSON frontmatter: not in the corpus, left alone
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].rstrip("\r") in ("---", "...")), None)
+    if end is None:
+        return data
+    block = lines[start + 1 : end]
+    out: list[str] = []
+    had_title = False
+    i = 0
+    while i < len(block):
+        m = _TOP_KEY.match(block[i])
+        j = i + 1
+        while j < len(block) and block[j][:1] in (" ", "\t"):  # continuation lines of this key
+            j += 1
+        key = m.group(1) if m else None
+        if key == "title":
+            out.append(new_title)
+            had_title = True
+        elif key in ("slug", "permalink", "url", "path"):
+            value = yaml.safe_load("\n".join(block[i:j]).split(":", 1)[1])
+            if isinstance(value, str) and value.strip():
+                out.append(f"{key}: {json.dumps(value.strip().rstrip('/') + f'-copy-{k}', ensure_ascii=False)}")
+            else:
+                out.extend(block[i:j])
+        else:
+            out.extend(block[i:j])
+        i = j
+    if not had_title:
+        out.insert(0, new_title)
+    return "\n".join(lines[: start + 1] + out + lines[end:]).encode()
+
+
+def post_count(content_dir: Path) -> int:
+    return len(discover(content_dir)[0])
+
+
+# ---------------------------------------------------------------------------
+# gunicorn
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    log_path: Path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(index_dir: Path, *, workers: int = 2, threads: int = 4, timeout: float = 30.0) -> Server:
+    """Start ``gunicorn wsgi:app`` on 127.0.0.1 and a free port; return once /healthz answers 200.
+
+    :raise BenchError: if it exits or does not answer within ``timeout`` seconds (its log is quoted).
+    """
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    if not gunicorn.exists():
+        raise BenchError(f"{gunicorn} is missing; install the project into the venv (make install).")
+    port = free_port()
+    log_file = tempfile.NamedTemporaryFile("w+", prefix="searchsvc-gunicorn-", suffix=".log", delete=False)
+    env = {**os.environ, "SEARCHSVC_INDEX_DIR": str(index_dir)}
+    cmd = [str(gunicorn), "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
+           "-k", "gthread", "wsgi:app"]
+    process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
+                               stdin=subprocess.DEVNULL)
+    server = Server(process, f"http://127.0.0.1:{port}", Path(log_file.name))
+    log_file.close()
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            if process.poll() is not None:
+                raise BenchError(f"gunicorn exited with status {process.returncode}:\n{_tail(server.log_path)}")
+            try:
+                if requests.get(f"{server.url}/healthz", timeout=2).status_code == 200:
+                    return server
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                raise BenchError(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{_tail(server.log_path)}")
+            time.sleep(0.1)
+    except BaseException:
+        stop_gunicorn(server)
+        raise
+
+
+def stop_gunicorn(server: Server, timeout: float = 10.0) -> None:
+    """SIGTERM (gunicorn stops its workers), then SIGKILL after ``timeout`` seconds; remove the log."""
+    process = server.process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            for pid in descendants(process.pid):
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            process.kill()
+            process.wait(timeout)
+    server.log_path.unlink(missing_ok=True)
+
+
+def _tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+# ---------------------------------------------------------------------------
+# Memory
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below ``pid``, found through the parent ids in /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])  # the name in (...) may hold spaces
+        children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def rss_bytes(pid: int, *, include_children: bool = True) -> int:
+    """Resident memory of ``pid`` (and its descendants), from VmRSS in /proc/<pid>/status.
+
+    Pages shared between a parent and its forked children are counted once per
+    process, so the sum overstates what the group really holds.
+    """
+    total = 0
+    for p in [pid, *(descendants(pid) if include_children else [])]:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except OSError:
+            continue
+    return total
