@@ -60,6 +60,8 @@ class Settings:
     lock_timeout: float = 30.0
     #: Seconds a superseded index generation is kept for readers still using it.
     generation_grace: float = 60.0
+    #: Seconds one query may spend collecting matches; then it returns what it found ("partial").
+    query_time_limit: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("content_dir", "index_dir"):

@@ -41,6 +41,7 @@ from whoosh.query import (
     Term,
 )
 from whoosh.filedb.filestore import FileStorage
+from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from whoosh.searching import Searcher
 
 from . import storage
@@ -56,6 +57,8 @@ SNIPPET_FRAGMENTS = 2
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
 MAX_HIGHLIGHT_CHARS = 50_000
+#: Default seconds a query may spend collecting matches (see SearchIndex.time_limit).
+QUERY_TIME_LIMIT = 1.0
 #: Below this many results, the response carries a did-you-mean when one exists.
 FEW_RESULTS = 3
 MAX_SUGGESTIONS = 8
@@ -406,6 +409,8 @@ class SearchResponse:
     corrected_query: str | None = None
     #: True when the original query found nothing and the results are for corrected_query.
     corrected: bool = False
+    #: True when the query hit its time limit: the results are the best found in that time.
+    partial: bool = False
 
     @property
     def pages(self) -> int:
@@ -424,6 +429,7 @@ class SearchResponse:
             "relaxed": self.relaxed,
             "corrected_query": self.corrected_query,
             "corrected": self.corrected,
+            "partial": self.partial,
             "generation": self.generation,
         }
 
@@ -607,8 +613,10 @@ class SearchIndex:
     :raise IndexUnavailable: from every method when there is no usable index.
     """
 
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, time_limit: float = QUERY_TIME_LIMIT):
         self.index_dir = Path(index_dir)
+        #: Seconds one query may take collecting matches before it returns what it has.
+        self.time_limit = time_limit
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
@@ -731,7 +739,8 @@ class SearchIndex:
             schema = searcher.schema
             expander = Expander(snap.vocabulary, searcher.reader())
             filter_q = _filters(schema, request)
-            outcome = _execute(searcher, build_query(schema, parsed, expander), request, filter_q, parsed)
+            limit = self.time_limit
+            outcome = _execute(searcher, build_query(schema, parsed, expander), request, filter_q, parsed, limit)
             relaxed = corrected = False
             correction = None
             if parsed.has_text and outcome.total < FEW_RESULTS:
@@ -739,12 +748,12 @@ class SearchIndex:
             if outcome.total == 0 and parsed.has_text:
                 if correction:
                     fixed = parse_query(correction)
-                    retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed)
+                    retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed, limit)
                     if retry.total:
                         outcome, corrected = retry, True
                 if not corrected and sum(1 for g in parsed.groups if not g[0].negated) > 1:
                     retry = _execute(
-                        searcher, build_query(schema, parsed, expander, relaxed=True), request, filter_q, parsed
+                        searcher, build_query(schema, parsed, expander, relaxed=True), request, filter_q, parsed, limit
                     )
                     if retry.total:
                         outcome, relaxed = retry, True
@@ -766,6 +775,7 @@ class SearchIndex:
             relaxed=relaxed,
             corrected_query=correction,
             corrected=corrected,
+            partial=outcome.partial,
         )
 
     def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
@@ -824,9 +834,32 @@ class _Outcome:
     page_hits: list
     scored: bool
     parsed: ParsedQuery
+    #: True when the time limit stopped the search before every match was seen.
+    partial: bool = False
 
 
-def _execute(searcher, query: Query, request: SearchRequest, filter_q, parsed: ParsedQuery) -> _Outcome:
+class _Deadline(WrappingCollector):
+    """Stops collecting when a query runs past its time limit (checked every 128 matches).
+
+    Unlike Whoosh's TimeLimitCollector it needs neither SIGALRM (main thread only)
+    nor a timer thread per search.
+    """
+
+    def __init__(self, child, seconds: float):
+        super().__init__(child)
+        self.deadline = time.monotonic() + seconds
+        self._seen = 0
+
+    def collect(self, sub_docnum):
+        self._seen += 1
+        if not self._seen & 127 and time.monotonic() > self.deadline:
+            raise TimeLimit()
+        return self.child.collect(sub_docnum)
+
+
+def _execute(
+    searcher, query: Query, request: SearchRequest, filter_q, parsed: ParsedQuery, time_limit: float
+) -> _Outcome:
     sort = request.sort
     if sort == "relevance" and not parsed.has_text:
         sort = "newest"
@@ -847,7 +880,17 @@ def _execute(searcher, query: Query, request: SearchRequest, filter_q, parsed: P
             sorting.TranslateFacet(_undated, sorting.FieldFacet("date")),
             sorting.FieldFacet("date", reverse=sort == "newest"),
         ]
-    results = searcher.search(query, **kwargs)
+    filter_q = kwargs.pop("filter")
+    collector = _Deadline(searcher.collector(**kwargs), time_limit)
+    if filter_q is not None:
+        # Outermost, as Whoosh itself does: filtered-out posts never reach the collector.
+        collector = FilterCollector(collector, filter_q, None)
+    partial = False
+    try:
+        searcher.search_with_collector(query, collector)
+    except TimeLimit:
+        partial = True
+    results = collector.results()
     total = len(results)
     ranked = list(range(len(results.top_n)))
     if sort == "relevance" and ranked:
@@ -857,7 +900,7 @@ def _execute(searcher, query: Query, request: SearchRequest, filter_q, parsed: P
         ranked = _rank(searcher, results, exact)
     first = (request.page - 1) * request.per_page
     page_hits = [results[i] for i in ranked[first:limit]]
-    return _Outcome(results, total, page_hits, sort == "relevance", parsed)
+    return _Outcome(results, total, page_hits, sort == "relevance", parsed, partial)
 
 
 def _rank(searcher, results, exact: set[int]) -> list[int]:
