@@ -392,7 +392,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
         summary.skipped.sort(key=lambda s: s.path)
         summary.hidden.sort(key=lambda s: s.path)
 
-        if not full and not summary.changed and _same_posts(new_posts, old_posts):
+        if not full and not summary.changed and new_posts == old_posts:
             summary.generation = live.number if live else None
             return summary
 
@@ -468,13 +468,6 @@ def _keep(relpath: str, entry: dict[str, Any], posts: dict, slug_owner: dict, su
     else:
         slug_owner[entry["slug"]] = relpath
     summary.unchanged += 1
-
-
-def _same_posts(new: dict[str, dict[str, Any]], old: dict[str, dict[str, Any]]) -> bool:
-    """The same posts with the same content (a changed mtime alone is not worth a new generation)."""
-    if new.keys() != old.keys():
-        return False
-    return all(new[p].get("hash") == old[p].get("hash") and new[p].get("hidden") == old[p].get("hidden") for p in new)
 
 
 def _reason(exc: PostError) -> str:
