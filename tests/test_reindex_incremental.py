@@ -173,3 +173,29 @@ def test_summary_serialises_to_json_with_every_count(make_blog, tmp_path):
     _, _, first = setup_blog(make_blog, tmp_path)
     data = json.loads(json.dumps(first.to_dict()))
     assert {"added", "updated", "removed", "unchanged", "skipped", "hidden", "seconds", "exit_code"} <= set(data)
+
+
+def test_same_size_edit_is_still_seen(make_blog, tmp_path):
+    content, settings, _ = setup_blog(make_blog, tmp_path)
+    path = content / "alpha.md"
+    before = path.read_text()
+    path.write_text(before.replace("Some text.", "Odd words."))  # same length
+    assert len(path.read_text()) == len(before)
+    summary = reindex(settings)
+    assert summary.updated == 1
+    assert titles(settings.index_dir, "odd") == {"Alpha"}
+
+
+def test_unchanged_files_are_not_read_again(make_blog, tmp_path, monkeypatch):
+    content, settings, _ = setup_blog(make_blog, tmp_path)
+    old = os.stat(content / "beta.md").st_mtime_ns - 10**10
+    for name in ("alpha.md", "beta.md", "gamma.md"):
+        os.utime(content / name, ns=(old, old))
+    reindex(settings)  # records the stats
+    read = []
+    import searchsvc.indexer as indexer
+
+    real = indexer.load_bytes
+    monkeypatch.setattr(indexer, "load_bytes", lambda path, s: read.append(path.name) or real(path, s))
+    assert reindex(settings).unchanged == 3
+    assert read == []
