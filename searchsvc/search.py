@@ -185,6 +185,8 @@ def _field_query(fieldname: str, tokens: list[str], boost: float) -> Query | Non
 
 #: Fields a prefix or typo expansion is searched in (code keeps exact names only).
 EXPANDED_FIELDS = ("title", "headings", "tag_text", "description", "body")
+#: Completions of the word being typed are looked for where a reader's target is named.
+PREFIX_FIELDS = ("title", "headings", "tag_text")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 FUZZY_FACTOR = 0.35
@@ -214,7 +216,7 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
             if len(tokens) == 1:
                 seen.add((fieldname, tokens[0]))
     for word, factor in expansions:
-        for fieldname in EXPANDED_FIELDS:
+        for fieldname in (PREFIX_FIELDS if factor == PREFIX_FACTOR else EXPANDED_FIELDS):
             tokens = _analyze(schema, fieldname, word)
             if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
                 continue
@@ -448,7 +450,7 @@ class Vocabulary:
     MAX_SCAN = 20_000
     MAX_CACHE = 50_000
 
-    def __init__(self, schema, limit: int = 10):
+    def __init__(self, schema, limit: int = 8):
         self.schema = schema
         self.limit = limit
         self._completions: dict[str, list[str]] = {}
