@@ -1,3 +1,6 @@
+"""`python -m searchsvc`: the same as the `searchsvc` command."""
+
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()

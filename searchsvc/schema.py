@@ -26,6 +26,7 @@ from whoosh.analysis import (
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
+from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
@@ -227,6 +228,16 @@ def title_key(title: str) -> str:
     folded = unicodedata.normalize("NFKD", title.lower())
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+", folded))
+
+
+def weighting() -> BM25F:
+    """BM25F, with length normalisation only for the body.
+
+    Whoosh normalises a field's length by its average over all posts, so a field
+    that few posts have (tags, a description) or that is short by nature (a title)
+    would be penalised against the body; and a short title would swamp a long one.
+    """
+    return BM25F(**{f"{name}_B": 0.0 for name in ("title", "headings", "tag_text", "description", "author", "code")})
 
 
 def build_schema() -> Schema:

@@ -46,7 +46,7 @@ from whoosh.searching import Searcher
 
 from . import storage
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
 from .snippets import ELLIPSIS, SNIPPET_CHARS, Match, SectionSpan, lead, rank_sections
 from .snippets import snippet as make_snippet
 from .storage import IndexUnavailable
@@ -250,18 +250,22 @@ def _plain_word(clause: Clause) -> bool:
     return clause.field is None and not clause.phrase and not clause.negated
 
 
-def build_query(
-    schema, parsed: ParsedQuery, expander: Expander | None = None, *, relaxed: bool = False
-) -> Query:
-    """The Whoosh query for a parsed user query (Every() when it has no terms).
+@dataclass
+class CompiledQuery:
+    """A parsed query as Whoosh queries: word groups (scored), filter groups, exclusions."""
+
+    words: list[Query]
+    filters: list[Query]
+    excluded: list[Query]
+
+
+def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None) -> CompiledQuery:
+    """Each group of the parsed query as a Whoosh query.
 
     With an ``expander``, the last word also matches as a prefix (as you type) and
     unknown words of 4+ letters match words one typo away (8+ letters: two).
-    With ``relaxed``, the words are alternatives (best-matching words first)
-    instead of all being required.
     """
-    required: list[Query] = []
-    excluded: list[Query] = []
+    compiled = CompiledQuery([], [], [])
     last = parsed.groups[-1][-1] if parsed.groups else None
     for group in parsed.groups:
         parts = []
@@ -281,27 +285,42 @@ def build_query(
             continue
         q = parts[0] if len(parts) == 1 else Or(parts)
         if group[0].negated:
-            excluded.append(q)
+            compiled.excluded.append(q)
+        elif all(c.field for c in group):
+            compiled.filters.append(q)
         else:
-            required.append(q)
+            compiled.words.append(q)
+    return compiled
 
-    if relaxed and len(required) > 1:
-        # Any word may match; each one more that matches multiplies the score up.
-        main: Query = Or(required, scale=0.9)
-    elif len(required) > 1:
-        main = And(required)
+
+def build_query(
+    schema, parsed: ParsedQuery, expander: Expander | None = None, *, relaxed: bool = False
+) -> Query:
+    """The Whoosh query for a parsed user query (Every() when it has no terms).
+
+    With ``relaxed``, the words are alternatives instead of all being required
+    (``tag:`` and ``author:`` still are); the search then ranks posts that match
+    more of the words first.
+    """
+    compiled = compile_query(schema, parsed, expander)
+    words, filters = compiled.words, compiled.filters
+    if relaxed and len(words) > 1:
+        required: list[Query] = [Or(words), *filters]
     else:
-        main = required[0] if required else Every()
+        required = [*words, *filters]
+    main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
     bonus = _title_bonus(schema, parsed)
-    if bonus is not None and required:
+    if bonus is not None and words:
         main = AndMaybe(main, bonus)
-    if excluded:
+    if compiled.excluded:
+        excluded = compiled.excluded
         main = AndNot(main, Or(excluded) if len(excluded) > 1 else excluded[0])
     return main
 
 
 def _title_bonus(schema, parsed: ParsedQuery) -> Query | None:
-    """Extra score when the words form the title (exactly, or as a phrase in it)."""
+    """Extra score when the words form the title exactly, or appear together as a phrase
+    (in the title most, then a heading, then the body)."""
     words = " ".join(parsed.words)
     if not words:
         return None
@@ -309,6 +328,8 @@ def _title_bonus(schema, parsed: ParsedQuery) -> Query | None:
     tokens = _analyze(schema, "title", words)
     if len(tokens) > 1:
         bonuses.append(Phrase("title", tokens, boost=TITLE_PHRASE_BONUS))
+        bonuses.append(Phrase("headings", tokens, boost=TITLE_PHRASE_BONUS / 2))
+        bonuses.append(Phrase("body", tokens, boost=TITLE_PHRASE_BONUS / 4))
     return Or(bonuses)
 
 
@@ -507,6 +528,10 @@ class Vocabulary:
                 for term in reader.terms_within(self.FIELD, folded, dist, prefix=1):
                     text = term.decode("utf-8") if isinstance(term, bytes) else term
                     found.setdefault(text, dist)
+                # Swapped neighbours ("pyhton") are one typo, not two.
+                for variant in _swaps(folded, dist):
+                    if variant not in found and reader.doc_frequency(self.FIELD, variant):
+                        found[variant] = dist
                 if found:
                     break
             ranked = sorted(found, key=lambda t: (found[t], -reader.doc_frequency(self.FIELD, t), t))
@@ -518,6 +543,19 @@ class Vocabulary:
         if len(cache) >= self.MAX_CACHE:
             cache.clear()
         cache[key] = value
+
+
+def _swaps(word: str, count: int) -> set[str]:
+    """``word`` with ``count`` pairs of neighbouring letters swapped (never the first letter).
+
+    >>> sorted(_swaps("abcd", 1))
+    ['abdc', 'acbd']
+    """
+    level = {word}
+    for _ in range(count):
+        level = {w[:i] + w[i + 1] + w[i] + w[i + 2 :] for w in level for i in range(1, len(w) - 1) if w[i] != w[i + 1]}
+    level.discard(word)
+    return level
 
 
 # ---------------------------------------------------------------------------
@@ -674,7 +712,7 @@ class SearchIndex:
             if searcher is not None:
                 searcher.close()
             try:
-                searcher = snap.ix.searcher()
+                searcher = snap.ix.searcher(weighting=weighting())
             except Exception as exc:
                 self._forget(snap)
                 raise IndexUnavailable(
@@ -753,9 +791,16 @@ class SearchIndex:
                     retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed, limit)
                     if retry.total:
                         outcome, corrected = retry, True
-                if not corrected and sum(1 for g in parsed.groups if not g[0].negated) > 1:
+                words = compile_query(schema, parsed, expander).words
+                if not corrected and len(words) > 1:
                     retry = _execute(
-                        searcher, build_query(schema, parsed, expander, relaxed=True), request, filter_q, parsed, limit
+                        searcher,
+                        build_query(schema, parsed, expander, relaxed=True),
+                        request,
+                        filter_q,
+                        parsed,
+                        limit,
+                        word_groups=words,
                     )
                     if retry.total:
                         outcome, relaxed = retry, True
@@ -860,8 +905,15 @@ class _Deadline(WrappingCollector):
 
 
 def _execute(
-    searcher, query: Query, request: SearchRequest, filter_q, parsed: ParsedQuery, time_limit: float
+    searcher,
+    query: Query,
+    request: SearchRequest,
+    filter_q,
+    parsed: ParsedQuery,
+    time_limit: float,
+    word_groups: Sequence[Query] = (),
 ) -> _Outcome:
+    """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
     sort = request.sort
     if sort == "relevance" and not parsed.has_text:
         sort = "newest"
@@ -899,23 +951,40 @@ def _execute(
         exact = set()
         if parsed.has_text:
             exact = set(searcher.document_numbers(title_key=title_key(" ".join(parsed.words))))
-        ranked = _rank(searcher, results, exact)
+        ranked = _rank(searcher, results, exact, _groups_matched(searcher, results, word_groups))
     first = (request.page - 1) * request.per_page
     page_hits = [results[i] for i in ranked[first:limit]]
     return _Outcome(results, total, page_hits, sort == "relevance", parsed, partial)
 
 
-def _rank(searcher, results, exact: set[int]) -> list[int]:
+def _groups_matched(searcher, results, word_groups: Sequence[Query]) -> dict[int, int]:
+    """For each collected post, how many of the query's word groups it matches."""
+    if not word_groups or not results.has_matched_terms():
+        return {}
+    schema = searcher.schema
+    counts: dict[int, int] = {}
+    for group in word_groups:
+        docs: set[int] = set()
+        for fieldname, text in group.iter_all_terms():
+            key = (fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
+            docs.update(results.termdocs.get(key, ()))
+        for docnum in docs:
+            counts[docnum] = counts.get(docnum, 0) + 1
+    return counts
+
+
+def _rank(searcher, results, exact: set[int], groups: dict[int, int]) -> list[int]:
     """Result positions in final order: a post whose title is exactly the query first,
-    then by score, and among near-equal scores the newer post first."""
+    then (relaxed queries) posts matching more of the words, then by score, and among
+    near-equal scores the newer post first."""
     top = results.top_n
-    best = top[0][0] or 1.0
+    best = max((score or 0.0) for score, _ in top) or 1.0
     dates = _dates(searcher, [docnum for _, docnum in top])
 
     def key(i: int):
         score, docnum = top[i]
         bucket = round((score or 0.0) / best / NEAR_TIE)
-        return (docnum not in exact, -bucket, -dates.get(docnum, 0), i)
+        return (docnum not in exact, -groups.get(docnum, 0), -bucket, -dates.get(docnum, 0), i)
 
     return sorted(range(len(top)), key=key)
 

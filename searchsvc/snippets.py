@@ -86,7 +86,8 @@ def best_window(text: str, matches: Sequence[Match], lo: int, hi: int, width: in
     """
     inside = sorted(m for m in matches if m.start >= lo and m.end <= hi)
     if not inside:
-        return lo, min(hi, lo + width), 0
+        start, end = _snap(text, lo, min(hi, lo + width), lo, hi, reach=0)
+        return start, end, 0
     best = (0.0, 0, 0)  # score, first index, last index
     j = 0
     for i, first in enumerate(inside):

@@ -1,0 +1,180 @@
+"""As you type: the last word also matches as a prefix; exact > prefix > fuzzy; expansion is bounded."""
+
+import json
+
+import pytest
+
+from searchsvc.schema import build_schema
+from searchsvc.search import SearchIndex, SearchRequest, Vocabulary, build_query, parse_query
+
+BODY = "Short notes for the week."
+
+
+def post(title: str, body: str = BODY) -> str:
+    return f"---\ntitle: {json.dumps(title)}\n---\n\n{body}\n"
+
+
+@pytest.fixture
+def search_blog(make_blog, build_index, open_index):
+    """``search_blog({relpath: text}) -> search(q, **SearchRequest fields)`` over a fresh index."""
+
+    def make(posts):
+        settings, summary = build_index(make_blog(posts))
+        assert not summary.skipped, summary.skipped
+        index = open_index(settings.index_dir)
+        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+
+    return make
+
+
+def ids(response) -> list[str]:
+    return [hit.id for hit in response.results]
+
+
+@pytest.mark.parametrize("q", ["server act", "server actio", "server a", "Server Act", "act"])
+def test_last_word_matches_as_a_prefix(search_blog, q):
+    search = search_blog({"server-actions.md": post("Server Actions"), "other.md": post("Gardening")})
+    response = search(q)
+    assert ids(response) == ["server-actions"]
+    assert response.relaxed is False
+
+
+def test_prefix_from_the_first_letter(search_blog):
+    search = search_blog({"zebracorn.md": post("Zebracorn"), "other.md": post("Gardening")})
+    assert ids(search("z")) == ["zebracorn"]
+
+
+def test_prefix_match_is_marked_in_the_title(search_blog):
+    search = search_blog({"p.md": post("Server Actions", body="Forms post to server actions.")})
+    assert search("server act").results[0].title_html == "<mark>Server</mark> <mark>Actions</mark>"
+
+
+@pytest.mark.parametrize("q", ["deploy rollb", "deploy tag:ops rollb", "ops rollb"])
+def test_last_word_completes_into_headings_and_tags(search_blog, q):
+    search = search_blog(
+        {
+            "p.md": "---\ntitle: Deploy notes\ntags: [ops]\n---\n\n## Rollbacks\n\nKeep the old release.\n",
+            "other.md": post("Gardening"),
+        }
+    )
+    response = search(q)
+    assert (ids(response), response.relaxed) == (["p"], False)
+
+
+def test_exact_word_ranks_above_a_prefix_match(search_blog):
+    search = search_blog({"prefix.md": post("Cloudflare notes"), "exact.md": post("Cloud notes")})
+    assert ids(search("cloud")) == ["exact", "prefix"]
+
+
+def test_prefix_match_ranks_above_a_fuzzy_match(search_blog):
+    # "grap" is a prefix of "graphs" and one letter away from "gram".
+    search = search_blog({"fuzzy.md": post("Gram units"), "prefix.md": post("Graphs explained")})
+    assert ids(search("grap")) == ["prefix", "fuzzy"]
+
+
+def test_exact_then_prefix_then_fuzzy_in_one_query(search_blog):
+    search = search_blog(
+        {
+            "fuzzy.md": post("Markdown tips"),
+            "prefix.md": post("Python tips"),
+            "exact.md": post("Rust tips"),
+        }
+    )
+    # markdwon: a typo (not last); rust: exact; pyth: the last word, a prefix.
+    assert ids(search("markdwon OR rust OR pyth")) == ["exact", "prefix", "fuzzy"]
+
+
+def test_a_partial_word_that_is_not_last_is_not_expanded(search_blog):
+    search = search_blog({"server-actions.md": post("Server Actions")})
+    response = search("act server")
+    # "act" matched nothing, so only the relaxed search (any word) finds the post.
+    assert response.relaxed is True
+
+
+class RecordingExpander:
+    """Stands in for Expander: records which words are asked for completions."""
+
+    def __init__(self):
+        self.completed: list[str] = []
+
+    def completions(self, word):
+        self.completed.append(word)
+        return []
+
+    def corrections(self, word):
+        return []
+
+
+def test_only_the_last_word_is_completed_when_building_the_query():
+    expander = RecordingExpander()
+    build_query(build_schema(), parse_query("serv act optim"), expander)
+    assert expander.completed == ["optim"]
+
+
+@pytest.mark.parametrize("q", ["server -act", "server tag:act", "server author:act", 'server "act now"'])
+def test_a_last_clause_that_is_not_a_plain_word_is_not_completed(q):
+    expander = RecordingExpander()
+    build_query(build_schema(), parse_query(q), expander)
+    assert expander.completed == []
+
+
+def test_negated_last_word_excludes_only_that_word(search_blog):
+    search = search_blog({"server-actions.md": post("Server Actions"), "act.md": post("Act now", body="The server must act.")})
+    assert ids(search("server -act")) == ["server-actions"]
+
+
+def test_completion_does_not_match_the_typed_word_itself_twice(search_blog):
+    search = search_blog({"p.md": post("Zebra"), "q.md": post("Zebras and zebracorns")})
+    assert set(ids(search("zebra"))) == {"p", "q"}
+
+
+# ---------------------------------------------------------------------------
+# Bounded expansion
+
+
+MANY_Z_WORDS = [f"z{chr(97 + i // 26)}{chr(97 + i % 26)}word" for i in range(300)]
+
+
+@pytest.fixture(scope="module")
+def many_z_words_index(tmp_path_factory):
+    """One post with 300 headings, each a distinct word starting with z (indexed once, read-only)."""
+    from conftest import close_index, reindex_into, write_posts
+
+    headings = "\n\n".join(f"## {w}\n\ntext" for w in MANY_Z_WORDS)
+    root = tmp_path_factory.mktemp("many-z")
+    content = write_posts(root / "content", {"z.md": f"---\ntitle: Zed\n---\n\n{headings}\n"})
+    _, summary = reindex_into(content, root / "index")
+    assert not summary.skipped
+    index = SearchIndex(root / "index")
+    yield index
+    close_index(index)
+
+
+def test_one_letter_prefix_yields_at_most_limit_completions(many_z_words_index):
+    with many_z_words_index.searcher() as (snap, searcher):
+        vocabulary = snap.vocabulary
+        completions = vocabulary.completions(searcher.reader(), "z")
+    assert len(completions) == vocabulary.limit <= 10
+
+
+@pytest.mark.parametrize("limit", [1, 3, 25])
+def test_completions_respect_the_vocabulary_limit(many_z_words_index, limit):
+    with many_z_words_index.searcher() as (_, searcher):
+        completions = Vocabulary(searcher.schema, limit=limit).completions(searcher.reader(), "z")
+    assert len(completions) == limit
+    assert all(w.startswith("z") for w in completions)
+
+
+def test_completions_leave_out_the_word_itself(many_z_words_index):
+    with many_z_words_index.searcher() as (_, searcher):
+        assert "zed" not in Vocabulary(searcher.schema).completions(searcher.reader(), "zed")
+
+
+def test_completions_of_an_unknown_prefix_are_empty(many_z_words_index):
+    with many_z_words_index.searcher() as (_, searcher):
+        assert Vocabulary(searcher.schema).completions(searcher.reader(), "qx") == []
+
+
+def test_one_letter_query_on_a_large_vocabulary_still_answers(many_z_words_index):
+    response = many_z_words_index.search(SearchRequest(q="z"))
+    assert [h.id for h in response.results] == ["z"]

@@ -1,0 +1,311 @@
+"""Ranking rules, each pinned on a small literal blog.
+
+Field order (title > headings > tags, description > body > code), the exact-title and
+phrase bonus, more matching words first (relaxed mode), recency only for near-ties,
+and compound words that do not swamp plain ones.
+"""
+
+import json
+
+import pytest
+
+from searchsvc.search import SearchRequest
+
+FILLER = "Plain words about ordinary things."
+
+
+def post(
+    title: str,
+    *,
+    body: str = FILLER,
+    heading: str | None = None,
+    tags: list[str] | None = None,
+    description: str | None = None,
+    code: str | None = None,
+    date: str | None = None,
+) -> str:
+    """One Markdown post; front matter values are written as JSON strings (valid YAML)."""
+    front = [f"title: {json.dumps(title)}"]
+    if description is not None:
+        front.append(f"description: {json.dumps(description)}")
+    if tags is not None:
+        front.append(f"tags: {json.dumps(tags)}")
+    if date is not None:
+        front.append(f"date: {json.dumps(date)}")
+    text = "---\n" + "\n".join(front) + "\n---\n\n"
+    if heading is not None:
+        text += f"## {heading}\n\n"
+    text += body + "\n"
+    if code is not None:
+        text += f"\n```\n{code}\n```\n"
+    return text
+
+
+@pytest.fixture
+def search_blog(make_blog, build_index, open_index):
+    """``search_blog({relpath: text}) -> search(q, **SearchRequest fields)`` over a fresh index."""
+
+    def make(posts):
+        settings, summary = build_index(make_blog(posts))
+        assert not summary.skipped, summary.skipped
+        index = open_index(settings.index_dir)
+        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+
+    return make
+
+
+def ids(response) -> list[str]:
+    return [hit.id for hit in response.results]
+
+
+# ---------------------------------------------------------------------------
+# Field order
+
+
+def full_post(**word_in) -> str:
+    """A post with every field filled; the word zebracorn in exactly the field named."""
+    fields = {
+        "title": "Notes for the week",
+        "heading": "Some heading",
+        "tags": "misc",
+        "description": "A short note about things.",
+        "body": FILLER,
+        "code": "x = 1",
+    }
+    fields.update(word_in)
+    return post(
+        fields["title"],
+        heading=fields["heading"],
+        tags=[fields["tags"]],
+        description=fields["description"],
+        body=fields["body"],
+        code=fields["code"],
+    )
+
+
+def test_field_order_when_every_post_fills_every_field(search_blog):
+    search = search_blog(
+        {
+            "in-title.md": full_post(title="Zebracorn notes for the week"),
+            "in-heading.md": full_post(heading="Zebracorn heading"),
+            "in-tags.md": full_post(tags="zebracorn"),
+            "in-description.md": full_post(description="A short zebracorn note."),
+            "in-body.md": full_post(body="Plain zebracorn about ordinary things."),
+            "in-code.md": full_post(code="zebracorn = 1"),
+        }
+    )
+    order = ids(search("zebracorn"))
+    assert order[:2] == ["in-title", "in-heading"]
+    assert set(order[2:4]) == {"in-tags", "in-description"}
+    assert order[4:] == ["in-body", "in-code"]
+
+
+#: How to put the word in one field of an otherwise ordinary post (title and body only).
+IN_FIELD = {
+    "title": lambda: post("Zebracorn notes"),
+    "headings": lambda: post("Notes", heading="Zebracorn heading"),
+    "tags": lambda: post("Notes", tags=["zebracorn"]),
+    "description": lambda: post("Notes", description="A zebracorn note."),
+    "body": lambda: post("Notes", body="Plain zebracorn about ordinary things."),
+    "code": lambda: post("Notes", code="zebracorn = 1"),
+}
+
+
+@pytest.mark.parametrize(
+    "higher, lower",
+    [
+        ("title", "headings"),
+        ("headings", "tags"),
+        ("headings", "description"),
+        ("tags", "body"),
+        ("description", "body"),
+        ("body", "code"),
+    ],
+)
+def test_field_order_in_an_ordinary_blog(search_blog, higher, lower):
+    """Most posts have no tags or description; a match there still outranks the body."""
+    posts = {f"in-{higher}.md": IN_FIELD[higher](), f"in-{lower}.md": IN_FIELD[lower]()}
+    for i in range(6):
+        posts[f"other-{i}.md"] = post(f"Other post {i}", body=f"Unrelated text number {i} about gardening.")
+    assert ids(search_blog(posts)("zebracorn")) == [f"in-{higher}", f"in-{lower}"]
+
+
+# ---------------------------------------------------------------------------
+# Exact title and phrase bonus
+
+
+def test_exact_title_beats_a_title_with_the_same_words_apart(search_blog):
+    search = search_blog({"apart.md": post("Actions on the Server"), "exact.md": post("Server Actions")})
+    assert ids(search("server actions")) == ["exact", "apart"]
+
+
+def test_exact_title_beats_a_title_containing_the_phrase(search_blog):
+    search = search_blog({"longer.md": post("Using Server Actions Today"), "exact.md": post("Server Actions")})
+    assert ids(search("server actions")) == ["exact", "longer"]
+
+
+def test_exact_title_ignores_case_and_punctuation(search_blog):
+    search = search_blog({"apart.md": post("Actions on the Server"), "exact.md": post("Server Actions!")})
+    assert ids(search("SERVER actions")) == ["exact", "apart"]
+
+
+def test_phrase_in_the_title_beats_the_words_apart_in_the_title(search_blog):
+    search = search_blog(
+        {
+            "apart.md": post("Server Rendering and Form Actions"),
+            "phrase.md": post("Using Server Actions Today"),
+        }
+    )
+    assert ids(search("server actions")) == ["phrase", "apart"]
+
+
+def test_phrase_in_the_body_beats_the_words_apart_in_the_body(search_blog):
+    search = search_blog(
+        {
+            "apart.md": post("Notes B", body=f"The server is big. {FILLER} Other actions follow here."),
+            "phrase.md": post("Notes A", body=f"We use server actions daily. {FILLER} Other things follow here."),
+        }
+    )
+    assert ids(search("server actions")) == ["phrase", "apart"]
+
+
+def test_quoted_phrase_finds_only_the_phrase(search_blog):
+    search = search_blog(
+        {
+            "apart.md": post("Server Rendering and Form Actions"),
+            "phrase.md": post("Using Server Actions Today"),
+        }
+    )
+    assert ids(search('"server actions"')) == ["phrase"]
+
+
+# ---------------------------------------------------------------------------
+# More matching words first (relaxed mode)
+
+
+def test_all_words_required_when_some_post_has_them_all(search_blog):
+    search = search_blog(
+        {
+            "two.md": post("Notes one", body="alpha and beta here."),
+            "one.md": post("Notes two", body="alpha only here."),
+        }
+    )
+    response = search("alpha beta")
+    assert ids(response) == ["two"]
+    assert response.relaxed is False
+
+
+def test_relaxed_when_no_post_has_every_word(search_blog):
+    search = search_blog(
+        {
+            "two.md": post("Notes one", body="alpha and beta here."),
+            "one.md": post("Notes two", body="alpha only here."),
+        }
+    )
+    response = search("alpha beta gamma")
+    assert response.relaxed is True
+    assert set(ids(response)) == {"two", "one"}
+
+
+def test_relaxed_post_matching_more_words_comes_first(search_blog):
+    search = search_blog(
+        {
+            "one.md": post("Notes one", body="alpha only here."),
+            "two.md": post("Notes two", body="alpha and beta here."),
+            "three.md": post("Notes three", body="gamma only here."),
+        }
+    )
+    assert ids(search("alpha beta gamma"))[0] == "two"
+
+
+def test_relaxed_more_words_in_the_body_beat_one_word_in_the_title(search_blog):
+    search = search_blog(
+        {
+            "one-in-title.md": post("Alpha notes"),
+            "two-in-body.md": post("Other notes", body=f"beta and gamma. {FILLER}"),
+            "neutral.md": post("Neutral"),
+        }
+    )
+    assert ids(search("alpha beta gamma")) == ["two-in-body", "one-in-title"]
+
+
+def test_relaxed_results_keep_their_relevance_order(search_blog):
+    """The word that matches is only ever in a body: the better body match still comes first."""
+    search = search_blog(
+        {
+            "strong.md": post("Notes A", body="Server setup: the server, the server and the server.", date="2019-01-01"),
+            "weak.md": post(
+                "Notes B",
+                body="One server among many other words in a long body about gardening, cooking and travel plans.",
+                date="2025-01-01",
+            ),
+        }
+    )
+    assert ids(search("server")) == ["strong", "weak"]
+    response = search("server zzzz")
+    assert response.relaxed is True
+    assert ids(response) == ["strong", "weak"]
+    assert all(hit.score > 0 for hit in response.results)
+
+
+def test_no_relaxing_for_a_single_word(search_blog):
+    search = search_blog({"a.md": post("Notes", body="alpha here.")})
+    response = search("zzzzqqq")
+    assert (response.total, response.relaxed) == (0, False)
+
+
+def test_relaxed_flag_in_the_api_json(make_blog, build_index, make_app):
+    settings, _ = build_index(make_blog({"two.md": post("Notes", body="alpha and beta here.")}))
+    client = make_app(content_dir=settings.content_dir, index_dir=settings.index_dir).test_client()
+    assert client.get("/api/search?q=alpha+beta+gamma").get_json()["relaxed"] is True
+    assert client.get("/api/search?q=alpha+beta").get_json()["relaxed"] is False
+
+
+# ---------------------------------------------------------------------------
+# Recency breaks near-ties only
+
+
+def test_identical_posts_newest_first(search_blog):
+    search = search_blog(
+        {
+            "old.md": post("Caching", date="2020-01-01"),
+            "new.md": post("Caching", date="2024-01-01"),
+            "mid.md": post("Caching", date="2022-01-01"),
+        }
+    )
+    assert ids(search("caching")) == ["new", "mid", "old"]
+
+
+def test_identical_posts_newest_first_whatever_the_file_order(search_blog):
+    search = search_blog({"a-new.md": post("Caching", date="2024-01-01"), "b-old.md": post("Caching", date="2020-01-01")})
+    assert ids(search("caching")) == ["a-new", "b-old"]
+
+
+def test_much_better_older_match_still_wins(search_blog):
+    search = search_blog(
+        {
+            "old-title.md": post("Caching", date="2019-01-01"),
+            "new-body.md": post("Other", body=f"Some caching. {FILLER}", date="2025-01-01"),
+        }
+    )
+    assert ids(search("caching")) == ["old-title", "new-body"]
+
+
+# ---------------------------------------------------------------------------
+# Short titles and compound words do not swamp
+
+
+@pytest.mark.parametrize("plain_title", ["Filtering", "Filtering rows in large tables"])
+def test_compound_title_does_not_beat_the_plain_word(search_blog, plain_title):
+    search = search_blog({"compound.md": post("FilterMetadataService"), "plain.md": post(plain_title)})
+    assert ids(search("filtering")) == ["plain", "compound"]
+
+
+def test_compound_name_is_still_found_by_its_part(search_blog):
+    search = search_blog({"compound.md": post("FilterMetadataService")})
+    assert ids(search("metadata")) == ["compound"]
+
+
+def test_compound_name_as_typed_puts_its_post_first(search_blog):
+    search = search_blog({"compound.md": post("FilterMetadataService"), "plain.md": post("Filtering metadata services")})
+    assert ids(search("FilterMetadataService"))[0] == "compound"

@@ -1,0 +1,156 @@
+"""Sections per hit: up to 3 best-matching {heading, anchor, url}; the snippet comes from the best one;
+results are posts, never sections."""
+
+import re
+
+import pytest
+
+from searchsvc.search import SearchIndex, SearchRequest
+
+DEPLOY = """---
+title: Deploying Web Apps
+---
+
+Intro paragraph about deployment in general terms.
+
+## Install the CLI
+
+Run the installer and check the version of the tool you downloaded.
+
+## Configure Caching
+
+Set the cache headers so that caching works for static assets and pages.
+
+## Rollback Plan
+
+Keep the previous release around so a rollback takes seconds, not minutes.
+
+## Monitoring
+
+Watch the hit rate of the cache and alert when caching drops below the target.
+
+## Caching FAQ
+
+Caching questions answered: why caching, when caching, how caching.
+
+## Closing Notes
+
+The end of the deployment notes, with one last word on caching.
+"""
+
+OTHER = """---
+title: Gardening
+---
+
+Tomatoes need sun and water.
+"""
+
+
+@pytest.fixture(scope="module")
+def search(tmp_path_factory):
+    """``search(q, **SearchRequest fields)`` over DEPLOY and OTHER, indexed once for this module."""
+    from conftest import close_index, reindex_into, write_posts
+
+    root = tmp_path_factory.mktemp("sections")
+    content = write_posts(root / "content", {"deploy.md": DEPLOY, "other.md": OTHER})
+    _, summary = reindex_into(content, root / "index")
+    assert not summary.skipped, summary.skipped
+    index = SearchIndex(root / "index")
+    yield lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+    close_index(index)
+
+
+def anchors(hit) -> list[str]:
+    return [s.anchor for s in hit.sections]
+
+
+def test_a_result_lists_its_best_sections_first(search):
+    hit = search("caching").results[0]
+    assert anchors(hit)[0] == "caching-faq"
+
+
+def test_at_most_three_sections(search):
+    hit = search("caching").results[0]
+    assert len(hit.sections) == 3
+
+
+def test_section_url_is_the_post_url_with_the_anchor(search):
+    hit = search("caching").results[0]
+    for section in hit.sections:
+        assert section.url == f"{hit.url}#{section.anchor}"
+        assert section.url.endswith(f"#{section.anchor}")
+
+
+def test_section_carries_its_heading_text(search):
+    hit = search("rollback").results[0]
+    assert [(s.heading, s.anchor) for s in hit.sections] == [("Rollback Plan", "rollback-plan")]
+
+
+@pytest.mark.parametrize(
+    "q, anchor",
+    [
+        ("Install the CLI", "install-the-cli"),
+        ("install the cli", "install-the-cli"),
+        ("Rollback Plan", "rollback-plan"),
+        ("Configure Caching", "configure-caching"),
+        ("Caching FAQ", "caching-faq"),
+        ("Monitoring", "monitoring"),
+        ("Closing Notes", "closing-notes"),
+    ],
+)
+def test_a_heading_as_the_query_gives_that_heading_first(search, q, anchor):
+    hit = search(q).results[0]
+    assert hit.id == "deploy"
+    assert anchors(hit)[0] == anchor
+
+
+def test_snippet_comes_from_the_best_section(search):
+    snippet = search("caching").results[0].snippet_html
+    assert "questions answered" in snippet
+    assert "<mark>" in snippet
+    assert "static assets" not in snippet  # the text of another matching section
+
+
+def test_snippet_comes_from_the_section_named_by_the_heading_query(search):
+    snippet = search("rollback plan").results[0].snippet_html
+    assert "<mark>rollback</mark> takes seconds" in snippet
+
+
+def test_a_section_matched_only_by_its_heading_shows_whole_words(make_blog, build_index, open_index):
+    filler = " ".join(f"filler{i}" for i in range(60))
+    settings, _ = build_index(make_blog({"p.md": f"---\ntitle: Notes\n---\n\nIntro text here.\n\n## Rollback Plan\n\n{filler}\n"}))
+    hit = open_index(settings.index_dir).search(SearchRequest(q="rollback")).results[0]
+    assert anchors(hit) == ["rollback-plan"]
+    shown = re.sub(r"</?mark>", "", hit.snippet_html).replace("…", " ").split()
+    assert set(shown) <= set(filler.split()), hit.snippet_html
+
+
+def test_the_title_as_the_query_returns_the_post(search):
+    response = search("Deploying Web Apps")
+    assert [h.id for h in response.results] == ["deploy"]
+
+
+def test_a_post_with_many_matching_sections_is_one_result(search):
+    response = search("caching")
+    assert [h.id for h in response.results] == ["deploy"]
+    assert response.total == 1
+
+
+def test_a_post_without_headings_has_no_sections(make_blog, build_index, open_index):
+    settings, _ = build_index(make_blog({"p.md": "---\ntitle: Notes\n---\n\nJust a zebracorn paragraph.\n"}))
+    hit = open_index(settings.index_dir).search(SearchRequest(q="zebracorn")).results[0]
+    assert hit.sections == ()
+    assert hit.snippet_html == "Just a <mark>zebracorn</mark> paragraph."
+
+
+def test_no_sections_when_only_the_title_matches(search):
+    assert search("deploying").results[0].sections == ()
+
+
+def test_sections_in_the_api_json(make_blog, build_index, make_app):
+    settings, _ = build_index(make_blog({"deploy.md": DEPLOY}))
+    client = make_app(content_dir=settings.content_dir, index_dir=settings.index_dir).test_client()
+    result = client.get("/api/search?q=rollback").get_json()["results"][0]
+    assert result["sections"] == [
+        {"heading": "Rollback Plan", "anchor": "rollback-plan", "url": "/blog/deploy#rollback-plan"}
+    ]

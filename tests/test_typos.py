@@ -1,0 +1,173 @@
+"""Typos: 4+ letters tolerate one, 8+ letters two, 3 letters none; fuzzy ranks below exact;
+a did-you-mean (`corrected_query`) when a query finds little, and `corrected` results when
+only the corrected query finds anything."""
+
+import json
+
+import pytest
+
+from searchsvc.search import SearchRequest
+
+BODY = "Short notes for the week."
+
+#: One post per word, the word in the title (titles feed the did-you-mean vocabulary).
+TIPS = {
+    "rust.md": "Rust tips",
+    "python.md": "Python tips",
+    "reducer.md": "Reducer tips",
+    "markdown.md": "Markdown tips",
+    "git.md": "Git tips",
+}
+
+
+def post(title: str, body: str = BODY, **front) -> str:
+    lines = [f"title: {json.dumps(title)}", *(f"{k}: {json.dumps(v)}" for k, v in front.items())]
+    return "---\n" + "\n".join(lines) + f"\n---\n\n{body}\n"
+
+
+@pytest.fixture(scope="module")
+def tips(tmp_path_factory):
+    """``tips(q, **SearchRequest fields)`` over the TIPS blog, indexed once for this module."""
+    from conftest import close_index, reindex_into, write_posts
+
+    from searchsvc.search import SearchIndex
+
+    root = tmp_path_factory.mktemp("typos")
+    content = write_posts(root / "content", {path: post(title) for path, title in TIPS.items()})
+    _, summary = reindex_into(content, root / "index")
+    assert not summary.skipped
+    index = SearchIndex(root / "index")
+    yield lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+    close_index(index)
+
+
+@pytest.fixture
+def search_blog(make_blog, build_index, open_index):
+    def make(posts):
+        settings, summary = build_index(make_blog(posts))
+        assert not summary.skipped, summary.skipped
+        index = open_index(settings.index_dir)
+        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+
+    return make
+
+
+def ids(response) -> list[str]:
+    return [hit.id for hit in response.results]
+
+
+@pytest.mark.parametrize(
+    "q, found",
+    [
+        ("rist", "rust"),  # substitution, 4 letters
+        ("russt", "rust"),  # insertion
+        ("rsut", "rust"),  # transposition
+        ("pythin", "python"),  # substitution
+        ("pyton", "python"),  # deletion
+        ("pythone", "python"),  # insertion
+        ("pyhton", "python"),  # transposition
+        ("reduxer", "reducer"),  # substitution, 7 letters
+        ("gitt", "git"),  # 4 letters typed, one insertion
+    ],
+)
+def test_one_typo_is_tolerated_from_four_letters(tips, q, found):
+    assert ids(tips(q)) == [found]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "morkdawn",  # two substitutions
+        "marrkdownn",  # two insertions
+        "marcdownn",  # substitution and insertion
+        "markdwn",  # one deletion (7 letters typed)
+        "makrdonw",  # two transpositions
+        "mrakdonw",  # two transpositions
+    ],
+)
+def test_two_typos_are_tolerated_from_eight_letters(tips, q):
+    assert ids(tips(q)) == ["markdown"]
+
+
+@pytest.mark.parametrize("q", ["rudexer", "pytohnn"])
+def test_two_typos_are_not_tolerated_below_eight_letters(tips, q):
+    assert tips(q).total == 0
+
+
+@pytest.mark.parametrize("q", ["gut", "gti", "gif"])
+def test_three_letter_words_tolerate_no_typo(tips, q):
+    response = tips(q)
+    assert response.total == 0
+    assert response.corrected_query is None
+
+
+def test_fuzzy_match_ranks_below_an_exact_match(tips):
+    assert ids(tips("markdwon OR rust")) == ["rust", "markdown"]
+
+
+def test_fuzzy_match_scores_below_the_same_post_found_exactly(tips):
+    assert tips("markdwon").results[0].score < tips("markdown").results[0].score
+
+
+def test_typo_tolerance_covers_the_words_readers_look_for_not_every_body_word(search_blog):
+    # A deliberate scope: typos are corrected against titles, headings, tags and
+    # descriptions (the "spelling" vocabulary), which keeps the index small.
+    search = search_blog({"z.md": post("Airships", body="The zeppelin flies over the lake."), "o.md": post("Other")})
+    assert ids(search("zeppelin")) == ["z"]
+    assert ids(search("airshisp")) == ["z"]
+
+
+# ---------------------------------------------------------------------------
+# Did you mean
+
+
+@pytest.mark.parametrize(
+    "q, corrected_query",
+    [
+        ("pythin", "python"),
+        ("pythin tips", "python tips"),
+        ("Pythin", "python"),
+        ("tips reduxer", "tips reducer"),
+    ],
+)
+def test_a_query_that_finds_little_carries_a_did_you_mean(tips, q, corrected_query):
+    assert tips(q).corrected_query == corrected_query
+
+
+def test_no_did_you_mean_for_a_word_in_the_index(tips):
+    assert tips("python").corrected_query is None
+
+
+def test_no_did_you_mean_when_nothing_is_close(tips):
+    response = tips("zzzzqqq")
+    assert (response.total, response.corrected_query, response.corrected) == (0, None, False)
+
+
+def test_results_found_by_the_typo_itself_are_not_marked_corrected(tips):
+    response = tips("pythin")
+    assert (ids(response), response.corrected) == (["python"], False)
+
+
+def test_corrected_results_when_only_the_corrected_query_finds_anything(search_blog):
+    """``pord`` (a typo of ``port``) matches only the rust post, which the tag filter leaves out;
+    ``port`` as the last word also completes to ``portal``, in the python post."""
+    search = search_blog(
+        {"port.md": post("Port", tags=["rust"]), "portal.md": post("Portal", tags=["python"])}
+    )
+    response = search("pord", tags=("python",))
+    assert response.corrected_query == "port"
+    assert response.corrected is True
+    assert ids(response) == ["portal"]
+
+
+def test_did_you_mean_keeps_the_rest_of_the_query(tips):
+    assert tips("tag:misc pythin -rust").corrected_query == "tag:misc python -rust"
+
+
+def test_did_you_mean_in_the_api_json(make_blog, build_index, make_app):
+    settings, _ = build_index(make_blog({"python.md": post("Python tips")}))
+    client = make_app(content_dir=settings.content_dir, index_dir=settings.index_dir).test_client()
+    data = client.get("/api/search?q=pythin").get_json()
+    assert (data["corrected_query"], data["corrected"]) == ("python", False)
+    data = client.get("/api/search?q=python").get_json()
+    assert (data["corrected_query"], data["corrected"]) == (None, False)
