@@ -32,8 +32,11 @@ serve: install
 reindex: install
 	$(BIN)/searchsvc reindex || [ $$? -eq 1 ]
 
-## Run every test
+## Run every test (the browser tests use Debian's chromium, installed here when missing)
 test: install-test
+	@[ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium for the browser tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
+	  || echo "warning: could not install chromium (apt-get as root); the browser tests will be skipped"; }
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 ## Benchmarks on ../shared/corpus (see README)

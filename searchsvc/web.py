@@ -256,6 +256,26 @@ def _page_url(**changes: Any) -> str:
 
 
 # ---------------------------------------------------------------------------
+# The embeddable search box (docs/widget.md)
+
+#: Seconds browsers may cache widget.js and widget.css before revalidating.
+WIDGET_MAX_AGE = 600
+
+
+@bp.get("/widget.<any(js, css):kind>")
+def widget(kind: str):
+    """widget.js or widget.css, loadable from any site (the API itself still answers only
+    the origins in SEARCHSVC_CORS_ORIGINS)."""
+    response = current_app.send_static_file(f"widget.{kind}")
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.headers["Access-Control-Allow-Origin"] = "*"  # lets an embedding page use integrity=
+    response.cache_control.no_cache = None
+    response.cache_control.public = True
+    response.cache_control.max_age = WIDGET_MAX_AGE
+    return response
+
+
+# ---------------------------------------------------------------------------
 # Wiring: errors, headers, CORS
 
 

@@ -1,0 +1,402 @@
+/*! searchsvc widget: search as you type. Embedding: docs/widget.md. */
+(function () {
+  "use strict";
+  if (window.searchsvc) return; // loaded twice
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  var SRC = script ? script.src : location.href;
+  // The API lives next to this file, wherever the page embedding it is.
+  var BASE = new URL((script && script.getAttribute("data-api")) || "./", SRC).href;
+  var DELAY = 120, TIMEOUT = 10000, EMBED_PER_PAGE = 8, CHIPS = 10;
+  var MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
+  var ids = 0, instances = [];
+
+  function uid(kind) { return "ssw-" + kind + "-" + ++ids; }
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  function attrs(e, map) {
+    for (var k in map) e.setAttribute(k, map[k]);
+    return e;
+  }
+
+  /** An http(s) address (relative ones resolve against this page), else null. */
+  function safeUrl(url) {
+    if (typeof url !== "string" || !url) return null;
+    try { var u = new URL(url, document.baseURI); } catch (e) { return null; }
+    return u.protocol === "http:" || u.protocol === "https:" ? u.href : null;
+  }
+
+  /** Fill `target` from the API's *_html field: its text, and <mark> elements, nothing else. */
+  function marked(target, html) {
+    var t = document.createElement("template"); // parsed inert: nothing loads or runs
+    t.innerHTML = String(html);
+    (function copy(from, to) {
+      for (var n = from.firstChild; n; n = n.nextSibling) {
+        if (n.nodeType === 3) to.appendChild(document.createTextNode(n.data));
+        else if (n.nodeType === 1) copy(n, n.localName === "mark" ? to.appendChild(el("mark")) : to);
+      }
+    })(t.content, target);
+    return target;
+  }
+
+  function niceDate(iso) {
+    var m = /^(\d{4})-(\d\d)-(\d\d)/.exec(String(iso || ""));
+    if (!m) return null;
+    var t = el("time", null, MONTHS[+m[2] - 1] + " " + +m[3] + ", " + m[1]);
+    t.dateTime = m[0];
+    return t;
+  }
+
+  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
+
+  function editable(t) {
+    return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+  }
+
+  /**
+   * One search box. `page` (an element holding the server-rendered form and
+   * [data-searchsvc-results]) takes over that page; without it, a dialog opened
+   * by buttons made from the embedding page's [data-searchsvc] elements.
+   */
+  function Widget(page) {
+    var w = this, input, form, panel, dialog;
+    var q = "", tags = [], pageNo = 1, extra = [], typing = false;
+    var latest = 0, ctrl = null, timer = 0, opts = [], active = -1, back = null, restore = true, refocus = null, chipFor = {};
+    var listId = uid("list");
+    var status = attrs(el("p", "ssw-status"), { role: "status", "aria-live": "polite" });
+    var notice = el("div", "ssw-notice");
+    var chips = attrs(el("div", "ssw-chips"), { role: "group", "aria-label": "Filter by tag" });
+    var list = attrs(el("ol", "ssw-results"), { id: listId, role: "listbox", "aria-label": "Search results" });
+    var foot = el("div", "ssw-foot");
+    var parts = [notice, chips, list, foot];
+
+    if (page) {
+      form = page.querySelector("form");
+      input = form.querySelector('input[name="q"]');
+      panel = page.querySelector("[data-searchsvc-results]") || page.appendChild(el("div", "ssw-panel"));
+      var old = panel.querySelector(".ssw-status");
+      if (old) status = attrs(old, { role: "status", "aria-live": "polite" }); // already announced
+      else panel.insertBefore(status, panel.firstChild);
+      panel.appendChild(list);
+      readUrl();
+      form.addEventListener("submit", function (e) { e.preventDefault(); run("push"); });
+      window.addEventListener("popstate", function () { readUrl(); input.value = q; typing = false; run("none"); });
+    } else {
+      dialog = attrs(el("dialog", "ssw-dialog ssw-scope"), { "aria-label": "Search" });
+      var box = dialog.appendChild(el("div", "ssw-box"));
+      var bar = box.appendChild(el("div", "ssw-bar"));
+      input = el("input", "ssw-input");
+      attrs(input, { type: "search", placeholder: "Search posts…", maxlength: "500", spellcheck: "false", id: uid("q") });
+      var label = attrs(el("label", "ssw-hidden", "Search the blog"), { for: input.id });
+      var esc = attrs(el("button", "ssw-close", "Esc"), { type: "button", "aria-label": "Close search" });
+      esc.addEventListener("click", function () { w.close(); });
+      bar.append(label, input, esc);
+      var body = box.appendChild(el("div", "ssw-body"));
+      body.append(status, notice, chips, list, foot);
+      box.appendChild(attrs(el("p", "ssw-keys", "↑ ↓ to move · Enter to open · Esc to close"), { "aria-hidden": "true" }));
+      document.body.appendChild(dialog);
+      dialog.addEventListener("cancel", function (e) { e.preventDefault(); w.close(); });
+      dialog.addEventListener("click", function (e) { if (e.target === dialog) w.close(); });
+      dialog.addEventListener("close", function () {
+        document.documentElement.classList.remove("ssw-lock");
+        if (restore && back && back.focus) back.focus();
+        back = null;
+      });
+      list.addEventListener("click", function (e) {
+        if (!(e.ctrlKey || e.metaKey || e.shiftKey) && e.target.closest("a[role=option]")) { restore = false; dialog.close(); }
+      });
+    }
+    attrs(input, { role: "combobox", "aria-autocomplete": "list", "aria-controls": listId,
+      "aria-expanded": "false", autocomplete: "off" });
+
+    input.addEventListener("input", function () { pageNo = 1; setActive(-1); clearTimeout(timer); timer = setTimeout(run, DELAY); });
+    input.addEventListener("keydown", function (e) {
+      if (e.isComposing) return;
+      var k = e.key, n = opts.length, o = opts[active];
+      if ((k === "ArrowDown" || k === "ArrowUp") && n) {
+        e.preventDefault();
+        var step = k === "ArrowDown" ? 1 : -1;
+        setActive(active < 0 ? (step > 0 ? 0 : n - 1) : (active + step + n) % n);
+      } else if (k === "Enter") {
+        e.preventDefault();
+        if (o && o.href) {
+          if (e.ctrlKey || e.metaKey || e.shiftKey) window.open(o.href, "_blank", "noopener");
+          else { if (dialog) { restore = false; dialog.close(); } location.assign(o.href); }
+        } else run("push");
+      } else if (k === "Escape") {
+        if (dialog) { e.preventDefault(); w.close(); }
+        else if (active >= 0) { e.preventDefault(); setActive(-1); }
+        else if (back) { e.preventDefault(); back.focus(); back = null; }
+      }
+    });
+
+    /** Open the search box (from a button or a shortcut); Esc returns focus to where it was. */
+    w.open = function () {
+      var from = document.activeElement;
+      if (dialog && !dialog.open) {
+        back = from; restore = true;
+        dialog.showModal();
+        document.documentElement.classList.add("ssw-lock");
+      } else if (!dialog && from !== input && from !== document.body) back = from;
+      input.focus();
+      input.select();
+    };
+    w.close = function () { if (dialog && dialog.open) { restore = true; dialog.close(); } };
+
+    function readUrl() {
+      var p = new URLSearchParams(location.search);
+      q = p.get("q") || ""; tags = p.getAll("tag"); pageNo = +p.get("page") || 1; extra = [];
+      p.forEach(function (v, k) { if (!/^(q|tag|page)$/.test(k)) extra.push([k, v]); });
+    }
+
+    function params() {
+      var p = new URLSearchParams();
+      if (q) p.set("q", q);
+      tags.forEach(function (t) { p.append("tag", t); });
+      extra.forEach(function (kv) { p.append(kv[0], kv[1]); });
+      if (pageNo > 1) p.set("page", pageNo);
+      return p;
+    }
+
+    function pageUrl(n, text) {
+      var keep = [q, pageNo];
+      pageNo = n || pageNo; q = text == null ? q : text;
+      var s = params().toString();
+      q = keep[0]; pageNo = keep[1];
+      return location.pathname + (s ? "?" + s : "");
+    }
+
+    /** Page mode: the address bar follows the search (a run of typing is one history entry). */
+    function remember(how) {
+      var url = pageUrl(), push = how === "push" || (!how && !typing);
+      typing = !how;
+      document.title = (q ? q + " – " : "") + "Search";
+      if (url !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", url);
+    }
+
+    function run(how) {
+      clearTimeout(timer);
+      q = input.value;
+      if (page && how !== "none") remember(how);
+      var id = ++latest; // answers to older requests are dropped, whatever order they arrive in
+      if (ctrl) ctrl.abort();
+      if (!q.trim() && !tags.length) { ctrl = null; show(null); return; }
+      var c = ctrl = new AbortController(), late = false;
+      var t = setTimeout(function () { late = true; c.abort(); }, TIMEOUT);
+      var p = params();
+      if (!page) p.set("per_page", EMBED_PER_PAGE);
+      list.setAttribute("aria-busy", "true");
+      fetch(BASE + "api/search?" + p, { signal: c.signal, credentials: "omit", headers: { Accept: "application/json" } })
+        .then(function (r) {
+          return r.json().catch(function () { return null; }).then(function (d) {
+            if (id !== latest) return;
+            if (r.ok && d && Array.isArray(d.results)) show(d);
+            else fail((r.status === 503 ? "Search is not available right now. " : "") +
+              ((d && d.error && d.error.message) || "Search failed (HTTP " + r.status + "). Try again in a moment."));
+          });
+        }, function (e) {
+          if (id !== latest || (e.name === "AbortError" && !late)) return;
+          if (late) return fail("Search is taking too long. Try again in a moment.");
+          unreachable(id);
+        })
+        .finally(function () { clearTimeout(t); if (id === latest) list.removeAttribute("aria-busy"); });
+    }
+
+    /** The request failed without an answer: a down server, or one that does not allow this site (CORS). */
+    function unreachable(id) {
+      var here = location.origin, there = new URL(BASE).origin;
+      var down = function () { if (id === latest) fail("The search service could not be reached. Check your connection and try again."); };
+      if (here === there) return down();
+      fetch(BASE + "healthz", { mode: "no-cors", credentials: "omit" }).then(function () {
+        if (id !== latest) return;
+        fail("Search is not available on this site: the search service does not accept requests from " + here + ".");
+        console.error("searchsvc: add " + here + " to SEARCHSVC_CORS_ORIGINS on the server at " + there + ".");
+      }, down);
+    }
+
+    function fail(message) {
+      show(null);
+      status.textContent = message;
+      status.classList.add("ssw-error");
+    }
+
+    function setActive(i) {
+      var o = opts[active];
+      if (o) { o.classList.remove("ssw-active"); o.setAttribute("aria-selected", "false"); }
+      active = i; o = opts[i];
+      if (o) {
+        o.classList.add("ssw-active"); o.setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", o.id);
+        o.scrollIntoView({ block: "nearest" });
+      } else input.removeAttribute("aria-activedescendant");
+    }
+
+    function option(cls, url) {
+      var href = safeUrl(url), o = el(href ? "a" : "div", "ssw-opt " + cls);
+      if (href) o.href = href;
+      attrs(o, { id: uid("opt"), role: "option", "aria-selected": "false", tabindex: "-1" });
+      opts.push(o);
+      return o;
+    }
+
+    function button(cls, text, onclick) {
+      var b = attrs(el("button", cls, text), { type: "button" });
+      b.addEventListener("click", onclick);
+      return b;
+    }
+
+    function link(text, href, onclick) {
+      var a = el("a", null, text);
+      a.href = href;
+      a.addEventListener("click", function (e) {
+        if (e.ctrlKey || e.metaKey || e.shiftKey || e.button) return;
+        e.preventDefault(); onclick();
+      });
+      return a;
+    }
+
+    function again(how) { setActive(-1); run(how); }
+
+    /** Render an API answer (null: clear everything). */
+    function show(d) {
+      if (page) { // the server-rendered content goes on the first render
+        Array.prototype.slice.call(panel.children).forEach(function (c) { if (c !== status && parts.indexOf(c) < 0) c.remove(); });
+        parts.forEach(function (c) { panel.appendChild(c); });
+      }
+      status.classList.remove("ssw-error");
+      [notice, chips, list, foot].forEach(function (c) { c.textContent = ""; });
+      opts = []; active = -1;
+      input.removeAttribute("aria-activedescendant");
+      input.setAttribute("aria-expanded", "false");
+      if (!d) { status.textContent = ""; return settle(); }
+
+      var total = +d.total || 0, shown = "“" + q.trim() + "”", tagged = tags.length ? " tagged " + tags.join(", ") : "";
+      status.textContent = total
+        ? plural(total, "post", "posts") + (q.trim() ? (total === 1 ? " matches " : " match ") + shown : "") + tagged + "."
+        : "No posts match" + (q.trim() ? " " + shown : "") + tagged + ".";
+
+      var fix = typeof d.corrected_query === "string" && d.corrected_query;
+      if (fix && d.corrected) notice.appendChild(el("p", null, "Showing results for “" + fix + "”."));
+      else if (fix) {
+        var go = link(fix, page ? pageUrl(1, fix) : BASE + "?q=" + encodeURIComponent(fix), function () {
+          input.value = fix; pageNo = 1; again("push"); input.focus();
+        });
+        notice.appendChild(el("p", null, "Did you mean ")).append(go, "?");
+      }
+      if (d.relaxed) notice.appendChild(el("p", null, "No post has all of these words; these have some of them."));
+      if (!total && !fix) notice.appendChild(el("p", null, "Try other words, or fewer of them."));
+
+      var facet = (d.facets && d.facets.tags) || {};
+      chipFor = {};
+      var names = tags.concat(Object.keys(facet).filter(function (t) { return tags.indexOf(t) < 0; })).slice(0, Math.max(CHIPS, tags.length));
+      names.forEach(function (t) {
+        var on = tags.indexOf(t) >= 0;
+        var b = button("ssw-chip" + (on ? " ssw-chip-on" : ""), t, function () {
+          tags = on ? tags.filter(function (x) { return x !== t; }) : tags.concat([t]);
+          refocus = function () { return chipFor[t]; }; // keep the keyboard where it was
+          pageNo = 1; again("push");
+        });
+        chipFor[t] = b;
+        b.setAttribute("aria-pressed", String(on));
+        if (!on && facet[t] != null) b.appendChild(el("span", "ssw-count", " " + facet[t]));
+        chips.appendChild(b);
+      });
+
+      (Array.isArray(d.results) ? d.results : []).forEach(function (hit) {
+        var li = attrs(el("li", "ssw-result"), { role: "group" });
+        var o = li.appendChild(option("ssw-hit", hit.url));
+        var title = o.appendChild(el("span", "ssw-title"));
+        title.id = uid("title");
+        if (hit.title_html) marked(title, hit.title_html); else title.textContent = String(hit.title || "Untitled");
+        var meta = o.appendChild(el("span", "ssw-meta")), when = niceDate(hit.date);
+        if (when) meta.appendChild(when);
+        if (hit.author) meta.appendChild(el("span", "ssw-author", String(hit.author)));
+        (Array.isArray(hit.tags) ? hit.tags : []).forEach(function (t) { meta.appendChild(el("span", "ssw-tag", String(t))); });
+        var snip = o.appendChild(el("span", "ssw-snippet"));
+        snip.id = uid("snip");
+        if (hit.snippet_html) marked(snip, hit.snippet_html); else snip.textContent = String(hit.description || "");
+        attrs(li, { "aria-labelledby": title.id });
+        attrs(o, { "aria-labelledby": title.id, "aria-describedby": snip.id });
+        (Array.isArray(hit.sections) ? hit.sections : []).slice(0, 3).forEach(function (s) {
+          li.appendChild(option("ssw-section", s && s.url)).textContent = String((s && s.heading) || "");
+        });
+        list.appendChild(li);
+      });
+      input.setAttribute("aria-expanded", String(opts.length > 0));
+      if (dialog && opts.length) setActive(0);
+
+      var pages = +d.pages || 1;
+      if (page && pages > 1) {
+        var nav = attrs(el("nav", "ssw-pager"), { "aria-label": "Pages" });
+        var turn = function (n, text, rel) {
+          var a = link(text, pageUrl(n), function () {
+            refocus = function () { return foot.querySelector("a[rel=" + rel + "]"); };
+            pageNo = n; again("push"); page.scrollIntoView();
+          });
+          a.rel = rel;
+          return a;
+        };
+        nav.appendChild(pageNo > 1 ? turn(pageNo - 1, "← Previous", "prev") : el("span"));
+        nav.appendChild(el("span", null, "Page " + pageNo + " of " + pages));
+        nav.appendChild(pageNo < pages ? turn(pageNo + 1, "Next →", "next") : el("span"));
+        foot.appendChild(nav);
+      } else if (!page && total > list.children.length) {
+        var all = el("a", "ssw-all", "See all " + total + " results →");
+        all.href = BASE + "?" + params();
+        foot.appendChild(all);
+      }
+      settle();
+    }
+
+    /** After a click re-rendered the results, focus its new counterpart (else the search box). */
+    function settle() {
+      if (!refocus) return;
+      var f = refocus();
+      refocus = null;
+      (f || input).focus({ preventScroll: true });
+    }
+
+    if (page && (q.trim() || tags.length)) run("none");
+  }
+
+  function init() {
+    var page = document.querySelector('[data-searchsvc="page"]');
+    if (page && page.querySelector("form")) instances.push(new Widget(page));
+    var spots = document.querySelectorAll("[data-searchsvc]:not([data-searchsvc=page])");
+    if (spots.length) {
+      var css = new URL("widget.css", BASE).href;
+      var linked = Array.prototype.some.call(document.querySelectorAll("link[rel~=stylesheet]"), function (l) { return l.href === css; });
+      if (!linked && !(script && script.hasAttribute("data-no-css"))) {
+        var l = document.createElement("link");
+        l.rel = "stylesheet"; l.href = css;
+        document.head.appendChild(l);
+      }
+      var w = new Widget(null);
+      instances.push(w);
+      Array.prototype.forEach.call(spots, function (spot) {
+        var b = attrs(el("button", "ssw-trigger ssw-scope"), { type: "button", "aria-haspopup": "dialog", "aria-keyshortcuts": "/ Control+K Meta+K" });
+        b.append(el("span", "ssw-trigger-icon"), el("span", "ssw-trigger-label", spot.getAttribute("data-label") || "Search"));
+        b.appendChild(attrs(el("kbd", null, "/"), { "aria-hidden": "true" }));
+        b.addEventListener("click", w.open);
+        spot.replaceChildren(b); // a no-JavaScript fallback link inside goes
+      });
+    }
+    var main = instances[0];
+    if (!main) return;
+    window.searchsvc = { open: main.open, close: main.close };
+    document.addEventListener("keydown", function (e) {
+      if (e.defaultPrevented || e.isComposing || e.altKey || editable(e.composedPath()[0])) return;
+      var mod = e.ctrlKey || e.metaKey;
+      if ((e.key === "/" && !mod) || ((e.key === "k" || e.key === "K") && mod)) { e.preventDefault(); main.open(); }
+    });
+  }
+
+  window.searchsvc = {};
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();
