@@ -121,9 +121,13 @@ def fsync_dir(path: Path) -> None:
 
 
 def fsync_tree(path: Path) -> None:
-    """Flush every file in one directory (not recursive) and the directory itself."""
+    """Flush the files written in one directory (not recursive), then the directory itself.
+
+    Files with more than one link were linked from an earlier generation, which
+    flushed them when it was written; they are not flushed again.
+    """
     for entry in os.scandir(path):
-        if entry.is_file(follow_symlinks=False):
+        if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_nlink == 1:
             fd = os.open(entry.path, os.O_RDONLY)
             try:
                 os.fsync(fd)
