@@ -1065,11 +1065,7 @@ def _filters(schema, request: SearchRequest) -> Query | None:
         parts.append(NumericRange("year", request.year, request.year))
     if request.date_from or request.date_to:
         start = datetime.combine(request.date_from, dtime.min) if request.date_from else None
-        end = (
-            datetime.combine(request.date_to + timedelta(days=1), dtime.min) - timedelta(microseconds=1)
-            if request.date_to
-            else None
-        )
+        end = datetime.combine(request.date_to, dtime.max) if request.date_to else None
         parts.append(DateRange("date", start, end))
     if not parts:
         return None
