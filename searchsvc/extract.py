@@ -1,10 +1,11 @@
 """Rendered HTML -> plain text, sections (heading, anchor, text) and code blocks. Pure.
 
 ``extract(markdown)`` renders the Markdown with :func:`render` and reads the HTML with
-:func:`extract_html`. The HTML is read in one pass, in document order, by a stdlib
-:class:`html.parser.HTMLParser` (no tree, no recursion), so a heading nested in a
-``<div>`` or an MDX component still starts a section, and deep or huge input cannot
-exhaust the recursion limit.
+:func:`extract_html`: BeautifulSoup builds a tree (with lxml when it is installed, else with
+"html.parser"), and one iterative walk over ``soup.descendants``, in document order, with
+an explicit stack of open elements, collects the text. So a heading nested in a ``<div>``
+or an MDX component still starts a section, and deep or huge input cannot exhaust the
+recursion limit.
 
 Nothing here raises on any string input. Output is always plain text, never HTML.
 :func:`normalise_space` is the one place whitespace is cleaned.
@@ -15,10 +16,16 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from html.parser import HTMLParser
 
+from bs4 import BeautifulSoup, NavigableString, PageElement, ParserRejectedMarkup, Tag
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
+
+try:
+    from bs4.builder._lxml import LXMLTreeBuilder
+    from lxml import etree
+except ImportError:  # lxml is not installed: "html.parser" reads everything
+    LXMLTreeBuilder = None  # type: ignore[assignment,misc]
 
 __all__ = [
     "CodeBlock",
@@ -174,45 +181,121 @@ _VOID = frozenset(
     }
 )  # fmt: skip
 _MDX_COMMENT = re.compile(r"\{/\*.*?\*/\}", re.DOTALL)
+_MARKED_SECTION = re.compile(r"<!\[[^>]*>?")
 #: A trailing ``{#custom-id}`` (extra attributes such as ``.class`` allowed) or ``{/*custom-id*/}``.
 _TRAILING_ID = re.compile(
     r"\{\s*#([^\s{}#]+)[^{}]*\}\s*\Z|\{/\*\s*([^\s*]+?)\s*\*/\}\s*\Z"
 )
 
-# What a start tag did, undone when the element closes.
+# What entering an element did, undone when the walk leaves it.
 _NOTHING, _BLOCK, _SKIP, _PRE, _CODE, _HEADING = range(6)
 
+#: Past this nesting depth lxml gets slow (libxml2 scans its whole element stack for each
+#: unmatched end tag); such documents are read with "html.parser" instead. 256 is libxml2's
+#: own depth limit for building trees; rendered Markdown is never that deep.
+_LXML_MAX_DEPTH = 256
+_LXML_CHUNK = 32_768
 
-def _language(attrs: list[tuple[str, str | None]]) -> str:
-    for name, value in attrs:
-        if name == "class" and value:
-            for cls in value.split():
-                for prefix in ("language-", "lang-"):
-                    if cls.startswith(prefix) and len(cls) > len(prefix):
-                        return cls[len(prefix) :].lower()
+
+def _language(classes: str | None) -> str:
+    for cls in (classes or "").split():
+        for prefix in ("language-", "lang-"):
+            if cls.startswith(prefix) and len(cls) > len(prefix):
+                return cls[len(prefix) :].lower()
     return ""
 
 
-class _Walker(HTMLParser):
-    """One pass over the HTML, in document order, keeping an explicit element stack."""
+class _TooDeep(Exception):
+    pass
+
+
+class _Soup(BeautifulSoup):
+    """BeautifulSoup, closing headings as browsers do."""
+
+    def handle_endtag(self, name: str, nsprefix: str | None = None) -> None:
+        # As in browsers (and lxml), any </hN> closes the open heading; "html.parser"
+        # would otherwise ignore </h3> in "<h2>A</h3>".
+        if name in _HEADINGS and not self.open_tag_counter.get(name):
+            name = next((t.name for t in reversed(self.tagStack) if t.name in _HEADINGS), name)
+        super().handle_endtag(name, nsprefix)
+
+
+if LXMLTreeBuilder is not None:
+
+    class _LXMLBuilder(LXMLTreeBuilder):
+        """The "lxml" tree builder, giving up (for "html.parser") on very deep documents."""
+
+        def feed(self, markup):  # type: ignore[no-untyped-def]
+            # Fed in pieces: lxml reports an exception raised in start() only when feed()
+            # returns, and libxml2 keeps parsing until then.
+            self.parser = self.parser_for(self.soup.original_encoding)  # type: ignore[union-attr]
+            for at in range(0, len(markup), _LXML_CHUNK):
+                self.parser.feed(markup[at : at + _LXML_CHUNK])
+            self.parser.close()
+
+        # start() and end() skip the namespace bookkeeping of LXMLTreeBuilder (lxml's HTML
+        # parser reports no namespaces): about a tenth of the time spent building the tree.
+        def start(self, tag, attrib, nsmap=None):  # type: ignore[no-untyped-def]
+            soup = self.soup
+            if len(soup.tagStack) > _LXML_MAX_DEPTH:  # type: ignore[union-attr]
+                raise _TooDeep
+            soup.handle_starttag(tag, None, None, attrib)  # type: ignore[union-attr]
+
+        def end(self, tag):  # type: ignore[no-untyped-def]
+            self.soup.handle_endtag(tag)  # type: ignore[union-attr]
+
+
+def _parse(html: str) -> BeautifulSoup:
+    """The HTML as a BeautifulSoup tree: with lxml if installed, else with "html.parser".
+
+    The fragment is parsed as the content of ``<body>``, as browsers do for innerHTML
+    (this also keeps BeautifulSoup from warning that text "looks like a URL or a file").
+    """
+    markup = "<html><body>" + html
+    if LXMLTreeBuilder is not None:
+        try:
+            return _Soup(markup, builder=_LXMLBuilder(multi_valued_attributes=None))
+        except (_TooDeep, ValueError, etree.LxmlError):
+            pass
+    try:
+        return _Soup(markup, "html.parser", multi_valued_attributes=None)
+    except ParserRejectedMarkup:
+        # Python 3.11's html.parser rejects "<![foo[": drop such sections, up to their ">".
+        markup = _MARKED_SECTION.sub("", markup)
+        return _Soup(markup, "html.parser", multi_valued_attributes=None)
+
+
+class _Reader:
+    """Reads the tree in document order, keeping an explicit stack of open elements."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self._stack: list[tuple[str, int]] = []
-        self._open: dict[str, int] = {}  # tag -> how many are on the stack
         self._skip = 0
         self._pre: list[str] | None = None
         self._pre_language = ""
         self._code: list[str] | None = None
         self._heading: list[str] | None = None
+        self._heading_tag: Tag | None = None
         self._heading_level = 0
         self._heading_id = ""
-        self._heading_at = 0  # stack depth of the open heading
         self._chunks: list[str] = []
         # [heading, explicit id, level, chunks]; the first is the text before any heading.
         self.sections: list[tuple[str, str, int, list[str]]] = [("", "", 0, self._chunks)]
         self.code_blocks: list[CodeBlock] = []
         self.inline_code: list[str] = []
+
+    def read(self, soup: BeautifulSoup) -> None:
+        # An element is left when the walk reaches a node outside it.
+        stack: list[tuple[PageElement, int]] = [(soup, _NOTHING)]
+        for node in soup.descendants:
+            parent = node.parent
+            while stack[-1][0] is not parent:
+                self._leave(*stack.pop())
+            if type(node) is NavigableString:  # not a comment, CDATA, doctype, script...
+                self._text(node)
+            elif isinstance(node, Tag):
+                stack.append((node, self._enter(node)))
+        while len(stack) > 1:
+            self._leave(*stack.pop())
 
     # -- output
 
@@ -230,9 +313,9 @@ class _Walker(HTMLParser):
         else:
             self._chunks.append(" ")
 
-    # -- parser callbacks
+    # -- the walk
 
-    def handle_data(self, data: str) -> None:
+    def _text(self, data: str) -> None:
         if self._skip:
             return
         if self._pre is not None:
@@ -242,119 +325,89 @@ class _Walker(HTMLParser):
             data = _MDX_COMMENT.sub("", data)
         self._emit(data)
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _VOID:
-            self._void(tag, attrs)
-            return
-        if self._skip or tag in _REMOVED:
-            action = _SKIP if tag in _REMOVED else _NOTHING
-            if action == _SKIP:
+    def _enter(self, tag: Tag) -> int:
+        name = tag.name
+        if name in _VOID:
+            # Anything lxml puts inside a void element (e.g. <embed>) follows it.
+            self._void(tag)
+            return _NOTHING
+        if self._skip or name in _REMOVED:
+            if name in _REMOVED:
                 self._skip += 1
-        elif self._pre is not None:
-            action = _NOTHING
-            if tag == "code" and not self._pre_language:
-                self._pre_language = _language(attrs)
-        elif tag in _HEADINGS:
+                return _SKIP
+            return _NOTHING
+        if self._pre is not None:
+            if name == "code" and not self._pre_language:
+                self._pre_language = _language(tag.get("class"))  # type: ignore[arg-type]
+            return _NOTHING
+        if name in _HEADINGS:
             if self._heading is not None:  # a heading cannot contain a heading
-                self._close_to(self._heading_at)
+                self._end_heading()
             self._break()
-            action = _HEADING
             self._heading = []
-            self._heading_level = _HEADINGS[tag]
-            self._heading_id = next((v.strip() for k, v in attrs if k == "id" and v), "")
-            self._heading_at = len(self._stack)
-        elif tag == "pre":
+            self._heading_tag = tag
+            self._heading_level = _HEADINGS[name]
+            self._heading_id = (tag.get("id") or "").strip()  # type: ignore[union-attr]
+            return _HEADING
+        if name == "pre":
             self._break()
-            action = _PRE
             self._pre = []
-            self._pre_language = _language(attrs)
-        elif tag == "code" and self._code is None:
-            action = _CODE
+            self._pre_language = _language(tag.get("class"))  # type: ignore[arg-type]
+            return _PRE
+        if name == "code" and self._code is None:
             self._code = []
-        elif tag in _INLINE:
-            action = _NOTHING
-        else:
-            self._break()
-            action = _BLOCK
-        self._stack.append((tag, action))
-        self._open[tag] = self._open.get(tag, 0) + 1
+            return _CODE
+        if name in _INLINE:
+            return _NOTHING
+        self._break()
+        return _BLOCK
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <Component /> and <div/>: an element with nothing inside.
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self._close_to(len(self._stack) - 1)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _HEADINGS and self._heading is not None:
-            # As in browsers, any </hN> closes the open heading.
-            self._close_to(self._heading_at)
-        elif self._open.get(tag):
-            at = len(self._stack) - 1
-            while self._stack[at][0] != tag:
-                at -= 1
-            self._close_to(at)
-        # An end tag with no open element is ignored.
-
-    def close(self) -> None:
-        super().close()
-        self._close_to(0)
-
-    # Python 3.11's parser raises AssertionError on "<![foo[": treat it as a bogus comment.
-    def parse_marked_section(self, i: int, report: int = 1) -> int:
-        try:
-            return super().parse_marked_section(i, report)
-        except AssertionError:
-            end = self.rawdata.find(">", i)
-            return -1 if end < 0 else end + 1
-
-    # -- helpers
-
-    def _void(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+    def _void(self, tag: Tag) -> None:
         if self._skip:
             return
+        name = tag.name
         if self._pre is not None:
-            if tag == "br":
+            if name == "br":
                 self._pre.append("\n")
             return
-        if tag in ("br", "hr"):
+        if name in ("br", "hr"):
             self._break()
-        elif tag == "img":
-            alt = next((v for k, v in attrs if k == "alt" and v), "")
+        elif name == "img":
+            alt = tag.get("alt")
             if alt:
                 self._break()
-                self._emit(alt)
+                self._emit(alt)  # type: ignore[arg-type]
                 self._break()
 
-    def _close_to(self, depth: int) -> None:
-        """Close the open elements down to stack depth ``depth``, innermost first."""
-        while len(self._stack) > depth:
-            tag, action = self._stack.pop()
-            self._open[tag] -= 1
-            if action == _NOTHING:
-                continue
-            if action == _SKIP:
-                self._skip -= 1
-            elif action == _BLOCK:
-                self._break()
-            elif action == _CODE:
-                code = normalise_space("".join(self._code or ()))
-                if code:
-                    self.inline_code.append(code)
-                self._code = None
-            elif action == _PRE:
-                code = "".join(self._pre or ())
-                if code.startswith("\n"):  # as in browsers, a newline right after <pre>
-                    code = code[1:]
-                self.code_blocks.append(CodeBlock(self._pre_language, code.rstrip("\r\n")))
-                self._pre = None
-                self._break()
-            elif action == _HEADING:
+    def _leave(self, tag: PageElement, action: int) -> None:
+        if action == _NOTHING:
+            return
+        if action == _SKIP:
+            self._skip -= 1
+        elif action == _BLOCK:
+            self._break()
+        elif action == _CODE:
+            code = normalise_space("".join(self._code or ()))
+            if code:
+                self.inline_code.append(code)
+            self._code = None
+        elif action == _PRE:
+            code = "".join(self._pre or ())
+            if code.startswith("\n"):  # as in browsers, a newline right after <pre>
+                code = code[1:]
+            self.code_blocks.append(CodeBlock(self._pre_language, code.rstrip("\r\n")))
+            self._pre = None
+            self._break()
+        elif action == _HEADING:
+            if tag is self._heading_tag:
                 self._end_heading()
+            else:  # a heading that held a heading, already ended
+                self._break()
 
     def _end_heading(self) -> None:
         raw = "".join(self._heading or ())
         self._heading = None
+        self._heading_tag = None
         explicit = self._heading_id
         match = _TRAILING_ID.search(raw)
         if match:
@@ -391,9 +444,8 @@ def _anchors(sections: list[tuple[str, str, int, list[str]]]) -> list[str]:
 
 def extract_html(html: str) -> Extracted:
     """Read rendered HTML into title, sections, code blocks and inline code. Never raises."""
-    walker = _Walker()
-    walker.feed(html)
-    walker.close()
+    walker = _Reader()
+    walker.read(_parse(html))
 
     sections = []
     title = None

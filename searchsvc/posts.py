@@ -118,6 +118,9 @@ def discover(content_dir: Path) -> tuple[list[Path], list[PostError]]:
             with os.scandir(directory) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
+            if directory == content_dir:
+                # Nothing can be listed: an empty result would unpublish every post.
+                raise PostError(str(content_dir), f"the content directory cannot be read ({_os_reason(exc)})") from None
             errors.append(PostError(_display_path(directory, content_dir), f"cannot be read ({_os_reason(exc)})"))
             continue
         subdirs: list[tuple[Path, frozenset[tuple[int, int]]]] = []
@@ -319,7 +322,46 @@ def _split_frontmatter(relpath: str, text: str) -> tuple[dict[str, Any], str]:
         meta = {}
     if not isinstance(meta, dict):
         raise PostError(relpath, f"frontmatter must be a mapping of keys to values, not {_kind(meta)}")
-    return {k: v for k, v in meta.items() if isinstance(k, str)}, _tidy_body(content)
+    meta = {k: v for k, v in meta.items() if isinstance(k, str)}
+    for key, value in meta.items():
+        if not _encodable(value):
+            raise PostError(relpath, "has text that is not valid Unicode (a lone surrogate escape)", key)
+    return meta, _tidy_body(content)
+
+
+def _encodable(value: Any) -> bool:
+    """Whether every string in a frontmatter value can be written as UTF-8.
+
+    Each container is visited once, so YAML aliases (shared, even exponentially
+    repeated, sub-trees) cost no more than their size.
+    """
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return False
+        elif isinstance(item, (dict, list, tuple)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            stack.extend(item.keys() if isinstance(item, dict) else ())
+            stack.extend(item.values() if isinstance(item, dict) else item)
+    return True
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        return True
+    if isinstance(value, dict):
+        return all(_encodable(k, depth + 1) and _encodable(v, depth + 1) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_encodable(v, depth + 1) for v in value)
+    return True
 
 
 def _parser_problem(exc: Exception, offset: int) -> tuple[str, int | None]:

@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import bisect
 import html
-import pickle
 import re
-import struct
-import zlib
 import threading
 import time
 from contextlib import contextmanager
@@ -72,8 +69,8 @@ MIN_SECTION_CHARS = 20
 RETRY_BROKEN_AFTER = 2.0
 
 
-#: What reading a truncated, deleted or otherwise damaged index file raises.
-DAMAGE_ERRORS = (OSError, EOFError, struct.error, zlib.error, pickle.UnpicklingError, whoosh_index.IndexError)
+class PostNotFound(LookupError):
+    """No post has the id asked for."""
 
 
 class SearchRequestError(ValueError):
@@ -721,12 +718,16 @@ class SearchIndex:
             local.searcher, local.name = searcher, snap.name
         try:
             yield snap, searcher
-        except DAMAGE_ERRORS as exc:
-            # Damaged files under a running server: drop what is open, retry on the next request.
+        except (IndexUnavailable, SearchRequestError, PostNotFound):
+            raise
+        except Exception as exc:
+            # Damaged files under a running server make Whoosh raise almost anything.
+            # Drop what is open; the generation is retried after a pause, or replaced by reindex.
+            message = "The search index is damaged or incomplete; run `searchsvc reindex --full`."
             self._forget(snap)
-            raise IndexUnavailable(
-                f"The index cannot be read ({type(exc).__name__}); run `searchsvc reindex --full`."
-            ) from exc
+            with self._lock:
+                self._failed = (snap.name, time.monotonic(), message)
+            raise IndexUnavailable(message) from exc
 
     def _forget(self, snap: Snapshot) -> None:
         local = self._local
@@ -751,7 +752,15 @@ class SearchIndex:
         self._local.name = None
 
     def health(self) -> dict[str, Any]:
-        snap = self.snapshot()
+        """The generation and post count, after reading a document and a postings list.
+
+        :raise IndexUnavailable: when the index is missing or cannot be read.
+        """
+        with self.searcher() as (snap, searcher):
+            if searcher.doc_count():
+                searcher.stored_fields(0)
+                for _frequency, text in searcher.reader().most_frequent_terms("title", number=1):
+                    list(searcher.postings("title", text).all_ids())
         return {
             "status": "ok",
             "generation": snap.number,
@@ -779,7 +788,7 @@ class SearchIndex:
             schema = searcher.schema
             expander = Expander(snap.vocabulary, searcher.reader())
             filter_q = _filters(schema, request)
-            limit = self.time_limit
+            limit = Deadline(self.time_limit)
             outcome = _execute(searcher, build_query(schema, parsed, expander), request, filter_q, parsed, limit)
             relaxed = corrected = False
             correction = None
@@ -804,7 +813,7 @@ class SearchIndex:
                     )
                     if retry.total:
                         outcome, relaxed = retry, True
-            hits = tuple(_hits(searcher, snap, outcome))
+            hits = tuple(_hits(searcher, snap, outcome, limit))
             facets = {
                 "tags": _facet_counts(outcome.results.groups("tags"), snap.tag_names),
                 "authors": _facet_counts(outcome.results.groups("authors"), snap.author_names),
@@ -853,12 +862,12 @@ class SearchIndex:
     def related(self, post_id: str, limit: int = MAX_RELATED) -> list[dict[str, Any]]:
         """Up to ``limit`` posts like ``post_id`` (more-like-this over body and tags).
 
-        :raise KeyError: if there is no post with that id.
+        :raise PostNotFound: if there is no post with that id.
         """
         with self.searcher() as (snap, searcher):
             docnum = searcher.document_number(id=post_id)
             if docnum is None:
-                raise KeyError(post_id)
+                raise PostNotFound(post_id)
             ids = snap._related.get(post_id)
             if ids is None:
                 ids = _related_ids(searcher, docnum, limit)
@@ -885,21 +894,31 @@ class _Outcome:
     partial: bool = False
 
 
+class Deadline:
+    """The time one request may take; shared by its retries and its snippets."""
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+
 class _Deadline(WrappingCollector):
-    """Stops collecting when a query runs past its time limit (checked every 128 matches).
+    """Stops collecting when a request runs past its deadline (checked every 128 matches).
 
     Unlike Whoosh's TimeLimitCollector it needs neither SIGALRM (main thread only)
     nor a timer thread per search.
     """
 
-    def __init__(self, child, seconds: float):
+    def __init__(self, child, deadline: Deadline):
         super().__init__(child)
-        self.deadline = time.monotonic() + seconds
+        self.deadline = deadline
         self._seen = 0
 
     def collect(self, sub_docnum):
         self._seen += 1
-        if not self._seen & 127 and time.monotonic() > self.deadline:
+        if not self._seen & 127 and self.deadline.passed():
             raise TimeLimit()
         return self.child.collect(sub_docnum)
 
@@ -910,7 +929,7 @@ def _execute(
     request: SearchRequest,
     filter_q,
     parsed: ParsedQuery,
-    time_limit: float,
+    time_limit: Deadline,
     word_groups: Sequence[Query] = (),
 ) -> _Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
@@ -1153,10 +1172,13 @@ def _undated(value) -> bool:
     return value is None or value >= 2**63
 
 
-def _hits(searcher, snap: Snapshot, outcome: _Outcome) -> Iterator[Hit]:
+def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
     title_hl, fallback_hl = _highlighters()
     schema = searcher.schema
     for hit in outcome.page_hits:
+        if deadline is not None and deadline.passed():
+            yield _plain_hit(hit, outcome.scored)
+            continue
         stored = hit.fields()
         meta = stored.get("meta") or {}
         url = stored.get("url", "")
@@ -1211,6 +1233,28 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome) -> Iterator[Hit]:
             reading_minutes=stored.get("reading_minutes"),
             sections=sections,
         )
+
+
+def _plain_hit(hit, scored: bool) -> Hit:
+    """A result without highlighting, for when the request has run out of time."""
+    stored = hit.fields()
+    meta = stored.get("meta") or {}
+    authors = tuple(meta.get("authors") or ())
+    title = meta.get("title") or stored.get("title", "")
+    return Hit(
+        id=stored["id"],
+        url=stored.get("url", ""),
+        title=title,
+        title_html=html.escape(title),
+        description=meta.get("description", ""),
+        date=meta.get("date"),
+        tags=tuple(meta.get("tags") or ()),
+        author=", ".join(a["name"] for a in authors),
+        authors=authors,
+        snippet_html=lead(meta.get("description") or stored.get("body", "")),
+        score=float(hit.score or 0.0) if scored else 0.0,
+        reading_minutes=stored.get("reading_minutes"),
+    )
 
 
 def _body_matches(searcher, docnum: int, matched) -> list[Match]:

@@ -25,7 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from .config import MAX_QUERY_CHARS, Settings
 from .indexer import ReindexBusy, ReindexError, reindex
-from .search import SORTS, SearchIndex, SearchRequest, SearchRequestError
+from .search import SORTS, PostNotFound, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
 
 bp = Blueprint("searchsvc", __name__)
@@ -157,7 +157,7 @@ def api_related(post_id: str):
     """
     try:
         related = search_index().related(post_id)
-    except KeyError:
+    except PostNotFound:
         return json_error(404, f"There is no post with id {post_id[:200]!r}.", "id")
     return jsonify({"id": post_id, "results": related})
 
@@ -280,6 +280,7 @@ def widget(kind: str):
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.merge_slashes = False  # /api//search is a 404, not an HTML redirect
     app.register_blueprint(bp)
 
     @app.errorhandler(BadParameter)
@@ -295,7 +296,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/") or request.path == "/healthz" or exc.code != 404:
-            return json_error(exc.code or 500, exc.description or exc.name)
+            response = json_error(exc.code or 500, exc.description or exc.name)
+            for name, value in exc.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value  # Allow on 405, Retry-After, ...
+            return response
         return exc
 
     @app.errorhandler(Exception)
@@ -316,6 +321,13 @@ def init_app(app: Flask) -> None:
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         _cors(response)
         return response
+
+    @app.before_request
+    def _admin_only_when_configured():
+        # Without a token the endpoint does not exist, whatever the method.
+        if request.path.rstrip("/") == "/api/reindex" and request.method != "OPTIONS" and not settings().admin_token:
+            return json_error(404, "Not found.")
+        return None
 
     @app.before_request
     def _preflight():
@@ -540,6 +552,7 @@ def openapi_spec() -> dict[str, Any]:
                         "relaxed": {"type": "boolean", "description": "No post had every word; these match some of them."},
                         "corrected_query": {"type": "string", "nullable": True, "description": "Did you mean …"},
                         "corrected": {"type": "boolean", "description": "The results are for corrected_query."},
+                        "partial": {"type": "boolean", "description": "The query hit its time limit; these are the best results found in that time."},
                         "generation": {"type": "integer", "nullable": True},
                     },
                 },
