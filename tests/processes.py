@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,35 +44,50 @@ def wait_until(predicate, timeout: float, interval: float = 0.05) -> bool:
 
 
 @contextmanager
-def gunicorn(index_dir: Path, *, workers: int = 2, threads: int = 1, **env: str) -> Iterator[str]:
-    """Serve ``wsgi:app`` on a free port; yield its base URL; stop it afterwards."""
+def gunicorn(
+    index_dir: Path,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    content_dir: Path | None = None,
+    extra_args: tuple[str, ...] = (),
+    log_path: Path | None = None,
+    **env: str,
+) -> Iterator[str]:
+    """Serve ``wsgi:app`` on a free port; yield its base URL; stop it afterwards.
+
+    The log goes to a file (``log_path``, else a temporary one): a server that logs many
+    errors into a pipe nobody reads blocks once the pipe is full and stops answering.
+    """
     port = free_port()
     cmd = [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
-           "--graceful-timeout", "3", "wsgi:app"]
-    proc = subprocess.Popen(cmd, cwd=REPO, env=env_for(index_dir, **env),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
+           "--graceful-timeout", "3", *extra_args, "wsgi:app"]
+    with tempfile.TemporaryDirectory(prefix="searchsvc-gunicorn-") as tmp:
+        log_file = log_path or Path(tmp) / "gunicorn.log"
+        with open(log_file, "wb") as log:
+            proc = subprocess.Popen(cmd, cwd=REPO, env=env_for(index_dir, content_dir, **env),
+                                    stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{port}"
 
-    def up() -> bool:
-        if proc.poll() is not None:
-            raise RuntimeError(f"gunicorn exited: {proc.stderr.read().decode()[-2000:]}")
-        try:
-            return requests.get(base + "/healthz", timeout=2).status_code in (200, 503)
-        except requests.RequestException:  # not listening yet, or workers still booting
-            return False
+        def up() -> bool:
+            if proc.poll() is not None:
+                raise RuntimeError(f"gunicorn exited: {log_file.read_text(errors='replace')[-2000:]}")
+            try:
+                return requests.get(base + "/healthz", timeout=2).status_code in (200, 503)
+            except requests.RequestException:  # not listening yet, or workers still booting
+                return False
 
-    try:
-        if not wait_until(up, timeout=20):
-            raise RuntimeError("gunicorn did not answer within 20 s")
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
         try:
-            proc.wait(timeout=8)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stderr.close()
+            if not wait_until(up, timeout=20):
+                raise RuntimeError(f"gunicorn did not answer within 20 s: {log_file.read_text(errors='replace')[-2000:]}")
+            yield base
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=8)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def reindex_process(content_dir: Path, index_dir: Path, *args: str, **env: str) -> subprocess.Popen:

@@ -17,10 +17,8 @@ covers a reindex killed under load.)
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,7 +29,7 @@ import searchsvc.posts
 from searchsvc import storage
 from searchsvc.cli import main as cli
 
-from processes import BIN, REPO, env_for, free_port, synthetic_blog, wait_until
+from processes import REPO, env_for, gunicorn, synthetic_blog, wait_until
 
 POSTS = 40
 #: (path, params) of every endpoint that reads the index.
@@ -66,48 +64,13 @@ DAMAGE = {
 MAY_GO_UNNOTICED = {"postings-deleted"}
 
 
-@contextmanager
-def logged_gunicorn(index_dir: Path, content: Path, log_path: Path):
-    """gunicorn (2 workers x 2 threads) on a free loopback port, its log in ``log_path``.
-
-    Like processes.gunicorn, but the log goes to a file: a server that logs many errors
-    into a pipe nobody reads blocks once the pipe is full (64 KB) and stops answering.
-    """
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "2", "--threads", "2", "--graceful-timeout", "3",
-             "wsgi:app"],
-            cwd=REPO, env=env_for(index_dir, content), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-
-    def up() -> bool:
-        assert proc.poll() is None, f"gunicorn exited: {log_path.read_text(errors='replace')[-2000:]}"
-        try:
-            return requests.get(base + "/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    try:
-        assert wait_until(up, timeout=20), "gunicorn did not answer within 20 s"
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=8)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("faults-server")
     content = synthetic_blog(root / "content", POSTS, words=80)
     index_dir = root / "index"
     assert reindex_cli(content, index_dir, "--full").exit_code == 0
-    with logged_gunicorn(index_dir, content, root / "gunicorn.log") as base:
+    with gunicorn(index_dir, workers=2, threads=2, content_dir=content, log_path=root / "gunicorn.log") as base:
         session = requests.Session()
         yield base, content, index_dir, session
         session.close()

@@ -14,10 +14,7 @@
 from __future__ import annotations
 
 import itertools
-import signal
-import subprocess
 import time
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,7 +23,7 @@ import requests
 from searchsvc.config import MAX_PER_PAGE, MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 
 from conftest import reindex_into, write_posts
-from processes import BIN, REPO, env_for, free_port, wait_until
+from processes import gunicorn, wait_until
 
 #: Seconds within which any answer must arrive, and the slack allowed on a busy machine.
 LIMIT = 2.0
@@ -130,32 +127,6 @@ def slow_index(tmp_path_factory) -> Path:
     return root / "index"
 
 
-@contextmanager
-def bounded_gunicorn(index_dir: Path, log_path: Path):
-    """gunicorn with 2 sync workers; one busy for more than 4 s is killed and replaced.
-
-    The log goes to a file (a pipe nobody reads blocks the server once it is full).
-    """
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-b", f"127.0.0.1:{port}", "-w", "2", "--timeout", "4", "--graceful-timeout", "1",
-             "wsgi:app"],
-            cwd=REPO, env=env_for(index_dir), stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-        )
-    try:
-        assert wait_until(lambda: answers(base), timeout=20), log_path.read_text(errors="replace")[-2000:]
-        yield base
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=8)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
 def answers(base: str) -> bool:
     try:
         return requests.get(base + "/healthz", timeout=1).status_code == 200
@@ -165,7 +136,8 @@ def answers(base: str) -> bool:
 
 @pytest.fixture(scope="module")
 def slow_server(slow_index, tmp_path_factory):
-    with bounded_gunicorn(slow_index, tmp_path_factory.mktemp("slow-server") / "gunicorn.log") as base:
+    log_path = tmp_path_factory.mktemp("slow-server") / "gunicorn.log"
+    with gunicorn(slow_index, workers=2, extra_args=("--timeout", "4", "--graceful-timeout", "1"), log_path=log_path) as base:
         yield base
 
 
