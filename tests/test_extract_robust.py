@@ -42,11 +42,13 @@ def test_deep_markdown_nesting_does_not_raise():
     assert isinstance(extract(">" * 10_000 + " quoted"), Extracted)
 
 
-def test_many_unmatched_end_tags_are_fast():
+def test_many_unmatched_end_tags_do_not_blow_up():
+    # Not a speed test (bench/ measures speed): libxml2 searches its whole stack for each
+    # unmatched end tag, so without the depth fallback this input takes minutes, not ~1 s.
     html = "<div>" * 20_000 + "</span>" * 20_000
-    start = time.perf_counter()
+    start = time.process_time()
     extract_html(html)
-    assert time.perf_counter() - start < 2
+    assert time.process_time() - start < 10
 
 
 def test_unclosed_removed_element_swallows_the_rest():
