@@ -193,18 +193,16 @@ def api_reindex():
     return jsonify(summary.to_dict())
 
 
-_failures: dict[str, list[float]] = {}
-
-
 def _slow_down_failures() -> None:
     """Delay each failed attempt a little more for the same client (bounded)."""
+    failures: dict[str, list[float]] = current_app.extensions["searchsvc.admin_failures"]
     client = request.remote_addr or "?"
     now = time.monotonic()
-    recent = [t for t in _failures.get(client, []) if now - t < 60][-20:]
+    recent = [t for t in failures.get(client, []) if now - t < 60][-20:]
     recent.append(now)
-    _failures[client] = recent
-    if len(_failures) > 10_000:
-        _failures.clear()
+    failures[client] = recent
+    if len(failures) > 10_000:
+        failures.clear()
     time.sleep(min(_ADMIN_FAIL_DELAY * len(recent), 3.0))
 
 
@@ -281,6 +279,7 @@ def widget(kind: str):
 
 def init_app(app: Flask) -> None:
     app.url_map.merge_slashes = False  # /api//search is a 404, not an HTML redirect
+    app.extensions["searchsvc.admin_failures"] = {}  # client address -> times of failed tokens
     app.register_blueprint(bp)
 
     @app.errorhandler(BadParameter)
