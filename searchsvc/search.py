@@ -299,7 +299,11 @@ def build_query(
     (``tag:`` and ``author:`` still are); the search then ranks posts that match
     more of the words first.
     """
-    compiled = compile_query(schema, parsed, expander)
+    return assemble_query(schema, parsed, compile_query(schema, parsed, expander), relaxed=relaxed)
+
+
+def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False) -> Query:
+    """The query of :func:`build_query`, from groups already compiled (so a retry does not compile again)."""
     words, filters = compiled.words, compiled.filters
     if relaxed and len(words) > 1:
         required: list[Query] = [Or(words), *filters]
@@ -788,8 +792,10 @@ class SearchIndex:
             schema = searcher.schema
             expander = Expander(snap.vocabulary, searcher.reader())
             filter_q = _filters(schema, request)
-            limit = Deadline(self.time_limit)
-            outcome = _execute(searcher, build_query(schema, parsed, expander), request, filter_q, parsed, limit)
+            deadline = Deadline(self.time_limit)
+            compiled = compile_query(schema, parsed, expander)
+            query = assemble_query(schema, parsed, compiled)
+            outcome = _execute(searcher, query, request, filter_q, parsed, deadline)
             relaxed = corrected = False
             correction = None
             if parsed.has_text and outcome.total < FEW_RESULTS:
@@ -797,23 +803,22 @@ class SearchIndex:
             if outcome.total == 0 and parsed.has_text:
                 if correction:
                     fixed = parse_query(correction)
-                    retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed, limit)
+                    retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed, deadline)
                     if retry.total:
                         outcome, corrected = retry, True
-                words = compile_query(schema, parsed, expander).words
-                if not corrected and len(words) > 1:
+                if not corrected and len(compiled.words) > 1:
                     retry = _execute(
                         searcher,
-                        build_query(schema, parsed, expander, relaxed=True),
+                        assemble_query(schema, parsed, compiled, relaxed=True),
                         request,
                         filter_q,
                         parsed,
-                        limit,
-                        word_groups=words,
+                        deadline,
+                        word_groups=compiled.words,
                     )
                     if retry.total:
                         outcome, relaxed = retry, True
-            hits = tuple(_hits(searcher, snap, outcome, limit))
+            hits = tuple(_hits(searcher, snap, outcome, deadline))
             facets = {
                 "tags": _facet_counts(outcome.results.groups("tags"), snap.tag_names),
                 "authors": _facet_counts(outcome.results.groups("authors"), snap.author_names),
@@ -929,7 +934,7 @@ def _execute(
     request: SearchRequest,
     filter_q,
     parsed: ParsedQuery,
-    time_limit: Deadline,
+    deadline: Deadline,
     word_groups: Sequence[Query] = (),
 ) -> _Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
@@ -954,7 +959,7 @@ def _execute(
             sorting.FieldFacet("date", reverse=sort == "newest"),
         ]
     filter_q = kwargs.pop("filter")
-    collector = _Deadline(searcher.collector(**kwargs), time_limit)
+    collector = _Deadline(searcher.collector(**kwargs), deadline)
     if filter_q is not None:
         # Outermost, as Whoosh itself does: filtered-out posts never reach the collector.
         collector = FilterCollector(collector, filter_q, None)
