@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from .config import Settings, SettingsError
-from .indexer import ReindexBusy, ReindexError, ReindexSummary, reindex
+from .indexer import ReindexError, ReindexSummary, reindex
 from .search import SORTS, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
 

@@ -351,17 +351,6 @@ def _encodable(value: Any) -> bool:
             stack.extend(item.keys() if isinstance(item, dict) else ())
             stack.extend(item.values() if isinstance(item, dict) else item)
     return True
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return False
-        return True
-    if isinstance(value, dict):
-        return all(_encodable(k, depth + 1) and _encodable(v, depth + 1) for k, v in value.items())
-    if isinstance(value, (list, tuple)):
-        return all(_encodable(v, depth + 1) for v in value)
-    return True
 
 
 def _parser_problem(exc: Exception, offset: int) -> tuple[str, int | None]:

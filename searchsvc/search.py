@@ -17,13 +17,14 @@ import html
 import re
 import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import date, datetime, time as dtime, timedelta, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time as dtime
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from whoosh import highlight, index as whoosh_index, sorting
+import numpy as np
 from whoosh.query import (
     And,
     AndMaybe,
@@ -38,13 +39,13 @@ from whoosh.query import (
     Term,
 )
 from whoosh.filedb.filestore import FileStorage
-from whoosh.collectors import FilterCollector, TimeLimit, WrappingCollector
 from whoosh.searching import Searcher
 
 from . import storage
+from .engine import DocTable, Evaluator, LeafCache
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
-from .snippets import ELLIPSIS, SNIPPET_CHARS, Match, SectionSpan, lead, rank_sections
+from .snippets import SNIPPET_CHARS, Match, SectionSpan, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .storage import IndexUnavailable
 
@@ -65,6 +66,10 @@ NEAR_TIE = 0.02
 #: Sections listed per result; a section shorter than this does not provide the snippet.
 MAX_SECTIONS = 3
 MIN_SECTION_CHARS = 20
+#: Responses kept per generation and process (see ResponseCache).
+RESPONSE_CACHE_SIZE = 1024
+#: Posts whose stored fields are kept decompressed, per generation and process.
+STORED_CACHE_SIZE = 256
 #: Seconds before a generation that failed to open is tried again.
 RETRY_BROKEN_AFTER = 2.0
 
@@ -167,9 +172,23 @@ def parse_query(text: str) -> ParsedQuery:
 # Building Whoosh queries
 
 
+#: Analysed words by (field, text): query words and headings recur from request to request.
+_ANALYSED: dict[tuple[str, str], list[str]] = {}
+MAX_ANALYSED = 100_000
+
+
 def _analyze(schema, fieldname: str, text: str) -> list[str]:
-    analyzer = schema[fieldname].analyzer
-    return [t.text for t in analyzer(text, mode="query")]
+    """The terms ``text`` becomes in ``fieldname`` (as a query). Remembered: every
+    generation has the schema of this code (a new SCHEMA_VERSION means a full rebuild)."""
+    key = (fieldname, text)
+    tokens = _ANALYSED.get(key)
+    if tokens is None:
+        analyzer = schema[fieldname].analyzer
+        tokens = [t.text for t in analyzer(text, mode="query")]
+        if len(_ANALYSED) >= MAX_ANALYSED:
+            _ANALYSED.clear()
+        _ANALYSED[key] = tokens
+    return list(tokens)
 
 
 def _field_query(fieldname: str, tokens: list[str], boost: float) -> Query | None:
@@ -617,6 +636,34 @@ class TitleIndex:
 # Opening the index once and reusing searchers
 
 
+class ResponseCache:
+    """Recent responses of one generation, by request; the least recently used go first.
+
+    Readers repeat popular queries, and a search box asks again for the same prefix
+    as the reader types and deletes. A new generation comes with an empty cache, so a
+    cached response is never older than the index it came from. Thread-safe.
+    """
+
+    def __init__(self, capacity: int = RESPONSE_CACHE_SIZE):
+        self.capacity = capacity
+        self._items: OrderedDict[SearchRequest, SearchResponse] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, request: SearchRequest) -> SearchResponse | None:
+        with self._lock:
+            response = self._items.get(request)
+            if response is not None:
+                self._items.move_to_end(request)
+            return response
+
+    def put(self, request: SearchRequest, response: SearchResponse) -> None:
+        with self._lock:
+            self._items[request] = response
+            self._items.move_to_end(request)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+
 @dataclass
 class Snapshot:
     """One published generation, opened: shared by all threads of a process."""
@@ -628,6 +675,35 @@ class Snapshot:
     vocabulary: Vocabulary
     _titles: TitleIndex | None = None
     _related: dict[str, list[str]] = field(default_factory=dict)
+    #: Postings and scores of the query leaves met so far (see :mod:`searchsvc.engine`).
+    leaves: LeafCache = field(default_factory=LeafCache)
+    #: Whole responses of recent requests (see :class:`ResponseCache`).
+    responses: "ResponseCache" = field(default_factory=lambda: ResponseCache())
+    _table: DocTable | None = None
+    _stored: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)
+    _table_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stored(self, searcher, docnum: int) -> dict[str, Any]:
+        """A post's stored fields; the most recently shown are kept decompressed."""
+        with self._table_lock:
+            fields = self._stored.get(docnum)
+            if fields is not None:
+                self._stored.move_to_end(docnum)
+                return fields
+        fields = searcher.stored_fields(docnum)
+        with self._table_lock:
+            self._stored[docnum] = fields
+            while len(self._stored) > STORED_CACHE_SIZE:
+                self._stored.popitem(last=False)
+        return fields
+
+    def table(self, searcher) -> DocTable:
+        """Tags, authors, years and dates of every post, read on first use."""
+        if self._table is None:
+            with self._table_lock:
+                if self._table is None:
+                    self._table = DocTable(searcher)
+        return self._table
 
     @property
     def post_count(self) -> int:
@@ -789,41 +865,47 @@ class SearchIndex:
                 "q", f"has {len(parsed.clauses)} words; at most {MAX_QUERY_TERMS} are allowed."
             )
         with self.searcher() as (snap, searcher):
-            schema = searcher.schema
-            expander = Expander(snap.vocabulary, searcher.reader())
-            filter_q = _filters(schema, request)
-            deadline = Deadline(self.time_limit)
-            compiled = compile_query(schema, parsed, expander)
-            query = assemble_query(schema, parsed, compiled)
-            outcome = _execute(searcher, query, request, filter_q, parsed, deadline)
-            relaxed = corrected = False
-            correction = None
-            if parsed.has_text and outcome.total < FEW_RESULTS:
-                correction = _correction(parsed, request.q, expander)
-            if outcome.total == 0 and parsed.has_text:
-                if correction:
-                    fixed = parse_query(correction)
-                    retry = _execute(searcher, build_query(schema, fixed, expander), request, filter_q, fixed, deadline)
-                    if retry.total:
-                        outcome, corrected = retry, True
-                if not corrected and len(compiled.words) > 1:
-                    retry = _execute(
-                        searcher,
-                        assemble_query(schema, parsed, compiled, relaxed=True),
-                        request,
-                        filter_q,
-                        parsed,
-                        deadline,
-                        word_groups=compiled.words,
-                    )
-                    if retry.total:
-                        outcome, relaxed = retry, True
-            hits = tuple(_hits(searcher, snap, outcome, deadline))
-            facets = {
-                "tags": _facet_counts(outcome.results.groups("tags"), snap.tag_names),
-                "authors": _facet_counts(outcome.results.groups("authors"), snap.author_names),
-                "years": _year_counts(outcome.results.groups("year")),
-            }
+            cached = snap.responses.get(request)
+            if cached is not None:
+                return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
+            response = self._search(snap, searcher, request, parsed, started)
+            if not response.partial:
+                snap.responses.put(request, response)
+            return response
+
+    def _search(self, snap: Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, started: float) -> SearchResponse:
+        schema = searcher.schema
+        expander = Expander(snap.vocabulary, searcher.reader())
+        filter_q = _filters(schema, request)
+        deadline = Deadline(self.time_limit)
+        compiled = compile_query(schema, parsed, expander)
+        query = assemble_query(schema, parsed, compiled)
+        outcome = _execute(searcher, snap, query, request, filter_q, parsed, deadline)
+        relaxed = corrected = False
+        correction = None
+        if parsed.has_text and outcome.total < FEW_RESULTS:
+            correction = _correction(parsed, request.q, expander)
+        if outcome.total == 0 and parsed.has_text and not deadline.passed():
+            if correction:
+                fixed = parse_query(correction)
+                query = build_query(schema, fixed, expander)
+                retry = _execute(searcher, snap, query, request, filter_q, fixed, deadline)
+                if retry.total:
+                    outcome, corrected = retry, True
+            if not corrected and len(compiled.words) > 1:
+                query = assemble_query(schema, parsed, compiled, relaxed=True)
+                retry = _execute(
+                    searcher, snap, query, request, filter_q, parsed, deadline, word_groups=compiled.words
+                )
+                if retry.total:
+                    outcome, relaxed = retry, True
+        hits = tuple(_hits(searcher, snap, outcome, deadline))
+        table = snap.table(searcher)
+        facets = {
+            "tags": _facet_counts(table.counts(outcome.mask, "tags"), snap.tag_names),
+            "authors": _facet_counts(table.counts(outcome.mask, "authors"), snap.author_names),
+            "years": _year_counts(table.year_counts(outcome.mask)),
+        }
         return SearchResponse(
             query=request.q,
             total=outcome.total,
@@ -836,7 +918,7 @@ class SearchIndex:
             relaxed=relaxed,
             corrected_query=correction,
             corrected=corrected,
-            partial=outcome.partial,
+            partial=outcome.partial or deadline.passed(),
         )
 
     def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:
@@ -889,12 +971,14 @@ class SearchIndex:
 
 @dataclass
 class _Outcome:
-    results: Any
     total: int
-    #: The hits of the requested page, in order.
-    page_hits: list
+    #: (document number, score) of the requested page, in order.
+    page_hits: list[tuple[int, float]]
     scored: bool
     parsed: ParsedQuery
+    #: Which posts matched (for the facets) and which terms (for highlighting).
+    mask: Any
+    evaluator: Evaluator
     #: True when the time limit stopped the search before every match was seen.
     partial: bool = False
 
@@ -909,128 +993,57 @@ class Deadline:
         return time.monotonic() > self.at
 
 
-class _Deadline(WrappingCollector):
-    """Stops collecting when a request runs past its deadline (checked every 128 matches).
-
-    Unlike Whoosh's TimeLimitCollector it needs neither SIGALRM (main thread only)
-    nor a timer thread per search.
-    """
-
-    def __init__(self, child, deadline: Deadline):
-        super().__init__(child)
-        self.deadline = deadline
-        self._seen = 0
-
-    def collect(self, sub_docnum):
-        self._seen += 1
-        if not self._seen & 127 and self.deadline.passed():
-            raise TimeLimit()
-        return self.child.collect(sub_docnum)
-
-
 def _execute(
     searcher,
+    snap: "Snapshot",
     query: Query,
     request: SearchRequest,
-    filter_q,
+    filter_q: Query | None,
     parsed: ParsedQuery,
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
 ) -> _Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
+    table = snap.table(searcher)
+    evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed)
+    found = evaluator.evaluate(query)
+    mask = found.mask
+    if filter_q is not None:
+        mask &= evaluator.evaluate(filter_q, scored=False).mask
+    docs = np.flatnonzero(mask)
+    scores = found.scores[docs]
+    dates = table.dates[docs]
     sort = request.sort
     if sort == "relevance" and not parsed.has_text:
         sort = "newest"
-    limit = request.page * request.per_page
-    kwargs: dict[str, Any] = {
-        "limit": limit,
-        "filter": filter_q,
-        "terms": True,
-        "groupedby": {
-            "tags": sorting.FieldFacet("tags", allow_overlap=True, maptype=sorting.Count),
-            "authors": sorting.FieldFacet("authors", allow_overlap=True, maptype=sorting.Count),
-            "year": sorting.FieldFacet("year", maptype=sorting.Count),
-        },
-    }
     if sort != "relevance":
-        # Undated posts last either way (Whoosh gives a missing date the largest value).
-        kwargs["sortedby"] = [
-            sorting.TranslateFacet(_undated, sorting.FieldFacet("date")),
-            sorting.FieldFacet("date", reverse=sort == "newest"),
-        ]
-    filter_q = kwargs.pop("filter")
-    collector = _Deadline(searcher.collector(**kwargs), deadline)
-    if filter_q is not None:
-        # Outermost, as Whoosh itself does: filtered-out posts never reach the collector.
-        collector = FilterCollector(collector, filter_q, None)
-    partial = False
-    try:
-        searcher.search_with_collector(query, collector)
-    except TimeLimit:
-        partial = True
-    results = collector.results()
-    total = len(results)
-    ranked = list(range(len(results.top_n)))
-    if sort == "relevance" and ranked:
-        exact = set()
-        if parsed.has_text:
-            exact = set(searcher.document_numbers(title_key=title_key(" ".join(parsed.words))))
-        ranked = _rank(searcher, results, exact, _groups_matched(searcher, results, word_groups))
+        # Undated posts last either way.
+        order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
+    else:
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups)
     first = (request.page - 1) * request.per_page
-    page_hits = [results[i] for i in ranked[first:limit]]
-    return _Outcome(results, total, page_hits, sort == "relevance", parsed, partial)
+    limit = request.page * request.per_page
+    page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
+    return _Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial)
 
 
-def _groups_matched(searcher, results, word_groups: Sequence[Query]) -> dict[int, int]:
-    """For each collected post, how many of the query's word groups it matches."""
-    if not word_groups or not results.has_matched_terms():
-        return {}
-    schema = searcher.schema
-    counts: dict[int, int] = {}
-    for group in word_groups:
-        docs: set[int] = set()
-        for fieldname, text in group.iter_all_terms():
-            key = (fieldname, schema[fieldname].to_bytes(text) if isinstance(text, str) else text)
-            docs.update(results.termdocs.get(key, ()))
-        for docnum in docs:
-            counts[docnum] = counts.get(docnum, 0) + 1
-    return counts
-
-
-def _rank(searcher, results, exact: set[int], groups: dict[int, int]) -> list[int]:
-    """Result positions in final order: a post whose title is exactly the query first,
+def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query]):
+    """Positions in ``docs`` in final order: a post whose title is exactly the query first,
     then (relaxed queries) posts matching more of the words, then by score, and among
     near-equal scores the newer post first."""
-    top = results.top_n
-    best = max((score or 0.0) for score, _ in top) or 1.0
-    dates = _dates(searcher, [docnum for _, docnum in top])
-
-    def key(i: int):
-        score, docnum = top[i]
-        bucket = round((score or 0.0) / best / NEAR_TIE)
-        return (docnum not in exact, -groups.get(docnum, 0), -bucket, -dates.get(docnum, 0), i)
-
-    return sorted(range(len(top)), key=key)
-
-
-def _dates(searcher, docnums: list[int]) -> dict[int, int]:
-    """Sortable date values of some documents (0 when undated), read segment by segment.
-
-    (Whoosh's multi-segment column reader fails when one segment has no date at all.)
-    """
-    leaves = sorted(searcher.reader().leaf_readers(), key=lambda leaf: leaf[1])
-    columns = [
-        (offset, reader.doc_count_all(), reader.column_reader("date", translate=False) if reader.has_column("date") else None)
-        for reader, offset in leaves
-    ]
-    out: dict[int, int] = {}
-    for docnum in docnums:
-        for offset, count, column in columns:
-            if offset <= docnum < offset + count:
-                value = column[docnum - offset] if column is not None else 0
-                out[docnum] = value if value and value < 2**63 else 0
-                break
-    return out
+    if not len(docs):
+        return np.zeros(0, dtype=np.int64)
+    exact = np.zeros(len(docs), dtype=bool)
+    if parsed.has_text:
+        titled = evaluator.leaf(Term("title_key", title_key(" ".join(parsed.words)))).ids
+        exact = np.isin(docs, titled)
+    groups = np.zeros(len(docs), dtype=np.int64)
+    if len(word_groups) > 1:
+        for group in word_groups:
+            groups += evaluator.evaluate(group, scored=False).mask[docs]
+    best = float(scores.max()) or 1.0
+    bucket = np.round(scores / best / NEAR_TIE)
+    return np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))
 
 
 def _correction(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:
@@ -1112,88 +1125,25 @@ def _year_counts(groups: dict) -> dict[str, int]:
 # Highlighting: plain text in, escaped HTML with <mark> out
 
 
-class MarkFormatter(highlight.Formatter):
-    """Wraps matched terms in ``<mark>``, escapes everything else, and marks cuts with an ellipsis.
-
-    Formatters keep per-call state in Whoosh; make one per request.
-    """
-
-    between = f" {ELLIPSIS} "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def format(self, fragments, replace=False):
-        """Fragments in order, joined by an ellipsis; a cut at either end is marked too."""
-        fragments = list(fragments)
-        if not fragments:
-            return ""
-        inner = self.between.join(self.format_fragment(f, replace=replace).strip() for f in fragments)
-        prefix = f"{ELLIPSIS} " if fragments[0].startchar > 0 else ""
-        suffix = f" {ELLIPSIS}" if fragments[-1].endchar < len(fragments[-1].text) else ""
-        return f"{prefix}{inner}{suffix}"
-
-
-class SnippetFragmenter(highlight.PinpointFragmenter):
-    """Whoosh's pinpoint fragments, trimmed to whole words, never trimming a fragment
-    that already starts or ends with the text (Whoosh's autotrim always cuts a word there)."""
-
-    def __init__(self, maxchars: int, surround: int):
-        super().__init__(maxchars=maxchars, surround=surround, autotrim=False)
-
-    def fragment_matches(self, text, tokens):
-        for fragment in super().fragment_matches(text, tokens):
-            start, end = fragment.startchar, fragment.endchar
-            if start > 0 and not text[start - 1].isspace():
-                space = text.find(" ", start, end)
-                if space >= 0:
-                    start = space + 1
-            if end < len(text) and not text[end].isspace():
-                space = text.rfind(" ", start, end)
-                if space > start:
-                    end = space
-            if fragment.matches:
-                start = min(start, fragment.matches[0].startchar)
-                end = max(end, fragment.matches[-1].endchar)
-            fragment.startchar, fragment.endchar = start, end
-            yield fragment
-
-
-def _highlighters() -> tuple[highlight.Highlighter, highlight.Highlighter]:
-    formatter = MarkFormatter()
-    title = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=formatter)
-    snippet = highlight.Highlighter(
-        fragmenter=SnippetFragmenter(maxchars=SNIPPET_CHARS, surround=60),
-        formatter=formatter,
-        order=highlight.FIRST,
-    )
-    return title, snippet
-
-
-def _undated(value) -> bool:
-    return value is None or value >= 2**63
-
-
 def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
-    title_hl, fallback_hl = _highlighters()
     schema = searcher.schema
-    for hit in outcome.page_hits:
+    matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
+    offsets = _Offsets(searcher, matched, deadline)
+    for docnum, score in outcome.page_hits:
+        stored = snap.stored(searcher, docnum)
+        score = score if outcome.scored else 0.0
         if deadline is not None and deadline.passed():
-            yield _plain_hit(hit, outcome.scored)
+            yield _plain_hit(stored, score)
             continue
-        stored = hit.fields()
+        terms = matched[docnum]
         meta = stored.get("meta") or {}
         url = stored.get("url", "")
         title = meta.get("title") or stored.get("title", "")
-        title_html = _safe_highlight(title_hl, hit, "title", title, 1) or html.escape(title)
-        matched = hit.matched_terms()
+        title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"})
         body = stored.get("body", "")
-        matches = _body_matches(searcher, hit.docnum, matched)
+        matches = offsets.matches("body", docnum)
         spans = [SectionSpan(*s) for s in meta.get("sections") or ()]
-        heading_terms = {t.decode("utf-8") for f, t in matched if f == "headings"}
+        heading_terms = {t for f, t in terms if f == "headings"}
         heading_hits = [
             len(heading_terms & set(_analyze(schema, "headings", s.heading))) if heading_terms and s.heading else 0
             for s in spans
@@ -1213,12 +1163,13 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None
         if not snippet_html and matches:
             snippet_html = make_snippet(body, matches, width=SNIPPET_CHARS)
         if not snippet_html:
+            # The words matched only the description or the code: show them there.
             for fieldname in ("description", "code"):
                 text = stored.get(fieldname)
-                if text:
-                    snippet_html = _safe_highlight(fallback_hl, hit, fieldname, text[:MAX_HIGHLIGHT_CHARS], SNIPPET_FRAGMENTS)
-                    if snippet_html:
-                        break
+                found = offsets.matches(fieldname, docnum)
+                if text and found:
+                    snippet_html = make_snippet(text, found, width=SNIPPET_CHARS)
+                    break
         if not snippet_html:
             snippet_html = lead(meta.get("description") or body)
         authors = tuple(meta.get("authors") or ())
@@ -1233,16 +1184,14 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None
             author=", ".join(a["name"] for a in authors),
             authors=authors,
             snippet_html=snippet_html,
-            # Sorted by date, Whoosh's "score" is the sort key: not a relevance figure.
-            score=float(hit.score or 0.0) if outcome.scored else 0.0,
+            score=score,
             reading_minutes=stored.get("reading_minutes"),
             sections=sections,
         )
 
 
-def _plain_hit(hit, scored: bool) -> Hit:
+def _plain_hit(stored: dict[str, Any], score: float) -> Hit:
     """A result without highlighting, for when the request has run out of time."""
-    stored = hit.fields()
     meta = stored.get("meta") or {}
     authors = tuple(meta.get("authors") or ())
     title = meta.get("title") or stored.get("title", "")
@@ -1257,28 +1206,71 @@ def _plain_hit(hit, scored: bool) -> Hit:
         author=", ".join(a["name"] for a in authors),
         authors=authors,
         snippet_html=lead(meta.get("description") or stored.get("body", "")),
-        score=float(hit.score or 0.0) if scored else 0.0,
+        score=score,
         reading_minutes=stored.get("reading_minutes"),
     )
 
 
-def _body_matches(searcher, docnum: int, matched) -> list[Match]:
-    """Where the matched terms occur in the stored body, from the offsets in the index."""
-    out: list[Match] = []
-    for fieldname, term in matched:
-        if fieldname != "body":
-            continue
-        postings = searcher.postings("body", term)
-        if postings.is_active() and postings.id() < docnum:
-            postings.skip_to(docnum)
-        if postings.is_active() and postings.id() == docnum:
-            text = term.decode("utf-8")
-            for _pos, start, end in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
-                out.append(Match(start, end, text))
-    return out
+class _Offsets:
+    """Where the matched terms occur in the stored text of the posts of one page.
+
+    The index keeps each occurrence's character offsets, so nothing is re-analysed:
+    one postings list is read per term and field, skipping forward through the
+    page's posts in document order.
+    """
+
+    FIELDS = ("body", "description", "code")
+
+    def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], deadline: Deadline | None = None):
+        self.searcher = searcher
+        self.matched = matched
+        self.deadline = deadline
+        self._found: dict[str, dict[int, list[Match]]] = {}
+
+    def matches(self, fieldname: str, docnum: int) -> list[Match]:
+        if fieldname not in self._found:
+            self._found[fieldname] = self._read(fieldname)
+        return self._found[fieldname].get(docnum, [])
+
+    def _read(self, fieldname: str) -> dict[int, list[Match]]:
+        wanted: dict[str, list[int]] = {}
+        for docnum, terms in self.matched.items():
+            for f, text in terms:
+                if f == fieldname:
+                    wanted.setdefault(text, []).append(docnum)
+        field = self.searcher.schema[fieldname]
+        out: dict[int, list[Match]] = {}
+        for text, docnums in wanted.items():
+            if self.deadline is not None and self.deadline.passed():
+                break
+            try:
+                postings = self.searcher.postings(fieldname, field.to_bytes(text))
+            except Exception:  # a term missing from this generation
+                continue
+            for docnum in sorted(docnums):
+                if postings.is_active() and postings.id() < docnum:
+                    postings.skip_to(docnum)
+                if not postings.is_active():
+                    break
+                if postings.id() == docnum:
+                    for _pos, start, end in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
+                        out.setdefault(docnum, []).append(Match(start, end, text))
+        return out
 
 
-def _safe_highlight(hl: highlight.Highlighter, hit, fieldname: str, text: str, top: int) -> str:
-    if not hit.matched_terms() or not any(f == fieldname for f, _ in hit.matched_terms()):
-        return ""
-    return hl.highlight_hit(hit, fieldname, text=text, top=top, minscore=1) or ""
+def _mark_tokens(schema, fieldname: str, text: str, terms: set[str]) -> str:
+    """``text`` escaped, with every word that analyses to one of ``terms`` in ``<mark>``."""
+    if not terms or not text:
+        return html.escape(text)
+    analyzer = schema[fieldname].analyzer
+    found = [
+        Match(t.startchar, t.endchar, t.text)
+        for t in analyzer(text[:MAX_HIGHLIGHT_CHARS], chars=True, mode="index", removestops=False)
+        if t.text in terms
+    ]
+    # A word split into parts yields overlapping tokens: mark the widest at each start.
+    widest: dict[int, Match] = {}
+    for m in found:
+        if m.start not in widest or m.end > widest[m.start].end:
+            widest[m.start] = m
+    return mark(text, widest.values(), 0, len(text))

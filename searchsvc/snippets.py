@@ -10,6 +10,8 @@ Everything that is not a match is HTML-escaped; matches are wrapped in ``<mark>`
 
 from __future__ import annotations
 
+import bisect
+
 import html
 from dataclasses import dataclass
 from typing import Iterable, Sequence
@@ -170,8 +172,12 @@ def rank_sections(
     match counts more than matches in the text below it.
     """
     ranked = []
+    ordered = sorted(matches, key=lambda m: m.start)
+    starts = [m.start for m in ordered]
     for i, section in enumerate(sections):
-        inside = [m for m in matches if section.start <= m.start and m.end <= section.end]
+        first = bisect.bisect_left(starts, section.start)
+        last = bisect.bisect_left(starts, section.end, first)
+        inside = [m for m in ordered[first:last] if m.end <= section.end]
         distinct = len({m.term for m in inside})
         score = 3.0 * heading_hits[i] + distinct + min(len(inside), 20) * 0.05
         if score > 0:
