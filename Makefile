@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 .PHONY: serve test install install-test reindex bench bench-relevance clean
 
@@ -39,9 +40,10 @@ test: install-test
 	  || echo "warning: could not install chromium (apt-get as root); the browser tests will be skipped"; }
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-## Benchmarks on ../shared/corpus (see README)
+## The benchmark on ../shared/corpus, 1x and 10x, with targets (see bench/README.md);
+## e.g. make bench BENCH_ARGS="--sizes 1 --quick"
 bench: install-test
-	$(BIN)/python bench/search_bench.py
+	$(BIN)/python bench/benchmark.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) index .pytest_cache .hypothesis

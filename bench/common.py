@@ -6,12 +6,14 @@ temporary directories that the caller removes.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +55,17 @@ def corpus_dir(name: str) -> Path:
             f"../shared/corpus beside the repository ({REPO})."
         )
     return path
+
+
+def parse_sizes(parser: argparse.ArgumentParser, text: str) -> list[int]:
+    """The sizes of ``--sizes`` ("1,10": copies of the corpus), sorted; a usage error when they are not 1 to 50."""
+    try:
+        sizes = sorted({int(s) for s in text.split(",") if s.strip()})
+    except ValueError:
+        parser.error(f"--sizes must be whole numbers separated by commas, like 1,10; got {text!r}.")
+    if not sizes or min(sizes) < 1 or max(sizes) > 50:
+        parser.error("--sizes must list numbers from 1 to 50.")
+    return sizes
 
 
 def fail(exc: BaseException) -> None:
@@ -102,6 +115,18 @@ def table(headers: list[str], rows: list[list[object]]) -> str:
 
 def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[-+]?[\d,]*\.?\d+( ?[a-zA-Z%]+)?|-|n/a", text))
+
+
+def percentiles(seconds: list[float]) -> tuple[float, float, float]:
+    """p50, p95 and p99 of durations in seconds, in milliseconds (``statistics.quantiles``, inclusive).
+
+    One value is all three; no value gives zeros.
+    """
+    if len(seconds) < 2:
+        v = seconds[0] * 1000 if seconds else 0.0
+        return v, v, v
+    q = statistics.quantiles(seconds, n=100, method="inclusive")
+    return q[49] * 1000, q[94] * 1000, q[98] * 1000
 
 
 def megabytes(n: int) -> str:
@@ -220,6 +245,23 @@ def copy_corpus(sources: list[Path], dest: Path) -> int:
     return written
 
 
+def prepare_content(sources: list[Path], dest: Path, size: int) -> int:
+    """Fill ``dest`` with the corpus at ``size``: 1 is the blogs side by side, N their N renamed copies.
+
+    Returns the post files written; logs the time taken and any copy whose title did not come out right.
+    """
+    started = time.perf_counter()
+    if size == 1:
+        files = copy_corpus(sources, dest)
+    else:
+        log(f"{size}x: writing {size} renamed copies of the corpus ...")
+        files, problems = replicate(sources, dest, size)
+        for problem in problems:
+            log(f"  warning: {problem}")
+    log(f"{size}x: {files:,} post files in {dest} ({time.perf_counter() - started:.1f} s)")
+    return files
+
+
 def renamed_copy(data: bytes, title: str, k: int) -> bytes:
     """The bytes of copy ``k`` of one post whose title is ``title``: title + " (copy k)", slug + "-copy-k".
 
@@ -278,6 +320,8 @@ class Server:
     process: subprocess.Popen
     url: str
     log_path: Path
+    #: How it was started, for the report: "gunicorn -w 2 --threads 4 -k gthread wsgi:app".
+    config: str = ""
 
 
 def free_port() -> int:
@@ -301,7 +345,8 @@ def start_gunicorn(index_dir: Path, *, workers: int = 2, threads: int = 4, timeo
            "-k", "gthread", "wsgi:app"]
     process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,
                                stdin=subprocess.DEVNULL)
-    server = Server(process, f"http://127.0.0.1:{port}", Path(log_file.name))
+    server = Server(process, f"http://127.0.0.1:{port}", Path(log_file.name),
+                    config=f"gunicorn -w {workers} --threads {threads} -k gthread wsgi:app")
     log_file.close()
     deadline = time.monotonic() + timeout
     try:
@@ -377,14 +422,73 @@ def rss_bytes(pid: int, *, include_children: bool = True) -> int:
     Pages shared between a parent and its forked children are counted once per
     process, so the sum overstates what the group really holds.
     """
-    total = 0
-    for p in [pid, *(descendants(pid) if include_children else [])]:
-        try:
-            with open(f"/proc/{p}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1]) * 1024
-                        break
-        except OSError:
-            continue
-    return total
+    pids = [pid, *(descendants(pid) if include_children else [])]
+    return sum(status_fields(p).get("VmRSS", 0) for p in pids)
+
+
+def status_fields(pid: int, names: tuple[str, ...] = ("VmRSS", "VmHWM")) -> dict[str, int]:
+    """The named ``kB`` lines of /proc/<pid>/status, in bytes; empty when the process is gone."""
+    found: dict[str, int] = {}
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                key = line.split(":", 1)[0]
+                if key in names:
+                    found[key] = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return {}
+    return found
+
+
+class MemorySampler:
+    """Samples the memory of a process and its descendants every ``every`` seconds, in a thread.
+
+    ``peak_rss``: the largest sum of VmRSS over the group seen at one sample.
+    ``hwm_sum``: the sum over every process seen (workers that were replaced included)
+    of its own peak, VmHWM, read at each sample and once more at ``stop``; an upper
+    bound of the group's peak, since the processes' peaks need not coincide and pages
+    shared after the fork are counted in each process.
+
+        with MemorySampler(server.process.pid) as memory:
+            ...
+        memory.hwm_sum, memory.peak_rss, memory.processes
+    """
+
+    def __init__(self, pid: int, every: float = 0.5):
+        self.pid = pid
+        self.every = every
+        self.peak_rss = 0
+        self.hwm: dict[int, int] = {}
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def hwm_sum(self) -> int:
+        return sum(self.hwm.values())
+
+    @property
+    def processes(self) -> int:
+        return len(self.hwm)
+
+    def sample(self) -> None:
+        rss = 0
+        for p in [self.pid, *descendants(self.pid)]:
+            fields = status_fields(p)
+            rss += fields.get("VmRSS", 0)
+            if "VmHWM" in fields:
+                self.hwm[p] = max(self.hwm.get(p, 0), fields["VmHWM"])
+        self.peak_rss = max(self.peak_rss, rss)
+
+    def _run(self) -> None:
+        while not self._done.wait(self.every):
+            self.sample()
+
+    def __enter__(self) -> "MemorySampler":
+        self.sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
+        self.sample()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
 import sys
 import tempfile
 import threading
@@ -35,7 +34,8 @@ from pathlib import Path
 # (gevent, an event loop) and compete with the server for the same 2 cores.
 import requests
 
-from common import CORPUS, REPO, BenchError, build_index, fail, log, start_gunicorn, stop_gunicorn, table
+from common import (CORPUS, REPO, BenchError, build_index, fail, log, percentiles, start_gunicorn, stop_gunicorn,
+                    table)
 
 from searchsvc import storage
 
@@ -77,6 +77,9 @@ class Result:
     latencies: dict[str, list[float]] = field(default_factory=dict)
     errors: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)
+    #: The most requests one client sent: with ``mix`` split evenly, at most len(mix) // clients
+    #: means no client went round into another client's share (every request was distinct).
+    max_per_client: int = 0
 
     @property
     def count(self) -> int:
@@ -185,6 +188,7 @@ def run_load(base: str, mix: list[Request], *, clients: int, duration: float, ti
                     if len(examples) < 3:
                         examples.append(f"{request.path} {dict(request.params)}: {problem}")
         with lock:
+            result.max_per_client = max(result.max_per_client, i - n * (len(mix) // max(1, clients)))
             for kind, values in latencies.items():
                 result.latencies.setdefault(kind, []).extend(values)
             result.errors.update(errors)
@@ -199,15 +203,6 @@ def run_load(base: str, mix: list[Request], *, clients: int, duration: float, ti
         t.join(timeout=duration + timeout + 30)
     result.seconds = time.monotonic() - began
     return result
-
-
-def percentiles(values: list[float]) -> tuple[float, float, float]:
-    """p50, p95, p99 in milliseconds."""
-    if len(values) < 2:
-        v = values[0] * 1000 if values else 0.0
-        return v, v, v
-    q = statistics.quantiles(values, n=100, method="inclusive")
-    return q[49] * 1000, q[94] * 1000, q[98] * 1000
 
 
 def report(result: Result) -> str:

@@ -29,14 +29,14 @@ from pathlib import Path
 from common import (
     BenchError,
     build_index,
-    copy_corpus,
     corpus_dir,
     current_generation_dir,
     disk_usage,
     fail,
     log,
     megabytes,
-    replicate,
+    parse_sizes,
+    prepare_content,
     table,
     worker_option,
 )
@@ -80,12 +80,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, metavar="N",
                         help="processes reindex may use to parse posts (default: reindex's own default)")
     args = parser.parse_args()
-    try:
-        sizes = sorted({int(s) for s in args.sizes.split(",") if s.strip()})
-    except ValueError:
-        parser.error(f"--sizes must be whole numbers separated by commas, like 1,10; got {args.sizes!r}.")
-    if not sizes or min(sizes) < 1 or max(sizes) > 50:
-        parser.error("--sizes must list numbers from 1 to 50.")
+    sizes = parse_sizes(parser, args.sizes)
     if not 1 <= args.repeat <= 20:
         parser.error("--repeat must be from 1 to 20.")
     if args.workers is not None and args.workers < 1:
@@ -123,15 +118,7 @@ def main() -> int:
 def measure(size: int, sources: list[Path], repeat: int, workers: int | None) -> SizeResult:
     with tempfile.TemporaryDirectory(prefix=f"searchsvc-reindex-{size}x-") as tmp:
         content, index_dir = Path(tmp) / "content", Path(tmp) / "index"
-        started = time.perf_counter()
-        if size == 1:
-            files = copy_corpus(sources, content)
-        else:
-            log(f"{size}x: writing {size} renamed copies of the corpus ...")
-            files, problems = replicate(sources, content, size)
-            for problem in problems:
-                log(f"  warning: {problem}")
-        log(f"{size}x: {files:,} post files in {content} ({time.perf_counter() - started:.1f} s)")
+        files = prepare_content(sources, content, size)
 
         log(f"{size}x: full rebuild ...")
         build = build_index(content, index_dir, full=True, label=f"{size}x full rebuild", workers=workers)
@@ -151,14 +138,23 @@ def measure(size: int, sources: list[Path], repeat: int, workers: int | None) ->
 
         post = content / pick_post(index_dir)
         for i in range(repeat):
-            with open(post, "a", encoding="utf-8") as f:
-                f.write(f"\n\nBenchmark edit number {i + 1}: one more sentence about indexing.\n")
-            summary, seconds = timed_reindex(build.settings, workers)
-            if (summary.updated, summary.added, summary.removed, summary.full) != (1, 0, 0, False):
-                raise BenchError(f"{size}x: a run after changing {post} did not update exactly it: {summary.to_dict()}")
+            seconds = time_one_change(build.settings, post, f"{size}x: edit number {i + 1}", workers)
             result.one_changed_runs.append(seconds)
             log(f"{size}x: one post changed, run {i + 1}: {seconds:.3f} s")
     return result
+
+
+def time_one_change(settings, post: Path, what: str, workers: int | None = None) -> float:
+    """Append a sentence to ``post``, run ``reindex(settings)`` and return its seconds.
+
+    :raise BenchError: if the run did anything but update exactly that post.
+    """
+    with open(post, "a", encoding="utf-8") as f:
+        f.write(f"\n\nBenchmark {what}: one more sentence about indexing.\n")
+    summary, seconds = timed_reindex(settings, workers)
+    if (summary.updated, summary.added, summary.removed, summary.full) != (1, 0, 0, False):
+        raise BenchError(f"{what}: the run after changing {post} did not update exactly it: {summary.to_dict()}")
+    return seconds
 
 
 def timed_reindex(settings, workers: int | None):

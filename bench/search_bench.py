@@ -33,6 +33,7 @@ from common import (
     fail,
     log,
     megabytes,
+    percentiles,
     rss_bytes,
     start_gunicorn,
     stop_gunicorn,
@@ -80,6 +81,7 @@ class Timing:
     hits: list[int]
     errors: int = 0
     wall: float = 0.0
+    partial: int = 0  # answers flagged "partial": the query ran into the service's time limit
 
 
 def main() -> None:
@@ -125,7 +127,8 @@ def main() -> None:
             titles.append(title_check(name, index, docs))
 
             rng = random.Random(args.seed)
-            pools = {kind: draw_queries(kind, docs, args.warmup + args.queries, rng) for kind in KINDS}
+            vocab = Vocabulary(docs)
+            pools = {kind: draw_queries(kind, docs, args.warmup + args.queries, rng, vocab) for kind in KINDS}
             for kind in [k for k, pool in pools.items() if not pool]:
                 notes.append(f"{name}: no {kind} queries (no post has tags)")
                 del pools[kind]
@@ -163,7 +166,7 @@ def main() -> None:
     clients = f", {args.clients} HTTP client(s) at a time" if not args.no_http else ""
     print(f"Search latency in ms (10 results with snippets, {args.queries} queries per row after "
           f"{args.warmup} warm-up, seed {args.seed}{clients})")
-    print(table(["corpus", "path", "kind", "n", "p50", "p95", "p99", "max", "q/s", "median hits", "errors"],
+    print(table(["corpus", "path", "kind", "n", "p50", "p95", "p99", "max", "q/s", "median hits", "partial", "errors"],
                 [timing_row(t) for t in timings]))
     for note in notes:
         print(note)
@@ -174,58 +177,150 @@ def main() -> None:
 
 
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+#: Kinds ``draw_one`` knows besides KINDS: a typo, what a reader has typed of a title word, any word.
+EXTRA_KINDS = ("typo", "prefix 1", "prefix 2", "prefix 3", "word")
+#: What common.renamed_copy appends to the title of copy k.
+_COPY_MARK = re.compile(r" \(copy \d+\)$")
 
 
 def indexed_docs(index: SearchIndex) -> list[Doc]:
-    """Every post in the published index, from its stored fields, in path order."""
+    """Every post in the published index, from its stored fields, in path order.
+
+    Posts with the same body (the renamed copies of a replicated corpus) share one tuple of words.
+    """
     snap = index.snapshot()
     with snap.ix.searcher() as searcher:
         stored = list(searcher.all_stored_fields())
     docs = []
+    words_of: dict[str, tuple[str, ...]] = {}
     for fields in stored:
         meta = fields.get("meta") or {}
+        body = fields.get("body", "")
+        words = words_of.get(body)
+        if words is None:
+            words = words_of[body] = tuple(sys.intern(w.lower()) for w in _WORD.findall(body))
         docs.append(Doc(
             id=fields["id"],
             path=fields["path"],
             title=meta.get("title") or fields.get("title", ""),
             tags=tuple(meta.get("tags") or ()),
-            words=tuple(w.lower() for w in _WORD.findall(fields.get("body", ""))),
+            words=words,
         ))
     return sorted(docs, key=lambda d: d.path)
 
 
-def draw_queries(kind: str, docs: list[Doc], count: int, rng: random.Random) -> list[Query]:
-    """``count`` queries of one kind, drawn with ``rng`` from the posts' words, tags and titles."""
-    df = Counter(w for d in docs for w in set(d.words) if len(w) > 2 and w not in STOP)
-    by_df = sorted(df, key=lambda w: (-df[w], w))
-    common = by_df[: max(10, len(by_df) // 200)]  # the top half percent of the vocabulary
-    rare = sorted(w for w in by_df if df[w] <= 2 and len(w) >= 5) or by_df[-50:]
-    with_tags = [d for d in docs if d.tags]
-    if kind == "tag filter" and not with_tags:
+class Vocabulary:
+    """The words of the indexed posts (more than two letters, no stop words) and their document frequency.
+
+    ``common``: the top half percent by document frequency (at least ``common_at_least`` words);
+    ``rare``: words of 5+ letters in at most twice as many posts as the rarest word (2 posts as
+    they are, 20 with ten copies).
+    """
+
+    def __init__(self, docs: list[Doc], common_at_least: int = 10):
+        self.docs = docs
+        self.with_tags = [d for d in docs if d.tags]
+        bodies: dict[int, tuple[str, ...]] = {}
+        copies: Counter = Counter()  # posts per distinct tuple of words (the copies of one body)
+        for d in docs:
+            bodies.setdefault(id(d.words), d.words)
+            copies[id(d.words)] += 1
+        df: Counter = Counter()
+        for key, words in bodies.items():
+            for w in set(words):
+                if len(w) > 2 and w not in STOP:
+                    df[w] += copies[key]
+        self.df = df
+        by_df = sorted(df, key=lambda w: (-df[w], w))
+        self.common = by_df[: max(common_at_least, len(by_df) // 200)]
+        lowest = min(df.values(), default=1)
+        self.rare = sorted(w for w in by_df if df[w] <= 2 * lowest and len(w) >= 5) or by_df[-50:]
+        self._words: dict[int, list[str]] = {}
+
+    def words(self, doc: Doc) -> list[str]:
+        """The post's words found in at least two posts, sorted (cached per body)."""
+        key = id(doc.words)  # the docs, and so their word tuples, live as long as this object
+        found = self._words.get(key)
+        if found is None:
+            found = self._words[key] = sorted({w for w in doc.words if self.df.get(w, 0) >= 2})
+        return found
+
+
+def draw_queries(kind: str, docs: list[Doc], count: int, rng: random.Random,
+                 vocab: Vocabulary | None = None) -> list[Query]:
+    """``count`` queries of one kind, drawn with ``rng`` from the posts' words, tags and titles.
+
+    Kinds: KINDS and EXTRA_KINDS (see ``draw_one``). Pass ``vocab`` to draw several kinds
+    without counting the words again.
+    """
+    vocab = vocab or Vocabulary(docs)
+    if kind == "tag filter" and not vocab.with_tags:
         return []  # a blog without tags; reported as such
     out: list[Query] = []
     for _ in range(count * 20):  # bounded: a draw may fail (a post too short for a phrase)
         if len(out) == count:
             break
-        doc = rng.choice(docs)
-        words = sorted({w for w in doc.words if w in df and df[w] >= 2})
-        if kind == "common word":
-            out.append(Query(kind, rng.choice(common)))
-        elif kind == "rare word":
-            out.append(Query(kind, rng.choice(rare)))
-        elif kind == "two words" and len(words) >= 2:
-            out.append(Query(kind, " ".join(rng.sample(words, 2))))
-        elif kind == "phrase" and (phrase := _phrase(doc.words, rng)):
-            out.append(Query(kind, f'"{phrase}"'))
-        elif kind == "tag filter":
-            doc = rng.choice(with_tags)
-            tagged_words = sorted({w for w in doc.words if w in df and df[w] >= 2}) or common
-            out.append(Query(kind, rng.choice(tagged_words), tag=rng.choice(doc.tags)))
-        elif kind == "exact title":
-            out.append(Query(kind, doc.title))
+        if (query := draw_one(kind, vocab, rng)) is not None:
+            out.append(query)
     if len(out) < count:
         raise BenchError(f"Could not draw {count} {kind!r} queries from {len(docs)} posts.")
     return out
+
+
+def draw_one(kind: str, vocab: Vocabulary, rng: random.Random) -> Query | None:
+    """One query of ``kind`` from a post drawn with ``rng``, or None when that post has none to give.
+
+    common word, rare word: from Vocabulary.common / .rare. two words: two words of one post.
+    phrase: 2-3 consecutive words of one post, in quotes. tag filter: a word of a post with one
+    of its tags. exact title: a post's title. typo: a word of 5+ letters of one post with one
+    edit (a letter deleted, replaced, or swapped with the next) that is no word of the index.
+    prefix N: the first N letters of a word of 3+ letters of a post's title, as typed in a
+    search box (lower case; not the " (copy k)" of a replicated corpus). word: any word of one post.
+    """
+    doc = rng.choice(vocab.docs)
+    if kind == "common word":
+        return Query(kind, rng.choice(vocab.common))
+    if kind == "rare word":
+        return Query(kind, rng.choice(vocab.rare))
+    if kind == "tag filter":
+        if not vocab.with_tags:
+            return None
+        doc = rng.choice(vocab.with_tags)
+        return Query(kind, rng.choice(vocab.words(doc) or vocab.common), tag=rng.choice(doc.tags))
+    if kind == "exact title":
+        return Query(kind, doc.title)
+    if kind.startswith("prefix "):
+        n = int(kind.split()[1])
+        title = _COPY_MARK.sub("", doc.title)
+        title_words = [w.lower() for w in _WORD.findall(title) if len(w) >= 3 and w.lower() not in STOP]
+        return Query(kind, rng.choice(title_words)[:n]) if title_words else None
+    words = vocab.words(doc)
+    if kind == "two words":
+        return Query(kind, " ".join(rng.sample(words, 2))) if len(words) >= 2 else None
+    if kind == "phrase":
+        phrase = _phrase(doc.words, rng)
+        return Query(kind, f'"{phrase}"') if phrase else None
+    if kind == "word":
+        return Query(kind, rng.choice(words)) if words else None
+    if kind == "typo":
+        long_words = [w for w in words if len(w) >= 5]
+        typo = _typo(rng.choice(long_words), rng) if long_words else ""
+        return Query(kind, typo) if typo and typo not in vocab.df else None
+    raise ValueError(f"unknown kind of query {kind!r}")
+
+
+def _typo(word: str, rng: random.Random) -> str:
+    """``word`` with one edit: a letter deleted, replaced by another, or swapped with the next one."""
+    edit = rng.choice(("delete", "substitute", "swap"))
+    i = rng.randrange(len(word) - 1 if edit == "swap" else len(word))
+    if edit == "delete":
+        return word[:i] + word[i + 1 :]
+    if edit == "substitute":
+        letter = rng.choice([c for c in "abcdefghijklmnopqrstuvwxyz" if c != word[i]])
+        return word[:i] + letter + word[i + 1 :]
+    if word[i] == word[i + 1]:
+        return ""  # swapping two equal letters changes nothing
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
 def _phrase(words: tuple[str, ...], rng: random.Random) -> str:
@@ -273,12 +368,13 @@ def title_check(name: str, index: SearchIndex, docs: list[Doc]) -> list[object]:
 # Timing
 
 
-Runner = Callable[[Query], int]  # runs one query, returns the number of results
+Runner = Callable[[Query], tuple[int, bool]]  # runs one query: (number of results, partial?)
 
 
 def in_process(index: SearchIndex) -> Runner:
-    def run(query: Query) -> int:
-        return index.search(query.request()).total
+    def run(query: Query) -> tuple[int, bool]:
+        response = index.search(query.request())
+        return response.total, response.partial
 
     return run
 
@@ -286,22 +382,23 @@ def in_process(index: SearchIndex) -> Runner:
 def over_http(base_url: str) -> Runner:
     local = threading.local()
 
-    def run(query: Query) -> int:
+    def run(query: Query) -> tuple[int, bool]:
         session = getattr(local, "session", None)
         if session is None:
             session = local.session = requests.Session()
         response = session.get(f"{base_url}/api/search", params=query.params(), timeout=HTTP_TIMEOUT)
         response.raise_for_status()
-        return response.json()["total"]
+        data = response.json()
+        return data["total"], bool(data.get("partial"))
 
     return run
 
 
 def run_kind(corpus: str, mode: str, kind: str, pool: list[Query], warmup: int, clients: int,
-             runner: Runner) -> Timing:
-    """Run ``pool[:warmup]`` untimed, then time each query of the rest, within KIND_TIME_LIMIT seconds."""
+             runner: Runner, time_limit: float = KIND_TIME_LIMIT) -> Timing:
+    """Run ``pool[:warmup]`` untimed, then time each query of the rest, within ``time_limit`` seconds."""
     timing = Timing(corpus, mode, kind, [], [])
-    deadline = time.monotonic() + KIND_TIME_LIMIT
+    deadline = time.monotonic() + time_limit
     lock = threading.Lock()
 
     def one(query: Query, timed: bool) -> None:
@@ -309,7 +406,7 @@ def run_kind(corpus: str, mode: str, kind: str, pool: list[Query], warmup: int, 
             return
         started = time.perf_counter()
         try:
-            hits = runner(query)
+            hits, partial = runner(query)
         except Exception as exc:  # counted and shown; one failure must not end the benchmark
             with lock:
                 timing.errors += 1
@@ -321,6 +418,7 @@ def run_kind(corpus: str, mode: str, kind: str, pool: list[Query], warmup: int, 
             with lock:
                 timing.seconds.append(seconds)
                 timing.hits.append(hits)
+                timing.partial += partial
 
     with ThreadPoolExecutor(max_workers=clients) as pool_exec:
         list(pool_exec.map(lambda q: one(q, False), pool[:warmup]))
@@ -328,20 +426,16 @@ def run_kind(corpus: str, mode: str, kind: str, pool: list[Query], warmup: int, 
         list(pool_exec.map(lambda q: one(q, True), pool[warmup:]))
         timing.wall = time.perf_counter() - started
     if time.monotonic() > deadline:
-        log(f"  {corpus} {mode} {kind}: stopped at the {KIND_TIME_LIMIT:.0f} s limit after {len(timing.seconds)} queries")
+        log(f"  {corpus} {mode} {kind}: stopped at the {time_limit:.0f} s limit after {len(timing.seconds)} queries")
     return timing
 
 
 def timing_row(t: Timing) -> list[object]:
     ms = [s * 1000 for s in t.seconds]
-    if len(ms) >= 2:
-        cuts = statistics.quantiles(ms, n=100, method="inclusive")
-        p50, p95, p99 = (f"{cuts[i]:.1f}" for i in (49, 94, 98))
-    else:
-        p50 = p95 = p99 = "n/a"
+    p50, p95, p99 = (f"{v:.1f}" for v in percentiles(t.seconds)) if len(ms) >= 2 else ("n/a",) * 3
     rate = f"{len(ms) / t.wall:.0f}" if t.wall and ms else "n/a"
     return [t.corpus, t.mode, t.kind, len(ms), p50, p95, p99, f"{max(ms):.1f}" if ms else "n/a", rate,
-            int(statistics.median(t.hits)) if t.hits else "n/a", t.errors]
+            int(statistics.median(t.hits)) if t.hits else "n/a", t.partial, t.errors]
 
 
 if __name__ == "__main__":
