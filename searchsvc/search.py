@@ -25,6 +25,8 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 import numpy as np
+from rapidfuzz import process as rf_process
+from rapidfuzz.distance import OSA
 from whoosh.query import (
     And,
     AndMaybe,
@@ -481,14 +483,41 @@ class SearchResponse:
 # The words of one generation: completions as you type, corrections of typos
 
 
+class Lexicon:
+    """The words of one field, in order, with how many posts have each; read once."""
+
+    def __init__(self, reader, fieldname: str):
+        terms: list[str] = []
+        counts: list[int] = []
+        for term, info in reader.iter_field(fieldname):
+            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
+            counts.append(info.doc_frequency())
+        self.terms = terms
+        self.counts = np.array(counts, dtype=np.int64)
+        self.index = {t: i for i, t in enumerate(terms)}
+        #: Words by first letter: a typo is never looked for in the first letter.
+        self.by_initial: dict[str, list[str]] = {}
+        for t in terms:
+            self.by_initial.setdefault(t[:1], []).append(t)
+
+    def count(self, term: str) -> int:
+        i = self.index.get(term)
+        return int(self.counts[i]) if i is not None else 0
+
+    def prefixed(self, prefix: str) -> range:
+        """Positions of the words that start with ``prefix``."""
+        lo = bisect.bisect_left(self.terms, prefix)
+        hi = bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo)
+        return range(lo, hi)
+
+
 class Vocabulary:
     """Completions and corrections from the unstemmed ``spelling`` field (titles, headings,
-    tags, descriptions). Bounded: a prefix never expands to more than ``limit`` words, and
-    at most ``MAX_SCAN`` index terms are looked at. Cached per generation; thread-safe.
+    tags, descriptions), held in memory per generation. Bounded: a prefix never expands to
+    more than ``limit`` words, a typo to more than 3. Results are cached; thread-safe.
     """
 
     FIELD = "spelling"
-    MAX_SCAN = 20_000
     MAX_CACHE = 50_000
 
     def __init__(self, schema, limit: int = 8):
@@ -496,6 +525,15 @@ class Vocabulary:
         self.limit = limit
         self._completions: dict[str, list[str]] = {}
         self._corrections: dict[str, list[str]] = {}
+        self._lexicon: Lexicon | None = None
+        self._lock = threading.Lock()
+
+    def lexicon(self, reader) -> Lexicon:
+        if self._lexicon is None:
+            with self._lock:
+                if self._lexicon is None:
+                    self._lexicon = Lexicon(reader, self.FIELD)
+        return self._lexicon
 
     def fold(self, word: str) -> str:
         tokens = _analyze(self.schema, self.FIELD, word)
@@ -509,22 +547,23 @@ class Vocabulary:
         cached = self._completions.get(prefix)
         if cached is not None:
             return cached
-        best: list[tuple[int, str]] = []
-        for n, (term, info) in enumerate(reader.iter_prefix(self.FIELD, prefix)):
-            if n >= self.MAX_SCAN:
-                break
-            text = term.decode("utf-8") if isinstance(term, bytes) else term
-            if text == prefix or text in STOP:
-                continue
-            best.append((info.doc_frequency(), text))
-        best.sort(key=lambda dt: (-dt[0], dt[1]))
-        result = [t for _, t in best[: self.limit]]
+        lexicon = self.lexicon(reader)
+        span = lexicon.prefixed(prefix)
+        # Most common first, then in alphabetical order.
+        order = np.lexsort((np.arange(len(span)), -lexicon.counts[span.start : span.stop]))
+        result: list[str] = []
+        for i in order:
+            text = lexicon.terms[span.start + int(i)]
+            if text != prefix and text not in STOP:
+                result.append(text)
+                if len(result) == self.limit:
+                    break
         self._remember(self._completions, prefix, result)
         return result
 
     def known(self, reader, word: str) -> bool:
         folded = self.fold(word)
-        if folded and reader.doc_frequency(self.FIELD, folded):
+        if folded and self.lexicon(reader).count(folded):
             return True
         stems = _analyze(self.schema, "body", word)
         return bool(stems) and any(reader.doc_frequency("body", t) for t in stems)
@@ -532,7 +571,8 @@ class Vocabulary:
     def corrections(self, reader, word: str) -> list[str]:
         """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
 
-        Empty when the word itself is in the index.
+        A typo is a letter added, dropped or replaced, or two neighbours swapped; never in
+        the first letter. Empty when the word itself is in the index.
         """
         folded = self.fold(word)
         if len(folded) < 4 or not folded.isalpha():
@@ -542,19 +582,22 @@ class Vocabulary:
             return cached
         result: list[str] = []
         if not self.known(reader, word):
+            lexicon = self.lexicon(reader)
             maxdist = 2 if len(folded) >= 8 else 1
-            found: dict[str, int] = {}
-            for dist in range(1, maxdist + 1):
-                for term in reader.terms_within(self.FIELD, folded, dist, prefix=1):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    found.setdefault(text, dist)
-                # Swapped neighbours ("pyhton") are one typo, not two.
-                for variant in _swaps(folded, dist):
-                    if variant not in found and reader.doc_frequency(self.FIELD, variant):
-                        found[variant] = dist
-                if found:
-                    break
-            ranked = sorted(found, key=lambda t: (found[t], -reader.doc_frequency(self.FIELD, t), t))
+            found = {
+                text: int(dist)
+                for text, dist, _ in rf_process.extract(
+                    folded,
+                    lexicon.by_initial.get(folded[:1], ()),
+                    scorer=OSA.distance,
+                    score_cutoff=maxdist,
+                    limit=None,
+                )
+            }
+            closest = min(found.values(), default=0)
+            ranked = sorted(
+                (t for t, d in found.items() if d == closest), key=lambda t: (-lexicon.count(t), t)
+            )
             result = [t for t in ranked if t not in STOP][:3]
         self._remember(self._corrections, folded, result)
         return result
@@ -563,19 +606,6 @@ class Vocabulary:
         if len(cache) >= self.MAX_CACHE:
             cache.clear()
         cache[key] = value
-
-
-def _swaps(word: str, count: int) -> set[str]:
-    """``word`` with ``count`` pairs of neighbouring letters swapped (never the first letter).
-
-    >>> sorted(_swaps("abcd", 1))
-    ['abdc', 'acbd']
-    """
-    level = {word}
-    for _ in range(count):
-        level = {w[:i] + w[i + 1] + w[i] + w[i + 2 :] for w in level for i in range(1, len(w) - 1) if w[i] != w[i + 1]}
-    level.discard(word)
-    return level
 
 
 # ---------------------------------------------------------------------------

@@ -169,17 +169,23 @@ def rank_sections(
     """Sections ordered by how well they match: ``[(score, index), ...]``, best first, score > 0.
 
     ``heading_hits[i]`` is how many query terms section i's heading contains; a heading
-    match counts more than matches in the text below it.
+    match counts more than matches in the text below it. Sections are in text order and
+    do not overlap (each runs from its heading to the next one).
+
+    >>> spans = [SectionSpan("A", "a", 2, 0, 10), SectionSpan("B", "b", 2, 11, 30)]
+    >>> rank_sections(spans, [Match(12, 15, "x"), Match(20, 23, "y")], [0, 1])
+    [(5.1, 1)]
     """
+    starts = [s.start for s in sections]
+    inside: dict[int, list[Match]] = {}
+    for m in matches:
+        i = bisect.bisect_right(starts, m.start) - 1
+        if i >= 0 and m.end <= sections[i].end:
+            inside.setdefault(i, []).append(m)
     ranked = []
-    ordered = sorted(matches, key=lambda m: m.start)
-    starts = [m.start for m in ordered]
-    for i, section in enumerate(sections):
-        first = bisect.bisect_left(starts, section.start)
-        last = bisect.bisect_left(starts, section.end, first)
-        inside = [m for m in ordered[first:last] if m.end <= section.end]
-        distinct = len({m.term for m in inside})
-        score = 3.0 * heading_hits[i] + distinct + min(len(inside), 20) * 0.05
+    for i in set(inside) | {i for i, hits in enumerate(heading_hits) if hits}:
+        found = inside.get(i, ())
+        score = 3.0 * heading_hits[i] + len({m.term for m in found}) + min(len(found), 20) * 0.05
         if score > 0:
             ranked.append((score, i))
     ranked.sort(key=lambda si: (-si[0], si[1]))
