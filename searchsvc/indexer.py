@@ -425,6 +425,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 "tags": _display_names(new_posts, "tags"),
                 "authors": _display_names(new_posts, "authors"),
                 "posts": new_posts,
+                "files": storage.index_files(tmp),
             },
         )
         storage.fsync_tree(tmp)
@@ -486,9 +487,10 @@ def _display_names(posts: dict[str, dict[str, Any]], key: str) -> dict[str, str]
 def _link_copy(src: Path, dst: Path) -> None:
     """Start a new generation as hard links of ``src`` (copies where links are impossible)."""
     dst.mkdir()
+    files = storage.index_files(src)
     for entry in os.scandir(src):
         name = entry.name
-        if not entry.is_file(follow_symlinks=False) or name == storage.MANIFEST or name.endswith("LOCK"):
+        if name not in files:
             continue
         try:
             os.link(entry.path, dst / name)

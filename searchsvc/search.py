@@ -80,6 +80,10 @@ class PostNotFound(LookupError):
     """No post has the id asked for."""
 
 
+class DamagedIndex(IndexUnavailable):
+    """The published generation's files changed after it was written."""
+
+
 class SearchRequestError(ValueError):
     """A request the search cannot answer; names the parameter at fault."""
 
@@ -799,6 +803,9 @@ class SearchIndex:
         path = self.index_dir / name
         number = storage.generation_number(name)
         manifest = storage.read_manifest(path)
+        problem = storage.damage(path, manifest)
+        if problem:
+            raise IndexUnavailable(f"{problem}; run `searchsvc reindex --full`.")
         try:
             # No mmap: a file truncated under a running server must raise an error we
             # can answer with 503, not SIGBUS the worker.
@@ -828,16 +835,22 @@ class SearchIndex:
             local.searcher, local.name = searcher, snap.name
         try:
             yield snap, searcher
+        except DamagedIndex as exc:
+            self._broken(snap, str(exc))
+            raise
         except (IndexUnavailable, SearchRequestError, PostNotFound):
             raise
         except Exception as exc:
             # Damaged files under a running server make Whoosh raise almost anything.
-            # Drop what is open; the generation is retried after a pause, or replaced by reindex.
             message = "The search index is damaged or incomplete; run `searchsvc reindex --full`."
-            self._forget(snap)
-            with self._lock:
-                self._failed = (snap.name, time.monotonic(), message)
+            self._broken(snap, message)
             raise IndexUnavailable(message) from exc
+
+    def _broken(self, snap: Snapshot, message: str) -> None:
+        """Drop what is open; the generation is retried after a pause, or replaced by reindex."""
+        self._forget(snap)
+        with self._lock:
+            self._failed = (snap.name, time.monotonic(), message)
 
     def _forget(self, snap: Snapshot) -> None:
         local = self._local
@@ -867,6 +880,10 @@ class SearchIndex:
         :raise IndexUnavailable: when the index is missing or cannot be read.
         """
         with self.searcher() as (snap, searcher):
+            # Responses come from memory where they can: look at the files themselves.
+            problem = storage.damage(self.index_dir / snap.name, snap.manifest)
+            if problem:
+                raise DamagedIndex(f"{problem}; run `searchsvc reindex --full`.")
             if searcher.doc_count():
                 searcher.stored_fields(0)
                 for _frequency, text in searcher.reader().most_frequent_terms("title", number=1):

@@ -102,6 +102,34 @@ def read_manifest(gen_path: Path) -> dict[str, Any]:
     return data
 
 
+def index_files(gen_path: Path) -> dict[str, int]:
+    """The size of every Whoosh file of a generation (not the manifest, not lock files)."""
+    return {
+        entry.name: entry.stat(follow_symlinks=False).st_size
+        for entry in os.scandir(gen_path)
+        if entry.is_file(follow_symlinks=False) and entry.name != MANIFEST and not entry.name.endswith("LOCK")
+    }
+
+
+def damage(gen_path: Path, manifest: dict[str, Any]) -> str | None:
+    """What is wrong with a generation's files against its manifest (a sentence), or None.
+
+    A file missing, or of another size than when it was written, means the index was
+    damaged after it was published. (Manifests written before sizes were recorded pass.)
+    """
+    expected = manifest.get("files")
+    if not isinstance(expected, dict):
+        return None
+    for name, size in sorted(expected.items()):
+        try:
+            actual = os.stat(gen_path / name).st_size
+        except OSError:
+            return f"The index file {gen_path / name} is missing"
+        if actual != size:
+            return f"The index file {gen_path / name} has {actual} bytes instead of {size}"
+    return None
+
+
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so that a reader sees the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
