@@ -8,6 +8,7 @@ comes from the search layer is in fields named ``*_html`` (escaped text with
 from __future__ import annotations
 
 import hmac
+import math
 import time
 from datetime import date
 from typing import Any
@@ -33,8 +34,10 @@ bp = Blueprint("searchsvc", __name__)
 API_VERSION = "1.0.0"
 #: Seconds POST /api/reindex waits for a running reindex before answering 409.
 REINDEX_LOCK_TIMEOUT = 5.0
-#: Seconds a client waits after each failed admin token, growing with repeated failures.
-_ADMIN_FAIL_DELAY = 0.25
+#: Failed admin tokens one address may send in a row before it has to wait; each further
+#: failure doubles the wait (2 s, 4 s, ...), up to ADMIN_MAX_WAIT. A right token resets it.
+ADMIN_FREE_FAILURES = 3
+ADMIN_MAX_WAIT = 60.0
 
 
 class BadParameter(Exception):
@@ -174,16 +177,29 @@ def api_reindex():
     Exists only when SEARCHSVC_ADMIN_TOKEN is set.
 
     :raise 401: for a missing or wrong bearer token (no detail given).
+    :raise 429: after repeated wrong tokens from one address, until its wait is over
+        (``Retry-After`` says how long); the token is not even looked at.
     :raise 409: when another reindex holds the lock.
     """
     cfg = settings()
     if not cfg.admin_token:
         return json_error(404, "Not found.")
+    failures: dict[str, tuple[int, float]] = current_app.extensions["searchsvc.admin_failures"]
+    client = request.remote_addr or "?"
+    wait = _admin_wait(failures.get(client))
+    if wait > 0:
+        response = json_error(429, f"Too many wrong tokens; try again in {math.ceil(wait)} s.")
+        response.headers["Retry-After"] = str(math.ceil(wait))
+        return response
     header = request.headers.get("Authorization", "")
     supplied = header[7:].strip() if header[:7].lower() == "bearer " else ""
     if not hmac.compare_digest(supplied.encode(), cfg.admin_token.encode()):
-        _slow_down_failures()
+        count, _ = failures.get(client, (0, 0.0))
+        if len(failures) > 10_000:
+            failures.clear()
+        failures[client] = (count + 1, time.monotonic())
         return json_error(401, "Unauthorized.")
+    failures.pop(client, None)
     try:
         summary = reindex(cfg.replace(lock_timeout=min(cfg.lock_timeout, REINDEX_LOCK_TIMEOUT)))
     except ReindexBusy as exc:
@@ -193,17 +209,17 @@ def api_reindex():
     return jsonify(summary.to_dict())
 
 
-def _slow_down_failures() -> None:
-    """Delay each failed attempt a little more for the same client (bounded)."""
-    failures: dict[str, list[float]] = current_app.extensions["searchsvc.admin_failures"]
-    client = request.remote_addr or "?"
-    now = time.monotonic()
-    recent = [t for t in failures.get(client, []) if now - t < 60][-20:]
-    recent.append(now)
-    failures[client] = recent
-    if len(failures) > 10_000:
-        failures.clear()
-    time.sleep(min(_ADMIN_FAIL_DELAY * len(recent), 3.0))
+def _admin_wait(failed: tuple[int, float] | None) -> float:
+    """Seconds an address must still wait before its next token is checked.
+
+    ``failed`` is (wrong tokens in a row, when the last one came). Waiting is enforced by
+    answering 429 at once, so a guesser never ties up a worker.
+    """
+    if failed is None or failed[0] < ADMIN_FREE_FAILURES:
+        return 0.0
+    count, last = failed
+    wait = min(2.0 ** (count - ADMIN_FREE_FAILURES + 1), ADMIN_MAX_WAIT)
+    return max(0.0, last + wait - time.monotonic())
 
 
 @bp.get("/api/openapi.json")
@@ -279,7 +295,7 @@ def widget(kind: str):
 
 def init_app(app: Flask) -> None:
     app.url_map.merge_slashes = False  # /api//search is a 404, not an HTML redirect
-    app.extensions["searchsvc.admin_failures"] = {}  # client address -> times of failed tokens
+    app.extensions["searchsvc.admin_failures"] = {}  # client address -> (wrong tokens in a row, last time)
     app.register_blueprint(bp)
 
     @app.errorhandler(BadParameter)

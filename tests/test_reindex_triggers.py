@@ -12,6 +12,7 @@ import requests
 from searchsvc import create_app
 from searchsvc.config import Settings
 from searchsvc.indexer import reindex, reindex_lock
+from searchsvc.web import ADMIN_FREE_FAILURES, ADMIN_MAX_WAIT
 
 from conftest import close_index
 from processes import REPO, env_for, gunicorn, wait_until
@@ -40,21 +41,55 @@ def test_missing_token_gets_401_without_detail(admin_app):
     assert response.get_json() == {"error": {"message": "Unauthorized."}}
 
 
-def test_wrong_token_gets_401(admin_app, monkeypatch):
-    monkeypatch.setattr("searchsvc.web._ADMIN_FAIL_DELAY", 0)
+def test_wrong_token_gets_401(admin_app):
     app, _ = admin_app
     response = app.test_client().post("/api/reindex", headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
 
 
-def test_repeated_failures_are_slowed_down(admin_app, monkeypatch):
-    delays = []
-    monkeypatch.setattr("searchsvc.web.time.sleep", delays.append)
+def wrong_tokens(client, n):
+    return [client.post("/api/reindex", headers={"Authorization": "Bearer nope"}) for _ in range(n)]
+
+
+def test_repeated_wrong_tokens_get_429_with_retry_after(admin_app):
+    app, _ = admin_app
+    *first, locked = wrong_tokens(app.test_client(), ADMIN_FREE_FAILURES + 1)
+    assert [r.status_code for r in first] == [401] * ADMIN_FREE_FAILURES
+    assert locked.status_code == 429
+    assert int(locked.headers["Retry-After"]) >= 1
+    assert "try again in" in locked.get_json()["error"]["message"]
+
+
+def test_during_the_wait_even_the_right_token_is_not_looked_at(admin_app):
     app, _ = admin_app
     client = app.test_client()
-    for _ in range(4):
-        client.post("/api/reindex", headers={"Authorization": "Bearer nope"})
-    assert delays == sorted(delays) and delays[-1] > delays[0] > 0
+    wrong_tokens(client, ADMIN_FREE_FAILURES)
+    response = client.post("/api/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 429
+
+
+def test_each_failure_after_the_wait_doubles_it(admin_app, monkeypatch):
+    app, _ = admin_app
+    client = app.test_client()
+    clock = [1000.0]
+    monkeypatch.setattr("searchsvc.web.time.monotonic", lambda: clock[0])
+    waits = []
+    for _ in range(3):
+        wrong_tokens(client, 1 if waits else ADMIN_FREE_FAILURES)
+        waits.append(int(wrong_tokens(client, 1)[0].headers["Retry-After"]))
+        clock[0] += waits[-1]  # wait it out, then fail again
+    assert waits == [2, 4, 8]
+
+
+def test_the_right_token_after_the_wait_works_and_resets_the_count(admin_app, monkeypatch):
+    app, _ = admin_app
+    client = app.test_client()
+    clock = [1000.0]
+    monkeypatch.setattr("searchsvc.web.time.monotonic", lambda: clock[0])
+    wrong_tokens(client, ADMIN_FREE_FAILURES)
+    clock[0] += ADMIN_MAX_WAIT
+    assert client.post("/api/reindex", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+    assert [r.status_code for r in wrong_tokens(client, ADMIN_FREE_FAILURES)] == [401] * ADMIN_FREE_FAILURES
 
 
 def test_right_token_runs_an_incremental_reindex_and_returns_the_summary(admin_app):
