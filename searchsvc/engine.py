@@ -24,13 +24,13 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
-from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
-#: Postings kept in the leaf cache of one generation (about 12 bytes each).
-CACHE_POSTINGS = 1_000_000
+#: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
+CACHE_POSTINGS = 2_000_000
 
 
 class TimeUp(Exception):
@@ -44,6 +44,19 @@ class Leaf:
     ids: np.ndarray
     scores: np.ndarray
     #: False when the deadline cut the reading short: use, but do not keep.
+    complete: bool = True
+
+    @property
+    def size(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class Occurrences:
+    """Every occurrence of one word in one field: post ``ids[i]`` has it at ``positions[i]``."""
+
+    ids: np.ndarray
+    positions: np.ndarray
     complete: bool = True
 
     @property
@@ -71,23 +84,27 @@ class MatchedLeaf:
     ids: np.ndarray
 
 
+_EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
+
+
 class LeafCache:
-    """Leaf results of one generation, least recently used dropped first. Thread-safe."""
+    """Leaf results and word positions of one generation, least recently used dropped
+    first, at most ``capacity`` entries in all. Thread-safe."""
 
     def __init__(self, capacity: int = CACHE_POSTINGS):
         self.capacity = capacity
-        self._items: OrderedDict[object, Leaf] = OrderedDict()
+        self._items: OrderedDict[object, Leaf | Occurrences] = OrderedDict()
         self._size = 0
         self._lock = threading.Lock()
 
-    def get(self, key: object) -> Leaf | None:
+    def get(self, key: object) -> Any:
         with self._lock:
             leaf = self._items.get(key)
             if leaf is not None:
                 self._items.move_to_end(key)
             return leaf
 
-    def put(self, key: object, leaf: Leaf) -> None:
+    def put(self, key: object, leaf: Leaf | Occurrences) -> None:
         if not leaf.complete or leaf.size > self.capacity:
             return
         with self._lock:
@@ -254,9 +271,77 @@ class Evaluator:
         leaf = self.cache.get(key)
         if leaf is not None:
             return leaf
-        leaf = self._read(q.with_boost(1.0) if getattr(q, "boost", 1.0) != 1.0 else q)
+        if isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1:
+            leaf = self._phrase(q.fieldname, list(q.words))
+        else:
+            leaf = self._read(q.with_boost(1.0) if getattr(q, "boost", 1.0) != 1.0 else q)
         self.cache.put(key, leaf)
         return leaf
+
+    def _phrase(self, fieldname: str, words: list[str]) -> Leaf:
+        """The posts where ``words`` occur one after the other, scored as Whoosh scores a
+        phrase (the sum of its words' scores), from each word's positions as arrays.
+
+        Whoosh's own phrase matcher builds Python objects for every occurrence of every
+        word in every candidate post; here the positions of a word are read once per
+        generation and the phrase is an intersection of (post, position) keys.
+        """
+        words_leaves = [self.leaf(Term(fieldname, w)) for w in words]
+        if not all(leaf.complete for leaf in words_leaves):
+            return _EMPTY_INCOMPLETE
+        candidates = words_leaves[0].ids
+        for leaf in words_leaves[1:]:
+            candidates = np.intersect1d(candidates, leaf.ids, assume_unique=True)
+        starts = None
+        for i, word in enumerate(words):
+            if not len(candidates):
+                break
+            found = self.positions(fieldname, word)
+            if not found.complete:
+                return _EMPTY_INCOMPLETE
+            inside = np.isin(found.ids, candidates) & (found.positions >= i)
+            # (post, where the phrase would start if this word is its i-th), as one number.
+            keys = (found.ids[inside].astype(np.int64) << 32) | (found.positions[inside].astype(np.int64) - i)
+            starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
+            candidates = np.unique(starts >> 32)
+        if starts is None or not len(candidates):
+            return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
+        ids = candidates.astype(np.int32)
+        scores = np.zeros(len(ids))
+        for leaf in words_leaves:
+            scores += leaf.scores[np.searchsorted(leaf.ids, ids)]
+        return Leaf(ids, scores)
+
+    def positions(self, fieldname: str, word: str) -> Occurrences:
+        """Every occurrence of ``word`` in ``fieldname``, read once per generation."""
+        key = ("positions", fieldname, word)
+        found = self.cache.get(key)
+        if found is not None:
+            return found
+        field = self.searcher.schema[fieldname]
+        ids: list[int] = []
+        positions: list[int] = []
+        complete = True
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            text = field.to_bytes(word)
+            if (fieldname, text) not in reader:
+                continue
+            m = reader.postings(fieldname, text)
+            while m.is_active():
+                found_at = m.value_as("positions")
+                ids.extend([m.id() + offset] * len(found_at))
+                positions.extend(found_at)
+                m.next()
+                if self.deadline():
+                    self.partial = True
+                    complete = False
+                    break
+            if not complete:
+                break
+        found = Occurrences(np.array(ids, dtype=np.int32), np.array(positions, dtype=np.int32), complete)
+        self.cache.put(key, found)
+        return found
 
     def _read(self, q: Query) -> Leaf:
         """Run Whoosh's matcher for ``q`` on each segment (so scores use the global statistics)."""
