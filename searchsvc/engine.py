@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable
 
 import numpy as np
+from whoosh.scoring import BM25F
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
@@ -140,6 +141,19 @@ class DocTable:
         self.years = self._column(searcher, "year", translate=True, valid=lambda v: 0 < v < 10_000)
         self.tag_keys, self.tag_docs, self.tag_ids = self._keywords(reader, "tags")
         self.author_keys, self.author_docs, self.author_ids = self._keywords(reader, "authors")
+        self._lengths: dict[str, np.ndarray] = {}
+
+    def lengths(self, searcher, fieldname: str) -> np.ndarray:
+        """Every post's length of ``fieldname`` as the scorer sees it (Whoosh stores it in one
+        byte, so it is approximate; 1 where the post has none), read on first use."""
+        found = self._lengths.get(fieldname)
+        if found is None:
+            found = np.ones(self.size, dtype=np.float64)
+            for sub, offset in searcher.leaf_searchers():
+                count = sub.reader().doc_count_all()
+                found[offset : offset + count] = [sub.doc_field_length(d, fieldname, 1) for d in range(count)]
+            self._lengths[fieldname] = found
+        return found
 
     def _column(self, searcher, fieldname: str, *, translate: bool, valid: Callable[[int], bool]) -> np.ndarray:
         """A sortable field's value for every post (0 where it has none), segment by segment.
@@ -273,10 +287,62 @@ class Evaluator:
             return leaf
         if isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1:
             leaf = self._phrase(q.fieldname, list(q.words))
+        elif isinstance(q, Term) and self._bm25f(q.fieldname):
+            leaf = self._term(q.fieldname, q.text)
         else:
             leaf = self._read(q.with_boost(1.0) if getattr(q, "boost", 1.0) != 1.0 else q)
         self.cache.put(key, leaf)
         return leaf
+
+    def _bm25f(self, fieldname: str) -> bool:
+        weighting = self.searcher.weighting
+        return (
+            isinstance(weighting, BM25F)
+            and fieldname in self.searcher.schema
+            and self.searcher.schema[fieldname].scorable
+        )
+
+    def _term(self, fieldname: str, word: str) -> Leaf:
+        """A term's posts and BM25F scores: the postings are read in Python, the scores are
+        computed for all of them at once with Whoosh's formula and statistics."""
+        field = self.searcher.schema[fieldname]
+        try:
+            text = field.to_bytes(word)
+        except ValueError:
+            return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
+        weighting = self.searcher.weighting
+        lengths = self.table.lengths(self.searcher, fieldname)
+        ids: list[int] = []
+        tfs: list[float] = []
+        complete = True
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            if (fieldname, text) not in reader:
+                continue
+            m = reader.postings(fieldname, text)
+            while m.is_active():
+                ids.append(m.id() + offset)
+                tfs.append(m.weight())
+                m.next()
+                if self.deadline():
+                    self.partial = True
+                    complete = False
+                    break
+            if not complete:
+                break
+        found = np.array(ids, dtype=np.int32)
+        if not len(found):
+            return Leaf(found, np.zeros(0), complete)
+        # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        tf = np.array(tfs, dtype=np.float64)
+        fl = lengths[found]
+        # whoosh.scoring.bm25, term for term (so the floats are the same).
+        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        return Leaf(found, scores, complete)
 
     def _phrase(self, fieldname: str, words: list[str]) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
