@@ -44,7 +44,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from . import storage
-from .engine import DocTable, Evaluator, LeafCache
+from .engine import DocTable, Evaluator, LeafCache, seek
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
 from .snippets import SNIPPET_CHARS, Match, SectionSpan, lead, mark, rank_sections
@@ -1295,11 +1295,7 @@ class _Offsets:
             except Exception:  # a term missing from this generation
                 continue
             for docnum in sorted(docnums):
-                if postings.is_active() and postings.id() < docnum:
-                    postings.skip_to(docnum)
-                if not postings.is_active():
-                    break
-                if postings.id() == docnum:
+                if seek(postings, docnum):
                     for _pos, start, end in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
                         out.setdefault(docnum, []).append(Match(start, end, text))
         return out

@@ -1,0 +1,120 @@
+"""The array engine gives Whoosh's own answers: the same posts, the same scores.
+
+The index here has two segments and deleted posts (a full build, then an incremental run
+that changes and removes posts), the case where reading postings by blocks and masking
+deleted posts matter.
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from whoosh.query import Term
+
+from searchsvc.engine import Evaluator, LeafCache, postings_blocks, seek
+from searchsvc.search import Expander, SearchIndex, build_query, parse_query
+
+from conftest import BLOG, close_index, reindex_into
+
+QUERIES = [
+    "python",
+    "python testing",
+    '"server actions"',
+    "react hooks -python",
+    "python OR react",
+    "tag:python packaging",
+    "useState",
+    "pyhton",
+    "te",
+    "the",
+    "nothing-matches-this",
+]
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("engine")
+    content = root / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, root / "index")
+    extra = "\n\nPython testing with pytest, again and again: python python.\n"
+    for i in range(140):  # more than one block (128 postings) of 'python' in the new segment
+        (content / f"extra_{i:03d}.md").write_text(f"---\ntitle: Extra {i}\ntags: [python]\n---\n{extra * (i % 3 + 1)}")
+    (content / "python_testing_post.md").write_text((BLOG / "python_testing_post.md").read_text() + extra)
+    (content / "react_hooks_post.md").unlink()
+    reindex_into(content, root / "index")
+    search_index = SearchIndex(root / "index")
+    yield search_index
+    close_index(search_index)
+
+
+def test_the_index_has_segments_and_deletions(index):
+    with index.searcher() as (_, searcher):
+        assert not searcher.is_atomic()
+        assert searcher.reader().has_deletions()
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_same_posts_and_scores_as_whoosh(index, text):
+    with index.searcher() as (snap, searcher):
+        query = build_query(searcher.schema, parse_query(text), Expander(snap.vocabulary, searcher.reader()))
+        expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+        found = Evaluator(searcher, snap.table(searcher), LeafCache(), lambda: False).evaluate(query)
+        got = {int(d): float(found.scores[d]) for d in found.mask.nonzero()[0]}
+    assert set(got) == set(expected)
+    for docnum, score in expected.items():
+        assert got[docnum] == pytest.approx(score, rel=1e-12)
+
+
+def one_by_one(m):
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.weight()))
+        m.next()
+    return out
+
+
+@pytest.mark.parametrize("word", ["python", "pytest", "again"])
+def test_blocks_hold_every_posting_of_every_segment(index, word):
+    with index.searcher() as (_, searcher):
+        for sub, _offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            if ("body", word.encode()) not in reader:
+                continue
+            blocks = [
+                (d, w) for ids, weights in postings_blocks(reader.postings("body", word.encode())) for d, w in zip(ids, weights)
+            ]
+            # Deleted posts are included (masked out later); the rest is Whoosh's list, in order.
+            live = [(d, w) for d, w in blocks if not reader.is_deleted(d)]
+            assert live == one_by_one(reader.postings("body", word.encode()))
+
+
+def test_seek_finds_every_post_of_a_list_and_nothing_else(index):
+    with index.searcher() as (_, searcher):
+        present = set(searcher.postings("body", b"python").all_ids())
+        postings = searcher.postings("body", b"python")
+        for docnum in range(max(present) + 2):
+            assert seek(postings, docnum) == (docnum in present)
+            if docnum in present:
+                assert postings.id() == docnum
+
+
+def test_a_leaf_cut_by_the_deadline_is_not_kept(index):
+    cache = LeafCache()
+    with index.searcher() as (snap, searcher):
+        evaluator = Evaluator(searcher, snap.table(searcher), cache, lambda: True)
+        leaf = evaluator.leaf(Term("body", "python"))
+    assert evaluator.partial and not leaf.complete
+    assert len(cache) == 0
+
+
+def test_python_spans_several_blocks(index):
+    with index.searcher() as (_, searcher):
+        blocks = [
+            list(ids)
+            for sub, _ in searcher.leaf_searchers()
+            if ("body", b"python") in sub.reader()
+            for ids, _ in postings_blocks(sub.reader().postings("body", b"python"))
+        ]
+    assert len(blocks) >= 3
