@@ -670,6 +670,24 @@ class TitleIndex:
 # Opening the index once and reusing searchers
 
 
+class StoredPost:
+    """A post's stored fields, with what highlighting derives from them once."""
+
+    def __init__(self, fields: dict[str, Any]):
+        self.fields = fields
+        self.meta: dict[str, Any] = fields.get("meta") or {}
+        self.spans = [SectionSpan(*s) for s in self.meta.get("sections") or ()]
+        self._heading_terms: list[frozenset[str]] | None = None
+
+    def heading_terms(self, schema) -> list[frozenset[str]]:
+        """The analysed words of each section's heading."""
+        if self._heading_terms is None:
+            self._heading_terms = [
+                frozenset(_analyze(schema, "headings", s.heading)) if s.heading else frozenset() for s in self.spans
+            ]
+        return self._heading_terms
+
+
 class ResponseCache:
     """Recent responses of one generation, by request; the least recently used go first.
 
@@ -714,22 +732,22 @@ class Snapshot:
     #: Whole responses of recent requests (see :class:`ResponseCache`).
     responses: "ResponseCache" = field(default_factory=lambda: ResponseCache())
     _table: DocTable | None = None
-    _stored: OrderedDict[int, dict[str, Any]] = field(default_factory=OrderedDict)
+    _stored: OrderedDict[int, StoredPost] = field(default_factory=OrderedDict)
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def stored(self, searcher, docnum: int) -> dict[str, Any]:
-        """A post's stored fields; the most recently shown are kept decompressed."""
+    def post(self, searcher, docnum: int) -> "StoredPost":
+        """A post's stored fields and sections; the most recently shown are kept decoded."""
         with self._table_lock:
-            fields = self._stored.get(docnum)
-            if fields is not None:
+            post = self._stored.get(docnum)
+            if post is not None:
                 self._stored.move_to_end(docnum)
-                return fields
-        fields = searcher.stored_fields(docnum)
+                return post
+        post = StoredPost(searcher.stored_fields(docnum))
         with self._table_lock:
-            self._stored[docnum] = fields
+            self._stored[docnum] = post
             while len(self._stored) > STORED_CACHE_SIZE:
                 self._stored.popitem(last=False)
-        return fields
+        return post
 
     def table(self, searcher) -> DocTable:
         """Tags, authors, years and dates of every post, read on first use."""
@@ -886,8 +904,9 @@ class SearchIndex:
                 raise DamagedIndex(f"{problem}; run `searchsvc reindex --full`.")
             if searcher.doc_count():
                 searcher.stored_fields(0)
-                for _frequency, text in searcher.reader().most_frequent_terms("title", number=1):
-                    list(searcher.postings("title", text).all_ids())
+                first = next(iter(searcher.reader().lexicon("title")), None)
+                if first is not None:
+                    list(searcher.postings("title", first).all_ids())
         return {
             "status": "ok",
             "generation": snap.number,
@@ -1177,7 +1196,8 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
     offsets = _Offsets(searcher, matched, deadline)
     for docnum, score in outcome.page_hits:
-        stored = snap.stored(searcher, docnum)
+        post = snap.post(searcher, docnum)
+        stored = post.fields
         score = score if outcome.scored else 0.0
         if deadline is not None and deadline.passed():
             yield _plain_hit(stored, score)
@@ -1189,12 +1209,12 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None
         title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"})
         body = stored.get("body", "")
         matches = offsets.matches("body", docnum)
-        spans = [SectionSpan(*s) for s in meta.get("sections") or ()]
+        spans = post.spans
         heading_terms = {t for f, t in terms if f == "headings"}
-        heading_hits = [
-            len(heading_terms & set(_analyze(schema, "headings", s.heading))) if heading_terms and s.heading else 0
-            for s in spans
-        ]
+        if heading_terms:
+            heading_hits = [len(heading_terms & words) for words in post.heading_terms(schema)]
+        else:
+            heading_hits = [0] * len(spans)
         ranked = rank_sections(spans, matches, heading_hits)
         sections = tuple(
             SectionHit(spans[i].heading, spans[i].anchor, f"{url}#{spans[i].anchor}")
