@@ -34,7 +34,7 @@ from whoosh.scoring import BM25F
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
-CACHE_POSTINGS = 2_000_000
+CACHE_POSTINGS = 1_000_000
 
 
 class TimeUp(Exception):

@@ -69,9 +69,11 @@ NEAR_TIE = 0.02
 MAX_SECTIONS = 3
 MIN_SECTION_CHARS = 20
 #: Responses kept per generation and process (see ResponseCache).
-RESPONSE_CACHE_SIZE = 1024
-#: Posts whose stored fields are kept decompressed, per generation and process.
+RESPONSE_CACHE_SIZE = 512
+#: Posts whose stored fields are kept decoded, per generation and process, and the
+#: characters of text they may hold in all.
 STORED_CACHE_SIZE = 256
+STORED_CACHE_CHARS = 4_000_000
 #: Seconds before a generation that failed to open is tried again.
 RETRY_BROKEN_AFTER = 2.0
 
@@ -180,7 +182,7 @@ def parse_query(text: str) -> ParsedQuery:
 
 #: Analysed words by (field, text): query words and headings recur from request to request.
 _ANALYSED: dict[tuple[str, str], list[str]] = {}
-MAX_ANALYSED = 100_000
+MAX_ANALYSED = 20_000
 
 
 def _analyze(schema, fieldname: str, text: str) -> list[str]:
@@ -678,6 +680,8 @@ class StoredPost:
         self.meta: dict[str, Any] = fields.get("meta") or {}
         self.spans = [SectionSpan(*s) for s in self.meta.get("sections") or ()]
         self._heading_terms: list[frozenset[str]] | None = None
+        #: Characters of text held (what the cache of shown posts is bounded by).
+        self.size = sum(len(v) for v in fields.values() if isinstance(v, str))
 
     def heading_terms(self, schema) -> list[frozenset[str]]:
         """The analysed words of each section's heading."""
@@ -733,6 +737,7 @@ class Snapshot:
     responses: "ResponseCache" = field(default_factory=lambda: ResponseCache())
     _table: DocTable | None = None
     _stored: OrderedDict[int, StoredPost] = field(default_factory=OrderedDict)
+    _stored_chars: int = 0
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def post(self, searcher, docnum: int) -> "StoredPost":
@@ -744,9 +749,12 @@ class Snapshot:
                 return post
         post = StoredPost(searcher.stored_fields(docnum))
         with self._table_lock:
-            self._stored[docnum] = post
-            while len(self._stored) > STORED_CACHE_SIZE:
-                self._stored.popitem(last=False)
+            if docnum not in self._stored:
+                self._stored[docnum] = post
+                self._stored_chars += post.size
+            while len(self._stored) > STORED_CACHE_SIZE or self._stored_chars > STORED_CACHE_CHARS:
+                _, dropped = self._stored.popitem(last=False)
+                self._stored_chars -= dropped.size
         return post
 
     def table(self, searcher) -> DocTable:

@@ -25,7 +25,6 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from .config import MAX_QUERY_CHARS, Settings
-from .indexer import ReindexBusy, ReindexError, reindex
 from .search import SORTS, PostNotFound, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
 
@@ -200,6 +199,10 @@ def api_reindex():
         failures[client] = (count + 1, time.monotonic())
         return json_error(401, "Unauthorized.")
     failures.pop(client, None)
+    # Imported here: Markdown rendering and extraction cost every worker ~20 MB, and only
+    # this endpoint (when a token is configured) ever reindexes from a server.
+    from .indexer import ReindexBusy, ReindexError, reindex
+
     try:
         summary = reindex(cfg.replace(lock_timeout=min(cfg.lock_timeout, REINDEX_LOCK_TIMEOUT)))
     except ReindexBusy as exc:
