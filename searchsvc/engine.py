@@ -89,6 +89,10 @@ class MatchedLeaf:
     mask: np.ndarray
 
 
+#: A phrase whose candidates are fewer than 1/FEW_CANDIDATES of a word's posts reads that
+#: word's positions in the candidates only, instead of all of them (kept for next time).
+FEW_CANDIDATES = 8
+
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
 
 
@@ -364,7 +368,11 @@ class Evaluator:
         for i, word in enumerate(words):
             if not len(candidates):
                 break
-            found = self.positions(fieldname, word)
+            found = self.cache.get(("positions", fieldname, word))
+            if found is None and len(candidates) * FEW_CANDIDATES < words_leaves[i].size:
+                found = self._positions_in(fieldname, word, candidates)
+            elif found is None:
+                found = self.positions(fieldname, word)
             if not found.complete:
                 return _EMPTY_INCOMPLETE
             inside = np.isin(found.ids, candidates) & (found.positions >= i)
@@ -379,6 +387,28 @@ class Evaluator:
         for leaf in words_leaves:
             scores += leaf.scores[np.searchsorted(leaf.ids, ids)]
         return Leaf(ids, scores)
+
+    def _positions_in(self, fieldname: str, word: str, docnums: np.ndarray) -> Occurrences:
+        """The occurrences of ``word`` in some posts only (not kept: another phrase has others)."""
+        field = self.searcher.schema[fieldname]
+        text = field.to_bytes(word)
+        ids: list[int] = []
+        positions: list[int] = []
+        for sub, offset in self.searcher.leaf_searchers():
+            reader = sub.reader()
+            local = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())] - offset
+            if not len(local) or (fieldname, text) not in reader:
+                continue
+            m = reader.postings(fieldname, text)
+            for docnum in local.tolist():
+                if seek(m, docnum):
+                    found_at = m.value_as("positions")
+                    ids.extend([docnum + offset] * len(found_at))
+                    positions.extend(found_at)
+                if self.deadline():
+                    self.partial = True
+                    return Occurrences(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), complete=False)
+        return Occurrences(np.array(ids, dtype=np.int32), np.array(positions, dtype=np.int32))
 
     def positions(self, fieldname: str, word: str) -> Occurrences:
         """Every occurrence of ``word`` in ``fieldname``, read once per generation."""

@@ -180,21 +180,25 @@ def parse_query(text: str) -> ParsedQuery:
 # Building Whoosh queries
 
 
-#: Analysed words by (field, text): query words and headings recur from request to request.
-_ANALYSED: dict[tuple[str, str], list[str]] = {}
+#: Analysed words by (analyzer, text): query words and headings recur from request to
+#: request, and the prose fields share one analyzer. The analyzers are kept alive with
+#: their entries, so an ``id()`` is never reused while it is a key here.
+_ANALYSED: dict[tuple[int, str], list[str]] = {}
+_ANALYZERS: dict[int, Any] = {}
 MAX_ANALYSED = 20_000
 
 
 def _analyze(schema, fieldname: str, text: str) -> list[str]:
-    """The terms ``text`` becomes in ``fieldname`` (as a query). Remembered: every
-    generation has the schema of this code (a new SCHEMA_VERSION means a full rebuild)."""
-    key = (fieldname, text)
+    """The terms ``text`` becomes in ``fieldname`` (as a query)."""
+    analyzer = schema[fieldname].analyzer
+    key = (id(analyzer), text)
     tokens = _ANALYSED.get(key)
     if tokens is None:
-        analyzer = schema[fieldname].analyzer
         tokens = [t.text for t in analyzer(text, mode="query")]
         if len(_ANALYSED) >= MAX_ANALYSED:
             _ANALYSED.clear()
+            _ANALYZERS.clear()
+        _ANALYZERS[id(analyzer)] = analyzer
         _ANALYSED[key] = tokens
     return list(tokens)
 

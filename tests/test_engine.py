@@ -118,3 +118,18 @@ def test_python_spans_several_blocks(index):
             for ids, _ in postings_blocks(sub.reader().postings("body", b"python"))
         ]
     assert len(blocks) >= 3
+
+
+@pytest.mark.parametrize("text", ["python python", "python testing", "again and again"])
+def test_a_phrase_reads_the_same_from_some_posts_as_from_all(index, monkeypatch, text):
+    import searchsvc.engine as engine
+
+    found = []
+    for few in (0, 10**9):  # never / always read only the candidates' positions
+        monkeypatch.setattr(engine, "FEW_CANDIDATES", few)
+        with index.searcher() as (snap, searcher):
+            words = [t.text for t in searcher.schema["body"].analyzer(text, mode="query")]
+            leaf = Evaluator(searcher, snap.table(searcher), LeafCache(), lambda: False)._phrase("body", words)
+        found.append((leaf.ids.tolist(), leaf.scores.tolist()))
+    assert found[0] == found[1]
+    assert found[0][0], "the phrase occurs"
