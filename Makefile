@@ -47,3 +47,7 @@ bench: install-test
 
 clean:
 	rm -rf $(VENV) index .pytest_cache .hypothesis
+
+## Relevance of known-item queries on ../shared/corpus (see bench/README.md)
+bench-relevance: install-test
+	$(BIN)/python bench/relevance.py
