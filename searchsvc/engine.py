@@ -5,9 +5,11 @@ every request, which costs tens of milliseconds for a common word. At blog scale
 (thousands of posts) the same answer is a few numpy operations over arrays of one
 entry per post, once the postings of each leaf of the query are known. So:
 
-- each leaf query (a term, a phrase, a range) is read once per generation through
-  Whoosh's own matchers and scorer, segment by segment, so its scores are exactly
-  Whoosh's BM25F, and kept in a bounded LRU cache (:class:`LeafCache`);
+- each leaf query (a term, a phrase, a range) is read once per generation and kept in
+  a bounded LRU cache (:class:`LeafCache`). A term's postings are read a block at a
+  time and scored all at once with Whoosh's BM25F formula and statistics; a phrase is
+  an intersection of its words' positions; anything else goes through Whoosh's own
+  matcher. The scores are Whoosh's, float for float (tests/test_engine.py);
 - compound queries combine those arrays with Whoosh's rules: ``Or`` and ``And`` add
   the scores of their matching parts, ``AndMaybe`` adds the optional part where the
   required one matches, ``AndNot`` removes, a boost multiplies (:func:`evaluate`);
@@ -35,10 +37,6 @@ from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Qu
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 1_000_000
-
-
-class TimeUp(Exception):
-    """The request's deadline passed while a leaf was being read."""
 
 
 @dataclass(frozen=True)
