@@ -133,7 +133,7 @@ class ParsedQuery:
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _TOKEN_RE = re.compile(
     r"""
-    (?P<neg>-)?
+    (?P<neg>-(?=[^\s-]))?        # "-word" excludes; "--flag" is a word (a command-line option)
     (?:(?P<field>tag|author):)?
     (?:
         "(?P<phrase>[^"]*)"?      # a phrase; an unclosed quote runs to the end
@@ -151,6 +151,8 @@ def parse_query(text: str) -> ParsedQuery:
     ((Clause(text='server', phrase=False, negated=False, field=None),),
      (Clause(text='use client', phrase=True, negated=False, field=None),),
      (Clause(text='legacy', phrase=False, negated=True, field=None),))
+    >>> parse_query('node --inspect').words
+    ('node', '--inspect')
     """
     text = (text or "").translate(_QUOTES)
     groups: list[list[Clause]] = []

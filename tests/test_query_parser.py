@@ -46,6 +46,9 @@ def A(text, phrase=False):
         # Exclusion
         ("-legacy", ((N("legacy"),),)),
         ('react -"class components"', ((W("react"),), (N("class components", phrase=True),))),
+        # ...but a command-line option is a word: "--inspect" finds the flag, not everything else.
+        ("node --inspect", ((W("node"),), (W("--inspect"),))),
+        ("- legacy", ((W("-"),), (W("legacy"),))),
         # OR joins the terms on either side into one group of alternatives.
         ("docker OR kubernetes", ((W("docker"), W("kubernetes")),)),
         ("a OR b OR c", ((W("a"), W("b"), W("c")),)),

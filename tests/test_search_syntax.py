@@ -103,3 +103,9 @@ def test_unknown_field_is_plain_text(blog_search):
 
 def test_title_word_is_found_without_field_syntax(blog_search):
     assert "hello_in_title" in {h.id for h in blog_search("hello").results}
+
+
+def test_a_command_line_option_is_searched_for_not_excluded(content_search):
+    found = ids(content_search("--force-with-lease", per_page=50))
+    assert "guides/git-interactive-rebase-workflow" in found
+    assert found <= ids(content_search("lease", per_page=50))
