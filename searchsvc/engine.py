@@ -24,6 +24,8 @@ result says it is partial.
 from __future__ import annotations
 
 import bisect
+import itertools
+import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -31,6 +33,8 @@ from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Characters, Positions
+from whoosh.system import _INT_SIZE
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
@@ -415,27 +419,25 @@ class Evaluator:
         if found is not None:
             return found
         field = self.searcher.schema[fieldname]
-        ids: list[int] = []
-        positions: list[int] = []
+        ids: list[np.ndarray] = []
+        positions: list[np.ndarray] = []
         complete = True
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
             text = field.to_bytes(word)
             if (fieldname, text) not in reader:
                 continue
-            decode = field.format.decode_positions
             for block_ids, block_values in postings_blocks(reader.postings(fieldname, text), values=True):
-                for docnum, value in zip(block_ids, block_values):
-                    found_at = decode(value)
-                    ids.extend([docnum + offset] * len(found_at))
-                    positions.extend(found_at)
+                counts, found_at = decode_positions(field.format, block_values)
+                ids.append(np.repeat(np.asarray(block_ids, dtype=np.int32) + offset, counts))
+                positions.append(found_at)
                 if self.deadline():
                     self.partial = True
                     complete = False
                     break
             if not complete:
                 break
-        found = Occurrences(np.array(ids, dtype=np.int32), np.array(positions, dtype=np.int32), complete)
+        found = Occurrences(_concat(ids), _concat(positions), complete)
         self.cache.put(key, found)
         return found
 
@@ -553,3 +555,33 @@ def seek(m, docnum: int) -> bool:
         leaf._next_block()
         return False
     return leaf._ids[leaf._i] == docnum
+
+
+def _concat(parts: list[np.ndarray]) -> np.ndarray:
+    return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
+
+
+def decode_positions(fmt, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+    """(occurrences per posting, all their positions) of a block of postings values.
+
+    Whoosh 2.7's Positions and Characters formats store a posting as a count and a
+    pickled list of deltas; ``decode_positions`` adds them up in a Python loop per
+    occurrence. Here each value is unpickled (in C) and the deltas of the whole block
+    are summed at once. Other formats go through their own decoder.
+    """
+    if type(fmt) not in (Positions, Characters):
+        decoded = [fmt.decode_positions(v) for v in values]
+        counts = np.array([len(d) for d in decoded], dtype=np.int64)
+        return counts, np.array(list(itertools.chain.from_iterable(decoded)), dtype=np.int64)
+    codes = [pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
+    counts = np.array([len(c) for c in codes], dtype=np.int64)
+    flat = list(itertools.chain.from_iterable(codes))
+    if not flat:
+        return counts, np.zeros(0, dtype=np.int64)
+    deltas = np.array(flat, dtype=np.int64)
+    if deltas.ndim == 2:  # Characters: (position delta, start delta, length)
+        deltas = deltas[:, 0]
+    running = np.concatenate(([0], np.cumsum(deltas)))
+    # Each posting's positions count again from 0: take off the deltas of the postings before it.
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return counts, running[1:] - np.repeat(running[firsts], counts)

@@ -133,3 +133,19 @@ def test_a_phrase_reads_the_same_from_some_posts_as_from_all(index, monkeypatch,
         found.append((leaf.ids.tolist(), leaf.scores.tolist()))
     assert found[0] == found[1]
     assert found[0][0], "the phrase occurs"
+
+
+@pytest.mark.parametrize("fieldname", ["body", "headings", "title"])
+def test_positions_decode_as_whoosh_decodes_them(index, fieldname):
+    from searchsvc.engine import decode_positions
+
+    with index.searcher() as (_, searcher):
+        fmt = searcher.schema[fieldname].format
+        for sub, _offset in searcher.leaf_searchers():
+            reader = sub.reader()
+            for term in list(reader.lexicon(fieldname))[:40]:
+                for _ids, values in postings_blocks(reader.postings(fieldname, term), values=True):
+                    counts, positions = decode_positions(fmt, values)
+                    expected = [fmt.decode_positions(v) for v in values]
+                    assert counts.tolist() == [len(e) for e in expected]
+                    assert positions.tolist() == [p for e in expected for p in e]
