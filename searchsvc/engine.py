@@ -91,6 +91,10 @@ class MatchedLeaf:
     mask: np.ndarray
 
 
+#: The posts, best first by the required part of a query, in which the phrases of its
+#: optional part (the phrase bonus of a query of several words) are looked for.
+BONUS_CANDIDATES = 300
+
 #: A phrase whose candidates are fewer than 1/FEW_CANDIDATES of a word's posts reads that
 #: word's positions in the candidates only, instead of all of them (kept for next time).
 FEW_CANDIDATES = 8
@@ -229,6 +233,8 @@ class Evaluator:
         #: The scored leaves met so far (not those of exclusions and filters).
         self.matched: list[MatchedLeaf] = []
         self._n = table.size
+        #: While evaluating a bonus: the posts its phrases are looked for in (None: all).
+        self._within: np.ndarray | None = None
 
     # -- combining -------------------------------------------------------
 
@@ -249,7 +255,13 @@ class Evaluator:
             return a
         if isinstance(q, AndMaybe):
             a = self._eval(q.a, scored)
-            b = self._eval(q.b, scored)
+            # The optional part only reorders: phrases in it are looked for in the best
+            # BONUS_CANDIDATES posts of the required part (all of them, on most queries).
+            outer, self._within = self._within, _best(a, BONUS_CANDIDATES)
+            try:
+                b = self._eval(q.b, scored)
+            finally:
+                self._within = outer
             a.scores += b.scores * a.mask
             return a
         if isinstance(q, (And, Or)):
@@ -295,7 +307,10 @@ class Evaluator:
         leaf = self.cache.get(key)
         if leaf is not None:
             return leaf
-        if isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1:
+        phrase = isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1
+        if phrase and self._within is not None:
+            return self._phrase(q.fieldname, list(q.words), within=self._within)  # not kept: partial by design
+        if phrase:
             leaf = self._phrase(q.fieldname, list(q.words))
         elif isinstance(q, Term) and self._bm25f(q.fieldname):
             leaf = self._term(q.fieldname, q.text)
@@ -352,7 +367,7 @@ class Evaluator:
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         return Leaf(found, scores, complete)
 
-    def _phrase(self, fieldname: str, words: list[str]) -> Leaf:
+    def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
         phrase (the sum of its words' scores), from each word's positions as arrays.
 
@@ -363,8 +378,8 @@ class Evaluator:
         words_leaves = [self.leaf(Term(fieldname, w)) for w in words]
         if not all(leaf.complete for leaf in words_leaves):
             return _EMPTY_INCOMPLETE
-        candidates = words_leaves[0].ids
-        for leaf in words_leaves[1:]:
+        candidates = words_leaves[0].ids if within is None else within.astype(np.int32)
+        for leaf in words_leaves:
             candidates = np.intersect1d(candidates, leaf.ids, assume_unique=True)
         starts = None
         for i, word in enumerate(words):
@@ -585,3 +600,11 @@ def decode_positions(fmt, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarr
     # Each posting's positions count again from 0: take off the deltas of the postings before it.
     firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     return counts, running[1:] - np.repeat(running[firsts], counts)
+
+
+def _best(found: Matches, count: int) -> np.ndarray:
+    """The ``count`` best-scoring posts of ``found`` (all of them when fewer), in post order."""
+    docs = np.flatnonzero(found.mask)
+    if len(docs) > count:
+        docs = np.sort(docs[np.argpartition(-found.scores[docs], count - 1)[:count]])
+    return docs

@@ -149,3 +149,17 @@ def test_positions_decode_as_whoosh_decodes_them(index, fieldname):
                     expected = [fmt.decode_positions(v) for v in values]
                     assert counts.tolist() == [len(e) for e in expected]
                     assert positions.tolist() == [p for e in expected for p in e]
+
+
+def test_the_phrase_bonus_of_a_few_candidates_changes_no_match(index, monkeypatch):
+    import searchsvc.engine as engine
+
+    monkeypatch.setattr(engine, "BONUS_CANDIDATES", 2)
+    with index.searcher() as (snap, searcher):
+        query = build_query(searcher.schema, parse_query("python testing"), Expander(snap.vocabulary, searcher.reader()))
+        expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
+        found = Evaluator(searcher, snap.table(searcher), LeafCache(), lambda: False).evaluate(query)
+        got = {int(d): float(found.scores[d]) for d in found.mask.nonzero()[0]}
+    assert set(got) == set(expected) and len(got) > 2
+    best = sorted(expected, key=expected.get, reverse=True)[:2]
+    assert [got[d] for d in best] == pytest.approx([expected[d] for d in best], rel=1e-12)
