@@ -93,7 +93,7 @@ class MatchedLeaf:
 
 #: The posts, best first by the required part of a query, in which the phrases of its
 #: optional part (the phrase bonus of a query of several words) are looked for.
-BONUS_CANDIDATES = 300
+BONUS_CANDIDATES = 100
 
 #: A phrase whose candidates are fewer than 1/FEW_CANDIDATES of a word's posts reads that
 #: word's positions in the candidates only, instead of all of them (kept for next time).
