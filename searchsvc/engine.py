@@ -337,23 +337,23 @@ class Evaluator:
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         weighting = self.searcher.weighting
         lengths = self.table.lengths(self.searcher, fieldname)
-        ids: list[int] = []
-        tfs: list[float] = []
+        ids: list[np.ndarray] = []
+        tfs: list[np.ndarray] = []
         complete = True
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
             if (fieldname, text) not in reader:
                 continue
             for block_ids, block_weights in postings_blocks(reader.postings(fieldname, text)):
-                ids.extend(d + offset for d in block_ids)
-                tfs.extend(block_weights)
+                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
+                tfs.append(np.asarray(block_weights, dtype=np.float64))
                 if self.deadline():
                     self.partial = True
                     complete = False
                     break
             if not complete:
                 break
-        found = np.array(ids, dtype=np.int32)
+        found = _concat(ids)
         if not len(found):
             return Leaf(found, np.zeros(0), complete)
         # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
@@ -361,7 +361,7 @@ class Evaluator:
         K1 = weighting.K1
         idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
-        tf = np.array(tfs, dtype=np.float64)
+        tf = np.concatenate(tfs)
         fl = lengths[found]
         # whoosh.scoring.bm25, term for term (so the floats are the same).
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
@@ -536,14 +536,20 @@ def postings_blocks(m, *, values: bool = False) -> Iterable[tuple[Sequence[int],
             m.next()
         return
     while leaf.is_active():
-        leaf.id()  # loads the block's ids
+        if leaf._data is None:
+            leaf._read_data()  # the block, unpickled: (id deltas, weights, values, ...)
         start = leaf._i
+        raw_ids = np.asarray(leaf._data[0], dtype=np.int64)
+        ids = (raw_ids if leaf._byteids else np.cumsum(raw_ids))[start:]
         if values:
             leaf.value()
-            yield leaf._ids[start:], leaf._values[start:]
+            yield ids, leaf._values[start:]
         else:
-            leaf.weight()
-            yield leaf._ids[start:], leaf._weights[start:]
+            weights = leaf._data[1]
+            if weights is None or isinstance(weights, float):  # every posting weighs the same
+                yield ids, np.full(len(ids), 1.0 if weights is None else weights)
+            else:
+                yield ids, np.asarray(weights, dtype=np.float64)[start:]
         leaf._next_block()
 
 
