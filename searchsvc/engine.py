@@ -144,28 +144,33 @@ class DocTable:
     parallel arrays, with ``tag_keys``/``author_keys`` naming the keys.
     """
 
-    def __init__(self, searcher):
-        reader = searcher.reader()
-        self.size = reader.doc_count_all()
-        alive = np.zeros(self.size, dtype=bool)
-        alive[list(reader.all_doc_ids())] = True
-        self.alive = alive
-        # Whoosh gives a post without the value the largest one its column can hold.
-        self.dates = self._column(searcher, "date", translate=False, valid=lambda v: 0 < v < 2**63)
-        self.years = self._column(searcher, "year", translate=True, valid=lambda v: 0 < v < 10_000)
-        self.tag_keys, self.tag_docs, self.tag_ids = self._keywords(reader, "tags")
-        self.author_keys, self.author_docs, self.author_ids = self._keywords(reader, "authors")
+    def __init__(self, ix):
+        # Read through a searcher of its own, closed after: the column readers Whoosh keeps
+        # hold megabytes at 10,000 posts, and the request's searcher would keep them.
+        self._ix = ix
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            self.size = reader.doc_count_all()
+            alive = np.zeros(self.size, dtype=bool)
+            alive[list(reader.all_doc_ids())] = True
+            self.alive = alive
+            # Whoosh gives a post without the value the largest one its column can hold.
+            self.dates = self._column(searcher, "date", translate=False, valid=lambda v: 0 < v < 2**63)
+            self.years = self._column(searcher, "year", translate=True, valid=lambda v: 0 < v < 10_000)
+            self.tag_keys, self.tag_docs, self.tag_ids = self._keywords(reader, "tags")
+            self.author_keys, self.author_docs, self.author_ids = self._keywords(reader, "authors")
         self._lengths: dict[str, np.ndarray] = {}
 
-    def lengths(self, searcher, fieldname: str) -> np.ndarray:
+    def lengths(self, fieldname: str) -> np.ndarray:
         """Every post's length of ``fieldname`` as the scorer sees it (Whoosh stores it in one
         byte, so it is approximate; 1 where the post has none), read on first use."""
         found = self._lengths.get(fieldname)
         if found is None:
             found = np.ones(self.size, dtype=np.float64)
-            for sub, offset in searcher.leaf_searchers():
-                count = sub.reader().doc_count_all()
-                found[offset : offset + count] = [sub.doc_field_length(d, fieldname, 1) for d in range(count)]
+            with self._ix.searcher() as searcher:
+                for sub, offset in searcher.leaf_searchers():
+                    count = sub.reader().doc_count_all()
+                    found[offset : offset + count] = [sub.doc_field_length(d, fieldname, 1) for d in range(count)]
             self._lengths[fieldname] = found
         return found
 
@@ -336,7 +341,7 @@ class Evaluator:
         except ValueError:
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         weighting = self.searcher.weighting
-        lengths = self.table.lengths(self.searcher, fieldname)
+        lengths = self.table.lengths(fieldname)
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
         complete = True

@@ -61,7 +61,7 @@ def test_same_posts_and_scores_as_whoosh(index, monkeypatch, text):
     with index.searcher() as (snap, searcher):
         query = build_query(searcher.schema, parse_query(text), Expander(snap.vocabulary, searcher.reader()))
         expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
-        found = Evaluator(searcher, snap.table(searcher), LeafCache(), lambda: False).evaluate(query)
+        found = Evaluator(searcher, snap.table(), LeafCache(), lambda: False).evaluate(query)
         got = {int(d): float(found.scores[d]) for d in found.mask.nonzero()[0]}
     assert set(got) == set(expected)
     for docnum, score in expected.items():
@@ -104,7 +104,7 @@ def test_seek_finds_every_post_of_a_list_and_nothing_else(index):
 def test_a_leaf_cut_by_the_deadline_is_not_kept(index):
     cache = LeafCache()
     with index.searcher() as (snap, searcher):
-        evaluator = Evaluator(searcher, snap.table(searcher), cache, lambda: True)
+        evaluator = Evaluator(searcher, snap.table(), cache, lambda: True)
         leaf = evaluator.leaf(Term("body", "python"))
     assert evaluator.partial and not leaf.complete
     assert len(cache) == 0
@@ -130,7 +130,7 @@ def test_a_phrase_reads_the_same_from_some_posts_as_from_all(index, monkeypatch,
         monkeypatch.setattr(engine, "FEW_CANDIDATES", few)
         with index.searcher() as (snap, searcher):
             words = [t.text for t in searcher.schema["body"].analyzer(text, mode="query")]
-            leaf = Evaluator(searcher, snap.table(searcher), LeafCache(), lambda: False)._phrase("body", words)
+            leaf = Evaluator(searcher, snap.table(), LeafCache(), lambda: False)._phrase("body", words)
         found.append((leaf.ids.tolist(), leaf.scores.tolist()))
     assert found[0] == found[1]
     assert found[0][0], "the phrase occurs"
@@ -159,7 +159,7 @@ def test_the_phrase_bonus_of_a_few_candidates_changes_no_match(index, monkeypatc
     with index.searcher() as (snap, searcher):
         query = build_query(searcher.schema, parse_query("python testing"), Expander(snap.vocabulary, searcher.reader()))
         expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
-        found = Evaluator(searcher, snap.table(searcher), LeafCache(), lambda: False).evaluate(query)
+        found = Evaluator(searcher, snap.table(), LeafCache(), lambda: False).evaluate(query)
         got = {int(d): float(found.scores[d]) for d in found.mask.nonzero()[0]}
     assert set(got) == set(expected) and len(got) > 2
     best = sorted(expected, key=expected.get, reverse=True)[:2]
