@@ -206,8 +206,11 @@ def reindex(
     """Bring the index in ``settings.index_dir`` up to date with ``settings.content_dir``.
 
     Incremental unless ``full`` is true or the index was built with another
-    schema version or other extraction settings. With ``workers`` > 1, posts
-    are parsed and extracted in that many processes when many have changed.
+    schema version or other extraction settings. With ``workers`` > 1 and many
+    changed posts, that many processes share the work: in a full build each one
+    prepares and indexes a run of posts into its own segment (``progress`` then
+    advances a run at a time); otherwise they parse and extract, and this process
+    writes.
 
     :raise ReindexBusy: when another run holds the lock past ``settings.lock_timeout``.
     :raise ReindexError: when the content directory cannot be read (the live index is kept).
