@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import Segment
+from whoosh.writing import SegmentWriter
 
 from . import storage
 from .config import Settings
@@ -204,8 +206,11 @@ def reindex(
     """Bring the index in ``settings.index_dir`` up to date with ``settings.content_dir``.
 
     Incremental unless ``full`` is true or the index was built with another
-    schema version or other extraction settings. With ``workers`` > 1, posts
-    are parsed and extracted in that many processes when many have changed.
+    schema version or other extraction settings. With ``workers`` > 1 and many
+    changed posts, that many processes share the work: in a full build each one
+    prepares and indexes a run of posts into its own segment (``progress`` then
+    advances a run at a time); otherwise they parse and extract, and this process
+    writes.
 
     :raise ReindexBusy: when another run holds the lock past ``settings.lock_timeout``.
     :raise ReindexError: when the content directory cannot be read (the live index is kept).
@@ -256,6 +261,83 @@ def _prepare_all(pending: list[tuple[str, str, bytes, tuple[int, int]]], setting
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_die_with_parent) as pool:
         yield from pool.map(_prepare_one, jobs, chunksize=8)
+
+
+def _index_in_segments(index_path: Path, pending: list[tuple[str, str, bytes, tuple[int, int]]], settings: Settings,
+                       workers: int, segments: list[Segment]):
+    """Full build: prepare and index the posts in segments written side by side; yield the prepared posts in order.
+
+    Analysing and writing postings cost as much as preparing, so each worker process
+    does all three for one run of consecutive posts and writes one segment: both cores
+    stay busy to the end, and documents keep the numbers a single writer would give them.
+    Each finished segment is appended to ``segments``. Every "post" is indexed, even one
+    whose slug is taken: the caller removes those (see :func:`_combine_segments`).
+    """
+    parallel = workers > 1 and len(pending) >= PARALLEL_THRESHOLD
+    jobs = [(index_path, chunk, settings) for chunk in _chunks(pending, workers if parallel else 1)]
+    if not parallel:
+        built: Iterable[tuple[list, Segment | None]] = map(_build_segment, jobs)
+        for results, segment in built:
+            segments.extend([segment] if segment else [])
+            yield from results
+        return
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context, initializer=_die_with_parent) as pool:
+        for results, segment in pool.map(_build_segment, jobs):
+            segments.extend([segment] if segment else [])
+            yield from results
+
+
+def _chunks(items: list[tuple[str, str, bytes, tuple[int, int]]], count: int) -> list[list]:
+    """``items`` cut into at most ``count`` runs of consecutive items with about as many bytes each."""
+    total = sum(len(item[2]) for item in items) or 1
+    chunks: list[list] = [[] for _ in range(count)]
+    done = 0
+    for item in items:
+        chunks[min(count - 1, done * count // total)].append(item)
+        done += len(item[2])
+    return [chunk for chunk in chunks if chunk]
+
+
+def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]], Settings]) -> tuple[list, Segment | None]:
+    """Prepare and index one run of posts into a new segment of the index at ``job[0]``.
+
+    Returns the prepared posts, each document cut to what the manifest needs (the rest
+    is in the segment already), and the segment, or None when no post was indexed.
+    """
+    index_path, chunk, settings = job
+    # Like the sub-writers of Whoosh's own multiprocessing writer: no lock (the reindex
+    # lock is held), and the caller writes the table of contents listing the segments.
+    # The writers share one temporary folder, which the caller removes when all are done:
+    # so a writer is closed, never cancelled or committed (both would remove it).
+    writer = SegmentWriter(whoosh_index.open_dir(str(index_path)), _lk=False, limitmb=256, compound=False)
+    try:
+        results = []
+        for relpath, digest, data, stat in chunk:
+            prepared = prepare(relpath, data, settings)
+            if prepared[0] == "post":
+                _, slug, tags, document = prepared
+                writer.add_document(**document)
+                prepared = ("post", slug, tags, {"url": document["url"], "meta": document["meta"]})
+            results.append((relpath, digest, stat, prepared))
+        segment = writer._finalize_segment() if writer.doc_count() else None
+    finally:
+        writer._close_segment()
+    return results, segment
+
+
+def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -> None:
+    """Publish the segments as one index (in order), without the posts in ``duplicates``."""
+    ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the segment writers' (see _build_segment)
+    generation = ix.latest_generation() + 1
+    whoosh_index.TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
+    whoosh_index.clean_files(ix.storage, ix.indexname, generation, segments)  # e.g. an empty segment's files
+    if duplicates:
+        writer = ix.writer()
+        for relpath in duplicates:
+            writer.delete_by_term("path", relpath)
+        # Merged, so the removed posts also leave the term statistics that ranking uses.
+        writer.commit(optimize=True)
 
 
 def _die_with_parent() -> None:
@@ -340,13 +422,16 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     tmp = index_dir / f"{storage.TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     writer = None
     try:
+        segments: list[Segment] = []  # full: written by _index_in_segments
+        duplicates: list[str] = []  # full: indexed posts whose slug another post has
+        to_add: dict[str, dict[str, Any]] = {}  # incremental: relpath -> document
+        prepared_posts: Iterable[tuple[str, str, tuple[int, int], tuple]]
         if full:
-            # Documents stream into the writer as worker processes prepare them.
             tmp.mkdir()
             ix = whoosh_index.create_in(str(tmp), build_schema())
-            writer = ix.writer(limitmb=256, compound=False)
-        to_add: dict[str, dict[str, Any]] = {}  # incremental: relpath -> document
-        prepared_posts: Iterable[tuple[str, str, tuple[int, int], tuple]] = _prepare_all(pending, settings, workers)
+            prepared_posts = _index_in_segments(tmp, pending, settings, workers, segments)
+        else:
+            prepared_posts = _prepare_all(pending, settings, workers)
         if progress is not None and pending:
             prepared_posts = progress(prepared_posts, len(pending))
         for relpath, digest, stat, prepared in prepared_posts:
@@ -365,6 +450,8 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 summary.skipped.append(
                     Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug")
                 )
+                if full:
+                    duplicates.append(relpath)
                 continue
             slug_owner[slug] = relpath
             meta = document["meta"]
@@ -380,9 +467,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 summary.updated += 1
             else:
                 summary.added += 1
-            if writer is not None:
-                writer.add_document(**document)
-            else:
+            if not full:
                 to_add[relpath] = document
 
         indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
@@ -396,9 +481,8 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             summary.generation = live.number if live else None
             return summary
 
-        if writer is not None:
-            writer.commit(optimize=True)
-            writer = None
+        if full:
+            _combine_segments(ix, segments, duplicates)
         else:
             assert live is not None
             _link_copy(live.path, tmp)

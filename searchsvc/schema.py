@@ -18,10 +18,12 @@ from functools import lru_cache
 
 from whoosh.analysis import (
     CharsetFilter,
+    CompositeAnalyzer,
     Filter,
     LowercaseFilter,
     RegexTokenizer,
     StopFilter,
+    Token,
 )
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
@@ -191,32 +193,137 @@ class RenumberFilter(Filter):
             yield t
 
 
+#: Keyword arguments of a plain indexing call (Whoosh's formats pass these and nothing else).
+_INDEXING_ARGS = frozenset({"positions", "chars", "boosts", "mode", "removestops"})
+#: Distinct words whose tokens an analyzer keeps; past this the cache starts over.
+CACHED_WORDS = 200_000
+
+
+class CachedAnalyzer(CompositeAnalyzer):
+    """``tokenizer | filters``, indexing each distinct word through the filters once.
+
+    Indexing sends every word of every post through the chain of generators, so that
+    chain was most of the time spent analysing. The filters look at one token at a time
+    (RenumberFilter only closes the gaps the others leave), so the tokens a word becomes
+    depend on the word alone: they are worked out by the filters themselves the first
+    time the word is seen, and replayed after that. Any other call (queries,
+    highlighting) goes through the chain as usual.
+
+    The replay gives exactly the tokens, positions, offsets and boosts of the chain:
+
+    >>> cached = prose_analyzer()
+    >>> chain = CompositeAnalyzer(*cached.items)
+    >>> text = "The formData.get of Node.js runs, and the HTTPServer_v2 too"
+    >>> def tokens(analyzer):
+    ...     return [(t.text, t.pos, t.startchar, t.endchar, t.boost)
+    ...             for t in analyzer(text, positions=True, chars=True, boosts=True, mode="index")]
+    >>> tokens(cached) == tokens(chain)
+    True
+    """
+
+    def __init__(self, *composables):
+        super().__init__(*composables)
+        tokenizer, *filters = self.items
+        if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
+            raise TypeError("A CachedAnalyzer starts with a RegexTokenizer that matches words, not gaps.")
+        if any(isinstance(f, RenumberFilter) for f in filters[:-1]):
+            raise TypeError("A CachedAnalyzer can only renumber positions in its last filter.")
+        self._parts: dict[str, tuple[tuple[str, int, int, float], ...]] = {}
+
+    def __getstate__(self):
+        # The cache is not part of the schema that Whoosh pickles into the index.
+        return {k: v for k, v in self.__dict__.items() if k != "_parts"}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._parts = {}
+
+    def __call__(self, value, **kwargs):
+        if (
+            kwargs.get("mode") != "index"
+            or not kwargs.get("removestops", True)
+            or not kwargs.keys() <= _INDEXING_ARGS
+            or not isinstance(value, str)
+        ):
+            return super().__call__(value, **kwargs)
+        return self._index(value, kwargs.get("positions", False), kwargs.get("chars", False))
+
+    def _index(self, value, positions, chars):
+        tokenizer, *filters = self.items
+        renumber = bool(filters) and isinstance(filters[-1], RenumberFilter)
+        known = self._parts
+        t = Token(positions, chars, removestops=True, mode="index")
+        t.stopped = False
+        last_original, pos = None, -1  # RenumberFilter's state
+        for n, match in enumerate(tokenizer.expression.finditer(value)):
+            word = match.group()
+            parts = known.get(word)
+            if parts is None:
+                parts = self._word_parts(word)
+            if not parts:
+                continue
+            start = match.start()
+            # The position RenumberFilter reads: the word's for its first token; for the next
+            # parts, the one RenumberFilter gave the previous part (filters share one Token).
+            seen = n
+            for text, startchar, endchar, boost in parts:
+                t.text = text
+                t.boost = boost
+                if positions:
+                    if renumber:
+                        if seen != last_original:
+                            last_original = seen
+                            pos += 1
+                        seen = pos
+                        t.pos = pos
+                    else:
+                        t.pos = n
+                if chars:
+                    t.startchar = start + startchar
+                    t.endchar = start + endchar
+                yield t
+
+    def _word_parts(self, word):
+        """(text, start, end, boost) of each token ``word`` becomes, as the filters make them."""
+        t = Token(positions=True, chars=True, removestops=True, mode="index")
+        t.text, t.boost, t.stopped, t.pos, t.startchar, t.endchar = word, 1.0, False, 0, 0, len(word)
+        tokens = iter([t])
+        for item in self.items[1:]:
+            if not isinstance(item, RenumberFilter):
+                tokens = item(tokens)
+        parts = tuple((t.text, t.startchar, t.endchar, t.boost) for t in tokens if not t.stopped)
+        if len(self._parts) >= CACHED_WORDS:
+            self._parts.clear()
+        self._parts[word] = parts
+        return parts
+
+
 def _words() -> RegexTokenizer:
     return RegexTokenizer(WORD_PATTERN)
 
 
 def prose_analyzer():
     """Prose: words, compounds split, lower-cased, accents folded, stop words out, stemmed."""
-    return (
-        _words()
-        | NoiseFilter()
-        | CompoundFilter()
-        | LowercaseFilter()
-        | CharsetFilter(accent_map)
-        | StopFilter(stoplist=STOP, minsize=1, renumber=False)
-        | SafeStemFilter()
-        | RenumberFilter()
+    return CachedAnalyzer(
+        _words(),
+        NoiseFilter(),
+        CompoundFilter(),
+        LowercaseFilter(),
+        CharsetFilter(accent_map),
+        StopFilter(stoplist=STOP, minsize=1, renumber=False),
+        SafeStemFilter(),
+        RenumberFilter(),
     )
 
 
 def plain_analyzer():
     """Words lower-cased and accent-folded, nothing removed: names, spelling."""
-    return _words() | NoiseFilter() | CompoundFilter() | LowercaseFilter() | CharsetFilter(accent_map)
+    return CachedAnalyzer(_words(), NoiseFilter(), CompoundFilter(), LowercaseFilter(), CharsetFilter(accent_map))
 
 
 def code_analyzer():
     """Code: identifiers and dotted names whole and split (camelCase, snake_case), lower-cased."""
-    return RegexTokenizer(CODE_PATTERN) | NoiseFilter() | CompoundFilter() | LowercaseFilter()
+    return CachedAnalyzer(RegexTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
 
 
 def title_key(title: str) -> str:
