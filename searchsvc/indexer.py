@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import fcntl
+import functools
 import hashlib
 import multiprocessing
 import os
@@ -34,7 +35,7 @@ from . import storage
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
-from .schema import SCHEMA_VERSION, build_schema, title_key
+from .schema import SCHEMA_VERSION, build_schema, prose_analyzer, title_key
 
 #: Wraps the iterator of changed posts being prepared (given its length), e.g. with a progress bar.
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -139,6 +140,16 @@ def _lock_holder(path: Path) -> str:
 # Turning a post into a document
 
 
+@functools.lru_cache(maxsize=1)
+def _prose():
+    return prose_analyzer()
+
+
+def _query_words(text: str) -> str:
+    """``text`` as a query analyses it in the prose fields (kept so that searches need not)."""
+    return " ".join(t.text for t in _prose()(text, mode="query"))
+
+
 def post_document(post: Post) -> dict[str, Any]:
     """The Whoosh document for one post (plain text only; HTML is made at the edge)."""
     extracted = extract(post.body)
@@ -147,7 +158,7 @@ def post_document(post: Post) -> dict[str, Any]:
     offset = 0
     for section in extracted.sections:
         start, end = offset, offset + len(section.text)
-        sections.append([section.heading, section.anchor, section.level, start, end])
+        sections.append([section.heading, section.anchor, section.level, start, end, _query_words(section.heading)])
         parts.append(section.text)
         offset = end + 1
     body = "\n".join(parts)

@@ -692,7 +692,8 @@ class StoredPost:
         """The analysed words of each section's heading."""
         if self._heading_terms is None:
             self._heading_terms = [
-                frozenset(_analyze(schema, "headings", s.heading)) if s.heading else frozenset() for s in self.spans
+                frozenset(s.words.split() if s.words is not None else _analyze(schema, "headings", s.heading))
+                for s in self.spans
             ]
         return self._heading_terms
 

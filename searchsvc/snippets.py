@@ -34,6 +34,9 @@ class SectionSpan:
     level: int
     start: int
     end: int
+    #: The heading's words as a query analyses them, space-separated (written by the indexer;
+    #: None in an index built before they were, and then worked out when needed).
+    words: str | None = None
 
 
 def escape(text: str) -> str:

@@ -154,3 +154,27 @@ def test_sections_in_the_api_json(make_blog, build_index, make_app):
     assert result["sections"] == [
         {"heading": "Rollback Plan", "anchor": "rollback-plan", "url": "/blog/deploy#rollback-plan"}
     ]
+
+
+def test_heading_words_are_analysed_when_indexed_as_a_search_would():
+    from searchsvc.indexer import _query_words
+    from searchsvc.schema import build_schema
+
+    schema = build_schema()
+    for heading in ["Configure Caching", "Résumé: the useEffect hooks", "", "The and of"]:
+        analysed = [t.text for t in schema["headings"].analyzer(heading, mode="query")]
+        assert _query_words(heading).split() == analysed
+
+
+def test_an_index_without_heading_words_ranks_sections_the_same(make_blog, build_index, open_index):
+    from searchsvc.search import StoredPost
+
+    content = make_blog({"deploy.md": DEPLOY})
+    _, _ = build_index(content, index_dir := content.parent / "ix")
+    with open_index(index_dir).searcher() as (_, searcher):
+        fields = searcher.stored_fields(0)
+        schema = searcher.schema
+    stored = StoredPost(fields)
+    old = dict(fields, meta=dict(fields["meta"], sections=[s[:5] for s in fields["meta"]["sections"]]))
+    assert all(s.words is not None for s in stored.spans)
+    assert stored.heading_terms(schema) == StoredPost(old).heading_terms(schema)
