@@ -1330,17 +1330,22 @@ class _Offsets:
                     wanted.setdefault(text, []).append(docnum)
         field = self.searcher.schema[fieldname]
         out: dict[int, list[Match]] = {}
+        segments = self.searcher.leaf_searchers()
         for text, docnums in wanted.items():
             if self.deadline is not None and self.deadline.passed():
                 break
-            try:
-                postings = self.searcher.postings(fieldname, field.to_bytes(text))
-            except Exception:  # a term missing from this generation
-                continue
-            for docnum in sorted(docnums):
-                if seek(postings, docnum):
-                    for _pos, start, end in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
-                        out.setdefault(docnum, []).append(Match(start, end, text))
+            term = field.to_bytes(text)
+            # Segment by segment: a segment's own postings can be sought in quickly.
+            for sub, offset in segments:
+                reader = sub.reader()
+                if (fieldname, term) not in reader:
+                    continue
+                postings = reader.postings(fieldname, term)
+                end = offset + reader.doc_count_all()
+                for docnum in sorted(d for d in docnums if offset <= d < end):
+                    if seek(postings, docnum - offset):
+                        for _pos, start, stop in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
+                            out.setdefault(docnum, []).append(Match(start, stop, text))
         return out
 
 
