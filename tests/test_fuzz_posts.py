@@ -64,8 +64,9 @@ def check_prepared(relpath: str, data: bytes) -> tuple:
     assert isinstance(document["title"], str) and document["title"].strip()
     assert document["url"].startswith(("/", "http://", "https://")), document["url"]
     body = document.get("body", "")
-    for heading, anchor, level, start, end in document["meta"]["sections"]:
+    for heading, anchor, level, start, end, words in document["meta"]["sections"]:
         assert 0 <= start <= end <= len(body)
+        assert isinstance(words, str)
     for text in strings_in([document, tags]):
         text.encode("utf-8")  # raises on a lone surrogate: such a post cannot be stored
     json.dumps(document["meta"], ensure_ascii=False).encode("utf-8")
