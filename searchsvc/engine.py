@@ -77,10 +77,6 @@ class Matches:
     mask: np.ndarray
     scores: np.ndarray
 
-    @property
-    def total(self) -> int:
-        return int(self.mask.sum())
-
 
 @dataclass(frozen=True)
 class MatchedLeaf:
@@ -102,38 +98,61 @@ FEW_CANDIDATES = 8
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
 
 
-class LeafCache:
-    """Leaf results and word positions of one generation, least recently used dropped
-    first, at most ``capacity`` entries in all. Thread-safe."""
+class LRU:
+    """A mapping that drops the least recently used entries first, to stay within
+    ``max_items`` entries and ``max_weight`` in total (each entry weighs ``weight(value)``).
+    A value heavier than ``max_weight`` on its own is not kept. Thread-safe."""
 
-    def __init__(self, capacity: int = CACHE_POSTINGS):
-        self.capacity = capacity
-        self._items: OrderedDict[object, Leaf | Occurrences] = OrderedDict()
-        self._size = 0
+    def __init__(
+        self,
+        max_items: int | None = None,
+        max_weight: int | None = None,
+        weight: Callable[[Any], int] = lambda value: 1,
+    ):
+        self.max_items = max_items
+        self.max_weight = max_weight
+        self._weigh = weight
+        self._items: OrderedDict[Any, Any] = OrderedDict()
+        self._weight = 0
         self._lock = threading.Lock()
 
-    def get(self, key: object) -> Any:
+    def get(self, key: Any) -> Any:
         with self._lock:
-            leaf = self._items.get(key)
-            if leaf is not None:
+            value = self._items.get(key)
+            if value is not None:
                 self._items.move_to_end(key)
-            return leaf
+            return value
 
-    def put(self, key: object, leaf: Leaf | Occurrences) -> None:
-        if not leaf.complete or leaf.size > self.capacity:
+    def put(self, key: Any, value: Any) -> None:
+        weight = self._weigh(value)
+        if self.max_weight is not None and weight > self.max_weight:
             return
         with self._lock:
             old = self._items.pop(key, None)
             if old is not None:
-                self._size -= old.size
-            self._items[key] = leaf
-            self._size += leaf.size
-            while self._size > self.capacity:
+                self._weight -= self._weigh(old)
+            self._items[key] = value
+            self._weight += weight
+            while (self.max_items is not None and len(self._items) > self.max_items) or (
+                self.max_weight is not None and self._weight > self.max_weight
+            ):
                 _, dropped = self._items.popitem(last=False)
-                self._size -= dropped.size
+                self._weight -= self._weigh(dropped)
 
     def __len__(self) -> int:
         return len(self._items)
+
+
+class LeafCache(LRU):
+    """Leaf results and word positions of one generation, at most ``capacity`` entries
+    (posts of a leaf, occurrences of a word) in all. A leaf cut short is not kept."""
+
+    def __init__(self, capacity: int = CACHE_POSTINGS):
+        super().__init__(max_weight=capacity, weight=lambda leaf: leaf.size)
+
+    def put(self, key: Any, leaf: Leaf | Occurrences) -> None:
+        if leaf.complete:
+            super().put(key, leaf)
 
 
 class DocTable:

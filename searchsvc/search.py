@@ -17,7 +17,6 @@ import html
 import re
 import threading
 import time
-from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
@@ -44,7 +43,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Searcher
 
 from . import storage
-from .engine import DocTable, Evaluator, LeafCache, seek
+from .engine import LRU, DocTable, Evaluator, LeafCache, seek
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
 from .snippets import SNIPPET_CHARS, Match, SectionSpan, lead, mark, rank_sections
@@ -53,7 +52,6 @@ from .storage import IndexUnavailable
 
 SORTS = ("relevance", "newest", "oldest")
 MAX_FACETS = 50
-SNIPPET_FRAGMENTS = 2
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
 MAX_HIGHLIGHT_CHARS = 50_000
@@ -68,7 +66,7 @@ NEAR_TIE = 0.02
 #: Sections listed per result; a section shorter than this does not provide the snippet.
 MAX_SECTIONS = 3
 MIN_SECTION_CHARS = 20
-#: Responses kept per generation and process (see ResponseCache).
+#: Responses kept per generation and process (Snapshot.responses).
 RESPONSE_CACHE_SIZE = 512
 #: Posts whose stored fields are kept decoded, per generation and process, and the
 #: characters of text they may hold in all.
@@ -698,34 +696,6 @@ class StoredPost:
         return self._heading_terms
 
 
-class ResponseCache:
-    """Recent responses of one generation, by request; the least recently used go first.
-
-    Readers repeat popular queries, and a search box asks again for the same prefix
-    as the reader types and deletes. A new generation comes with an empty cache, so a
-    cached response is never older than the index it came from. Thread-safe.
-    """
-
-    def __init__(self, capacity: int = RESPONSE_CACHE_SIZE):
-        self.capacity = capacity
-        self._items: OrderedDict[SearchRequest, SearchResponse] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, request: SearchRequest) -> SearchResponse | None:
-        with self._lock:
-            response = self._items.get(request)
-            if response is not None:
-                self._items.move_to_end(request)
-            return response
-
-    def put(self, request: SearchRequest, response: SearchResponse) -> None:
-        with self._lock:
-            self._items[request] = response
-            self._items.move_to_end(request)
-            while len(self._items) > self.capacity:
-                self._items.popitem(last=False)
-
-
 @dataclass
 class Snapshot:
     """One published generation, opened: shared by all threads of a process."""
@@ -741,28 +711,23 @@ class Snapshot:
     _related: dict[str, list[str]] = field(default_factory=dict)
     #: Postings and scores of the query leaves met so far (see :mod:`searchsvc.engine`).
     leaves: LeafCache = field(default_factory=LeafCache)
-    #: Whole responses of recent requests (see :class:`ResponseCache`).
-    responses: "ResponseCache" = field(default_factory=lambda: ResponseCache())
+    #: Whole responses of recent requests, by request. Readers repeat popular queries, and
+    #: a search box asks again for a prefix as the reader types and deletes. A new
+    #: generation starts empty, so an answer is never older than the index it came from.
+    responses: LRU = field(default_factory=lambda: LRU(max_items=RESPONSE_CACHE_SIZE))
+    #: The posts shown most recently, decoded (see :class:`StoredPost`).
+    _posts: LRU = field(
+        default_factory=lambda: LRU(STORED_CACHE_SIZE, STORED_CACHE_CHARS, weight=lambda post: post.size)
+    )
     _table: DocTable | None = None
-    _stored: OrderedDict[int, StoredPost] = field(default_factory=OrderedDict)
-    _stored_chars: int = 0
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def post(self, searcher, docnum: int) -> "StoredPost":
         """A post's stored fields and sections; the most recently shown are kept decoded."""
-        with self._table_lock:
-            post = self._stored.get(docnum)
-            if post is not None:
-                self._stored.move_to_end(docnum)
-                return post
-        post = StoredPost(searcher.stored_fields(docnum))
-        with self._table_lock:
-            if docnum not in self._stored:
-                self._stored[docnum] = post
-                self._stored_chars += post.size
-            while len(self._stored) > STORED_CACHE_SIZE or self._stored_chars > STORED_CACHE_CHARS:
-                _, dropped = self._stored.popitem(last=False)
-                self._stored_chars -= dropped.size
+        post = self._posts.get(docnum)
+        if post is None:
+            post = StoredPost(searcher.stored_fields(docnum))
+            self._posts.put(docnum, post)
         return post
 
     def table(self) -> DocTable:
@@ -839,7 +804,7 @@ class SearchIndex:
         manifest = storage.read_manifest(path)
         problem = storage.damage(path, manifest)
         if problem:
-            raise IndexUnavailable(f"{problem}; run `searchsvc reindex --full`.")
+            raise IndexUnavailable(problem)
         try:
             # No mmap: a file truncated under a running server must raise an error we
             # can answer with 503, not SIGBUS the worker.
@@ -924,7 +889,7 @@ class SearchIndex:
             # Responses come from memory where they can: look at the files themselves.
             problem = storage.damage(self.index_dir / snap.name, snap.manifest)
             if problem:
-                raise DamagedIndex(f"{problem}; run `searchsvc reindex --full`.")
+                raise DamagedIndex(problem)
             if searcher.doc_count():
                 searcher.stored_fields(0)
                 first = next(iter(searcher.reader().lexicon("title")), None)
@@ -1226,7 +1191,7 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None
             yield _plain_hit(stored, score)
             continue
         terms = matched[docnum]
-        meta = stored.get("meta") or {}
+        meta = post.meta
         url = stored.get("url", "")
         title = meta.get("title") or stored.get("title", "")
         title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"})

@@ -124,9 +124,9 @@ def damage(gen_path: Path, manifest: dict[str, Any]) -> str | None:
         try:
             actual = os.stat(gen_path / name).st_size
         except OSError:
-            return f"The index file {gen_path / name} is missing"
+            return f"The index file {gen_path / name} is missing; run `searchsvc reindex --full`."
         if actual != size:
-            return f"The index file {gen_path / name} has {actual} bytes instead of {size}"
+            return f"The index file {gen_path / name} has {actual} bytes instead of {size}; run `searchsvc reindex --full`."
     return None
 
 
