@@ -111,6 +111,19 @@ def close_index(index: SearchIndex) -> None:
 
 
 @pytest.fixture
+def search_blog(make_blog, build_index, open_index):
+    """``search_blog({relpath: text}) -> search(q, **SearchRequest fields)`` over a fresh index."""
+
+    def make(posts):
+        settings, summary = build_index(make_blog(posts))
+        assert not summary.skipped, summary.skipped
+        index = open_index(settings.index_dir)
+        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+
+    return make
+
+
+@pytest.fixture
 def open_index():
     """``open_index(index_dir) -> SearchIndex``, closed after the test."""
     opened: list[SearchIndex] = []

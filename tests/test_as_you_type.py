@@ -14,19 +14,6 @@ def post(title: str, body: str = BODY) -> str:
     return f"---\ntitle: {json.dumps(title)}\n---\n\n{body}\n"
 
 
-@pytest.fixture
-def search_blog(make_blog, build_index, open_index):
-    """``search_blog({relpath: text}) -> search(q, **SearchRequest fields)`` over a fresh index."""
-
-    def make(posts):
-        settings, summary = build_index(make_blog(posts))
-        assert not summary.skipped, summary.skipped
-        index = open_index(settings.index_dir)
-        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
-
-    return make
-
-
 def ids(response) -> list[str]:
     return [hit.id for hit in response.results]
 

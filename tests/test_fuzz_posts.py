@@ -22,7 +22,7 @@ import json
 import math
 import tempfile
 import time
-from datetime import date, datetime, timezone
+from datetime import date, timezone
 from pathlib import Path
 
 import pytest

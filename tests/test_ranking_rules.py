@@ -9,8 +9,6 @@ import json
 
 import pytest
 
-from searchsvc.search import SearchRequest
-
 FILLER = "Plain words about ordinary things."
 
 
@@ -39,19 +37,6 @@ def post(
     if code is not None:
         text += f"\n```\n{code}\n```\n"
     return text
-
-
-@pytest.fixture
-def search_blog(make_blog, build_index, open_index):
-    """``search_blog({relpath: text}) -> search(q, **SearchRequest fields)`` over a fresh index."""
-
-    def make(posts):
-        settings, summary = build_index(make_blog(posts))
-        assert not summary.skipped, summary.skipped
-        index = open_index(settings.index_dir)
-        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
-
-    return make
 
 
 def ids(response) -> list[str]:

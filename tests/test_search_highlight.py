@@ -2,26 +2,9 @@
 
 import re
 
-import pytest
-
-from searchsvc.search import SearchRequest
-
 FILLER_BEFORE = " ".join(f"before{i}" for i in range(60))
 FILLER_AFTER = " ".join(f"after{i}" for i in range(60))
 FILLER_MIDDLE = " ".join(f"middle{i}" for i in range(80))
-
-
-@pytest.fixture
-def search_blog(make_blog, build_index, open_index):
-    """Index a literal blog and return a search function over it."""
-
-    def make(posts):
-        settings, summary = build_index(make_blog(posts))
-        assert not summary.skipped, summary.skipped
-        index = open_index(settings.index_dir)
-        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
-
-    return make
 
 
 def test_short_text_is_shown_whole_with_the_match_marked(search_blog):

@@ -41,17 +41,6 @@ def tips(tmp_path_factory):
     close_index(index)
 
 
-@pytest.fixture
-def search_blog(make_blog, build_index, open_index):
-    def make(posts):
-        settings, summary = build_index(make_blog(posts))
-        assert not summary.skipped, summary.skipped
-        index = open_index(settings.index_dir)
-        return lambda q, **kw: index.search(SearchRequest(q=q, **kw))
-
-    return make
-
-
 def ids(response) -> list[str]:
     return [hit.id for hit in response.results]
 
