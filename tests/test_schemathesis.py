@@ -49,14 +49,23 @@ def api_schema(blog_index_template, tmp_path_factory):
     close_index(app.extensions["searchsvc.index"])
 
 
+def _blank(value) -> bool:
+    """Whether a generated value goes out as a blank `?name=` (or has one among its items),
+    which the API, stripping what it reads (Python's whitespace includes controls such as
+    \\x1d), takes as "not given"."""
+    if isinstance(value, (list, tuple)):
+        return not value or any(_blank(v) for v in value)
+    if isinstance(value, dict):
+        return not value
+    return not str(value).strip()
+
+
 def run(operation, mode, **call_options):
     @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(case=operation.as_strategy(generation_mode=mode))
     def check(case):
         if mode is GenerationMode.NEGATIVE:
-            # An empty string, list or object all go out as `?name=`, and the API strips
-            # what it reads (Python's whitespace includes controls such as \x1d): "not given".
-            assume(all(value not in ([], {}) and str(value).strip() for value in (case.query or {}).values()))
+            assume(not any(_blank(value) for value in (case.query or {}).values()))
         response = case.call_and_validate(**call_options)
         assert "Traceback" not in response.text
 
