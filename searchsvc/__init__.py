@@ -29,7 +29,9 @@ def create_app(config: Mapping[str, Any] | None = None):
     app.config.update(flask_keys)
     app.json.sort_keys = False
     app.extensions["searchsvc.settings"] = settings
-    app.extensions["searchsvc.index"] = SearchIndex(settings.index_dir, time_limit=settings.query_time_limit)
+    app.extensions["searchsvc.index"] = SearchIndex(
+        settings.index_dir, time_limit=settings.query_time_limit, warm_up=settings.warm_up
+    )
     web.init_app(app)
     return app
 

@@ -39,6 +39,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.scoring import BM25F
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
+from .schema import PAIR_FIELDS, PAIRS, pair_term, pairable
+
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 1_000_000
 
@@ -96,6 +98,8 @@ BONUS_CANDIDATES = 100
 FEW_CANDIDATES = 8
 
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
+#: The scores of a leaf that only says which posts have a term.
+_NO_SCORES = np.zeros(0)
 
 
 class LRU:
@@ -141,6 +145,11 @@ class LRU:
 
     def __len__(self) -> int:
         return len(self._items)
+
+    @property
+    def weight(self) -> int:
+        """The total weight of the entries kept."""
+        return self._weight
 
 
 class LeafCache(LRU):
@@ -332,7 +341,7 @@ class Evaluator:
         if leaf is not None:
             return leaf
         phrase = isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1
-        if phrase and self._within is not None:
+        if phrase and self._within is not None and self._pairs(q.fieldname) is None:
             return self._phrase(q.fieldname, list(q.words), within=self._within)  # not kept: partial by design
         if phrase:
             leaf = self._phrase(q.fieldname, list(q.words))
@@ -359,8 +368,23 @@ class Evaluator:
             text = field.to_bytes(word)
         except ValueError:
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
+        found, tf, complete = self._postings(fieldname, text)
+        if not len(found):
+            return Leaf(found, np.zeros(0), complete)
         weighting = self.searcher.weighting
         lengths = self.table.lengths(fieldname)
+        # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
+        B = weighting._field_B.get(fieldname, weighting.B)
+        K1 = weighting.K1
+        idf = self.searcher.idf(fieldname, text)
+        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        fl = lengths[found]
+        # whoosh.scoring.bm25, term for term (so the floats are the same).
+        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
+        return Leaf(found, scores, complete)
+
+    def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray, bool]:
+        """(posts, weights, complete) of one term, read a block at a time from every segment."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
         complete = True
@@ -377,27 +401,33 @@ class Evaluator:
                     break
             if not complete:
                 break
-        found = _concat(ids)
-        if not len(found):
-            return Leaf(found, np.zeros(0), complete)
-        # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
-        B = weighting._field_B.get(fieldname, weighting.B)
-        K1 = weighting.K1
-        idf = self.searcher.idf(fieldname, text)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
-        tf = np.concatenate(tfs)
-        fl = lengths[found]
-        # whoosh.scoring.bm25, term for term (so the floats are the same).
-        scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
-        return Leaf(found, scores, complete)
+        return _concat(ids), (np.concatenate(tfs) if tfs else np.zeros(0)), complete
+
+    def _pairs(self, fieldname: str) -> str | None:
+        """The field of ``fieldname``'s word pairs, when this index has one."""
+        pairs = PAIR_FIELDS.get(fieldname)
+        schema = self.searcher.schema
+        return pairs if pairs is not None and pairs in schema and isinstance(schema[pairs], PAIRS) else None
+
+    def _posts_with(self, fieldname: str, term: str) -> Leaf:
+        """The posts that have ``term`` (no scores), read once per generation."""
+        key = ("posts", fieldname, term)
+        found = self.cache.get(key)
+        if found is None:
+            ids, _, complete = self._postings(fieldname, term.encode("utf-8"))
+            found = Leaf(ids, _NO_SCORES, complete)
+            self.cache.put(key, found)
+        return found
 
     def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
-        phrase (the sum of its words' scores), from each word's positions as arrays.
+        phrase (the sum of its words' scores).
 
-        Whoosh's own phrase matcher builds Python objects for every occurrence of every
-        word in every candidate post; here the positions of a word are read once per
-        generation and the phrase is an intersection of (post, position) keys.
+        Where the field's word pairs are indexed, the posts that have every pair of the
+        phrase are the candidates, and for two words the answer. Otherwise, and to check the
+        order of three words or more, the words' positions are intersected as (post,
+        position) keys: Whoosh's own phrase matcher builds Python objects for every
+        occurrence of every word in every candidate post instead.
         """
         words_leaves = [self.leaf(Term(fieldname, w)) for w in words]
         if not all(leaf.complete for leaf in words_leaves):
@@ -405,6 +435,17 @@ class Evaluator:
         candidates = words_leaves[0].ids if within is None else within.astype(np.int32)
         for leaf in words_leaves:
             candidates = np.intersect1d(candidates, leaf.ids, assume_unique=True)
+        pairs = self._pairs(fieldname)
+        if pairs is not None and all(pairable(w) for w in words):
+            for first, second in zip(words, words[1:]):
+                if not len(candidates):
+                    break
+                found = self._posts_with(pairs, pair_term(first, second))
+                if not found.complete:
+                    return _EMPTY_INCOMPLETE
+                candidates = np.intersect1d(candidates, found.ids, assume_unique=True)
+            if len(words) == 2:
+                return _phrase_leaf(candidates.astype(np.int32), words_leaves)
         starts = None
         for i, word in enumerate(words):
             if not len(candidates):
@@ -423,11 +464,7 @@ class Evaluator:
             candidates = np.unique(starts >> 32)
         if starts is None or not len(candidates):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
-        ids = candidates.astype(np.int32)
-        scores = np.zeros(len(ids))
-        for leaf in words_leaves:
-            scores += leaf.scores[np.searchsorted(leaf.ids, ids)]
-        return Leaf(ids, scores)
+        return _phrase_leaf(candidates.astype(np.int32), words_leaves)
 
     def _positions_in(self, fieldname: str, word: str, docnums: np.ndarray) -> Occurrences:
         """The occurrences of ``word`` in some posts only (not kept: another phrase has others)."""
@@ -630,6 +667,14 @@ def decode_positions(fmt, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarr
     # Each posting's positions count again from 0: take off the deltas of the postings before it.
     firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     return counts, running[1:] - np.repeat(running[firsts], counts)
+
+
+def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:
+    """The phrase found in ``ids``, scored as the sum of its words' scores there."""
+    scores = np.zeros(len(ids))
+    for leaf in words_leaves:
+        scores += leaf.scores[np.searchsorted(leaf.ids, ids)]
+    return Leaf(ids, scores)
 
 
 def _best(found: Matches, count: int) -> np.ndarray:

@@ -17,6 +17,7 @@ import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import (
+    Analyzer,
     CharsetFilter,
     CompositeAnalyzer,
     Filter,
@@ -26,13 +27,14 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.formats import Existence
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -179,14 +181,21 @@ def _stem(word: str) -> str:
 
 
 class RenumberFilter(Filter):
-    """Close the gaps stop words leave in positions, keeping shared positions shared."""
+    """Close the gaps stop words leave in positions, keeping shared positions shared.
+
+    The filters before share one Token: the parts of a compound word come back with the
+    position given to the whole word, which is never the original position of a later word.
+
+    >>> [(t.text, t.pos) for t in prose_analyzer()("the Node.js loop", positions=True)]
+    [('node.js', 0), ('node', 0), ('js', 0), ('loop', 1)]
+    """
 
     def __call__(self, tokens):
         last_original = None
         pos = -1
         for t in tokens:
             if t.positions:
-                if t.pos != last_original:
+                if t.pos != last_original and t.pos != pos:
                     last_original = t.pos
                     pos += 1
                 t.pos = pos
@@ -271,7 +280,7 @@ class CachedAnalyzer(CompositeAnalyzer):
                 t.boost = boost
                 if positions:
                     if renumber:
-                        if seen != last_original:
+                        if seen != last_original and seen != pos:
                             last_original = seen
                             pos += 1
                         seen = pos
@@ -326,6 +335,72 @@ def code_analyzer():
     return CachedAnalyzer(RegexTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
 
 
+#: Fields whose adjacent words are also indexed as pairs, and the field of those pairs.
+PAIR_FIELDS = {"body": "body_pairs"}
+
+
+def pair_term(first: str, second: str) -> str:
+    """The term of two words that follow each other (terms never contain a space)."""
+    return f"{first} {second}"
+
+
+def pairable(word: str) -> bool:
+    """Whether pairs with ``word`` are indexed: not for numbers and versions (``18``, ``v8``),
+    a third of all pairs and rarely in a phrase; such a phrase is found from positions."""
+    return not any(ch.isdigit() for ch in word)
+
+
+class PairsAnalyzer(Analyzer):
+    """Each two adjacent positions of ``words``' tokens, as one term per pair of their texts.
+
+    A phrase of common words would otherwise need every position of both words (hundreds
+    of thousands in a large blog); with pairs, ``"event loop"`` is one term. Positions are
+    those of ``words`` (stop words closed up, parts of a compound sharing its position), so a
+    pair is exactly what a two-word phrase matches:
+
+    >>> sorted({t.text for t in PairsAnalyzer(prose_analyzer())("The Node.js event loop")})
+    ['event loop', 'js event', 'node event', 'node.js event']
+    >>> [t.text for t in PairsAnalyzer(prose_analyzer())("Node 18 and V8 ship")]
+    []
+    """
+
+    def __init__(self, words: Analyzer):
+        self.words = words
+
+    def __call__(self, value, mode="", **kwargs):
+        out = Token(positions=False, chars=False, removestops=True, mode=mode)
+        out.boost, out.stopped = 1.0, False
+        before: list[str] = []
+        here: list[str] = []
+        here_pos = None
+        for t in self.words(value, positions=True, mode="index"):
+            if t.pos != here_pos:
+                for a in before:
+                    for b in here:
+                        out.text = pair_term(a, b)
+                        yield out
+                before, here, here_pos = here, [], t.pos
+            if pairable(t.text):
+                here.append(t.text)
+        for a in before:
+            for b in here:
+                out.text = pair_term(a, b)
+                yield out
+
+
+class PAIRS(FieldType):
+    """A field of word pairs (see :class:`PairsAnalyzer`): which posts have them, nothing more."""
+
+    def __init__(self, words: Analyzer):
+        self.analyzer = PairsAnalyzer(words)
+        self.format = Existence()
+        self.scorable = False
+        self.stored = False
+        self.unique = False
+        self.vector = None
+        self.column_type = None
+
+
 def title_key(title: str) -> str:
     """A title reduced for exact-title matching: lower-case, no accents, words only.
 
@@ -360,6 +435,7 @@ def build_schema() -> Schema:
         description=TEXT(analyzer=prose, stored=True, chars=True),
         headings=TEXT(analyzer=prose, phrase=True),
         body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
+        body_pairs=PAIRS(prose),
         code=TEXT(analyzer=code_analyzer(), stored=True, phrase=False, chars=True),
         tag_text=TEXT(analyzer=prose, phrase=True),
         author=TEXT(analyzer=plain_analyzer(), phrase=True),

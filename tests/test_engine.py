@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from whoosh.query import Term
+from whoosh.query import Phrase, Term
 
 from searchsvc.engine import Evaluator, LeafCache, postings_blocks, seek
 from searchsvc.search import Expander, SearchIndex, build_query, parse_query
@@ -21,6 +21,10 @@ QUERIES = [
     "python",
     "python testing",
     '"server actions"',
+    '"testing with pytest"',
+    '"again and again"',
+    '"node.js runs"',
+    '"js runs the event loop"',
     "react hooks -python",
     "python OR react",
     "tag:python packaging",
@@ -43,6 +47,10 @@ def index(tmp_path_factory):
         (content / f"extra_{i:03d}.md").write_text(f"---\ntitle: Extra {i}\ntags: [python]\n---\n{extra * (i % 3 + 1)}")
     (content / "python_testing_post.md").write_text((BLOG / "python_testing_post.md").read_text() + extra)
     (content / "react_hooks_post.md").unlink()
+    # A compound word after a stop word: its parts share its position, so phrases span it.
+    (content / "compound.md").write_text(
+        "---\ntitle: Compound\n---\nAfter the intro, Node.js runs the event loop for formData.get calls. Node 18 ships.\n"
+    )
     reindex_into(content, root / "index")
     search_index = SearchIndex(root / "index")
     yield search_index
@@ -125,6 +133,7 @@ def test_python_spans_several_blocks(index):
 def test_a_phrase_reads_the_same_from_some_posts_as_from_all(index, monkeypatch, text):
     import searchsvc.engine as engine
 
+    monkeypatch.setattr(Evaluator, "_pairs", lambda self, fieldname: None)  # positions only
     found = []
     for few in (0, 10**9):  # never / always read only the candidates' positions
         monkeypatch.setattr(engine, "FEW_CANDIDATES", few)
@@ -164,3 +173,40 @@ def test_the_phrase_bonus_of_a_few_candidates_changes_no_match(index, monkeypatc
     assert set(got) == set(expected) and len(got) > 2
     best = sorted(expected, key=expected.get, reverse=True)[:2]
     assert [got[d] for d in best] == pytest.approx([expected[d] for d in best], rel=1e-12)
+
+
+@pytest.mark.parametrize("words", [["python", "python"], ["test", "pytest"], ["python", "test", "pytest"],
+                                   ["node.js", "run"], ["js", "run", "event", "loop"], ["get", "call"],
+                                   ["node", "18", "ship"]])
+def test_a_phrase_found_from_word_pairs_is_the_one_found_from_positions(index, monkeypatch, words):
+    found = []
+    for pairs in (True, False):
+        if not pairs:
+            monkeypatch.setattr(Evaluator, "_pairs", lambda self, fieldname: None)
+        with index.searcher() as (snap, searcher):
+            leaf = Evaluator(searcher, snap.table(), LeafCache(), lambda: False)._phrase("body", words)
+        found.append((leaf.ids.tolist(), leaf.scores.tolist()))
+    assert found[0] == found[1]
+    assert found[0][0], "the phrase occurs"
+
+
+def test_the_parts_of_a_compound_word_take_its_position(index):
+    with index.searcher() as (_, searcher):
+        hits = searcher.search(Phrase("body", ["node.js", "run"]))
+        parts = searcher.search(Phrase("body", ["node", "js", "run"]))
+        assert len(hits) == 1
+        assert len(parts) == 0, "node and js are one position, not two"
+
+
+def test_warm_up_reads_the_most_frequent_words_ahead(index):
+    snap = index.snapshot()
+    with index.searcher() as (_, searcher):
+        frequent = max(searcher.reader().iter_field("body"), key=lambda item: item[1].doc_frequency())[0].decode()
+    assert index.warm(snap, 5.0) > 0
+    assert snap.leaves.get(("term", "body", frequent)) is not None
+    assert snap.leaves.get(("term", "title", frequent)) is not None
+
+
+def test_warm_up_stops_at_its_time_limit(index):
+    snap = index.snapshot()
+    assert index.warm(snap, 0.0) <= 1
