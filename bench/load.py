@@ -95,7 +95,7 @@ def build_mix(index_dir: Path, seed: int = 1, size: int = 2000) -> list[Request]
     generation = storage.current_generation(index_dir)
     if generation is None:
         raise BenchError(f"No index in {index_dir}; build one first.")
-    posts = [p for p in storage.read_manifest(generation.path)["posts"].values() if not p.get("hidden")]
+    posts = [p for p in storage.read_manifest(generation.path, posts=True)["posts"].values() if not p.get("hidden")]
     if not posts:
         raise BenchError(f"The index in {index_dir} has no posts.")
     rnd = random.Random(seed)

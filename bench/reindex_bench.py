@@ -165,7 +165,7 @@ def timed_reindex(settings, workers: int | None):
 
 def pick_post(index_dir: Path) -> str:
     """The path of the indexed post in the middle of the manifest's sorted list (the same every run)."""
-    manifest = storage.read_manifest(current_generation_dir(index_dir))
+    manifest = storage.read_manifest(current_generation_dir(index_dir), posts=True)
     indexed = sorted(p for p, entry in manifest["posts"].items() if not entry.get("hidden"))
     if not indexed:
         raise BenchError("The index holds no post to change.")

@@ -33,6 +33,8 @@ def create_app(config: Mapping[str, Any] | None = None):
         settings.index_dir, time_limit=settings.query_time_limit, warm_up=settings.warm_up
     )
     web.init_app(app)
+    if settings.warm_up > 0:
+        app.extensions["searchsvc.index"].open_in_background()
     return app
 
 

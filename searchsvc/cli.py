@@ -225,8 +225,6 @@ def serve_command(host, port, workers, threads, index_dir) -> None:
 
     from . import create_app
 
-    app = create_app({"index_dir": settings.index_dir})
-
     class Server(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
@@ -238,7 +236,8 @@ def serve_command(host, port, workers, threads, index_dir) -> None:
             self.cfg.set("accesslog", "-")
 
         def load(self):
-            return app
+            # In each worker process: each opens the index itself, with files and caches of its own.
+            return create_app({"index_dir": settings.index_dir})
 
     click.echo(f"Serving on http://{host}:{port} (index: {settings.index_dir})", err=True)
     Server().run()

@@ -385,7 +385,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     fingerprint = settings.extraction_fingerprint()
     if live is not None and not full:
         try:
-            manifest = storage.read_manifest(live.path)
+            manifest = storage.read_manifest(live.path, posts=True)
         except storage.IndexUnavailable:
             manifest = None
         if (
@@ -508,6 +508,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 writer.commit()
                 writer = None
         ix.close()
+        storage.write_json_atomic(tmp / storage.POSTS, new_posts)
         storage.write_json_atomic(
             tmp / storage.MANIFEST,
             {
@@ -520,7 +521,8 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 "post_count": summary.total,
                 "tags": _display_names(new_posts, "tags"),
                 "authors": _display_names(new_posts, "authors"),
-                "posts": new_posts,
+                # What a server needs of the posts: titles to complete.
+                "titles": [[e["title"], e.get("url", "")] for e in new_posts.values() if not e.get("hidden") and e.get("title")],
                 "files": storage.index_files(tmp),
             },
         )

@@ -15,9 +15,11 @@ from __future__ import annotations
 import bisect
 import heapq
 import html
+import os
 import re
 import threading
 import time
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
@@ -71,8 +73,8 @@ MIN_SECTION_CHARS = 20
 RESPONSE_CACHE_SIZE = 512
 #: Posts whose stored fields are kept decoded, per generation and process, and the
 #: characters of text they may hold in all.
-STORED_CACHE_SIZE = 256
-STORED_CACHE_CHARS = 4_000_000
+STORED_CACHE_SIZE = 128
+STORED_CACHE_CHARS = 1_000_000
 #: Seconds before a generation that failed to open is tried again.
 RETRY_BROKEN_AFTER = 2.0
 
@@ -776,6 +778,16 @@ class SearchIndex:
         self._local = threading.local()
         #: (generation name, when, message) of the last generation that failed to open.
         self._failed: tuple[str, float, str] | None = None
+        # A process forked from this one (gunicorn --preload) must not share its open files
+        # (their read offsets) or locks another thread may hold: it starts afresh.
+        ref = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: _start_afresh(ref))
+
+    def _start_afresh(self) -> None:
+        self._lock = threading.Lock()
+        self._snapshot = None
+        self._local = threading.local()
+        self._failed = None
 
     def snapshot(self) -> Snapshot:
         """The published generation, reopened only when CURRENT has moved."""
@@ -819,14 +831,31 @@ class SearchIndex:
             raise IndexUnavailable(
                 f"The index in {path} cannot be opened ({type(exc).__name__}); run `searchsvc reindex --full`."
             ) from None
-        # Only the titles of the manifest's posts are needed here (a post's entry also has its
-        # hash, size, times, tags...: 11 MB per worker at 10,000 posts).
-        posts = manifest.pop("posts", {})
-        titles = [(e["title"], e.get("url", "")) for e in posts.values() if not e.get("hidden") and e.get("title")]
+        titles = manifest.pop("titles", None)
+        if titles is None:  # a manifest of schema 6 or before: titles from its record of posts
+            posts = manifest.pop("posts", {})
+            titles = [(e["title"], e.get("url", "")) for e in posts.values() if not e.get("hidden") and e.get("title")]
+        try:
+            titles = [(str(title), str(url)) for title, url in titles]
+        except (TypeError, ValueError):
+            raise IndexUnavailable(f"The index at {path} is damaged; run `searchsvc reindex --full`.") from None
         return Snapshot(
             name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema),
             title_entries=titles,
         )
+
+    def open_in_background(self) -> None:
+        """Open the published generation now, in a thread, so that its warm-up starts before
+        the first request (a server process calls this when it starts). Quiet when there is no
+        index yet: requests say so."""
+
+        def open_quietly() -> None:
+            try:
+                self.snapshot()
+            except Exception:
+                pass
+
+        threading.Thread(target=open_quietly, name="searchsvc-open", daemon=True).start()
 
     def warm(self, snap: Snapshot, seconds: float) -> int:
         """Read ahead what the first readers of ``snap`` would wait for: the per-post table,
@@ -1130,6 +1159,12 @@ def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_g
     best = float(scores.max()) or 1.0
     bucket = np.round(scores / best / NEAR_TIE)
     return np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))
+
+
+def _start_afresh(ref: "weakref.ref[SearchIndex]") -> None:
+    index = ref()
+    if index is not None:
+        index._start_afresh()
 
 
 #: Most words :meth:`SearchIndex.warm` reads ahead, and the fields it reads them in (the

@@ -199,3 +199,24 @@ def test_unchanged_files_are_not_read_again(make_blog, tmp_path, monkeypatch):
     monkeypatch.setattr(indexer, "load_bytes", lambda path, s: read.append(path.name) or real(path, s))
     assert reindex(settings).unchanged == 3
     assert read == []
+
+
+def test_a_server_reads_titles_from_the_manifest_and_the_record_of_posts_stays_apart(make_blog, tmp_path):
+    _, settings, _ = setup_blog(make_blog, tmp_path)
+    gen = storage.current_generation(settings.index_dir)
+    manifest = storage.read_manifest(gen.path)
+    assert "posts" not in manifest
+    assert sorted(title for title, _url in manifest["titles"]) == ["Alpha", "Beta", "Gamma"]
+    assert len(storage.read_manifest(gen.path, posts=True)["posts"]) == 3
+
+
+def test_a_change_after_a_manifest_that_holds_its_posts_is_still_incremental(make_blog, tmp_path):
+    content, settings, _ = setup_blog(make_blog, tmp_path)
+    gen = storage.current_generation(settings.index_dir)
+    manifest = storage.read_manifest(gen.path, posts=True)
+    del manifest["titles"]
+    (gen.path / storage.MANIFEST).write_text(json.dumps(manifest))  # as schema 6 wrote it
+    (content / "beta.md").write_text(post("Beta again"))
+    summary = reindex(settings)
+    assert (summary.full, summary.updated) == (False, 1)
+    assert titles(settings.index_dir) == {"Alpha", "Beta again", "Gamma"}
