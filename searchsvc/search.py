@@ -778,12 +778,17 @@ class SearchIndex:
         self._local = threading.local()
         #: (generation name, when, message) of the last generation that failed to open.
         self._failed: tuple[str, float, str] | None = None
+        #: Requests of this process using the index right now (the warm-up waits for none).
+        self._busy = 0
+        self._busy_lock = threading.Lock()
         # A process forked from this one (gunicorn --preload) must not share its open files
         # (their read offsets) or locks another thread may hold: it starts afresh.
         ref = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: _start_afresh(ref))
 
     def _start_afresh(self) -> None:
+        self._busy_lock = threading.Lock()
+        self._busy = 0
         self._lock = threading.Lock()
         self._snapshot = None
         self._local = threading.local()
@@ -860,25 +865,34 @@ class SearchIndex:
     def warm(self, snap: Snapshot, seconds: float) -> int:
         """Read ahead what the first readers of ``snap`` would wait for: the per-post table,
         the vocabulary, and the postings of the most frequent words in every prose field, most
-        frequent first, for at most ``seconds`` and half of the leaf cache.
+        frequent first, for at most ``seconds`` of work and half of the leaf cache, and only
+        while the process has no request to answer.
 
         Frequent words are both the most searched and the slowest to read (the most
         postings); without this, each process reads them again on the first request that
         has them after every publish. Returns how many words were read ahead. Never
         raises: a damaged index is reported by the requests themselves.
         """
-        deadline = Deadline(seconds)
+        give_up = Deadline(WARM_UP_WAIT)
+        spent = 0.0
         words = 0
         try:
             with snap.ix.searcher(weighting=weighting()) as searcher:
-                evaluator = Evaluator(searcher, snap.table(), snap.leaves, deadline.passed)
+                evaluator = Evaluator(searcher, snap.table(), snap.leaves, lambda: False)
                 snap.vocabulary.lexicon(searcher.reader())
                 for text in _most_frequent(searcher, "body", WARM_WORDS):
+                    # Only while no request of this process is running: never at a reader's expense.
+                    while self._busy and not give_up.passed():
+                        time.sleep(0.002)
+                    if spent > seconds or give_up.passed() or self._snapshot is not snap:
+                        break
+                    if snap.leaves.weight * 2 > snap.leaves.max_weight:
+                        break
+                    started = time.perf_counter()
                     for fieldname in WARM_FIELDS:
                         evaluator.leaf(Term(fieldname, text))
+                    spent += time.perf_counter() - started
                     words += 1
-                    if deadline.passed() or snap.leaves.weight * 2 > snap.leaves.max_weight or self._snapshot is not snap:
-                        break
         except Exception:
             pass
         return words
@@ -887,6 +901,17 @@ class SearchIndex:
     def searcher(self) -> Iterator[tuple[Snapshot, Searcher]]:
         """This thread's searcher on the current generation, one generation per use."""
         snap = self.snapshot()
+        with self._busy_lock:
+            self._busy += 1
+        try:
+            with self._searcher(snap) as found:
+                yield found
+        finally:
+            with self._busy_lock:
+                self._busy -= 1
+
+    @contextmanager
+    def _searcher(self, snap: Snapshot) -> Iterator[tuple[Snapshot, Searcher]]:
         local = self._local
         searcher = getattr(local, "searcher", None)
         if searcher is None or local.name != snap.name:
@@ -1167,6 +1192,8 @@ def _start_afresh(ref: "weakref.ref[SearchIndex]") -> None:
         index._start_afresh()
 
 
+#: Seconds after which a warm-up still waiting for a busy process to be idle gives up.
+WARM_UP_WAIT = 60.0
 #: Most words :meth:`SearchIndex.warm` reads ahead, and the fields it reads them in (the
 #: prose fields: a word is the same term in each).
 WARM_WORDS = 2000

@@ -69,3 +69,21 @@ def test_a_forked_process_searches_with_files_of_its_own(tmp_path):
         assert found == expected and opened
     finally:
         close_index(index)
+
+
+def test_the_warm_up_waits_while_the_process_answers_requests(tmp_path):
+    import threading
+
+    reindex_into(BLOG, tmp_path / "index")
+    index = SearchIndex(tmp_path / "index")
+    snap = index.snapshot()
+    try:
+        with index.searcher():  # a request in progress
+            warming = threading.Thread(target=index.warm, args=(snap, 5.0))
+            warming.start()
+            time.sleep(0.3)
+            assert not any(key[0] == "term" for key in list(snap.leaves._items))
+        warming.join(10)
+        assert any(key[0] == "term" for key in list(snap.leaves._items))
+    finally:
+        close_index(index)
