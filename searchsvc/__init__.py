@@ -29,12 +29,8 @@ def create_app(config: Mapping[str, Any] | None = None):
     app.config.update(flask_keys)
     app.json.sort_keys = False
     app.extensions["searchsvc.settings"] = settings
-    app.extensions["searchsvc.index"] = SearchIndex(
-        settings.index_dir, time_limit=settings.query_time_limit, warm_up=settings.warm_up
-    )
+    app.extensions["searchsvc.index"] = SearchIndex(settings.index_dir, time_limit=settings.query_time_limit)
     web.init_app(app)
-    if settings.warm_up > 0:
-        app.extensions["searchsvc.index"].open_in_background()
     return app
 
 

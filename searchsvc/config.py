@@ -62,9 +62,6 @@ class Settings:
     generation_grace: float = 60.0
     #: Seconds one query may spend collecting matches; then it returns what it found ("partial").
     query_time_limit: float = 1.0
-    #: Seconds each server process spends in the background reading the most frequent words
-    #: of a newly published index, before readers ask for them (0: not at all).
-    warm_up: float = 3.0
 
     def __post_init__(self) -> None:
         for name in ("content_dir", "index_dir"):
@@ -79,8 +76,6 @@ class Settings:
             raise SettingsError(
                 f"SEARCHSVC_TIMEZONE {self.timezone!r} is not a known time zone (try 'UTC' or 'Europe/Berlin')."
             ) from None
-        if not 0 <= self.warm_up <= 600:
-            raise SettingsError(f"SEARCHSVC_WARM_UP must be from 0 to 600 seconds; got {self.warm_up!r}.")
         if self.max_per_page < 1 or self.default_per_page < 1:
             raise SettingsError("SEARCHSVC_MAX_PER_PAGE and SEARCHSVC_DEFAULT_PER_PAGE must be at least 1.")
 

@@ -146,11 +146,6 @@ class LRU:
     def __len__(self) -> int:
         return len(self._items)
 
-    @property
-    def weight(self) -> int:
-        """The total weight of the entries kept."""
-        return self._weight
-
 
 class LeafCache(LRU):
     """Leaf results and word positions of one generation, at most ``capacity`` entries

@@ -13,7 +13,6 @@ for a wildcard expansion or an arbitrary field, and no input raises.
 from __future__ import annotations
 
 import bisect
-import heapq
 import html
 import os
 import re
@@ -766,29 +765,21 @@ class SearchIndex:
     :raise IndexUnavailable: from every method when there is no usable index.
     """
 
-    def __init__(self, index_dir: Path, time_limit: float = QUERY_TIME_LIMIT, warm_up: float = 0.0):
+    def __init__(self, index_dir: Path, time_limit: float = QUERY_TIME_LIMIT):
         self.index_dir = Path(index_dir)
         #: Seconds one query may take collecting matches before it returns what it has.
         self.time_limit = time_limit
-        #: Seconds spent in the background, after a generation opens, reading its most
-        #: frequent words (see :meth:`warm`); 0 for none.
-        self.warm_up = warm_up
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
         #: (generation name, when, message) of the last generation that failed to open.
         self._failed: tuple[str, float, str] | None = None
-        #: Requests of this process using the index right now (the warm-up waits for none).
-        self._busy = 0
-        self._busy_lock = threading.Lock()
         # A process forked from this one (gunicorn --preload) must not share its open files
         # (their read offsets) or locks another thread may hold: it starts afresh.
         ref = weakref.ref(self)
         os.register_at_fork(after_in_child=lambda: _start_afresh(ref))
 
     def _start_afresh(self) -> None:
-        self._busy_lock = threading.Lock()
-        self._busy = 0
         self._lock = threading.Lock()
         self._snapshot = None
         self._local = threading.local()
@@ -817,8 +808,6 @@ class SearchIndex:
                 self._failed = (name, time.monotonic(), str(exc))
                 raise
             self._failed = None
-            if self.warm_up > 0:
-                threading.Thread(target=self.warm, args=(snap, self.warm_up), name="searchsvc-warm-up", daemon=True).start()
             return snap
 
     def _open(self, name: str) -> Snapshot:
@@ -849,69 +838,10 @@ class SearchIndex:
             title_entries=titles,
         )
 
-    def open_in_background(self) -> None:
-        """Open the published generation now, in a thread, so that its warm-up starts before
-        the first request (a server process calls this when it starts). Quiet when there is no
-        index yet: requests say so."""
-
-        def open_quietly() -> None:
-            try:
-                self.snapshot()
-            except Exception:
-                pass
-
-        threading.Thread(target=open_quietly, name="searchsvc-open", daemon=True).start()
-
-    def warm(self, snap: Snapshot, seconds: float) -> int:
-        """Read ahead what the first readers of ``snap`` would wait for: the per-post table,
-        the vocabulary, and the postings of the most frequent words in every prose field, most
-        frequent first, for at most ``seconds`` of work and half of the leaf cache, and only
-        while the process has no request to answer.
-
-        Frequent words are both the most searched and the slowest to read (the most
-        postings); without this, each process reads them again on the first request that
-        has them after every publish. Returns how many words were read ahead. Never
-        raises: a damaged index is reported by the requests themselves.
-        """
-        give_up = Deadline(WARM_UP_WAIT)
-        spent = 0.0
-        words = 0
-        try:
-            with snap.ix.searcher(weighting=weighting()) as searcher:
-                evaluator = Evaluator(searcher, snap.table(), snap.leaves, lambda: False)
-                snap.vocabulary.lexicon(searcher.reader())
-                for text in _most_frequent(searcher, "body", WARM_WORDS):
-                    # Only while no request of this process is running: never at a reader's expense.
-                    while self._busy and not give_up.passed():
-                        time.sleep(0.002)
-                    if spent > seconds or give_up.passed() or self._snapshot is not snap:
-                        break
-                    if snap.leaves.weight * 2 > snap.leaves.max_weight:
-                        break
-                    started = time.perf_counter()
-                    for fieldname in WARM_FIELDS:
-                        evaluator.leaf(Term(fieldname, text))
-                    spent += time.perf_counter() - started
-                    words += 1
-        except Exception:
-            pass
-        return words
-
     @contextmanager
     def searcher(self) -> Iterator[tuple[Snapshot, Searcher]]:
         """This thread's searcher on the current generation, one generation per use."""
         snap = self.snapshot()
-        with self._busy_lock:
-            self._busy += 1
-        try:
-            with self._searcher(snap) as found:
-                yield found
-        finally:
-            with self._busy_lock:
-                self._busy -= 1
-
-    @contextmanager
-    def _searcher(self, snap: Snapshot) -> Iterator[tuple[Snapshot, Searcher]]:
         local = self._local
         searcher = getattr(local, "searcher", None)
         if searcher is None or local.name != snap.name:
@@ -1190,30 +1120,6 @@ def _start_afresh(ref: "weakref.ref[SearchIndex]") -> None:
     index = ref()
     if index is not None:
         index._start_afresh()
-
-
-#: Seconds after which a warm-up still waiting for a busy process to be idle gives up.
-WARM_UP_WAIT = 60.0
-#: Most words :meth:`SearchIndex.warm` reads ahead, and the fields it reads them in (the
-#: prose fields: a word is the same term in each).
-WARM_WORDS = 2000
-WARM_FIELDS = ("body", "title", "headings", "description", "tag_text")
-
-
-def _most_frequent(searcher, fieldname: str, count: int) -> list[str]:
-    """The ``count`` words of ``fieldname`` found in the most posts, most first.
-
-    (Segment by segment: Whoosh's reader of several segments looks each term up again in
-    every segment, 15 times slower.)
-    """
-    posts: dict[bytes, int] = {}
-    for sub, _offset in searcher.leaf_searchers():
-        reader = sub.reader()
-        if fieldname in reader.indexed_field_names():
-            for term, info in reader.iter_field(fieldname):
-                posts[term] = posts.get(term, 0) + info.doc_frequency()
-    found = heapq.nlargest(count, posts.items(), key=lambda item: item[1])
-    return [term.decode("utf-8") for term, _ in found]
 
 
 def _correction(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:

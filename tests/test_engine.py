@@ -197,16 +197,3 @@ def test_the_parts_of_a_compound_word_take_its_position(index):
         assert len(hits) == 1
         assert len(parts) == 0, "node and js are one position, not two"
 
-
-def test_warm_up_reads_the_most_frequent_words_ahead(index):
-    snap = index.snapshot()
-    with index.searcher() as (_, searcher):
-        frequent = max(searcher.reader().iter_field("body"), key=lambda item: item[1].doc_frequency())[0].decode()
-    assert index.warm(snap, 5.0) > 0
-    assert snap.leaves.get(("term", "body", frequent)) is not None
-    assert snap.leaves.get(("term", "title", frequent)) is not None
-
-
-def test_warm_up_stops_at_its_time_limit(index):
-    snap = index.snapshot()
-    assert index.warm(snap, 0.0) <= 1
