@@ -43,6 +43,10 @@ from .schema import PAIR_FIELDS, PAIRS, pair_term, pairable
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 1_000_000
+#: What a cached leaf costs besides its entries, in entries: its objects, arrays and key
+#: take about 500 bytes. Without it, leaves of words a field does not have weigh nothing,
+#: and thousands of distinct queries fill a process with them (tens of megabytes).
+LEAF_OVERHEAD = 40
 
 
 @dataclass(frozen=True)
@@ -149,10 +153,11 @@ class LRU:
 
 class LeafCache(LRU):
     """Leaf results and word positions of one generation, at most ``capacity`` entries
-    (posts of a leaf, occurrences of a word) in all. A leaf cut short is not kept."""
+    (posts of a leaf, occurrences of a word, and LEAF_OVERHEAD for each leaf) in all. A
+    leaf cut short is not kept."""
 
     def __init__(self, capacity: int = CACHE_POSTINGS):
-        super().__init__(max_weight=capacity, weight=lambda leaf: leaf.size)
+        super().__init__(max_weight=capacity, weight=lambda leaf: leaf.size + LEAF_OVERHEAD)
 
     def put(self, key: Any, leaf: Leaf | Occurrences) -> None:
         if leaf.complete:

@@ -197,3 +197,14 @@ def test_the_parts_of_a_compound_word_take_its_position(index):
         assert len(hits) == 1
         assert len(parts) == 0, "node and js are one position, not two"
 
+
+
+def test_leaves_of_absent_words_count_against_the_cache():
+    import numpy as np
+
+    from searchsvc.engine import LEAF_OVERHEAD, Leaf
+
+    cache = LeafCache(capacity=10 * LEAF_OVERHEAD)
+    for i in range(100):  # a word no post has in this field: nothing to keep but the leaf itself
+        cache.put(("term", "headings", f"word{i}"), Leaf(np.zeros(0, dtype=np.int32), np.zeros(0)))
+    assert len(cache) == 10
