@@ -71,7 +71,7 @@ def load_posts(index: SearchIndex) -> list[Post]:
         posts = []
         for stored in searcher.all_stored_fields():
             meta = stored.get("meta") or {}
-            headings = [(h, a) for h, a, level, _s, _e in meta.get("sections") or () if a and level >= 2]
+            headings = [(h, a) for h, a, level, *_rest in meta.get("sections") or () if a and level >= 2]
             posts.append(Post(stored["id"], meta.get("title") or stored.get("title", ""), headings))
     return sorted(posts, key=lambda p: p.id)
 

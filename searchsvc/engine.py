@@ -8,7 +8,8 @@ entry per post, once the postings of each leaf of the query are known. So:
 - each leaf query (a term, a phrase, a range) is read once per generation and kept in
   a bounded LRU cache (:class:`LeafCache`). A term's postings are read a block at a
   time and scored all at once with Whoosh's BM25F formula and statistics; a phrase is
-  an intersection of its words' positions; anything else goes through Whoosh's own
+  read from its word pairs where the field has them (schema.PAIR_FIELDS), else as an
+  intersection of its words' positions; anything else goes through Whoosh's own
   matcher. The scores are Whoosh's, float for float (tests/test_engine.py);
 - compound queries combine those arrays with Whoosh's rules: ``Or`` and ``And`` add
   the scores of their matching parts, ``AndMaybe`` adds the optional part where the
