@@ -48,17 +48,11 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
     before the worker starts its threads (the app is built first). Same as setting
     MALLOC_ARENA_MAX=2 in the environment, which, when set, wins.
     """
-    import ctypes
-    import ctypes.util
     import os
 
-    if os.environ.get("MALLOC_ARENA_MAX"):
-        return
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        libc.mallopt(_M_ARENA_MAX, arenas)
-    except (OSError, AttributeError):  # not glibc: nothing to tune
-        pass
+    mallopt = _glibc("mallopt")
+    if mallopt is not None and not os.environ.get("MALLOC_ARENA_MAX"):
+        mallopt(_M_ARENA_MAX, arenas)
 
 
 #: Requests between two calls of glibc's malloc_trim() (see _give_back_free_memory).
@@ -72,13 +66,10 @@ def _give_back_free_memory(app, every: int = TRIM_EVERY) -> None:
     glibc keeps those pages: over 4,000 distinct queries at 1,000 posts a worker grew to
     113 MB, against 99 MB with a trim every 100 requests. A trim takes about 0.1 ms.
     """
-    import ctypes
-    import ctypes.util
     import itertools
 
-    try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc
+    trim = _glibc("malloc_trim")
+    if trim is None:
         return
     served = itertools.count(1)
 
@@ -86,3 +77,14 @@ def _give_back_free_memory(app, every: int = TRIM_EVERY) -> None:
     def trim_now_and_then(_error=None) -> None:
         if next(served) % every == 0:
             trim(0)
+
+
+def _glibc(function: str):
+    """A function of the C library when it is glibc's, else None (nothing to tune)."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"), function)
+    except (OSError, AttributeError):
+        return None

@@ -496,12 +496,12 @@ class Evaluator:
         if found is not None:
             return found
         field = self.searcher.schema[fieldname]
+        text = field.to_bytes(word)
         ids: list[np.ndarray] = []
         positions: list[np.ndarray] = []
         complete = True
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
-            text = field.to_bytes(word)
             if (fieldname, text) not in reader:
                 continue
             for block_ids, block_values in postings_blocks(reader.postings(fieldname, text), values=True):

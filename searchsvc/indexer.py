@@ -522,7 +522,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                 "tags": _display_names(new_posts, "tags"),
                 "authors": _display_names(new_posts, "authors"),
                 # What a server needs of the posts: titles to complete.
-                "titles": [[e["title"], e.get("url", "")] for e in new_posts.values() if not e.get("hidden") and e.get("title")],
+                "titles": storage.titles_of(new_posts),
                 "files": storage.index_files(tmp),
             },
         )

@@ -759,6 +759,12 @@ class Snapshot:
         return self._titles
 
 
+def _start_afresh(ref: "weakref.ref[SearchIndex]") -> None:
+    index = ref()
+    if index is not None:
+        index._start_afresh()
+
+
 class SearchIndex:
     """The index a process searches. Thread-safe; create one per process.
 
@@ -827,8 +833,7 @@ class SearchIndex:
             ) from None
         titles = manifest.pop("titles", None)
         if titles is None:  # a manifest of schema 6 or before: titles from its record of posts
-            posts = manifest.pop("posts", {})
-            titles = [(e["title"], e.get("url", "")) for e in posts.values() if not e.get("hidden") and e.get("title")]
+            titles = storage.titles_of(manifest.pop("posts", {}))
         try:
             titles = [(str(title), str(url)) for title, url in titles]
         except (TypeError, ValueError):
@@ -1114,12 +1119,6 @@ def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_g
     best = float(scores.max()) or 1.0
     bucket = np.round(scores / best / NEAR_TIE)
     return np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))
-
-
-def _start_afresh(ref: "weakref.ref[SearchIndex]") -> None:
-    index = ref()
-    if index is not None:
-        index._start_afresh()
 
 
 def _correction(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:

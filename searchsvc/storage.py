@@ -99,6 +99,11 @@ def read_manifest(gen_path: Path, *, posts: bool = False) -> dict[str, Any]:
     return data
 
 
+def titles_of(posts: dict[str, dict[str, Any]]) -> list[list[str]]:
+    """[title, url] of every post in a record of posts that can be found (the manifest's "titles")."""
+    return [[e["title"], e.get("url", "")] for e in posts.values() if not e.get("hidden") and e.get("title")]
+
+
 def _read_json(gen_path: Path, name: str) -> dict[str, Any]:
     try:
         with open(gen_path / name, encoding="utf-8") as fh:
