@@ -30,16 +30,16 @@ import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from math import log
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Characters, Positions
 from whoosh.system import _INT_SIZE
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, WeightingModel
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
+from .postings import GenerationPostings, leaf_matcher, postings_blocks, term_key
 from .schema import PAIR_FIELDS, PAIRS, pair_term, pairable
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
@@ -258,11 +258,14 @@ class Evaluator:
     after that, leaves not yet cached are read no further and :attr:`partial` is set.
     """
 
-    def __init__(self, searcher, table: DocTable, cache: LeafCache, deadline: Callable[[], bool]):
+    def __init__(self, searcher, table: DocTable, cache: LeafCache, deadline: Callable[[], bool],
+                 postings: GenerationPostings | None = None):
         self.searcher = searcher
         self.table = table
         self.cache = cache
         self.deadline = deadline
+        #: The generation's postings files (see :mod:`searchsvc.postings`), where it has them.
+        self.postings = postings
         self.partial = False
         #: The scored leaves met so far (not those of exclusions and filters).
         self.matched: list[MatchedLeaf] = []
@@ -369,7 +372,7 @@ class Evaluator:
             text = field.to_bytes(word)
         except ValueError:
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
-        found, tf, complete = self._postings(fieldname, text)
+        found, tf, complete, frequency = self._postings(fieldname, text)
         if not len(found):
             return Leaf(found, np.zeros(0), complete)
         weighting = self.searcher.weighting
@@ -377,20 +380,40 @@ class Evaluator:
         # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
         B = weighting._field_B.get(fieldname, weighting.B)
         K1 = weighting.K1
-        idf = self.searcher.idf(fieldname, text)
+        if frequency is not None and type(weighting).idf is WeightingModel.idf:
+            # Whoosh's own formula, without looking the term up in every segment again.
+            idf = log(self.searcher.doc_count_all() / (frequency + 1)) + 1
+        else:
+            idf = self.searcher.idf(fieldname, text)
         avgfl = self.searcher.avg_field_length(fieldname) or 1
         fl = lengths[found]
         # whoosh.scoring.bm25, term for term (so the floats are the same).
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))
         return Leaf(found, scores, complete)
 
-    def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray, bool]:
-        """(posts, weights, complete) of one term, read a block at a time from every segment."""
+    def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray, bool, int | None]:
+        """(posts, weights, complete, document frequency) of one term in every segment.
+
+        A segment's postings come from its postings file (:mod:`searchsvc.postings`) when it
+        has one, else from Whoosh a block at a time. The document frequency, as Whoosh counts
+        it (deleted posts included), is known only when every segment had its file: Whoosh's
+        reader skips the deleted posts at the start of a list.
+        """
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
         complete = True
+        from_files = True
+        key = None
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
+            own = self.postings.of(reader) if self.postings is not None else None
+            if own is not None and own.has(fieldname):
+                key = term_key(text) if key is None else key
+                block_ids, block_weights = own.postings(fieldname, key)
+                ids.append(block_ids.astype(np.int64) + offset)
+                tfs.append(block_weights.astype(np.float64))
+                continue
+            from_files = False
             if (fieldname, text) not in reader:
                 continue
             for block_ids, block_weights in postings_blocks(reader.postings(fieldname, text)):
@@ -402,7 +425,8 @@ class Evaluator:
                     break
             if not complete:
                 break
-        return _concat(ids), (np.concatenate(tfs) if tfs else np.zeros(0)), complete
+        found = _concat(ids)
+        return found, (np.concatenate(tfs) if tfs else np.zeros(0)), complete, (len(found) if from_files else None)
 
     def _pairs(self, fieldname: str) -> str | None:
         """The field of ``fieldname``'s word pairs, when this index has one."""
@@ -415,7 +439,7 @@ class Evaluator:
         key = ("posts", fieldname, term)
         found = self.cache.get(key)
         if found is None:
-            ids, _, complete = self._postings(fieldname, term.encode("utf-8"))
+            ids, _, complete, _ = self._postings(fieldname, term.encode("utf-8"))
             found = Leaf(ids, _NO_SCORES, complete)
             self.cache.put(key, found)
         return found
@@ -576,45 +600,6 @@ def _leaf_terms(q: Query) -> Iterable[tuple[str, str]]:
 # Reading Whoosh's postings a block at a time
 
 
-def _leaf_matcher(m):
-    """The W3 leaf matcher under ``m`` (a segment with deletions wraps it in a filter; the
-    deleted posts are masked out by :meth:`Evaluator.evaluate` anyway), else None."""
-    while isinstance(m, FilterMatcher):
-        m = m.child
-    return m if isinstance(m, W3LeafMatcher) else None
-
-
-def postings_blocks(m, *, values: bool = False) -> Iterable[tuple[Sequence[int], Sequence[Any]]]:
-    """A postings list as (ids, weights) pairs of sequences, or (ids, values) with ``values``.
-
-    Whoosh 2.7's W3 leaf matcher decodes a whole block (up to 128 postings) into arrays
-    and then hands them out one call at a time; taking each block's arrays whole reads a
-    long list about ten times faster. Any other matcher is read one posting at a time.
-    """
-    leaf = _leaf_matcher(m)
-    if leaf is None:
-        while m.is_active():
-            yield (m.id(),), ((m.value() if values else m.weight()),)
-            m.next()
-        return
-    while leaf.is_active():
-        if leaf._data is None:
-            leaf._read_data()  # the block, unpickled: (id deltas, weights, values, ...)
-        start = leaf._i
-        raw_ids = np.asarray(leaf._data[0], dtype=np.int64)
-        ids = (raw_ids if leaf._byteids else np.cumsum(raw_ids))[start:]
-        if values:
-            leaf.value()
-            yield ids, leaf._values[start:]
-        else:
-            weights = leaf._data[1]
-            if weights is None or isinstance(weights, float):  # every posting weighs the same
-                yield ids, np.full(len(ids), 1.0 if weights is None else weights)
-            else:
-                yield ids, np.asarray(weights, dtype=np.float64)[start:]
-        leaf._next_block()
-
-
 def seek(m, docnum: int) -> bool:
     """Move ``m`` forward to ``docnum``; True when it is there (False: absent or past the end).
 
@@ -623,7 +608,7 @@ def seek(m, docnum: int) -> bool:
     """
     if not m.is_active():
         return False
-    leaf = _leaf_matcher(m)
+    leaf = leaf_matcher(m)
     if leaf is None or leaf is not m:
         if m.id() < docnum:
             m.skip_to(docnum)

@@ -29,9 +29,10 @@ from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from . import storage
+from . import postings, storage
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
@@ -322,7 +323,7 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
     # lock is held), and the caller writes the table of contents listing the segments.
     # The writers share one temporary folder, which the caller removes when all are done:
     # so a writer is closed, never cancelled or committed (both would remove it).
-    writer = SegmentWriter(whoosh_index.open_dir(str(index_path)), _lk=False, limitmb=256, compound=False)
+    writer = _Writer(whoosh_index.open_dir(str(index_path)), _lk=False, limitmb=256, compound=False)
     try:
         results = []
         for relpath, digest, data, stat in chunk:
@@ -338,6 +339,40 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
     return results, segment
 
 
+def _postings_fields(schema: Any) -> list[str]:
+    """The fields whose postings the query engine reads from postings files: the scored ones."""
+    return [name for name, fieldtype in schema.items() if fieldtype.scorable]
+
+
+class _Writer(SegmentWriter):
+    """Whoosh's segment writer, also writing each new segment's postings file
+    (:mod:`searchsvc.postings`) from the postings it writes: new posts, and merged segments."""
+
+    def _flush_segment(self) -> None:
+        recorder = postings.Recorder(_postings_fields(self.schema))
+        pool_postings = self.pool.iter_postings
+        self.pool.iter_postings = lambda: recorder.tee(pool_postings())
+        try:
+            super()._flush_segment()
+        finally:
+            del self.pool.iter_postings
+        name = postings.file_name(self.indexname, self.get_segment().segment_id())
+        postings.write(os.path.join(self.storage.folder, name), recorder.fields())
+
+
+def _complete_postings(ix: Any) -> None:
+    """Write the postings file of every segment of ``ix`` that has none: those of an index
+    written before the files existed (read back from the segment, once)."""
+    for segment in ix._segments():
+        if ix.storage.file_exists(postings.file_name(ix.indexname, segment.segment_id())):
+            continue
+        reader = SegmentReader(ix.storage, ix.schema, segment)
+        try:
+            postings.write_segment(ix.storage.folder, ix.indexname, reader, _postings_fields(ix.schema))
+        finally:
+            reader.close()
+
+
 def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -> None:
     """Publish the segments as one index (in order), without the posts in ``duplicates``."""
     ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the segment writers' (see _build_segment)
@@ -345,7 +380,7 @@ def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -
     whoosh_index.TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     whoosh_index.clean_files(ix.storage, ix.indexname, generation, segments)  # e.g. an empty segment's files
     if duplicates:
-        writer = ix.writer()
+        writer = _Writer(ix)
         for relpath in duplicates:
             writer.delete_by_term("path", relpath)
         # Merged, so the removed posts also leave the term statistics that ranking uses.
@@ -500,13 +535,14 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             _link_copy(live.path, tmp)
             ix = whoosh_index.open_dir(str(tmp))
             if summary.changed:
-                writer = ix.writer(compound=False)
+                writer = _Writer(ix, compound=False)
                 for relpath in removed | (set(to_add) & indexed_before):
                     writer.delete_by_term("path", relpath)
                 for document in to_add.values():
                     writer.add_document(**document)
                 writer.commit()
                 writer = None
+        _complete_postings(ix)
         ix.close()
         storage.write_json_atomic(tmp / storage.POSTS, new_posts)
         storage.write_json_atomic(

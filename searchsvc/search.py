@@ -46,6 +46,7 @@ from whoosh.searching import Searcher
 
 from . import storage
 from .engine import LRU, DocTable, Evaluator, LeafCache, seek
+from .postings import GenerationPostings
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
 from .snippets import SNIPPET_CHARS, Match, SectionSpan, lead, mark, rank_sections
@@ -723,6 +724,8 @@ class Snapshot:
     )
     _table: DocTable | None = None
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The segments' postings files (see :mod:`searchsvc.postings`).
+    postings: GenerationPostings | None = None
 
     def post(self, searcher, docnum: int) -> "StoredPost":
         """A post's stored fields and sections; the most recently shown are kept decoded."""
@@ -840,7 +843,7 @@ class SearchIndex:
             raise IndexUnavailable(f"The index at {path} is damaged; run `searchsvc reindex --full`.") from None
         return Snapshot(
             name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema),
-            title_entries=titles,
+            title_entries=titles, postings=GenerationPostings(str(path), ix.indexname),
         )
 
     @contextmanager
@@ -1080,7 +1083,7 @@ def _execute(
 ) -> _Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
     table = snap.table()
-    evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed)
+    evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
     found = evaluator.evaluate(query)
     mask = found.mask
     if filter_q is not None:
@@ -1091,21 +1094,22 @@ def _execute(
     sort = request.sort
     if sort == "relevance" and not parsed.has_text:
         sort = "newest"
+    first = (request.page - 1) * request.per_page
+    limit = request.page * request.per_page
     if sort != "relevance":
         # Undated posts last either way.
         order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
     else:
-        order = _rank(evaluator, docs, scores, dates, parsed, word_groups)
-    first = (request.page - 1) * request.per_page
-    limit = request.page * request.per_page
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit)
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
     return _Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial)
 
 
-def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query]):
-    """Positions in ``docs`` in final order: a post whose title is exactly the query first,
-    then (relaxed queries) posts matching more of the words, then by score, and among
-    near-equal scores the newer post first."""
+def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],
+          limit: int):
+    """Positions in ``docs`` of the first ``limit`` posts in final order: a post whose title
+    is exactly the query first, then (relaxed queries) posts matching more of the words,
+    then by score, and among near-equal scores the newer post first."""
     if not len(docs):
         return np.zeros(0, dtype=np.int64)
     exact = np.zeros(len(docs), dtype=bool)
@@ -1116,9 +1120,36 @@ def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_g
     if len(word_groups) > 1:
         for group in word_groups:
             groups += evaluator.evaluate(group, scored=False).mask[docs]
+    return rank_order(docs, scores, dates, exact, groups, limit)
+
+
+def rank_order(docs, scores, dates, exact, groups, limit: int):
+    """The first ``limit`` positions of the order of :func:`_rank`, given its keys.
+
+    A common word matches thousands of posts, and sorting them all on six keys took
+    milliseconds. Only the posts whose leading keys (exact title, words matched, score
+    bucket) are at least those of the ``limit``-th best can come first; only they are
+    sorted.
+
+    >>> import numpy as np
+    >>> rank_order(np.arange(4), np.array([1.0, 3.0, 2.0, 3.0]), np.zeros(4, dtype=np.int64),
+    ...            np.zeros(4, dtype=bool), np.zeros(4, dtype=np.int64), 2).tolist()
+    [1, 3]
+    """
     best = float(scores.max()) or 1.0
-    bucket = np.round(scores / best / NEAR_TIE)
-    return np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))
+    bucket = np.round(scores / best / NEAR_TIE).astype(np.int64)
+    candidates = None
+    if len(docs) > limit > 0:
+        # One number per post that orders as (exact, groups, bucket): bucket <= 1/NEAR_TIE
+        # and groups <= the words of a query, so neither overflows its bits.
+        lead = (exact.astype(np.int64) << 40) | (groups << 20) | np.maximum(bucket, 0)
+        kth = np.partition(lead, len(lead) - limit)[len(lead) - limit]
+        candidates = np.flatnonzero(lead >= kth)
+        docs, scores, dates, exact, groups, bucket = (
+            a[candidates] for a in (docs, scores, dates, exact, groups, bucket)
+        )
+    order = np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))[:limit]
+    return order if candidates is None else candidates[order]
 
 
 def _correction(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:

@@ -63,13 +63,15 @@ def test_the_index_has_segments_and_deletions(index):
         assert searcher.reader().has_deletions()
 
 
+@pytest.mark.parametrize("from_files", [True, False], ids=["postings files", "whoosh postings"])
 @pytest.mark.parametrize("text", QUERIES)
-def test_same_posts_and_scores_as_whoosh(index, monkeypatch, text):
+def test_same_posts_and_scores_as_whoosh(index, monkeypatch, text, from_files):
     monkeypatch.setattr("searchsvc.engine.BONUS_CANDIDATES", 10**9)  # the bonus in every post, as Whoosh does
     with index.searcher() as (snap, searcher):
         query = build_query(searcher.schema, parse_query(text), Expander(snap.vocabulary, searcher.reader()))
         expected = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
-        found = Evaluator(searcher, snap.table(), LeafCache(), lambda: False).evaluate(query)
+        postings = snap.postings if from_files else None
+        found = Evaluator(searcher, snap.table(), LeafCache(), lambda: False, postings).evaluate(query)
         got = {int(d): float(found.scores[d]) for d in found.mask.nonzero()[0]}
     assert set(got) == set(expected)
     for docnum, score in expected.items():

@@ -294,3 +294,33 @@ def test_compound_name_is_still_found_by_its_part(search_blog):
 def test_compound_name_as_typed_puts_its_post_first(search_blog):
     search = search_blog({"compound.md": post("FilterMetadataService"), "plain.md": post("Filtering metadata services")})
     assert ids(search("FilterMetadataService"))[0] == "compound"
+
+
+# -- only the posts that can make the page are sorted in full ------------------
+
+import numpy as np  # noqa: E402
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from searchsvc.search import NEAR_TIE, rank_order  # noqa: E402
+
+
+@st.composite
+def ranking_keys(draw):
+    n = draw(st.integers(min_value=1, max_value=60))
+    # Few distinct values, so that ties on every key are common.
+    scores = draw(st.lists(st.sampled_from([0.0, 0.5, 0.98, 1.0, 1.01, 2.0, 7.5]), min_size=n, max_size=n))
+    dates = draw(st.lists(st.integers(min_value=0, max_value=3), min_size=n, max_size=n))
+    exact = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    groups = draw(st.lists(st.integers(min_value=0, max_value=3), min_size=n, max_size=n))
+    limit = draw(st.integers(min_value=1, max_value=n + 5))
+    return (np.arange(n) * 3, np.array(scores), np.array(dates, dtype=np.int64),
+            np.array(exact, dtype=bool), np.array(groups, dtype=np.int64), limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(ranking_keys())
+def test_the_first_page_is_the_same_as_when_every_match_is_sorted(keys):
+    docs, scores, dates, exact, groups, limit = keys
+    bucket = np.round(scores / (float(scores.max()) or 1.0) / NEAR_TIE)
+    everything = np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))
+    assert rank_order(docs, scores, dates, exact, groups, limit).tolist() == everything[:limit].tolist()

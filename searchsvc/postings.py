@@ -1,0 +1,375 @@
+"""Each segment's postings again, as flat arrays in a file beside it, for queries to read cheaply.
+
+Whoosh keeps a term's postings in pickled, zlib-compressed blocks of 128, found through
+an on-disk hash table. Reading a common word in the seven fields a query searches costs
+milliseconds at 1,000 posts and ten times that at 10,000 (the profiles of issue 6):
+unpickling and inflating block after block. So when a segment is written, every term of
+its scorable fields is written once more, into ``<segment id>.spx`` beside the segment's
+own files (Whoosh deletes it with them when the segment is merged away)::
+
+    b"SSVPOSTS" | header length (8 bytes, little-endian) | header (JSON) | arrays
+
+The header gives, per field, the number of terms and postings and where each array
+starts (8-byte aligned):
+
+- ``keys``: uint64, ascending: the first 8 bytes of BLAKE2b of each term's bytes;
+- ``starts``: int64, one more than the terms: term i's postings are ``starts[i]:starts[i+1]``;
+- ``ids``: int32, each term's document numbers in the segment, ascending;
+- ``weights``: what Whoosh's postings give as the weight (the term frequency), as float32
+  when every weight survives that exactly (always, for counts), else float64.
+
+A server reads the header and keys of a segment once, then two or three ``os.pread`` per
+term: no file position is shared between threads or forked processes, and nothing is
+mapped, so a file truncated under a running server is an error to answer, not a crash.
+A segment without the file (an index written before it existed) is read through Whoosh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+import threading
+import weakref
+from dataclasses import dataclass
+from typing import Any, Iterable, Iterator, Sequence
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+
+MAGIC = b"SSVPOSTS"
+SUFFIX = "spx"
+_HEADER = struct.Struct("<8sQ")
+_STARTS = np.dtype("<i8")
+_IDS = np.dtype("<i4")
+_KEYS = np.dtype("<u8")
+
+
+class DamagedPostings(ValueError):
+    """A postings file is not what its header says (truncated, or overwritten)."""
+
+
+def term_key(text: bytes) -> int:
+    """The 64-bit key a term is found by (equal keys for different terms: one in 2**64)."""
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+
+def file_name(indexname: str, segment_id: str) -> str:
+    """``MAIN_<id>.spx``: named like the segment's own files, so Whoosh's clean-up removes it."""
+    return f"{segment_id}.{SUFFIX}" if segment_id.startswith(f"{indexname}_") else f"{indexname}_{segment_id}.{SUFFIX}"
+
+
+# ---------------------------------------------------------------------------
+# Reading Whoosh's postings a block at a time
+
+
+def leaf_matcher(m):
+    """The W3 leaf matcher under ``m`` (a segment with deletions wraps it in a filter; the
+    deleted posts are masked out by :meth:`Evaluator.evaluate` anyway), else None."""
+    while isinstance(m, FilterMatcher):
+        m = m.child
+    return m if isinstance(m, W3LeafMatcher) else None
+
+
+def postings_blocks(m, *, values: bool = False) -> Iterable[tuple[Sequence[int], Sequence[Any]]]:
+    """A postings list as (ids, weights) pairs of sequences, or (ids, values) with ``values``.
+
+    Whoosh 2.7's W3 leaf matcher decodes a whole block (up to 128 postings) into arrays
+    and then hands them out one call at a time; taking each block's arrays whole reads a
+    long list about ten times faster. Any other matcher is read one posting at a time.
+    """
+    leaf = leaf_matcher(m)
+    if leaf is None:
+        while m.is_active():
+            yield (m.id(),), ((m.value() if values else m.weight()),)
+            m.next()
+        return
+    while leaf.is_active():
+        if leaf._data is None:
+            leaf._read_data()  # the block, unpickled: (id deltas, weights, values, ...)
+        start = leaf._i
+        raw_ids = np.asarray(leaf._data[0], dtype=np.int64)
+        ids = (raw_ids if leaf._byteids else np.cumsum(raw_ids))[start:]
+        if values:
+            leaf.value()
+            yield ids, leaf._values[start:]
+        else:
+            weights = leaf._data[1]
+            if weights is None or isinstance(weights, float):  # every posting weighs the same
+                yield ids, np.full(len(ids), 1.0 if weights is None else weights)
+            else:
+                yield ids, np.asarray(weights, dtype=np.float64)[start:]
+        leaf._next_block()
+
+
+# ---------------------------------------------------------------------------
+# Writing
+
+
+@dataclass
+class FieldPostings:
+    """One field's postings in a segment, term after term: the postings of ``terms[i]`` are
+    ``ids[starts[i]:starts[i + 1]]`` with their ``weights``."""
+
+    terms: list[bytes]
+    starts: np.ndarray
+    ids: np.ndarray
+    weights: np.ndarray
+
+
+class Recorder:
+    """Keeps the postings of some fields as Whoosh writes them into a segment.
+
+    Whoosh hands its field writer every posting of a new segment, sorted by field and
+    term, as (field, term, document, weight, value): :meth:`tee` passes them on and keeps
+    a copy of those of ``fieldnames``. That costs a fraction of a second per 1,000 posts,
+    where reading the segment back afterwards cost seconds (a block of postings decoded
+    per term).
+    """
+
+    def __init__(self, fieldnames: Iterable[str]):
+        self.fieldnames = frozenset(fieldnames)
+        self._fields: dict[str, tuple[list[bytes], list[int], list[int], list[float]]] = {}
+
+    def tee(self, items: Iterable[tuple]) -> Iterator[tuple]:
+        wanted = self.fieldnames
+        lastfield = lasttext = None
+        terms: list[bytes] = []
+        starts: list[int] = []
+        ids: list[int] = []
+        weights: list[float] = []
+        for item in items:
+            fieldname, text, docnum, weight, _value = item
+            if fieldname in wanted and docnum >= 0:  # -1: a word for Whoosh's spelling graph
+                if fieldname != lastfield:
+                    terms, starts, ids, weights = self._fields.setdefault(fieldname, ([], [], [], []))
+                    lastfield, lasttext = fieldname, None
+                if text != lasttext:
+                    terms.append(text)
+                    starts.append(len(ids))
+                    lasttext = text
+                ids.append(docnum)
+                weights.append(weight)
+            yield item
+
+    def fields(self) -> Iterator[tuple[str, FieldPostings]]:
+        for name, (terms, starts, ids, weights) in self._fields.items():
+            yield name, FieldPostings(
+                terms,
+                np.array(starts + [len(ids)], dtype=_STARTS),
+                np.array(ids, dtype=_IDS),
+                # Whoosh keeps weights as float32 (array("f")), inlined postings too.
+                np.array(weights, dtype=np.float32),
+            )
+
+
+def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
+    """Write the postings of ``fields`` to ``path``, each field's terms ordered by key.
+
+    The file is written under a temporary name and renamed, so a reader never sees a
+    part of it (the generation it belongs to is not published before either).
+    """
+    header: dict[str, Any] = {"fields": {}}
+    arrays: list[np.ndarray] = []
+    offset = 0
+
+    def place(array: np.ndarray) -> int:
+        nonlocal offset
+        at = offset
+        arrays.append(array)
+        offset += array.nbytes + (-array.nbytes % 8)
+        return at
+
+    for name, field in fields:
+        if not field.terms:
+            continue
+        keys = np.array([term_key(text) for text in field.terms], dtype=_KEYS)
+        order = np.argsort(keys, kind="stable")
+        keys = keys[order]
+        if len(keys) > 1 and not (keys[1:] != keys[:-1]).all():
+            # Two terms of one field with the same key: this field is read through Whoosh.
+            continue
+        # The postings regrouped in key order, in one gather.
+        counts = np.diff(field.starts)[order]
+        starts = np.concatenate(([0], np.cumsum(counts))).astype(_STARTS)
+        gather = np.repeat(field.starts[:-1][order] - starts[:-1], counts) + np.arange(starts[-1])
+        ids = field.ids[gather].astype(_IDS)
+        weights = field.weights[gather].astype(np.float64)
+        narrow = weights.astype(np.float32)
+        if np.array_equal(narrow.astype(np.float64), weights):
+            weights = narrow
+        weights = weights.astype(weights.dtype.newbyteorder("<"))
+        header["fields"][name] = {
+            "terms": len(keys),
+            "postings": len(ids),
+            "keys": place(keys),
+            "starts": place(starts),
+            "ids": place(ids),
+            "weights": place(weights),
+            "weights_dtype": weights.dtype.str,
+        }
+    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
+    head += b" " * (-(len(head) + _HEADER.size) % 8)
+    tmp = f"{path}.tmp-{os.getpid()}"
+    try:
+        with open(tmp, "wb") as out:
+            out.write(_HEADER.pack(MAGIC, len(head)))
+            out.write(head)
+            for array in arrays:
+                out.write(array.tobytes())
+                out.write(b"\0" * (-array.nbytes % 8))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def read_segment(reader, fieldname: str) -> FieldPostings:
+    """Every term of ``fieldname`` in one Whoosh segment with its postings, read back from
+    the segment (for segments written before postings files existed).
+
+    Reads the segment's term table in order and each term's postings a block at a time
+    (a term with one posting may carry it in its table entry).
+    """
+    terms_reader = reader._terms
+    fmt = reader.schema[fieldname].format
+    terms: list[bytes] = []
+    starts: list[int] = []
+    id_parts: list[np.ndarray] = []
+    weight_parts: list[np.ndarray] = []
+    count = 0
+    for (name, text), info in terms_reader.items_from(fieldname, b""):
+        if name != fieldname:
+            break
+        terms.append(text)
+        starts.append(count)
+        if info.is_inlined():
+            ids, weights, _values = info.inlined_postings()
+            blocks: Iterable[tuple[Sequence[int], Sequence[float]]] = [(ids, weights)]
+        else:
+            blocks = postings_blocks(W3LeafMatcher(terms_reader._postfile, *info.extent(), fmt))
+        for block_ids, block_weights in blocks:
+            id_parts.append(np.asarray(block_ids, dtype=_IDS))
+            weight_parts.append(np.asarray(block_weights, dtype=np.float64))
+            count += len(id_parts[-1])
+    return FieldPostings(
+        terms,
+        np.array(starts + [count], dtype=_STARTS),
+        np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=_IDS),
+        np.concatenate(weight_parts) if weight_parts else np.zeros(0),
+    )
+
+
+def write_segment(storage_root: str, indexname: str, reader, fieldnames: Iterable[str]) -> str:
+    """Write the postings file of the segment ``reader`` reads, reading it back; returns
+    the file's name."""
+    name = file_name(indexname, reader.segment().segment_id())
+    present = set(reader.indexed_field_names())
+    write(os.path.join(storage_root, name), ((f, read_segment(reader, f)) for f in fieldnames if f in present))
+    return name
+
+
+# ---------------------------------------------------------------------------
+# Reading
+
+
+class _Field:
+    __slots__ = ("keys", "starts", "ids", "weights", "weights_dtype", "postings")
+
+    def __init__(self, keys: np.ndarray, entry: dict[str, Any]):
+        self.keys = keys
+        self.starts = int(entry["starts"])
+        self.ids = int(entry["ids"])
+        self.weights = int(entry["weights"])
+        self.weights_dtype = np.dtype(entry["weights_dtype"])
+        self.postings = int(entry["postings"])
+
+
+class SegmentPostings:
+    """One segment's postings file, open for reading (thread-safe: only ``os.pread``)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        fd = os.open(path, os.O_RDONLY)
+        self._fd = fd
+        self._closer = weakref.finalize(self, os.close, fd)
+        try:
+            magic, length = _HEADER.unpack(self._read(0, _HEADER.size))
+            if magic != MAGIC:
+                raise DamagedPostings(f"{path} is not a searchsvc postings file.")
+            try:
+                header = json.loads(self._read(_HEADER.size, length))
+                self._base = _HEADER.size + length
+                self.fields: dict[str, _Field] = {
+                    name: _Field(self._array(int(entry["keys"]), int(entry["terms"]), _KEYS), entry)
+                    for name, entry in header["fields"].items()
+                }
+            except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+                raise DamagedPostings(f"The header of {path} cannot be read.") from None
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self._closer()
+
+    def has(self, fieldname: str) -> bool:
+        return fieldname in self.fields
+
+    def postings(self, fieldname: str, key: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """(ids, weights) of the term with ``key`` in ``fieldname`` (empty when absent), or None
+        when this file does not have the field."""
+        field = self.fields.get(fieldname)
+        if field is None:
+            return None
+        keys = field.keys
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key:
+            return np.zeros(0, dtype=np.int32), np.zeros(0)
+        start, end = (int(v) for v in self._array(field.starts + 8 * i, 2, _STARTS))
+        if not 0 <= start <= end <= field.postings:
+            raise DamagedPostings(f"{self.path} is damaged (a term's postings are out of bounds).")
+        ids = self._array(field.ids + 4 * start, end - start, _IDS)
+        weights = self._array(field.weights + field.weights_dtype.itemsize * start, end - start, field.weights_dtype)
+        return ids, weights
+
+    def _array(self, offset: int, count: int, dtype: np.dtype) -> np.ndarray:
+        """``count`` values of ``dtype`` at ``offset`` past the header."""
+        return np.frombuffer(self._read(self._base + offset, count * dtype.itemsize), dtype=dtype)
+
+    def _read(self, offset: int, size: int) -> bytes:
+        data = os.pread(self._fd, size, offset)
+        if len(data) != size:
+            raise DamagedPostings(f"{self.path} is shorter than its header says (truncated?).")
+        return data
+
+
+class GenerationPostings:
+    """The postings files of one generation's segments, opened on first use."""
+
+    def __init__(self, root: str, indexname: str):
+        self.root = root
+        self.indexname = indexname
+        self._open: dict[str, SegmentPostings | None] = {}
+        self._lock = threading.Lock()
+
+    def of(self, reader) -> SegmentPostings | None:
+        """The postings file of the segment ``reader`` reads, or None when it has none."""
+        segment_id = reader.segment().segment_id()
+        found = self._open.get(segment_id, False)
+        if found is not False:
+            return found
+        with self._lock:
+            found = self._open.get(segment_id, False)
+            if found is False:
+                path = os.path.join(self.root, file_name(self.indexname, segment_id))
+                found = SegmentPostings(path) if os.path.exists(path) else None
+                self._open[segment_id] = found
+        return found

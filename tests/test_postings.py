@@ -1,0 +1,189 @@
+"""Each segment's postings file holds Whoosh's postings, and searches read it (or do without)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from searchsvc import postings, storage
+from searchsvc.search import SearchIndex, SearchRequest
+from searchsvc.storage import IndexUnavailable
+
+from conftest import BLOG, close_index, reindex_into
+
+SCORED_FIELDS = ("title", "headings", "tag_text", "description", "body", "code", "author", "tags", "spelling")
+
+
+@pytest.fixture(scope="module")
+def two_segments(tmp_path_factory):
+    """A full build, then an incremental run that adds, changes and removes posts."""
+    root = tmp_path_factory.mktemp("postings")
+    content = root / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, root / "index")
+    for i in range(30):
+        (content / f"more_{i:02d}.md").write_text(f"---\ntitle: More {i}\n---\nPython {'again ' * i}and more.\n")
+    (content / "react_hooks_post.md").unlink()
+    reindex_into(content, root / "index")
+    return root
+
+
+def whoosh_postings(reader, fieldname, text):
+    """Every posting Whoosh has for a term in one segment, deleted posts included."""
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+
+    info = reader.term_info(fieldname, text)
+    if info.is_inlined():
+        ids, weights, _ = info.inlined_postings()
+        return list(ids), list(weights)
+    m = W3LeafMatcher(reader._terms._postfile, *info.extent(), reader.schema[fieldname].format)
+    ids, weights = [], []
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        m.next()
+    return ids, weights
+
+
+def test_every_segment_has_a_postings_file(two_segments):
+    generation = storage.current_generation(two_segments / "index")
+    segments = {p.name.split(".")[0] for p in generation.path.glob("MAIN_*.trm")}
+    files = {p.name.split(".")[0] for p in generation.path.glob("*.spx")}
+    assert len(segments) == 2
+    assert files == segments
+
+
+def test_the_files_hold_every_posting_whoosh_has(two_segments):
+    index = SearchIndex(two_segments / "index")
+    try:
+        with index.searcher() as (snap, searcher):
+            for sub, _ in searcher.leaf_searchers():
+                reader = sub.reader()
+                own = snap.postings.of(reader)
+                for fieldname in SCORED_FIELDS:
+                    if fieldname not in reader.indexed_field_names():
+                        continue
+                    for text in reader.lexicon(fieldname):
+                        ids, weights = own.postings(fieldname, postings.term_key(text))
+                        expected_ids, expected_weights = whoosh_postings(reader, fieldname, text)
+                        assert ids.tolist() == expected_ids, (fieldname, text)
+                        assert weights.tolist() == expected_weights, (fieldname, text)
+                        assert len(ids) == reader.doc_frequency(fieldname, text)
+    finally:
+        close_index(index)
+
+
+def test_a_term_the_segment_does_not_have_has_no_postings(two_segments):
+    index = SearchIndex(two_segments / "index")
+    try:
+        with index.searcher() as (snap, searcher):
+            sub, _ = searcher.leaf_searchers()[0]
+            ids, weights = snap.postings.of(sub.reader()).postings("body", postings.term_key(b"zzzz-not-a-word"))
+            assert len(ids) == len(weights) == 0
+    finally:
+        close_index(index)
+
+
+def results(index_dir, q):
+    index = SearchIndex(index_dir)
+    try:
+        response = index.search(SearchRequest(q=q))
+        return [(hit.id, round(hit.score, 9)) for hit in response.results]
+    finally:
+        close_index(index)
+
+
+def test_an_index_written_before_the_files_gives_the_same_results_and_gets_them_on_reindex(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    with_files = {q: results(tmp_path / "index", q) for q in ("python", "react hooks", "testing")}
+    generation = storage.current_generation(tmp_path / "index")
+    manifest = storage.read_manifest(generation.path)
+    for path in generation.path.glob("*.spx"):
+        path.unlink()
+        del manifest["files"][path.name]
+    storage.write_json_atomic(generation.path / storage.MANIFEST, manifest)
+    assert {q: results(tmp_path / "index", q) for q in with_files} == with_files
+
+    (content / "new.md").write_text("---\ntitle: New\n---\nPython again.\n")
+    reindex_into(content, tmp_path / "index")
+    generation = storage.current_generation(tmp_path / "index")
+    assert {p.name.split(".")[0] for p in generation.path.glob("*.spx")} == {
+        p.name.split(".")[0] for p in generation.path.glob("MAIN_*.trm")
+    }
+
+
+def field(terms: dict[bytes, tuple[list[int], list[float]]]) -> postings.FieldPostings:
+    counts = [len(ids) for ids, _ in terms.values()]
+    return postings.FieldPostings(
+        list(terms),
+        np.concatenate(([0], np.cumsum(counts))),
+        np.array([d for ids, _ in terms.values() for d in ids]),
+        np.array([w for _, weights in terms.values() for w in weights]),
+    )
+
+
+def test_terms_are_found_whatever_order_they_were_written_in(tmp_path):
+    path = tmp_path / "x.spx"
+    words = {f"w{i}".encode(): (list(range(i, i + i % 4 + 1)), [float(i % 4 + 1)] * (i % 4 + 1)) for i in range(50)}
+    postings.write(str(path), [("body", field(words))])
+    read = postings.SegmentPostings(str(path))
+    try:
+        for text, (ids, weights) in words.items():
+            found = read.postings("body", postings.term_key(text))
+            assert (found[0].tolist(), found[1].tolist()) == (ids, weights)
+        assert read.postings("title", postings.term_key(b"w1")) is None
+    finally:
+        read.close()
+
+
+def test_a_field_with_two_terms_of_one_key_is_left_to_whoosh(tmp_path, monkeypatch):
+    monkeypatch.setattr(postings, "term_key", lambda text: 7)
+    path = tmp_path / "x.spx"
+    postings.write(str(path), [
+        ("body", field({b"a": ([0], [1.0]), b"b": ([1], [2.0])})),
+        ("title", field({b"a": ([0, 3], [1.0, 2.5])})),
+    ])
+    read = postings.SegmentPostings(str(path))
+    try:
+        assert not read.has("body")
+        ids, weights = read.postings("title", 7)
+        assert ids.tolist() == [0, 3] and weights.tolist() == [1.0, 2.5]
+    finally:
+        read.close()
+
+
+def test_weights_that_are_not_counts_are_kept_exactly(tmp_path):
+    path = tmp_path / "x.spx"
+    postings.write(str(path), [("body", field({b"a": ([0, 1], [0.1, 3.0])}))])
+    read = postings.SegmentPostings(str(path))
+    try:
+        assert read.postings("body", postings.term_key(b"a"))[1].tolist() == [0.1, 3.0]
+    finally:
+        read.close()
+
+
+def test_a_postings_file_cut_short_under_a_running_server_is_an_unavailable_index(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    index = SearchIndex(tmp_path / "index")
+    try:
+        index.search(SearchRequest(q="react"))  # opened, with the files' headers read
+        for path in storage.current_generation(tmp_path / "index").path.glob("*.spx"):
+            with open(path, "r+b") as fh:
+                fh.truncate(path.stat().st_size // 2)
+        with pytest.raises(IndexUnavailable, match="reindex --full"):
+            index.search(SearchRequest(q="python"))
+    finally:
+        close_index(index)
+
+
+def test_a_file_that_is_not_a_postings_file_is_refused(tmp_path):
+    path = tmp_path / "x.spx"
+    path.write_bytes(b"not postings at all, just some bytes")
+    with pytest.raises(postings.DamagedPostings, match="not a searchsvc postings file"):
+        postings.SegmentPostings(str(path))
