@@ -500,13 +500,16 @@ class Lexicon:
     """The words of one field, in order, with how many posts have each; read once."""
 
     def __init__(self, reader, fieldname: str):
-        terms: list[str] = []
-        counts: list[int] = []
-        for term, info in reader.iter_field(fieldname):
-            terms.append(term.decode("utf-8") if isinstance(term, bytes) else term)
-            counts.append(info.doc_frequency())
+        # Segment by segment: over several segments, Whoosh's iter_field looks every word up
+        # in each of them again (a second at 10,000 posts, paid by a reader's first query).
+        found: dict[str, int] = {}
+        for sub, _offset in reader.leaf_readers():
+            for term, info in sub.iter_field(fieldname):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                found[text] = found.get(text, 0) + info.doc_frequency()
+        terms = sorted(found)
         self.terms = terms
-        self.counts = np.array(counts, dtype=np.int64)
+        self.counts = np.array([found[t] for t in terms], dtype=np.int64)
         self.index = {t: i for i, t in enumerate(terms)}
         #: Words by first letter: a typo is never looked for in the first letter.
         self.by_initial: dict[str, list[str]] = {}
