@@ -46,7 +46,7 @@ from .postings import GenerationPostings, leaf_matcher, postings_blocks, term_ke
 from .schema import PAIR_FIELDS, PAIRS, pair_term, pairable
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
-CACHE_POSTINGS = 1_000_000
+CACHE_POSTINGS = 250_000
 #: What a cached leaf costs besides its entries, in entries: its objects, arrays and key
 #: take about 500 bytes. Without it, leaves of words a field does not have weigh nothing,
 #: and thousands of distinct queries fill a process with them (tens of megabytes).
