@@ -457,6 +457,11 @@ class Evaluator:
         found = _concat(ids)
         return found, (np.concatenate(tfs) if tfs else np.zeros(0)), complete, (len(found) if from_files else None)
 
+    def _own(self, reader, fieldname: str):
+        """The segment's postings file when it keeps the occurrences of ``fieldname``, else None."""
+        own = self.postings.of(reader) if self.postings is not None else None
+        return own if own is not None and own.has_occurrences(fieldname) else None
+
     def _pairs(self, fieldname: str) -> str | None:
         """The field of ``fieldname``'s word pairs, when this index has one."""
         pairs = PAIR_FIELDS.get(fieldname)
@@ -529,7 +534,15 @@ class Evaluator:
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
             local = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())] - offset
-            if not len(local) or (fieldname, text) not in reader:
+            if not len(local):
+                continue
+            own = self._own(reader, fieldname)
+            if own is not None:
+                found = own.occurrences(fieldname, term_key(text), local.astype(np.int64))
+                ids.extend((found.ids + offset).tolist())
+                positions.extend(found.positions.tolist())
+                continue
+            if (fieldname, text) not in reader:
                 continue
             m = reader.postings(fieldname, text)
             for docnum in local.tolist():
@@ -555,6 +568,12 @@ class Evaluator:
         complete = True
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
+            own = self._own(reader, fieldname)
+            if own is not None:
+                found = own.occurrences(fieldname, term_key(text))
+                ids.append((found.ids + offset).astype(np.int32))
+                positions.append(found.positions)
+                continue
             if (fieldname, text) not in reader:
                 continue
             for block_ids, block_values in postings_blocks(reader.postings(fieldname, text), values=True):

@@ -29,6 +29,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
+from whoosh.formats import Characters
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
@@ -349,7 +350,8 @@ class _Writer(SegmentWriter):
     (:mod:`searchsvc.postings`) from the postings it writes: new posts, and merged segments."""
 
     def _flush_segment(self) -> None:
-        recorder = postings.Recorder(_postings_fields(self.schema))
+        fields = _postings_fields(self.schema)
+        recorder = postings.Recorder(fields, [f for f in fields if type(self.schema[f].format) is Characters])
         pool_postings = self.pool.iter_postings
         self.pool.iter_postings = lambda: recorder.tee(pool_postings())
         try:

@@ -27,17 +27,22 @@ A segment without the file (an index written before it existed) is read through 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import pickle
 import struct
 import threading
 import weakref
 from dataclasses import dataclass
+from array import array
 from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Characters
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.system import _INT_SIZE
 
 MAGIC = b"SSVPOSTS"
 SUFFIX = "spx"
@@ -45,6 +50,7 @@ _HEADER = struct.Struct("<8sQ")
 _STARTS = np.dtype("<i8")
 _IDS = np.dtype("<i4")
 _KEYS = np.dtype("<u8")
+_OCC = np.dtype("<u4")
 
 
 class DamagedPostings(ValueError):
@@ -117,6 +123,11 @@ class FieldPostings:
     starts: np.ndarray
     ids: np.ndarray
     weights: np.ndarray
+    #: For a field that keeps character offsets (Whoosh's Characters format): how many
+    #: occurrences each posting has, and Whoosh's codes of all of them, three numbers each
+    #: (position delta, start delta from the previous end, length), as Whoosh encodes them.
+    counts: np.ndarray | None = None
+    codes: np.ndarray | None = None
 
 
 class Recorder:
@@ -129,9 +140,11 @@ class Recorder:
     per term).
     """
 
-    def __init__(self, fieldnames: Iterable[str]):
+    def __init__(self, fieldnames: Iterable[str], chars_fields: Iterable[str] = ()):
         self.fieldnames = frozenset(fieldnames)
-        self._fields: dict[str, tuple[list[bytes], list[int], list[int], list[float]]] = {}
+        #: Fields whose postings values are Whoosh's Characters: their occurrences are kept too.
+        self.chars_fields = frozenset(chars_fields) & self.fieldnames
+        self._fields: dict[str, tuple[list[bytes], list[int], list[int], list[float], array, array]] = {}
 
     def tee(self, items: Iterable[tuple]) -> Iterator[tuple]:
         wanted = self.fieldnames
@@ -140,29 +153,74 @@ class Recorder:
         starts: list[int] = []
         ids: list[int] = []
         weights: list[float] = []
+        counts = array("i")
+        codes = array("i")
+        chars = False
         for item in items:
-            fieldname, text, docnum, weight, _value = item
+            fieldname, text, docnum, weight, value = item
             if fieldname in wanted and docnum >= 0:  # -1: a word for Whoosh's spelling graph
                 if fieldname != lastfield:
-                    terms, starts, ids, weights = self._fields.setdefault(fieldname, ([], [], [], []))
+                    terms, starts, ids, weights, counts, codes = self._fields.setdefault(
+                        fieldname, ([], [], [], [], array("i"), array("i"))
+                    )
                     lastfield, lasttext = fieldname, None
+                    chars = fieldname in self.chars_fields
                 if text != lasttext:
                     terms.append(text)
                     starts.append(len(ids))
                     lasttext = text
                 ids.append(docnum)
                 weights.append(weight)
+                if chars:
+                    found = _characters(value)
+                    counts.append(len(found))
+                    codes.extend(itertools.chain.from_iterable(found))
             yield item
 
     def fields(self) -> Iterator[tuple[str, FieldPostings]]:
-        for name, (terms, starts, ids, weights) in self._fields.items():
+        for name, (terms, starts, ids, weights, counts, codes) in self._fields.items():
+            chars = name in self.chars_fields
             yield name, FieldPostings(
                 terms,
                 np.array(starts + [len(ids)], dtype=_STARTS),
                 np.array(ids, dtype=_IDS),
                 # Whoosh keeps weights as float32 (array("f")), inlined postings too.
                 np.array(weights, dtype=np.float32),
+                np.frombuffer(counts, dtype=np.int32).astype(np.int64) if chars else None,
+                np.frombuffer(codes, dtype=np.int32).astype(np.int64).reshape(-1, 3) if chars else None,
             )
+
+
+def _characters(value: bytes | None) -> list[tuple[int, int, int]]:
+    """Whoosh's codes of one Characters posting value: (position delta, start delta, length)
+    per occurrence (see whoosh.formats.Characters.decode_characters)."""
+    if not value:
+        return []
+    return pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+
+
+def _decode_occurrences(counts: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(positions, starts, lengths) of every occurrence, from Whoosh's per-posting deltas.
+
+    Within a posting, position = the sum of the position deltas so far, and start = the
+    sum of start deltas and lengths so far, less its own length; each posting counts
+    from 0 again.
+
+    >>> _decode_occurrences(np.array([2, 1]), np.array([[3, 0, 4], [2, 5, 3], [1, 2, 2]]))[0].tolist()
+    [3, 5, 1]
+    """
+    if not len(codes):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+
+    def running(values: np.ndarray) -> np.ndarray:
+        total = np.cumsum(values)
+        before = np.concatenate(([0], total))[firsts]
+        return total - np.repeat(before, counts)
+
+    lengths = codes[:, 2]
+    return running(codes[:, 0]), running(codes[:, 1] + lengths) - lengths, lengths
 
 
 def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
@@ -196,6 +254,7 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
         starts = np.concatenate(([0], np.cumsum(counts))).astype(_STARTS)
         gather = np.repeat(field.starts[:-1][order] - starts[:-1], counts) + np.arange(starts[-1])
         ids = field.ids[gather].astype(_IDS)
+        occurrences = _occurrences_in_order(field, gather) if field.codes is not None else None
         weights = field.weights[gather].astype(np.float64)
         narrow = weights.astype(np.float32)
         if np.array_equal(narrow.astype(np.float64), weights):
@@ -210,6 +269,17 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
             "weights": place(weights),
             "weights_dtype": weights.dtype.str,
         }
+        if occurrences is not None:
+            bounds, positions, starts_at, lengths = occurrences
+            header["fields"][name].update({
+                "occurrences": len(positions),
+                "bounds": place(bounds),
+                "positions": place(positions),
+                "chars": place(starts_at),
+                "lengths": place(lengths),
+                "lengths_dtype": lengths.dtype.str,
+                "bounds_dtype": bounds.dtype.str,
+            })
     head = json.dumps(header, separators=(",", ":")).encode("utf-8")
     head += b" " * (-(len(head) + _HEADER.size) % 8)
     tmp = f"{path}.tmp-{os.getpid()}"
@@ -231,6 +301,24 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
         raise
 
 
+def _occurrences_in_order(field: FieldPostings, gather: np.ndarray):
+    """(bounds, positions, starts, lengths) of a field's occurrences, posting after posting in
+    the order ``gather`` puts the postings in: posting i's are ``bounds[i]:bounds[i + 1]``."""
+    counts = field.counts
+    positions, starts, lengths = _decode_occurrences(counts, field.codes)
+    old_bounds = np.concatenate(([0], np.cumsum(counts)))
+    new_counts = counts[gather]
+    bounds = np.concatenate(([0], np.cumsum(new_counts)))
+    order = np.repeat(old_bounds[:-1][gather] - bounds[:-1], new_counts) + np.arange(bounds[-1])
+    narrow = np.uint16 if not len(lengths) or lengths.max() < 2**16 else np.uint32
+    return (
+        bounds.astype(_OCC if bounds[-1] < 2**32 else _STARTS),
+        positions[order].astype(_OCC),
+        starts[order].astype(_OCC),
+        lengths[order].astype(np.dtype(narrow).newbyteorder("<")),
+    )
+
+
 def read_segment(reader, fieldname: str) -> FieldPostings:
     """Every term of ``fieldname`` in one Whoosh segment with its postings, read back from
     the segment (for segments written before postings files existed).
@@ -240,10 +328,13 @@ def read_segment(reader, fieldname: str) -> FieldPostings:
     """
     terms_reader = reader._terms
     fmt = reader.schema[fieldname].format
+    chars = type(fmt) is Characters
     terms: list[bytes] = []
     starts: list[int] = []
     id_parts: list[np.ndarray] = []
     weight_parts: list[np.ndarray] = []
+    counts = array("i")
+    codes = array("i")
     count = 0
     for (name, text), info in terms_reader.items_from(fieldname, b""):
         if name != fieldname:
@@ -251,19 +342,35 @@ def read_segment(reader, fieldname: str) -> FieldPostings:
         terms.append(text)
         starts.append(count)
         if info.is_inlined():
-            ids, weights, _values = info.inlined_postings()
-            blocks: Iterable[tuple[Sequence[int], Sequence[float]]] = [(ids, weights)]
+            ids, weights, values = info.inlined_postings()
+            id_parts.append(np.asarray(ids, dtype=_IDS))
+            weight_parts.append(np.asarray(weights, dtype=np.float64))
+            count += len(ids)
         else:
-            blocks = postings_blocks(W3LeafMatcher(terms_reader._postfile, *info.extent(), fmt))
-        for block_ids, block_weights in blocks:
-            id_parts.append(np.asarray(block_ids, dtype=_IDS))
-            weight_parts.append(np.asarray(block_weights, dtype=np.float64))
-            count += len(id_parts[-1])
+            for block_ids, block_weights in postings_blocks(W3LeafMatcher(terms_reader._postfile, *info.extent(), fmt)):
+                id_parts.append(np.asarray(block_ids, dtype=_IDS))
+                weight_parts.append(np.asarray(block_weights, dtype=np.float64))
+                count += len(block_ids)
+            if chars:
+                values = [
+                    v
+                    for _ids, block in postings_blocks(
+                        W3LeafMatcher(terms_reader._postfile, *info.extent(), fmt), values=True
+                    )
+                    for v in block
+                ]
+        if chars:
+            for value in values:
+                found = _characters(value)
+                counts.append(len(found))
+                codes.extend(itertools.chain.from_iterable(found))
     return FieldPostings(
         terms,
         np.array(starts + [count], dtype=_STARTS),
         np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=_IDS),
         np.concatenate(weight_parts) if weight_parts else np.zeros(0),
+        np.frombuffer(counts, dtype=np.int32).astype(np.int64) if chars else None,
+        np.frombuffer(codes, dtype=np.int32).astype(np.int64).reshape(-1, 3) if chars else None,
     )
 
 
@@ -281,7 +388,8 @@ def write_segment(storage_root: str, indexname: str, reader, fieldnames: Iterabl
 
 
 class _Field:
-    __slots__ = ("keys", "starts", "ids", "weights", "weights_dtype", "postings")
+    __slots__ = ("keys", "starts", "ids", "weights", "weights_dtype", "postings",
+                 "occurrences", "bounds", "bounds_dtype", "positions", "chars", "lengths", "lengths_dtype")
 
     def __init__(self, keys: np.ndarray, entry: dict[str, Any]):
         self.keys = keys
@@ -290,6 +398,45 @@ class _Field:
         self.weights = int(entry["weights"])
         self.weights_dtype = np.dtype(entry["weights_dtype"])
         self.postings = int(entry["postings"])
+        #: The number of occurrences, or None when the field keeps none.
+        self.occurrences = int(entry["occurrences"]) if "occurrences" in entry else None
+        if self.occurrences is not None:
+            self.bounds = int(entry["bounds"])
+            self.positions = int(entry["positions"])
+            self.chars = int(entry["chars"])
+            self.lengths = int(entry["lengths"])
+            self.lengths_dtype = np.dtype(entry["lengths_dtype"])
+            self.bounds_dtype = np.dtype(entry["bounds_dtype"])
+
+
+@dataclass(frozen=True)
+class Found:
+    """Occurrences of one term in one segment: post ``ids[i]`` has it at word ``positions[i]``,
+    characters ``starts[i]:ends[i]``; in post order, then text order."""
+
+    ids: np.ndarray
+    positions: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+#: Posts of one term whose occurrences are read one post at a time; for more, the whole
+#: stretch of the file between the first and the last is read at once.
+FEW_POSTS = 32
+
+
+def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The numbers ``starts[i] .. starts[i] + counts[i] - 1`` for each i, one after the other.
+
+    >>> _ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    total = int(counts.sum())
+    before = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return np.repeat(starts - before, counts) + np.arange(total)
+
+
+_NOTHING = Found(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
 
 
 class SegmentPostings:
@@ -323,22 +470,76 @@ class SegmentPostings:
     def has(self, fieldname: str) -> bool:
         return fieldname in self.fields
 
+    def has_occurrences(self, fieldname: str) -> bool:
+        field = self.fields.get(fieldname)
+        return field is not None and field.occurrences is not None
+
     def postings(self, fieldname: str, key: int) -> tuple[np.ndarray, np.ndarray] | None:
         """(ids, weights) of the term with ``key`` in ``fieldname`` (empty when absent), or None
         when this file does not have the field."""
         field = self.fields.get(fieldname)
         if field is None:
             return None
-        keys = field.keys
-        i = int(np.searchsorted(keys, key))
-        if i >= len(keys) or int(keys[i]) != key:
-            return np.zeros(0, dtype=np.int32), np.zeros(0)
-        start, end = (int(v) for v in self._array(field.starts + 8 * i, 2, _STARTS))
-        if not 0 <= start <= end <= field.postings:
-            raise DamagedPostings(f"{self.path} is damaged (a term's postings are out of bounds).")
+        start, end = self._extent(field, key)
         ids = self._array(field.ids + 4 * start, end - start, _IDS)
         weights = self._array(field.weights + field.weights_dtype.itemsize * start, end - start, field.weights_dtype)
         return ids, weights
+
+    def occurrences(self, fieldname: str, key: int, docnums: np.ndarray | None = None) -> Found | None:
+        """Every occurrence of the term with ``key`` in ``fieldname``, or only in ``docnums``
+        (the segment's, ascending); None when this file keeps no occurrences of the field."""
+        field = self.fields.get(fieldname)
+        if field is None or field.occurrences is None:
+            return None
+        start, end = self._extent(field, key)
+        ids = self._array(field.ids + 4 * start, end - start, _IDS)
+        bounds = self._array(field.bounds + field.bounds_dtype.itemsize * start, end - start + 1, field.bounds_dtype)
+        bounds = bounds.astype(np.int64)
+        if not len(ids):
+            return _NOTHING
+        if not (0 <= bounds[0] and (np.diff(bounds) >= 0).all() and bounds[-1] <= field.occurrences):
+            raise DamagedPostings(f"{self.path} is damaged (a term's occurrences are out of bounds).")
+        if docnums is None:
+            chosen = np.arange(len(ids))
+        else:
+            at = np.searchsorted(ids, docnums)
+            inside = at < len(ids)
+            at = at[inside]
+            chosen = at[ids[at] == docnums[inside]]
+        if not len(chosen):
+            return _NOTHING
+        counts = bounds[chosen + 1] - bounds[chosen]
+        if len(chosen) <= FEW_POSTS and docnums is not None:
+            parts = [self._stretch(field, int(bounds[k]), int(bounds[k + 1])) for k in chosen.tolist()]
+            positions, starts, lengths = (np.concatenate(p) for p in zip(*parts))
+        else:
+            lo, hi = int(bounds[chosen[0]]), int(bounds[chosen[-1] + 1])
+            positions, starts, lengths = self._stretch(field, lo, hi)
+            if len(chosen) < len(ids):
+                keep = _ranges(bounds[chosen] - lo, counts)
+                positions, starts, lengths = positions[keep], starts[keep], lengths[keep]
+        starts = starts.astype(np.int64)
+        return Found(np.repeat(ids[chosen], counts), positions.astype(np.int64), starts, starts + lengths)
+
+    def _stretch(self, field: _Field, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(positions, starts, lengths) of occurrences ``lo:hi`` of a field."""
+        n = hi - lo
+        return (
+            self._array(field.positions + 4 * lo, n, _OCC),
+            self._array(field.chars + 4 * lo, n, _OCC),
+            self._array(field.lengths + field.lengths_dtype.itemsize * lo, n, field.lengths_dtype),
+        )
+
+    def _extent(self, field: _Field, key: int) -> tuple[int, int]:
+        """Where the postings of the term with ``key`` are, as (first, end); (0, 0) when absent."""
+        keys = field.keys
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key:
+            return 0, 0
+        start, end = (int(v) for v in self._array(field.starts + 8 * i, 2, _STARTS))
+        if not 0 <= start <= end <= field.postings:
+            raise DamagedPostings(f"{self.path} is damaged (a term's postings are out of bounds).")
+        return start, end
 
     def _array(self, offset: int, count: int, dtype: np.dtype) -> np.ndarray:
         """``count`` values of ``dtype`` at ``offset`` past the header."""

@@ -46,7 +46,7 @@ from whoosh.searching import Searcher
 
 from . import storage
 from .engine import LRU, DocTable, Evaluator, LeafCache, seek
-from .postings import GenerationPostings
+from .postings import GenerationPostings, term_key
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
 from .snippets import SNIPPET_CHARS, Match, SectionSpan, lead, mark, rank_sections
@@ -1237,7 +1237,7 @@ def _year_counts(groups: dict) -> dict[str, int]:
 def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
-    offsets = _Offsets(searcher, matched, deadline)
+    offsets = _Offsets(searcher, matched, deadline, snap.postings)
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields
@@ -1331,10 +1331,12 @@ class _Offsets:
 
     FIELDS = ("body", "description", "code")
 
-    def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], deadline: Deadline | None = None):
+    def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], deadline: Deadline | None = None,
+                 postings: GenerationPostings | None = None):
         self.searcher = searcher
         self.matched = matched
         self.deadline = deadline
+        self.postings = postings
         self._found: dict[str, dict[int, list[Match]]] = {}
 
     def matches(self, fieldname: str, docnum: int) -> list[Match]:
@@ -1358,10 +1360,23 @@ class _Offsets:
             # Segment by segment: a segment's own postings can be sought in quickly.
             for sub, offset in segments:
                 reader = sub.reader()
+                end = offset + reader.doc_count_all()
+                own = self.postings.of(reader) if self.postings is not None else None
+                if own is not None and own.has_occurrences(fieldname):
+                    local = np.array(sorted(d - offset for d in docnums if offset <= d < end), dtype=np.int64)
+                    if not len(local):
+                        continue
+                    found = own.occurrences(fieldname, term_key(term), local)
+                    ids, starts, ends = (found.ids + offset).tolist(), found.starts.tolist(), found.ends.tolist()
+                    taken: dict[int, int] = {}
+                    for docnum, start, stop in zip(ids, starts, ends):
+                        if taken.get(docnum, 0) < MAX_MATCHES_PER_TERM:
+                            taken[docnum] = taken.get(docnum, 0) + 1
+                            out.setdefault(docnum, []).append(Match(start, stop, text))
+                    continue
                 if (fieldname, term) not in reader:
                     continue
                 postings = reader.postings(fieldname, term)
-                end = offset + reader.doc_count_all()
                 for docnum in sorted(d for d in docnums if offset <= d < end):
                     if seek(postings, docnum - offset):
                         for _pos, start, stop in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:

@@ -32,13 +32,7 @@ def two_segments(tmp_path_factory):
 
 def whoosh_postings(reader, fieldname, text):
     """Every posting Whoosh has for a term in one segment, deleted posts included."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-
-    info = reader.term_info(fieldname, text)
-    if info.is_inlined():
-        ids, weights, _ = info.inlined_postings()
-        return list(ids), list(weights)
-    m = W3LeafMatcher(reader._terms._postfile, *info.extent(), reader.schema[fieldname].format)
+    m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
     ids, weights = [], []
     while m.is_active():
         ids.append(m.id())
@@ -90,7 +84,59 @@ def results(index_dir, q):
     index = SearchIndex(index_dir)
     try:
         response = index.search(SearchRequest(q=q))
-        return [(hit.id, round(hit.score, 9)) for hit in response.results]
+        return [
+            (hit.id, round(hit.score, 9), hit.snippet_html, hit.title_html, [s.anchor for s in hit.sections])
+            for hit in response.results
+        ]
+    finally:
+        close_index(index)
+
+
+CHARS_FIELDS = ("title", "description", "body", "code")
+
+
+@pytest.mark.parametrize("fieldname", CHARS_FIELDS)
+def test_the_files_hold_every_occurrence_whoosh_has(two_segments, fieldname):
+    index = SearchIndex(two_segments / "index")
+    try:
+        with index.searcher() as (snap, searcher):
+            seen = 0
+            for sub, _ in searcher.leaf_searchers():
+                reader = sub.reader()
+                own = snap.postings.of(reader)
+                if fieldname not in reader.indexed_field_names():
+                    continue
+                for text in reader.lexicon(fieldname):
+                    found = own.occurrences(fieldname, postings.term_key(text))
+                    expected = []
+                    # Whoosh's own list, deleted posts too (as the file has them).
+                    m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
+                    while m.is_active():
+                        expected += [(m.id(), *occurrence) for occurrence in m.value_as("characters")]
+                        m.next()
+                    got = list(zip(found.ids.tolist(), found.positions.tolist(), found.starts.tolist(), found.ends.tolist()))
+                    assert got == expected, (fieldname, text)
+                    seen += len(got)
+            assert seen
+    finally:
+        close_index(index)
+
+
+def test_occurrences_in_some_posts_are_those_posts_share_of_all(two_segments):
+    index = SearchIndex(two_segments / "index")
+    try:
+        with index.searcher() as (snap, searcher):
+            for sub, _ in searcher.leaf_searchers():
+                own = snap.postings.of(sub.reader())
+                key = postings.term_key(b"python")
+                every = own.occurrences("body", key)
+                posts = np.unique(every.ids)
+                for wanted in (posts[:1], posts[::2], posts, np.array([10**6])):
+                    some = own.occurrences("body", key, wanted.astype(np.int64))
+                    inside = np.isin(every.ids, wanted)
+                    assert some.ids.tolist() == every.ids[inside].tolist()
+                    assert some.starts.tolist() == every.starts[inside].tolist()
+                    assert some.positions.tolist() == every.positions[inside].tolist()
     finally:
         close_index(index)
 
@@ -99,7 +145,8 @@ def test_an_index_written_before_the_files_gives_the_same_results_and_gets_them_
     content = tmp_path / "content"
     shutil.copytree(BLOG, content)
     reindex_into(content, tmp_path / "index")
-    with_files = {q: results(tmp_path / "index", q) for q in ("python", "react hooks", "testing")}
+    with_files = {q: results(tmp_path / "index", q) for q in ("python", "react hooks", "testing", '"server actions"')}
+    assert all(with_files.values())
     generation = storage.current_generation(tmp_path / "index")
     manifest = storage.read_manifest(generation.path)
     for path in generation.path.glob("*.spx"):
