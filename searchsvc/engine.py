@@ -6,11 +6,12 @@ every request, which costs tens of milliseconds for a common word. At blog scale
 entry per post, once the postings of each leaf of the query are known. So:
 
 - each leaf query (a term, a phrase, a range) is read once per generation and kept in
-  a bounded LRU cache (:class:`LeafCache`). A term's postings are read a block at a
-  time and scored all at once with Whoosh's BM25F formula and statistics; a phrase is
-  read from its word pairs where the field has them (schema.PAIR_FIELDS), else as an
-  intersection of its words' positions; anything else goes through Whoosh's own
-  matcher. The scores are Whoosh's, float for float (tests/test_engine.py);
+  a bounded LRU cache (:class:`LeafCache`). A term's postings are read from its
+  segments' postings files (:mod:`searchsvc.postings`; for a segment without one, from
+  Whoosh a block at a time) and scored all at once with Whoosh's BM25F formula and
+  statistics; a phrase is an intersection of its words' positions, read the same way;
+  anything else goes through Whoosh's own matcher. The scores are Whoosh's, float for
+  float (tests/test_engine.py);
 - compound queries combine those arrays with Whoosh's rules: ``Or`` and ``And`` add
   the scores of their matching parts, ``AndMaybe`` adds the optional part where the
   required one matches, ``AndNot`` removes, a boost multiplies (:func:`evaluate`);
@@ -43,7 +44,6 @@ from whoosh.scoring import BM25F, WeightingModel
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
 from .postings import GenerationPostings, leaf_matcher, postings_blocks, term_key
-from .schema import PAIR_FIELDS, PAIRS, pair_term, pairable
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 250_000
@@ -106,8 +106,6 @@ BONUS_CANDIDATES = 100
 FEW_CANDIDATES = 8
 
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
-#: The scores of a leaf that only says which posts have a term.
-_NO_SCORES = np.zeros(0)
 
 
 class LRU:
@@ -374,7 +372,7 @@ class Evaluator:
         if leaf is not None:
             return leaf
         phrase = isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1
-        if phrase and self._within is not None and self._pairs(q.fieldname) is None:
+        if phrase and self._within is not None:
             return self._phrase(q.fieldname, list(q.words), within=self._within)  # not kept: partial by design
         if phrase:
             leaf = self._phrase(q.fieldname, list(q.words))
@@ -462,31 +460,13 @@ class Evaluator:
         own = self.postings.of(reader) if self.postings is not None else None
         return own if own is not None and own.has_occurrences(fieldname) else None
 
-    def _pairs(self, fieldname: str) -> str | None:
-        """The field of ``fieldname``'s word pairs, when this index has one."""
-        pairs = PAIR_FIELDS.get(fieldname)
-        schema = self.searcher.schema
-        return pairs if pairs is not None and pairs in schema and isinstance(schema[pairs], PAIRS) else None
-
-    def _posts_with(self, fieldname: str, term: str) -> Leaf:
-        """The posts that have ``term`` (no scores), read once per generation."""
-        key = ("posts", fieldname, term)
-        found = self.cache.get(key)
-        if found is None:
-            ids, _, complete, _ = self._postings(fieldname, term.encode("utf-8"))
-            found = Leaf(ids, _NO_SCORES, complete)
-            self.cache.put(key, found)
-        return found
-
     def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
         phrase (the sum of its words' scores).
 
-        Where the field's word pairs are indexed, the posts that have every pair of the
-        phrase are the candidates, and for two words the answer. Otherwise, and to check the
-        order of three words or more, the words' positions are intersected as (post,
-        position) keys: Whoosh's own phrase matcher builds Python objects for every
-        occurrence of every word in every candidate post instead.
+        The posts that have every word are the candidates; the words' positions there are
+        intersected as (post, position) keys. Whoosh's own phrase matcher builds Python
+        objects for every occurrence of every word in every candidate post instead.
         """
         words_leaves = [self.leaf(Term(fieldname, w)) for w in words]
         if not all(leaf.complete for leaf in words_leaves):
@@ -494,17 +474,6 @@ class Evaluator:
         candidates = words_leaves[0].ids if within is None else within.astype(np.int32)
         for leaf in words_leaves:
             candidates = np.intersect1d(candidates, leaf.ids, assume_unique=True)
-        pairs = self._pairs(fieldname)
-        if pairs is not None and all(pairable(w) for w in words):
-            for first, second in zip(words, words[1:]):
-                if not len(candidates):
-                    break
-                found = self._posts_with(pairs, pair_term(first, second))
-                if not found.complete:
-                    return _EMPTY_INCOMPLETE
-                candidates = np.intersect1d(candidates, found.ids, assume_unique=True)
-            if len(words) == 2:
-                return _phrase_leaf(candidates.astype(np.int32), words_leaves)
         starts = None
         for i, word in enumerate(words):
             if not len(candidates):

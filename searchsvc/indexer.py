@@ -177,7 +177,6 @@ def post_document(post: Post) -> dict[str, Any]:
         "description": post.description,
         "headings": headings,
         "body": body,
-        "body_pairs": body,  # its adjacent words as pairs, for phrases (schema.PAIR_FIELDS)
         "code": code,
         "tag_text": " ".join(post.tags),
         "tags": ",".join(k.replace(",", " ") for k in post.tag_keys),

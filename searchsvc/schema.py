@@ -34,7 +34,7 @@ from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -335,8 +335,11 @@ def code_analyzer():
     return CachedAnalyzer(RegexTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
 
 
-#: Fields whose adjacent words are also indexed as pairs, and the field of those pairs.
-PAIR_FIELDS = {"body": "body_pairs"}
+# Word pairs: schema 7 indexed each two adjacent body words as one term ("body_pairs"), for
+# phrases. Since the postings files (searchsvc.postings) keep every word's positions, a
+# phrase is as fast without them, and they cost a third of the build. New indexes do not
+# have them; the classes stay so that a server can open an index of schema 7 (its pickled
+# schema names them) until the next reindex rebuilds it.
 
 
 def pair_term(first: str, second: str) -> str:
@@ -435,7 +438,6 @@ def build_schema() -> Schema:
         description=TEXT(analyzer=prose, stored=True, chars=True),
         headings=TEXT(analyzer=prose, phrase=True),
         body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
-        body_pairs=PAIRS(prose),
         code=TEXT(analyzer=code_analyzer(), stored=True, phrase=False, chars=True),
         tag_text=TEXT(analyzer=prose, phrase=True),
         author=TEXT(analyzer=plain_analyzer(), phrase=True),

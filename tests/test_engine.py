@@ -135,7 +135,6 @@ def test_python_spans_several_blocks(index):
 def test_a_phrase_reads_the_same_from_some_posts_as_from_all(index, monkeypatch, text):
     import searchsvc.engine as engine
 
-    monkeypatch.setattr(Evaluator, "_pairs", lambda self, fieldname: None)  # positions only
     found = []
     for few in (0, 10**9):  # never / always read only the candidates' positions
         monkeypatch.setattr(engine, "FEW_CANDIDATES", few)
@@ -175,21 +174,6 @@ def test_the_phrase_bonus_of_a_few_candidates_changes_no_match(index, monkeypatc
     assert set(got) == set(expected) and len(got) > 2
     best = sorted(expected, key=expected.get, reverse=True)[:2]
     assert [got[d] for d in best] == pytest.approx([expected[d] for d in best], rel=1e-12)
-
-
-@pytest.mark.parametrize("words", [["python", "python"], ["test", "pytest"], ["python", "test", "pytest"],
-                                   ["node.js", "run"], ["js", "run", "event", "loop"], ["get", "call"],
-                                   ["node", "18", "ship"]])
-def test_a_phrase_found_from_word_pairs_is_the_one_found_from_positions(index, monkeypatch, words):
-    found = []
-    for pairs in (True, False):
-        if not pairs:
-            monkeypatch.setattr(Evaluator, "_pairs", lambda self, fieldname: None)
-        with index.searcher() as (snap, searcher):
-            leaf = Evaluator(searcher, snap.table(), LeafCache(), lambda: False)._phrase("body", words)
-        found.append((leaf.ids.tolist(), leaf.scores.tolist()))
-    assert found[0] == found[1]
-    assert found[0][0], "the phrase occurs"
 
 
 def test_the_parts_of_a_compound_word_take_its_position(index):
