@@ -30,6 +30,18 @@ def two_segments(tmp_path_factory):
     return root
 
 
+@pytest.fixture
+def opened(two_segments):
+    """(snapshot, searcher) of the two-segment index. (Yielded from inside ``searcher()``: a
+    failed assertion in the test is not thrown into it, so it is reported as itself.)"""
+    index = SearchIndex(two_segments / "index")
+    try:
+        with index.searcher() as (snap, searcher):
+            yield snap, searcher
+    finally:
+        close_index(index)
+
+
 def whoosh_postings(reader, fieldname, text):
     """Every posting Whoosh has for a term in one segment, deleted posts included."""
     m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
@@ -49,35 +61,27 @@ def test_every_segment_has_a_postings_file(two_segments):
     assert files == segments
 
 
-def test_the_files_hold_every_posting_whoosh_has(two_segments):
-    index = SearchIndex(two_segments / "index")
-    try:
-        with index.searcher() as (snap, searcher):
-            for sub, _ in searcher.leaf_searchers():
-                reader = sub.reader()
-                own = snap.postings.of(reader)
-                for fieldname in SCORED_FIELDS:
-                    if fieldname not in reader.indexed_field_names():
-                        continue
-                    for text in reader.lexicon(fieldname):
-                        ids, weights = own.postings(fieldname, postings.term_key(text))
-                        expected_ids, expected_weights = whoosh_postings(reader, fieldname, text)
-                        assert ids.tolist() == expected_ids, (fieldname, text)
-                        assert weights.tolist() == expected_weights, (fieldname, text)
-                        assert len(ids) == reader.doc_frequency(fieldname, text)
-    finally:
-        close_index(index)
+def test_the_files_hold_every_posting_whoosh_has(opened):
+    snap, searcher = opened
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        own = snap.postings.of(reader)
+        for fieldname in SCORED_FIELDS:
+            if fieldname not in reader.indexed_field_names():
+                continue
+            for text in reader.lexicon(fieldname):
+                ids, weights = own.postings(fieldname, postings.term_key(text))
+                expected_ids, expected_weights = whoosh_postings(reader, fieldname, text)
+                assert ids.tolist() == expected_ids, (fieldname, text)
+                assert weights.tolist() == expected_weights, (fieldname, text)
+                assert len(ids) == reader.doc_frequency(fieldname, text)
 
 
-def test_a_term_the_segment_does_not_have_has_no_postings(two_segments):
-    index = SearchIndex(two_segments / "index")
-    try:
-        with index.searcher() as (snap, searcher):
-            sub, _ = searcher.leaf_searchers()[0]
-            ids, weights = snap.postings.of(sub.reader()).postings("body", postings.term_key(b"zzzz-not-a-word"))
-            assert len(ids) == len(weights) == 0
-    finally:
-        close_index(index)
+def test_a_term_the_segment_does_not_have_has_no_postings(opened):
+    snap, searcher = opened
+    sub, _ = searcher.leaf_searchers()[0]
+    ids, weights = snap.postings.of(sub.reader()).postings("body", postings.term_key(b"zzzz-not-a-word"))
+    assert len(ids) == len(weights) == 0
 
 
 def results(index_dir, q):
@@ -96,49 +100,41 @@ CHARS_FIELDS = ("title", "description", "body", "code")
 
 
 @pytest.mark.parametrize("fieldname", CHARS_FIELDS)
-def test_the_files_hold_every_occurrence_whoosh_has(two_segments, fieldname):
-    index = SearchIndex(two_segments / "index")
-    try:
-        with index.searcher() as (snap, searcher):
-            seen = 0
-            for sub, _ in searcher.leaf_searchers():
-                reader = sub.reader()
-                own = snap.postings.of(reader)
-                if fieldname not in reader.indexed_field_names():
-                    continue
-                for text in reader.lexicon(fieldname):
-                    found = own.occurrences(fieldname, postings.term_key(text))
-                    expected = []
-                    # Whoosh's own list, deleted posts too (as the file has them).
-                    m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
-                    while m.is_active():
-                        expected += [(m.id(), *occurrence) for occurrence in m.value_as("characters")]
-                        m.next()
-                    got = list(zip(found.ids.tolist(), found.positions.tolist(), found.starts.tolist(), found.ends.tolist()))
-                    assert got == expected, (fieldname, text)
-                    seen += len(got)
-            assert seen
-    finally:
-        close_index(index)
+def test_the_files_hold_every_occurrence_whoosh_has(opened, fieldname):
+    snap, searcher = opened
+    seen = 0
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        own = snap.postings.of(reader)
+        if fieldname not in reader.indexed_field_names():
+            continue
+        for text in reader.lexicon(fieldname):
+            found = own.occurrences(fieldname, postings.term_key(text))
+            expected = []
+            # Whoosh's own list, deleted posts too (as the file has them).
+            m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)
+            while m.is_active():
+                expected += [(m.id(), *occurrence) for occurrence in m.value_as("characters")]
+                m.next()
+            got = list(zip(found.ids.tolist(), found.positions.tolist(), found.starts.tolist(), found.ends.tolist()))
+            assert got == expected, (fieldname, text)
+            seen += len(got)
+    assert seen
 
 
-def test_occurrences_in_some_posts_are_those_posts_share_of_all(two_segments):
-    index = SearchIndex(two_segments / "index")
-    try:
-        with index.searcher() as (snap, searcher):
-            for sub, _ in searcher.leaf_searchers():
-                own = snap.postings.of(sub.reader())
-                key = postings.term_key(b"python")
-                every = own.occurrences("body", key)
-                posts = np.unique(every.ids)
-                for wanted in (posts[:1], posts[::2], posts, np.array([10**6])):
-                    some = own.occurrences("body", key, wanted.astype(np.int64))
-                    inside = np.isin(every.ids, wanted)
-                    assert some.ids.tolist() == every.ids[inside].tolist()
-                    assert some.starts.tolist() == every.starts[inside].tolist()
-                    assert some.positions.tolist() == every.positions[inside].tolist()
-    finally:
-        close_index(index)
+def test_occurrences_in_some_posts_are_those_posts_share_of_all(opened):
+    snap, searcher = opened
+    for sub, _ in searcher.leaf_searchers():
+        own = snap.postings.of(sub.reader())
+        key = postings.term_key(b"python")
+        every = own.occurrences("body", key)
+        posts = np.unique(every.ids)
+        for wanted in (posts[:1], posts[::2], posts, np.array([10**6])):
+            some = own.occurrences("body", key, wanted.astype(np.int64))
+            inside = np.isin(every.ids, wanted)
+            assert some.ids.tolist() == every.ids[inside].tolist()
+            assert some.starts.tolist() == every.starts[inside].tolist()
+            assert some.positions.tolist() == every.positions[inside].tolist()
 
 
 def test_an_index_written_before_the_files_gives_the_same_results_and_gets_them_on_reindex(tmp_path):
