@@ -30,7 +30,6 @@ from typing import Any, Callable, Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.formats import Characters
-from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from . import postings, storage
@@ -361,19 +360,6 @@ class _Writer(SegmentWriter):
         postings.write(os.path.join(self.storage.folder, name), recorder.fields())
 
 
-def _complete_postings(ix: Any) -> None:
-    """Write the postings file of every segment of ``ix`` that has none: those of an index
-    written before the files existed (read back from the segment, once)."""
-    for segment in ix._segments():
-        if ix.storage.file_exists(postings.file_name(ix.indexname, segment.segment_id())):
-            continue
-        reader = SegmentReader(ix.storage, ix.schema, segment)
-        try:
-            postings.write_segment(ix.storage.folder, ix.indexname, reader, _postings_fields(ix.schema))
-        finally:
-            reader.close()
-
-
 def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -> None:
     """Publish the segments as one index (in order), without the posts in ``duplicates``."""
     ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the segment writers' (see _build_segment)
@@ -543,7 +529,6 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                     writer.add_document(**document)
                 writer.commit()
                 writer = None
-        _complete_postings(ix)
         ix.close()
         storage.write_json_atomic(tmp / storage.POSTS, new_posts)
         storage.write_json_atomic(

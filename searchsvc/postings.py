@@ -16,12 +16,22 @@ starts (8-byte aligned):
 - ``starts``: int64, one more than the terms: term i's postings are ``starts[i]:starts[i+1]``;
 - ``ids``: int32, each term's document numbers in the segment, ascending;
 - ``weights``: what Whoosh's postings give as the weight (the term frequency), as float32
-  when every weight survives that exactly (always, for counts), else float64.
+  when every weight survives that exactly (always: Whoosh keeps them as float32), else
+  float64;
 
-A server reads the header and keys of a segment once, then two or three ``os.pread`` per
-term: no file position is shared between threads or forked processes, and nothing is
-mapped, so a file truncated under a running server is an error to answer, not a crash.
-A segment without the file (an index written before it existed) is read through Whoosh.
+and, for a field that keeps character offsets (Whoosh's Characters format: title,
+description, body, code), every occurrence of every posting, for phrases and highlighting:
+
+- ``bounds``: one more than the postings: posting j's occurrences are ``bounds[j]:bounds[j+1]``;
+- ``positions``, ``chars``: uint32, each occurrence's word position and first character;
+- ``lengths``: its length in characters (uint16, or uint32 if one is longer).
+
+Terms are found by key (two terms of one field with the same key, one chance in 2**64 per
+pair: the field is left out, and read through Whoosh). A server reads the header and keys
+of a segment once, then a few ``os.pread`` per term: no file position is shared between
+threads or forked processes, and nothing is mapped, so a file truncated under a running
+server is an error to answer, not a crash. A segment without the file (an index of
+schema 7 or before) is read through Whoosh.
 """
 
 from __future__ import annotations
@@ -40,7 +50,6 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.formats import Characters
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 
@@ -233,11 +242,11 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
     arrays: list[np.ndarray] = []
     offset = 0
 
-    def place(array: np.ndarray) -> int:
+    def place(part: np.ndarray) -> int:
         nonlocal offset
         at = offset
-        arrays.append(array)
-        offset += array.nbytes + (-array.nbytes % 8)
+        arrays.append(part)
+        offset += part.nbytes + (-part.nbytes % 8)
         return at
 
     for name, field in fields:
@@ -287,9 +296,9 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
         with open(tmp, "wb") as out:
             out.write(_HEADER.pack(MAGIC, len(head)))
             out.write(head)
-            for array in arrays:
-                out.write(array.tobytes())
-                out.write(b"\0" * (-array.nbytes % 8))
+            for part in arrays:
+                out.write(part.tobytes())
+                out.write(b"\0" * (-part.nbytes % 8))
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, path)
@@ -317,70 +326,6 @@ def _occurrences_in_order(field: FieldPostings, gather: np.ndarray):
         starts[order].astype(_OCC),
         lengths[order].astype(np.dtype(narrow).newbyteorder("<")),
     )
-
-
-def read_segment(reader, fieldname: str) -> FieldPostings:
-    """Every term of ``fieldname`` in one Whoosh segment with its postings, read back from
-    the segment (for segments written before postings files existed).
-
-    Reads the segment's term table in order and each term's postings a block at a time
-    (a term with one posting may carry it in its table entry).
-    """
-    terms_reader = reader._terms
-    fmt = reader.schema[fieldname].format
-    chars = type(fmt) is Characters
-    terms: list[bytes] = []
-    starts: list[int] = []
-    id_parts: list[np.ndarray] = []
-    weight_parts: list[np.ndarray] = []
-    counts = array("i")
-    codes = array("i")
-    count = 0
-    for (name, text), info in terms_reader.items_from(fieldname, b""):
-        if name != fieldname:
-            break
-        terms.append(text)
-        starts.append(count)
-        if info.is_inlined():
-            ids, weights, values = info.inlined_postings()
-            id_parts.append(np.asarray(ids, dtype=_IDS))
-            weight_parts.append(np.asarray(weights, dtype=np.float64))
-            count += len(ids)
-        else:
-            for block_ids, block_weights in postings_blocks(W3LeafMatcher(terms_reader._postfile, *info.extent(), fmt)):
-                id_parts.append(np.asarray(block_ids, dtype=_IDS))
-                weight_parts.append(np.asarray(block_weights, dtype=np.float64))
-                count += len(block_ids)
-            if chars:
-                values = [
-                    v
-                    for _ids, block in postings_blocks(
-                        W3LeafMatcher(terms_reader._postfile, *info.extent(), fmt), values=True
-                    )
-                    for v in block
-                ]
-        if chars:
-            for value in values:
-                found = _characters(value)
-                counts.append(len(found))
-                codes.extend(itertools.chain.from_iterable(found))
-    return FieldPostings(
-        terms,
-        np.array(starts + [count], dtype=_STARTS),
-        np.concatenate(id_parts) if id_parts else np.zeros(0, dtype=_IDS),
-        np.concatenate(weight_parts) if weight_parts else np.zeros(0),
-        np.frombuffer(counts, dtype=np.int32).astype(np.int64) if chars else None,
-        np.frombuffer(codes, dtype=np.int32).astype(np.int64).reshape(-1, 3) if chars else None,
-    )
-
-
-def write_segment(storage_root: str, indexname: str, reader, fieldnames: Iterable[str]) -> str:
-    """Write the postings file of the segment ``reader`` reads, reading it back; returns
-    the file's name."""
-    name = file_name(indexname, reader.segment().segment_id())
-    present = set(reader.indexed_field_names())
-    write(os.path.join(storage_root, name), ((f, read_segment(reader, f)) for f in fieldnames if f in present))
-    return name
 
 
 # ---------------------------------------------------------------------------
