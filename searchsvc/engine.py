@@ -507,7 +507,7 @@ class Evaluator:
                 continue
             own = self._own(reader, fieldname)
             if own is not None:
-                found = own.occurrences(fieldname, term_key(text), local.astype(np.int64))
+                found = own.occurrences(fieldname, term_key(text), local.astype(np.int64), chars=False)
                 ids.extend((found.ids + offset).tolist())
                 positions.extend(found.positions.tolist())
                 continue
@@ -539,7 +539,7 @@ class Evaluator:
             reader = sub.reader()
             own = self._own(reader, fieldname)
             if own is not None:
-                found = own.occurrences(fieldname, term_key(text))
+                found = own.occurrences(fieldname, term_key(text), chars=False)
                 ids.append((found.ids + offset).astype(np.int32))
                 positions.append(found.positions)
                 continue

@@ -381,6 +381,7 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - before, counts) + np.arange(total)
 
 
+_EMPTY_OCC = np.zeros(0, dtype=_OCC)
 _NOTHING = Found(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
 
 
@@ -430,9 +431,12 @@ class SegmentPostings:
         weights = self._array(field.weights + field.weights_dtype.itemsize * start, end - start, field.weights_dtype)
         return ids, weights
 
-    def occurrences(self, fieldname: str, key: int, docnums: np.ndarray | None = None) -> Found | None:
+    def occurrences(self, fieldname: str, key: int, docnums: np.ndarray | None = None, *,
+                    chars: bool = True) -> Found | None:
         """Every occurrence of the term with ``key`` in ``fieldname``, or only in ``docnums``
-        (the segment's, ascending); None when this file keeps no occurrences of the field."""
+        (the segment's, ascending); None when this file keeps no occurrences of the field.
+        Without ``chars``, only their posts and positions (``starts``/``ends`` are empty):
+        what a phrase needs, a third of the reading."""
         field = self.fields.get(fieldname)
         if field is None or field.occurrences is None:
             return None
@@ -455,22 +459,28 @@ class SegmentPostings:
             return _NOTHING
         counts = bounds[chosen + 1] - bounds[chosen]
         if len(chosen) <= FEW_POSTS and docnums is not None:
-            parts = [self._stretch(field, int(bounds[k]), int(bounds[k + 1])) for k in chosen.tolist()]
+            parts = [self._stretch(field, int(bounds[k]), int(bounds[k + 1]), chars) for k in chosen.tolist()]
             positions, starts, lengths = (np.concatenate(p) for p in zip(*parts))
         else:
             lo, hi = int(bounds[chosen[0]]), int(bounds[chosen[-1] + 1])
-            positions, starts, lengths = self._stretch(field, lo, hi)
+            positions, starts, lengths = self._stretch(field, lo, hi, chars)
             if len(chosen) < len(ids):
                 keep = _ranges(bounds[chosen] - lo, counts)
-                positions, starts, lengths = positions[keep], starts[keep], lengths[keep]
+                positions = positions[keep]
+                if chars:
+                    starts, lengths = starts[keep], lengths[keep]
         starts = starts.astype(np.int64)
-        return Found(np.repeat(ids[chosen], counts), positions.astype(np.int64), starts, starts + lengths)
+        return Found(np.repeat(ids[chosen], counts), positions.astype(np.int32), starts, starts + lengths)
 
-    def _stretch(self, field: _Field, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(positions, starts, lengths) of occurrences ``lo:hi`` of a field."""
+    def _stretch(self, field: _Field, lo: int, hi: int, chars: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(positions, starts, lengths) of occurrences ``lo:hi`` of a field (without
+        ``chars``, starts and lengths are empty)."""
         n = hi - lo
+        positions = self._array(field.positions + 4 * lo, n, _OCC)
+        if not chars:
+            return positions, _EMPTY_OCC, _EMPTY_OCC
         return (
-            self._array(field.positions + 4 * lo, n, _OCC),
+            positions,
             self._array(field.chars + 4 * lo, n, _OCC),
             self._array(field.lengths + field.lengths_dtype.itemsize * lo, n, field.lengths_dtype),
         )

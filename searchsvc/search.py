@@ -70,7 +70,7 @@ NEAR_TIE = 0.02
 MAX_SECTIONS = 3
 MIN_SECTION_CHARS = 20
 #: Responses kept per generation and process (Snapshot.responses).
-RESPONSE_CACHE_SIZE = 256
+RESPONSE_CACHE_SIZE = 128
 #: Posts whose stored fields are kept decoded, per generation and process, and the
 #: characters of text they may hold in all.
 STORED_CACHE_SIZE = 128

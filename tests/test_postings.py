@@ -223,3 +223,17 @@ def test_a_file_that_is_not_a_postings_file_is_refused(tmp_path):
     path.write_bytes(b"not postings at all, just some bytes")
     with pytest.raises(postings.DamagedPostings, match="not a searchsvc postings file"):
         postings.SegmentPostings(str(path))
+
+
+def test_occurrences_without_characters_have_the_same_posts_and_positions(opened):
+    snap, searcher = opened
+    for sub, _ in searcher.leaf_searchers():
+        own = snap.postings.of(sub.reader())
+        key = postings.term_key(b"python")
+        every = own.occurrences("body", key)
+        for wanted in (None, np.unique(every.ids)[::2].astype(np.int64)):
+            full = own.occurrences("body", key, wanted)
+            bare = own.occurrences("body", key, wanted, chars=False)
+            assert bare.ids.tolist() == full.ids.tolist()
+            assert bare.positions.tolist() == full.positions.tolist()
+            assert len(bare.starts) == len(bare.ends) == 0
