@@ -433,8 +433,8 @@ class Evaluator:
         key = None
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
-            own = self.postings.of(reader) if self.postings is not None else None
-            if own is not None and own.has(fieldname):
+            own = self._file(reader, fieldname)
+            if own is not None:
                 key = term_key(text) if key is None else key
                 block_ids, block_weights = own.postings(fieldname, key)
                 ids.append(block_ids.astype(np.int64) + offset)
@@ -455,10 +455,10 @@ class Evaluator:
         found = _concat(ids)
         return found, (np.concatenate(tfs) if tfs else np.zeros(0)), complete, (len(found) if from_files else None)
 
-    def _own(self, reader, fieldname: str):
-        """The segment's postings file when it keeps the occurrences of ``fieldname``, else None."""
-        own = self.postings.of(reader) if self.postings is not None else None
-        return own if own is not None and own.has_occurrences(fieldname) else None
+    def _file(self, reader, fieldname: str, *, occurrences: bool = False):
+        """The segment's postings file when it has ``fieldname`` (see
+        :meth:`GenerationPostings.with_field`), else None."""
+        return self.postings.with_field(reader, fieldname, occurrences=occurrences) if self.postings is not None else None
 
     def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
@@ -505,7 +505,7 @@ class Evaluator:
             local = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())] - offset
             if not len(local):
                 continue
-            own = self._own(reader, fieldname)
+            own = self._file(reader, fieldname, occurrences=True)
             if own is not None:
                 found = own.occurrences(fieldname, term_key(text), local.astype(np.int64), chars=False)
                 ids.extend((found.ids + offset).tolist())
@@ -537,7 +537,7 @@ class Evaluator:
         complete = True
         for sub, offset in self.searcher.leaf_searchers():
             reader = sub.reader()
-            own = self._own(reader, fieldname)
+            own = self._file(reader, fieldname, occurrences=True)
             if own is not None:
                 found = own.occurrences(fieldname, term_key(text), chars=False)
                 ids.append((found.ids + offset).astype(np.int32))

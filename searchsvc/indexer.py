@@ -356,7 +356,7 @@ class _Writer(SegmentWriter):
             super()._flush_segment()
         finally:
             del self.pool.iter_postings
-        name = postings.file_name(self.indexname, self.get_segment().segment_id())
+        name = postings.file_name(self.get_segment().segment_id())
         postings.write(os.path.join(self.storage.folder, name), recorder.fields())
 
 

@@ -71,9 +71,10 @@ def term_key(text: bytes) -> int:
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
 
 
-def file_name(indexname: str, segment_id: str) -> str:
-    """``MAIN_<id>.spx``: named like the segment's own files, so Whoosh's clean-up removes it."""
-    return f"{segment_id}.{SUFFIX}" if segment_id.startswith(f"{indexname}_") else f"{indexname}_{segment_id}.{SUFFIX}"
+def file_name(segment_id: str) -> str:
+    """``MAIN_<id>.spx``: named like the segment's own files (Whoosh's segment ids carry the
+    index name), so Whoosh's clean-up removes it with them."""
+    return f"{segment_id}.{SUFFIX}"
 
 
 # ---------------------------------------------------------------------------
@@ -510,9 +511,8 @@ class SegmentPostings:
 class GenerationPostings:
     """The postings files of one generation's segments, opened on first use."""
 
-    def __init__(self, root: str, indexname: str):
+    def __init__(self, root: str):
         self.root = root
-        self.indexname = indexname
         self._open: dict[str, SegmentPostings | None] = {}
         self._lock = threading.Lock()
 
@@ -525,7 +525,15 @@ class GenerationPostings:
         with self._lock:
             found = self._open.get(segment_id, False)
             if found is False:
-                path = os.path.join(self.root, file_name(self.indexname, segment_id))
+                path = os.path.join(self.root, file_name(segment_id))
                 found = SegmentPostings(path) if os.path.exists(path) else None
                 self._open[segment_id] = found
         return found
+
+    def with_field(self, reader, fieldname: str, *, occurrences: bool = False) -> SegmentPostings | None:
+        """The postings file of ``reader``'s segment when it has ``fieldname`` (and, with
+        ``occurrences``, keeps its occurrences), else None: read that segment through Whoosh."""
+        own = self.of(reader)
+        if own is None or not (own.has_occurrences(fieldname) if occurrences else own.has(fieldname)):
+            return None
+        return own

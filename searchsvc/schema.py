@@ -28,7 +28,6 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
-from whoosh.formats import Existence
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
@@ -335,73 +334,19 @@ def code_analyzer():
     return CachedAnalyzer(RegexTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
 
 
-# Word pairs: schema 7 indexed each two adjacent body words as one term ("body_pairs"), for
-# phrases. Since the postings files (searchsvc.postings) keep every word's positions, a
-# phrase is as fast without them, and they cost a third of the build. New indexes do not
-# have them; the classes stay so that a server can open an index of schema 7 (its pickled
-# schema names them) until the next reindex rebuilds it.
-
-
-def pair_term(first: str, second: str) -> str:
-    """The term of two words that follow each other (terms never contain a space)."""
-    return f"{first} {second}"
-
-
-def pairable(word: str) -> bool:
-    """Whether pairs with ``word`` are indexed: not for numbers and versions (``18``, ``v8``),
-    a third of all pairs and rarely in a phrase; such a phrase is found from positions."""
-    return not any(ch.isdigit() for ch in word)
+# Word pairs: schema 7 also indexed each two adjacent body words as one term ("body_pairs"),
+# for phrases. Since the postings files (searchsvc.postings) keep every word's positions, a
+# phrase is as fast without them, and they cost a third of the build. Only their names stay:
+# a server unpickles them with the schema of an index of schema 7, which it can go on
+# answering from (the field is never searched) until the next reindex rebuilds it in full.
 
 
 class PairsAnalyzer(Analyzer):
-    """Each two adjacent positions of ``words``' tokens, as one term per pair of their texts.
-
-    A phrase of common words would otherwise need every position of both words (hundreds
-    of thousands in a large blog); with pairs, ``"event loop"`` is one term. Positions are
-    those of ``words`` (stop words closed up, parts of a compound sharing its position), so a
-    pair is exactly what a two-word phrase matches:
-
-    >>> sorted({t.text for t in PairsAnalyzer(prose_analyzer())("The Node.js event loop")})
-    ['event loop', 'js event', 'node event', 'node.js event']
-    >>> [t.text for t in PairsAnalyzer(prose_analyzer())("Node 18 and V8 ship")]
-    []
-    """
-
-    def __init__(self, words: Analyzer):
-        self.words = words
-
-    def __call__(self, value, mode="", **kwargs):
-        out = Token(positions=False, chars=False, removestops=True, mode=mode)
-        out.boost, out.stopped = 1.0, False
-        before: list[str] = []
-        here: list[str] = []
-        here_pos = None
-        for t in self.words(value, positions=True, mode="index"):
-            if t.pos != here_pos:
-                for a in before:
-                    for b in here:
-                        out.text = pair_term(a, b)
-                        yield out
-                before, here, here_pos = here, [], t.pos
-            if pairable(t.text):
-                here.append(t.text)
-        for a in before:
-            for b in here:
-                out.text = pair_term(a, b)
-                yield out
+    """Schema 7's analyzer of word pairs (its name only, for unpickling)."""
 
 
 class PAIRS(FieldType):
-    """A field of word pairs (see :class:`PairsAnalyzer`): which posts have them, nothing more."""
-
-    def __init__(self, words: Analyzer):
-        self.analyzer = PairsAnalyzer(words)
-        self.format = Existence()
-        self.scorable = False
-        self.stored = False
-        self.unique = False
-        self.vector = None
-        self.column_type = None
+    """Schema 7's field of word pairs (its name only, for unpickling)."""
 
 
 def title_key(title: str) -> str:

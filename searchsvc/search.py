@@ -846,7 +846,7 @@ class SearchIndex:
             raise IndexUnavailable(f"The index at {path} is damaged; run `searchsvc reindex --full`.") from None
         return Snapshot(
             name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema),
-            title_entries=titles, postings=GenerationPostings(str(path), ix.indexname),
+            title_entries=titles, postings=GenerationPostings(str(path)),
         )
 
     @contextmanager
@@ -1361,12 +1361,12 @@ class _Offsets:
             for sub, offset in segments:
                 reader = sub.reader()
                 end = offset + reader.doc_count_all()
-                own = self.postings.of(reader) if self.postings is not None else None
-                if own is not None and own.has_occurrences(fieldname):
-                    local = np.array(sorted(d - offset for d in docnums if offset <= d < end), dtype=np.int64)
-                    if not len(local):
-                        continue
-                    found = own.occurrences(fieldname, term_key(term), local)
+                local = sorted(d - offset for d in docnums if offset <= d < end)
+                if not local:
+                    continue
+                own = self.postings.with_field(reader, fieldname, occurrences=True) if self.postings is not None else None
+                if own is not None:
+                    found = own.occurrences(fieldname, term_key(term), np.array(local, dtype=np.int64))
                     ids, starts, ends = (found.ids + offset).tolist(), found.starts.tolist(), found.ends.tolist()
                     taken: dict[int, int] = {}
                     for docnum, start, stop in zip(ids, starts, ends):
@@ -1377,10 +1377,10 @@ class _Offsets:
                 if (fieldname, term) not in reader:
                     continue
                 postings = reader.postings(fieldname, term)
-                for docnum in sorted(d for d in docnums if offset <= d < end):
-                    if seek(postings, docnum - offset):
+                for docnum in local:
+                    if seek(postings, docnum):
                         for _pos, start, stop in postings.value_as("characters")[:MAX_MATCHES_PER_TERM]:
-                            out.setdefault(docnum, []).append(Match(start, stop, text))
+                            out.setdefault(docnum + offset, []).append(Match(start, stop, text))
         return out
 
 
