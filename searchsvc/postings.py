@@ -46,11 +46,9 @@ import threading
 import weakref
 from dataclasses import dataclass
 from array import array
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.matching.wrappers import FilterMatcher
 from whoosh.system import _INT_SIZE
 
 MAGIC = b"SSVPOSTS"
@@ -75,49 +73,6 @@ def file_name(segment_id: str) -> str:
     """``MAIN_<id>.spx``: named like the segment's own files (Whoosh's segment ids carry the
     index name), so Whoosh's clean-up removes it with them."""
     return f"{segment_id}.{SUFFIX}"
-
-
-# ---------------------------------------------------------------------------
-# Reading Whoosh's postings a block at a time
-
-
-def leaf_matcher(m):
-    """The W3 leaf matcher under ``m`` (a segment with deletions wraps it in a filter; the
-    deleted posts are masked out by :meth:`Evaluator.evaluate` anyway), else None."""
-    while isinstance(m, FilterMatcher):
-        m = m.child
-    return m if isinstance(m, W3LeafMatcher) else None
-
-
-def postings_blocks(m, *, values: bool = False) -> Iterable[tuple[Sequence[int], Sequence[Any]]]:
-    """A postings list as (ids, weights) pairs of sequences, or (ids, values) with ``values``.
-
-    Whoosh 2.7's W3 leaf matcher decodes a whole block (up to 128 postings) into arrays
-    and then hands them out one call at a time; taking each block's arrays whole reads a
-    long list about ten times faster. Any other matcher is read one posting at a time.
-    """
-    leaf = leaf_matcher(m)
-    if leaf is None:
-        while m.is_active():
-            yield (m.id(),), ((m.value() if values else m.weight()),)
-            m.next()
-        return
-    while leaf.is_active():
-        if leaf._data is None:
-            leaf._read_data()  # the block, unpickled: (id deltas, weights, values, ...)
-        start = leaf._i
-        raw_ids = np.asarray(leaf._data[0], dtype=np.int64)
-        ids = (raw_ids if leaf._byteids else np.cumsum(raw_ids))[start:]
-        if values:
-            leaf.value()
-            yield ids, leaf._values[start:]
-        else:
-            weights = leaf._data[1]
-            if weights is None or isinstance(weights, float):  # every posting weighs the same
-                yield ids, np.full(len(ids), 1.0 if weights is None else weights)
-            else:
-                yield ids, np.asarray(weights, dtype=np.float64)[start:]
-        leaf._next_block()
 
 
 # ---------------------------------------------------------------------------
