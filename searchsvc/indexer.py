@@ -32,7 +32,7 @@ from whoosh.codec.base import Segment
 from whoosh.formats import Characters
 from whoosh.writing import SegmentWriter
 
-from . import postings, storage
+from . import documents, postings, storage
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
@@ -322,7 +322,7 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
     # lock is held), and the caller writes the table of contents listing the segments.
     # The writers share one temporary folder, which the caller removes when all are done:
     # so a writer is closed, never cancelled or committed (both would remove it).
-    writer = _Writer(whoosh_index.open_dir(str(index_path)), _lk=False, limitmb=256, compound=False)
+    writer = _Writer(whoosh_index.open_dir(str(index_path)), _lk=False, limitmb=256)
     try:
         results = []
         for relpath, digest, data, stat in chunk:
@@ -345,7 +345,26 @@ def _postings_fields(schema: Any) -> list[str]:
 
 class _Writer(SegmentWriter):
     """Whoosh's segment writer, also writing each new segment's postings file
-    (:mod:`searchsvc.postings`) from the postings it writes: new posts, and merged segments."""
+    (:mod:`searchsvc.postings`) from the postings it writes, and its stored-fields file
+    (:mod:`searchsvc.documents`) from the fields it stores: new posts, and merged segments.
+
+    Never a compound segment: assembling one would swallow those two files into it."""
+
+    def __init__(self, ix: Any, **kwargs: Any):
+        super().__init__(ix, **{**kwargs, "compound": False})
+        path = os.path.join(self.storage.folder, documents.file_name(self.newsegment.segment_id()))
+        self._documents = documents.Writer(path)
+        perdoc = self.perdocwriter
+        finish_doc = perdoc.finish_doc
+
+        def stored_too() -> None:
+            # Whoosh's finish_doc stores the fields and empties the dict: copy them first.
+            # (Its close() calls finish_doc once more, outside any post.)
+            if perdoc._indoc:
+                self._documents.add(perdoc._docnum, perdoc._storedfields or {})
+            finish_doc()
+
+        perdoc.finish_doc = stored_too
 
     def _flush_segment(self) -> None:
         fields = _postings_fields(self.schema)
@@ -356,8 +375,16 @@ class _Writer(SegmentWriter):
             super()._flush_segment()
         finally:
             del self.pool.iter_postings
-        name = postings.file_name(self.get_segment().segment_id())
-        postings.write(os.path.join(self.storage.folder, name), recorder.fields())
+        segment = self.get_segment()
+        postings.write(os.path.join(self.storage.folder, postings.file_name(segment.segment_id())), recorder.fields())
+        self._documents.finish(segment.doc_count_all())
+
+    def _close_segment(self) -> None:
+        # After a commit, the file is finished; after a cancel or a failure, it goes.
+        try:
+            super()._close_segment()
+        finally:
+            self._documents.discard()
 
 
 def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -> None:
@@ -522,7 +549,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             _link_copy(live.path, tmp)
             ix = whoosh_index.open_dir(str(tmp))
             if summary.changed:
-                writer = _Writer(ix, compound=False)
+                writer = _Writer(ix)
                 for relpath in removed | (set(to_add) & indexed_before):
                     writer.delete_by_term("path", relpath)
                 for document in to_add.values():

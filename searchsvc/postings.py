@@ -42,7 +42,6 @@ import json
 import os
 import pickle
 import struct
-import threading
 import weakref
 from dataclasses import dataclass
 from array import array
@@ -50,6 +49,8 @@ from typing import Any, Iterable, Iterator
 
 import numpy as np
 from whoosh.system import _INT_SIZE
+
+from .storage import SegmentFiles
 
 MAGIC = b"SSVPOSTS"
 SUFFIX = "spx"
@@ -463,27 +464,11 @@ class SegmentPostings:
         return data
 
 
-class GenerationPostings:
+class GenerationPostings(SegmentFiles):
     """The postings files of one generation's segments, opened on first use."""
 
     def __init__(self, root: str):
-        self.root = root
-        self._open: dict[str, SegmentPostings | None] = {}
-        self._lock = threading.Lock()
-
-    def of(self, reader) -> SegmentPostings | None:
-        """The postings file of the segment ``reader`` reads, or None when it has none."""
-        segment_id = reader.segment().segment_id()
-        found = self._open.get(segment_id, False)
-        if found is not False:
-            return found
-        with self._lock:
-            found = self._open.get(segment_id, False)
-            if found is False:
-                path = os.path.join(self.root, file_name(segment_id))
-                found = SegmentPostings(path) if os.path.exists(path) else None
-                self._open[segment_id] = found
-        return found
+        super().__init__(root, SUFFIX, SegmentPostings)
 
     def with_field(self, reader, fieldname: str, *, occurrences: bool = False) -> SegmentPostings | None:
         """The postings file of ``reader``'s segment when it has ``fieldname`` (and, with

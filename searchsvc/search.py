@@ -46,6 +46,7 @@ from whoosh.searching import Searcher
 
 from . import storage
 from .engine import LRU, DocTable, Evaluator, LeafCache, seek
+from .documents import GenerationDocuments
 from .postings import GenerationPostings, term_key
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS, MAX_RESULT_DEPTH
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key, weighting
@@ -714,7 +715,7 @@ class Snapshot:
     #: (title, url) of every post that can be found, for completing titles.
     title_entries: list[tuple[str, str]] = field(default_factory=list)
     _titles: TitleIndex | None = None
-    _related: dict[str, list[str]] = field(default_factory=dict)
+    _related: dict[str, list[int]] = field(default_factory=dict)
     #: Postings and scores of the query leaves met so far (see :mod:`searchsvc.engine`).
     leaves: LeafCache = field(default_factory=LeafCache)
     #: Whole responses of recent requests, by request. Readers repeat popular queries, and
@@ -729,12 +730,20 @@ class Snapshot:
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
     #: The segments' postings files (see :mod:`searchsvc.postings`).
     postings: GenerationPostings | None = None
+    #: The segments' stored-fields files (see :mod:`searchsvc.documents`).
+    documents: GenerationDocuments | None = None
+
+    def stored_fields(self, searcher, docnum: int) -> dict[str, Any]:
+        """A post's stored fields: from its segment's stored-fields file when it has one."""
+        if self.documents is None:
+            return searcher.stored_fields(docnum)
+        return self.documents.fields(searcher.reader(), docnum)
 
     def post(self, searcher, docnum: int) -> "StoredPost":
         """A post's stored fields and sections; the most recently shown are kept decoded."""
         post = self._posts.get(docnum)
         if post is None:
-            post = StoredPost(searcher.stored_fields(docnum))
+            post = StoredPost(self.stored_fields(searcher, docnum))
             self._posts.put(docnum, post)
         return post
 
@@ -846,7 +855,7 @@ class SearchIndex:
             raise IndexUnavailable(f"The index at {path} is damaged; run `searchsvc reindex --full`.") from None
         return Snapshot(
             name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema),
-            title_entries=titles, postings=GenerationPostings(str(path)),
+            title_entries=titles, postings=GenerationPostings(str(path)), documents=GenerationDocuments(str(path)),
         )
 
     @contextmanager
@@ -918,7 +927,7 @@ class SearchIndex:
             if problem:
                 raise DamagedIndex(problem)
             if searcher.doc_count():
-                searcher.stored_fields(0)
+                snap.stored_fields(searcher, 0)
                 first = next(iter(searcher.reader().lexicon("title")), None)
                 if first is not None:
                     list(searcher.postings("title", first).all_ids())
@@ -1036,18 +1045,13 @@ class SearchIndex:
             docnum = searcher.document_number(id=post_id)
             if docnum is None:
                 raise PostNotFound(post_id)
-            ids = snap._related.get(post_id)
-            if ids is None:
-                ids = _related_ids(searcher, docnum, limit)
+            found = snap._related.get(post_id)
+            if found is None:
+                found = _related_docnums(searcher, snap.stored_fields(searcher, docnum), docnum, limit)
                 if len(snap._related) > 10_000:
                     snap._related.clear()
-                snap._related[post_id] = ids
-            out = []
-            for rid in ids[:limit]:
-                stored = searcher.document(id=rid)
-                if stored:
-                    out.append(_summary(stored))
-            return out
+                snap._related[post_id] = found
+            return [_summary(snap.stored_fields(searcher, other)) for other in found[:limit]]
 
 
 @dataclass
@@ -1183,8 +1187,8 @@ def _summary(stored: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _related_ids(searcher, docnum: int, limit: int) -> list[str]:
-    stored = searcher.stored_fields(docnum)
+def _related_docnums(searcher, stored: dict[str, Any], docnum: int, limit: int) -> list[int]:
+    """The posts most like post ``docnum`` (whose stored fields are ``stored``), best first."""
     text = (stored.get("body") or "")[:20_000]
     terms = []
     if text:
@@ -1194,7 +1198,7 @@ def _related_ids(searcher, docnum: int, limit: int) -> list[str]:
     if not terms:
         return []
     results = searcher.search(Or(terms), limit=limit, mask={docnum})
-    return [hit["id"] for hit in results]
+    return [hit.docnum for hit in results]
 
 
 def _filters(schema, request: SearchRequest) -> Query | None:

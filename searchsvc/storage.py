@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 CURRENT = "CURRENT"
 MANIFEST = "searchsvc.json"
@@ -193,3 +194,30 @@ def publish(index_dir: Path, gen_name: str) -> None:
     os.symlink(gen_name, tmp_link)
     os.replace(tmp_link, index_dir / CURRENT)
     fsync_dir(index_dir)
+
+
+class SegmentFiles:
+    """The files searchsvc keeps beside each segment of one generation (``<segment id>.<suffix>``),
+    each opened on first use with ``opener(path)`` and kept open; None for a segment without
+    one (written by an older searchsvc)."""
+
+    def __init__(self, root: str, suffix: str, opener: Callable[[str], Any]):
+        self.root = root
+        self.suffix = suffix
+        self._opener = opener
+        self._open: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def of(self, reader) -> Any:
+        """The file of the segment ``reader`` (a Whoosh segment reader) reads, or None."""
+        segment_id = reader.segment().segment_id()
+        found = self._open.get(segment_id, False)
+        if found is not False:
+            return found
+        with self._lock:
+            found = self._open.get(segment_id, False)
+            if found is False:
+                path = os.path.join(self.root, f"{segment_id}.{self.suffix}")
+                found = self._opener(path) if os.path.exists(path) else None
+                self._open[segment_id] = found
+        return found

@@ -302,3 +302,30 @@ def server(content_index, tmp_path_factory):
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def two_segments(tmp_path_factory):
+    """A full build, then an incremental run that adds, changes and removes posts: an
+    index of two segments, with deleted posts in the first."""
+    root = tmp_path_factory.mktemp("two-segments")
+    content = root / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, root / "index")
+    for i in range(30):
+        (content / f"more_{i:02d}.md").write_text(f"---\ntitle: More {i}\n---\nPython {'again ' * i}and more.\n")
+    (content / "react_hooks_post.md").unlink()
+    reindex_into(content, root / "index")
+    return root
+
+
+@pytest.fixture
+def opened(two_segments):
+    """(snapshot, searcher) of the two-segment index. (Yielded from inside ``searcher()``: a
+    failed assertion in the test is not thrown into it, so it is reported as itself.)"""
+    index = SearchIndex(two_segments / "index")
+    try:
+        with index.searcher() as (snap, searcher):
+            yield snap, searcher
+    finally:
+        close_index(index)

@@ -16,32 +16,6 @@ from conftest import BLOG, close_index, reindex_into
 SCORED_FIELDS = ("title", "headings", "tag_text", "description", "body", "code", "author", "tags", "spelling")
 
 
-@pytest.fixture(scope="module")
-def two_segments(tmp_path_factory):
-    """A full build, then an incremental run that adds, changes and removes posts."""
-    root = tmp_path_factory.mktemp("postings")
-    content = root / "content"
-    shutil.copytree(BLOG, content)
-    reindex_into(content, root / "index")
-    for i in range(30):
-        (content / f"more_{i:02d}.md").write_text(f"---\ntitle: More {i}\n---\nPython {'again ' * i}and more.\n")
-    (content / "react_hooks_post.md").unlink()
-    reindex_into(content, root / "index")
-    return root
-
-
-@pytest.fixture
-def opened(two_segments):
-    """(snapshot, searcher) of the two-segment index. (Yielded from inside ``searcher()``: a
-    failed assertion in the test is not thrown into it, so it is reported as itself.)"""
-    index = SearchIndex(two_segments / "index")
-    try:
-        with index.searcher() as (snap, searcher):
-            yield snap, searcher
-    finally:
-        close_index(index)
-
-
 def whoosh_postings(reader, fieldname, text):
     """Every posting Whoosh has for a term in one segment, deleted posts included."""
     m = reader._terms.matcher(fieldname, text, reader.schema[fieldname].format)

@@ -1,0 +1,174 @@
+"""Each segment's stored-fields file holds what Whoosh stores, and searches read it (or do without)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from whoosh import index as whoosh_index
+
+from searchsvc import documents, storage
+from searchsvc.indexer import _Writer
+from searchsvc.search import SearchIndex, SearchRequest
+from searchsvc.storage import IndexUnavailable
+
+from conftest import BLOG, close_index, reindex_into
+
+
+def whoosh_stored(reader) -> list[dict]:
+    """Every post's stored fields as Whoosh has them, deleted posts included."""
+    return [reader.stored_fields(docnum) for docnum in range(reader.doc_count_all())]
+
+
+def test_every_segment_has_a_stored_fields_file(two_segments):
+    generation = storage.current_generation(two_segments / "index")
+    segments = {p.name.split(".")[0] for p in generation.path.glob("MAIN_*.trm")}
+    files = {p.name.split(".")[0] for p in generation.path.glob("*.sdx")}
+    assert len(segments) == 2
+    assert files == segments
+    assert not list(generation.path.glob("*.tmp-*"))
+
+
+def test_the_files_hold_every_post_whoosh_stores(opened):
+    snap, searcher = opened
+    for sub, _ in searcher.leaf_searchers():
+        reader = sub.reader()
+        own = snap.documents.of(reader)
+        expected = whoosh_stored(reader)
+        assert own.count == len(expected)
+        assert [own.fields(docnum) for docnum in range(own.count)] == expected
+
+
+def test_posts_are_read_by_their_number_in_the_whole_index(opened):
+    snap, searcher = opened
+    assert searcher.doc_count_all() > 30
+    for docnum in range(searcher.doc_count_all()):
+        assert snap.stored_fields(searcher, docnum) == searcher.stored_fields(docnum)
+
+
+def test_a_merged_segment_gets_its_own_files(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    (content / "another.md").write_text("---\ntitle: Another\n---\nOne more post.\n")
+    reindex_into(content, tmp_path / "index")
+    generation = storage.current_generation(tmp_path / "index")
+    ix = whoosh_index.open_dir(str(generation.path))
+    with ix.reader() as reader:
+        before = [reader.stored_fields(d) for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
+    _Writer(ix).commit(optimize=True)  # as a full build that met two posts of one slug does
+    ix = whoosh_index.open_dir(str(generation.path))
+    [segment] = ix._segments()
+    # Its postings and stored fields, each in a file of their own (not in a compound segment).
+    assert {p.suffix for p in generation.path.glob(segment.segment_id() + ".*")} >= {".spx", ".sdx", ".trm"}
+    assert len(list(generation.path.glob("*.sdx"))) == len(list(generation.path.glob("*.spx"))) == 1
+    own = documents.SegmentDocuments(str(generation.path / documents.file_name(segment.segment_id())))
+    try:
+        assert [own.fields(d) for d in range(own.count)] == before
+    finally:
+        own.close()
+
+
+def test_a_cancelled_writer_leaves_no_file(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    generation = storage.current_generation(tmp_path / "index")
+    writer = _Writer(whoosh_index.open_dir(str(generation.path)))
+    writer.add_document(id="x", path="x.md", title="Not kept", body="Never published.")
+    writer.cancel()
+    assert not list(generation.path.glob(f"{writer.newsegment.segment_id()}.sdx*"))
+
+
+def results(index_dir, q):
+    index = SearchIndex(index_dir)
+    try:
+        response = index.search(SearchRequest(q=q))
+        return [
+            (hit.id, hit.url, hit.title_html, hit.snippet_html, hit.date, hit.tags, hit.authors,
+             [s.anchor for s in hit.sections])
+            for hit in response.results
+        ]
+    finally:
+        close_index(index)
+
+
+def test_an_index_written_before_the_files_gives_the_same_results(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    with_files = {q: results(tmp_path / "index", q) for q in ("python", "react hooks", "testing")}
+    assert all(with_files.values())
+    generation = storage.current_generation(tmp_path / "index")
+    manifest = storage.read_manifest(generation.path)
+    for path in generation.path.glob("*.sdx"):
+        path.unlink()
+        del manifest["files"][path.name]
+    storage.write_json_atomic(generation.path / storage.MANIFEST, manifest)
+    assert {q: results(tmp_path / "index", q) for q in with_files} == with_files
+
+
+def test_a_file_cut_short_under_a_running_server_is_an_unavailable_index(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    index = SearchIndex(tmp_path / "index")
+    try:
+        index.search(SearchRequest(q="react"))  # opened, with the files' offsets read
+        for path in storage.current_generation(tmp_path / "index").path.glob("*.sdx"):
+            with open(path, "r+b") as fh:
+                fh.truncate(path.stat().st_size // 2)
+        with pytest.raises(IndexUnavailable, match="reindex --full"):
+            index.search(SearchRequest(q="python"))
+    finally:
+        close_index(index)
+
+
+def test_a_file_that_is_not_a_stored_fields_file_is_refused(tmp_path):
+    path = tmp_path / "x.sdx"
+    path.write_bytes(b"not stored fields at all, just some bytes to read")
+    with pytest.raises(documents.DamagedDocuments, match="not a searchsvc stored-fields file"):
+        documents.SegmentDocuments(str(path))
+
+
+def test_a_damaged_record_is_an_error_that_names_the_file(tmp_path):
+    path = tmp_path / "x.sdx"
+    writer = documents.Writer(str(path))
+    writer.add(0, {"id": "a", "body": "Some text."})
+    writer.finish(1)
+    data = bytearray(path.read_bytes())
+    data[len(documents.MAGIC)] ^= 0xFF  # the record's first byte
+    path.write_bytes(bytes(data))
+    own = documents.SegmentDocuments(str(path))
+    try:
+        with pytest.raises(documents.DamagedDocuments, match="Post 0 of .*x.sdx cannot be read"):
+            own.fields(0)
+    finally:
+        own.close()
+
+
+def test_a_file_round_trips_posts_and_empty_posts(tmp_path):
+    path = tmp_path / "x.sdx"
+    posts = [{"id": "a", "body": "Ünïcode text 🙂"}, {}, {"id": "c", "meta": {"tags": ["x"], "n": 3}}]
+    writer = documents.Writer(str(path))
+    for docnum, fields in enumerate(posts):
+        writer.add(docnum, fields)
+    writer.finish(len(posts))
+    own = documents.SegmentDocuments(str(path))
+    try:
+        assert own.count == 3
+        assert [own.fields(d) for d in range(3)] == posts
+        with pytest.raises(IndexError):
+            own.fields(3)
+    finally:
+        own.close()
+
+
+def test_posts_must_come_in_order(tmp_path):
+    writer = documents.Writer(str(tmp_path / "x.sdx"))
+    try:
+        with pytest.raises(ValueError, match="must come in order"):
+            writer.add(1, {"id": "b"})
+    finally:
+        writer.discard()
+    assert not list(tmp_path.iterdir())
