@@ -16,7 +16,13 @@ posts; 10x: ten renamed copies, about 10,750 posts), in a temporary folder:
 Then the targets, PASS or FAIL; exit status 1 when one fails, 2 when the benchmark cannot run.
 
     .venv/bin/python bench/benchmark.py [--sizes 1,10] [--queries 200] [--warmup 20]
-                                        [--duration 30] [--seed 1] [--quick]
+                                        [--duration 30] [--seed 1] [--quick] [--client stdlib|requests]
+
+The HTTP requests of 2 and 3 go through the standard library's http.client by default
+(``--client stdlib``, one kept-alive connection per client thread): the client shares the 2 cores
+with the server, and requests costs about 1.1 ms of CPU per request, counted in every latency and
+taken from the server's throughput. ``--client requests`` (a requests.Session per thread)
+reproduces the figures taken before. The report names the client.
 
 Progress goes to standard error, the tables to standard output.
 """
@@ -34,7 +40,9 @@ from pathlib import Path
 from common import (
     BenchError,
     MemorySampler,
+    add_client_option,
     build_index,
+    client_description,
     corpus_dir,
     current_generation_dir,
     disk_usage,
@@ -108,6 +116,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="random seed for the queries (default: 1)")
     parser.add_argument("--quick", action="store_true",
                         help="fewer queries and 10 s throughput runs, to check that the benchmark works")
+    add_client_option(parser)
     args = parser.parse_args()
     queries = args.queries if args.queries is not None else (50 if args.quick else 200)
     warmup = args.warmup if args.warmup is not None else (5 if args.quick else 20)
@@ -119,9 +128,9 @@ def main() -> int:
     sources = [corpus_dir("nodejs"), corpus_dir("react")]
     results = []
     for size in sizes:
-        results.append(measure(size, sources, queries, warmup, duration, args.seed))
+        results.append(measure(size, sources, queries, warmup, duration, args.seed, args.client))
 
-    print_report(results, queries, warmup, duration, args.seed, args.quick)
+    print_report(results, queries, warmup, duration, args.seed, args.quick, args.client)
     return 1 if print_targets(results) else 0
 
 
@@ -129,7 +138,8 @@ def main() -> int:
 # Measuring one size
 
 
-def measure(size: int, sources: list[Path], queries: int, warmup: int, duration: float, seed: int) -> SizeResult:
+def measure(size: int, sources: list[Path], queries: int, warmup: int, duration: float, seed: int,
+            client: str) -> SizeResult:
     result = SizeResult(size, load_before=os.getloadavg())
     with tempfile.TemporaryDirectory(prefix=f"searchsvc-bench-{size}x-") as tmp:
         content, index_dir = Path(tmp) / "content", Path(tmp) / "index"
@@ -169,7 +179,7 @@ def measure(size: int, sources: list[Path], queries: int, warmup: int, duration:
                 result.memory = memory
                 for kind, pool in pools.items():
                     log(f"{size}x: latency, {kind} ({warmup} + {queries} queries) ...")
-                    timing = run_kind(f"{size}x", "http", kind, pool, warmup, 1, over_http(server.url),
+                    timing = run_kind(f"{size}x", "http", kind, pool, warmup, 1, over_http(server.url, client),
                                       time_limit=KIND_TIME_LIMIT)
                     result.timings.append(timing)
                     result.repeats[kind] = repeated[kind]
@@ -177,7 +187,7 @@ def measure(size: int, sources: list[Path], queries: int, warmup: int, duration:
                     log(f"  p50 {p50:.1f} ms, p95 {p95:.1f} ms")
                 for name, mix in (("distinct", as_requests(distinct)), ("zipf", as_requests(zipf))):
                     log(f"{size}x: throughput, {name} queries, {CLIENTS} clients for {duration:.0f} s ...")
-                    run = run_load(server.url, mix, clients=CLIENTS, duration=duration)
+                    run = run_load(server.url, mix, clients=CLIENTS, duration=duration, http_client=client)
                     result.throughput[name] = run
                     log(f"  {run.count / run.seconds:.1f} requests/s, {run.failed} errors")
                     for example in run.examples:
@@ -253,11 +263,11 @@ def as_requests(queries: list[Query]) -> list[Request]:
 
 
 def print_report(results: list[SizeResult], queries: int, warmup: int, duration: float, seed: int,
-                 quick: bool) -> None:
+                 quick: bool, client: str) -> None:
     servers = sorted({r.server for r in results if r.server})
     print()
     print(f"searchsvc benchmark{' (--quick)' if quick else ''}: seed {seed}; server {', '.join(servers)} "
-          f"on 127.0.0.1; client: requests, one keep-alive Session per thread; {os.cpu_count()} CPUs")
+          f"on 127.0.0.1; client: {client_description(client)}; {os.cpu_count()} CPUs")
     for r in results:
         print(f"  {r.size}x: load average {fmt_load(r.load_before)} before, {fmt_load(r.load_after)} after")
 

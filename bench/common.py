@@ -1,4 +1,4 @@
-"""Shared pieces of the benchmarks: the corpus, index builds, replicated corpora, gunicorn, memory.
+"""Shared pieces of the benchmarks: the corpus, index builds, replicated corpora, gunicorn, HTTP clients, memory.
 
 Nothing here writes inside the repository: indexes and content copies go to
 temporary directories that the caller removes.
@@ -7,6 +7,7 @@ temporary directories that the caller removes.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import re
@@ -19,10 +20,11 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 import requests
 import yaml
@@ -309,6 +311,197 @@ def renamed_copy(data: bytes, title: str, k: int) -> bytes:
 
 def post_count(content_dir: Path) -> int:
     return len(discover(content_dir)[0])
+
+
+# ---------------------------------------------------------------------------
+# HTTP clients
+#
+# The latency and throughput runs send their requests from the benchmark's own process, on the
+# same 2 cores as the server, so what the client spends per request is counted in every latency
+# and taken from the server's CPU. `requests` costs about 1.1 ms of Python CPU per request here
+# (a trivial gunicorn app: 1.62 ms p50 round trip with a requests.Session, 0.55 ms with a kept-alive
+# http.client.HTTPConnection), so the standard library's client is the default; `requests`
+# remains the other choice (--client requests), to compare with figures taken with it.
+
+#: The names of --client, the default first.
+HTTP_CLIENTS = ("stdlib", "requests")
+DEFAULT_CLIENT = HTTP_CLIENTS[0]
+
+Params = Mapping[str, str] | Iterable[tuple[str, str]]
+
+
+class ClientError(Exception):
+    """A request could not be sent or its answer not read (connection refused or dropped, a timeout).
+
+    The message starts with the name of the underlying exception.
+    """
+
+
+class HTTPStatusError(Exception):
+    """The server answered with a status other than 200."""
+
+    def __init__(self, status: int, url: str, body: bytes = b""):
+        super().__init__(f"HTTP {status} for {url}")
+        self.status = status
+        self.url = url
+        self.body = body
+
+
+class HttpClient:
+    """GET requests to one server, one keep-alive connection per thread; safe to share between threads.
+
+        with make_client("stdlib", server.url) as client:
+            status, body = client.get("/api/search", {"q": "react"})
+            data = client.get_json("/api/search", {"q": "react"})
+
+    ``get`` returns any status; ``get_json`` raises HTTPStatusError for a status other than 200.
+    Both raise ClientError when the request cannot be sent or its answer cannot be read within
+    ``timeout`` seconds (per socket operation, as `requests` counts it).
+    """
+
+    #: The --client name.
+    name = ""
+    #: What the reports print: which library, and how connections are kept.
+    description = ""
+
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        self.base_url = base_url.rstrip("/")
+        self.timeout = timeout
+
+    def get(self, path: str, params: Params = ()) -> tuple[int, bytes]:
+        """GET ``base_url + path`` with ``params`` URL-encoded; the status and the whole body."""
+        raise NotImplementedError
+
+    def get_json(self, path: str, params: Params = ()) -> Any:
+        """GET and decode the JSON body.
+
+        :raise HTTPStatusError: for a status other than 200.
+        :raise ValueError: if the body is not JSON.
+        """
+        status, body = self.get(path, params)
+        if status != 200:
+            raise HTTPStatusError(status, self.base_url + path, body)
+        return json.loads(body)
+
+    def close(self) -> None:
+        """Close every connection the client opened; call it when no request is in flight."""
+
+    def __enter__(self) -> "HttpClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+#: What a kept-alive connection the server closed meanwhile raises on its next request.
+_DROPPED = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+
+
+class StdlibClient(HttpClient):
+    """``http.client.HTTPConnection``, one per thread (a threading.local), kept alive between requests.
+
+    A kept-alive connection the server has closed meanwhile (gunicorn drops idle ones after its
+    keep-alive of 2 s) fails on its next request with RemoteDisconnected, BrokenPipeError or
+    ConnectionResetError: that request is sent once more on a new connection. Any other failure,
+    or a failure on a new connection, is a ClientError.
+    """
+
+    name = "stdlib"
+    description = "http.client, one keep-alive HTTPConnection per thread"
+
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        super().__init__(base_url, timeout)
+        url = urllib.parse.urlsplit(self.base_url)
+        if url.scheme != "http" or not url.hostname:
+            raise ValueError(f"The stdlib client speaks plain HTTP only; got the base URL {base_url!r}.")
+        self.host, self.port, self.prefix = url.hostname, url.port or 80, url.path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._connections: list[http.client.HTTPConnection] = []
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def get(self, path: str, params: Params = ()) -> tuple[int, bytes]:
+        query = urllib.parse.urlencode(params)
+        target = self.prefix + path + (f"?{query}" if query else "")
+        conn = self._connection()
+        while True:
+            reused = conn.sock is not None  # else this request opens a new connection
+            try:
+                conn.request("GET", target)
+                response = conn.getresponse()
+                return response.status, response.read()
+            except (OSError, http.client.HTTPException) as exc:  # refused, dropped, timed out, a malformed answer
+                conn.close()  # the next request opens a new connection (conn.sock is None)
+                if not (reused and isinstance(exc, _DROPPED)):
+                    raise ClientError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for conn in connections:
+            conn.close()
+        self._local = threading.local()
+
+
+class RequestsClient(HttpClient):
+    """A ``requests.Session`` (keep-alive) per thread: the client of the figures taken before the stdlib one."""
+
+    name = "requests"
+    description = "requests, one keep-alive Session per thread"
+
+    def __init__(self, base_url: str, timeout: float = 10.0):
+        super().__init__(base_url, timeout)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._sessions: list[requests.Session] = []
+
+    def get(self, path: str, params: Params = ()) -> tuple[int, bytes]:
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+            with self._lock:
+                self._sessions.append(session)
+        try:
+            response = session.get(self.base_url + path, params=params, timeout=self.timeout)
+            return response.status_code, response.content
+        except requests.RequestException as exc:
+            raise ClientError(f"{type(exc).__name__}: {exc}") from exc
+
+    def close(self) -> None:
+        with self._lock:
+            sessions, self._sessions = self._sessions, []
+        for session in sessions:
+            session.close()
+        self._local = threading.local()
+
+
+def make_client(name: str, base_url: str, timeout: float = 10.0) -> HttpClient:
+    """The HTTP client called ``name`` (one of HTTP_CLIENTS) for the server at ``base_url``."""
+    for cls in (StdlibClient, RequestsClient):
+        if cls.name == name:
+            return cls(base_url, timeout)
+    raise ValueError(f"Unknown HTTP client {name!r}; choose one of {', '.join(HTTP_CLIENTS)}.")
+
+
+def client_description(name: str) -> str:
+    """What a report prints for the client called ``name``: "http.client, one keep-alive ..."."""
+    return {cls.name: cls.description for cls in (StdlibClient, RequestsClient)}[name]
+
+
+def add_client_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--client stdlib|requests`` to a benchmark's options."""
+    parser.add_argument(
+        "--client", choices=HTTP_CLIENTS, default=DEFAULT_CLIENT,
+        help="HTTP client of the benchmark's requests: stdlib (http.client, the default: the client shares the "
+             "2 cores with the server and requests costs about 1.1 ms of CPU per request) or requests "
+             "(reproduces the figures taken before)")
 
 
 # ---------------------------------------------------------------------------

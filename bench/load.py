@@ -8,7 +8,12 @@ as-you-type suggestions, related posts and the HTML search page. Prints requests
 and latency percentiles (p50/p95/p99) per kind and overall.
 
     .venv/bin/python bench/load.py [--corpus auto|corpus|content] [--clients 8] [--duration 30]
-                                   [--workers 2] [--threads 4] [--seed 1]
+                                   [--workers 2] [--threads 4] [--seed 1] [--client stdlib|requests]
+
+The clients send with the standard library's http.client by default (``--client stdlib``), one
+kept-alive connection each: they share the 2 cores with the server, and requests costs about
+1.1 ms of CPU per request. ``--client requests`` uses a requests.Session each instead and
+reproduces the figures taken before. The output names the client.
 
 A request fails when it cannot be sent or read, times out, or answers anything but a 200
 with the expected body. Exit status: 0 when no request failed, 1 when some did, 2 when the
@@ -18,6 +23,7 @@ load test cannot run. Progress goes to standard error, the table to standard out
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import tempfile
@@ -27,15 +33,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The HTTP load comes from `requests`, one Session (keep-alive) per client thread. It is
-# well kept, already a test dependency, and a closed loop of blocking clients is what is
-# measured here: Python's GIL is released while a thread waits on its socket, so a few
-# threads keep the 2-core server busy. Locust or an async client would add dependencies
-# (gevent, an event loop) and compete with the server for the same 2 cores.
-import requests
-
-from common import (CORPUS, REPO, BenchError, build_index, fail, log, percentiles, start_gunicorn, stop_gunicorn,
-                    table)
+# The HTTP load comes from blocking clients in threads, one keep-alive connection each (a closed
+# loop): Python's GIL is released while a thread waits on its socket, so a few threads keep the
+# 2-core server busy. The client (common.make_client) is the standard library's http.client by
+# default, because it shares the 2 cores with the server and `requests` costs about 1.1 ms of
+# Python CPU per request, counted in every latency and taken from the server; `--client requests`
+# (a requests.Session per thread, the client before) reproduces the earlier figures. Locust or an
+# async client would add dependencies (gevent, an event loop) and compete with the server for the
+# same 2 cores.
+from common import (CORPUS, DEFAULT_CLIENT, REPO, BenchError, ClientError, add_client_option, build_index,
+                    client_description, fail, log, make_client, percentiles, start_gunicorn, stop_gunicorn, table)
 
 from searchsvc import storage
 
@@ -144,32 +151,44 @@ def build_mix(index_dir: Path, seed: int = 1, size: int = 2000) -> list[Request]
     return [make(kind) for kind in rnd.choices(kinds, weights, k=size)]
 
 
-def check(request: Request, response: requests.Response) -> str | None:
-    """Why the answer is wrong, or None."""
-    if response.status_code != 200:
-        return f"HTTP {response.status_code}"
+def check(request: Request, status: int, body: bytes) -> str | None:
+    """Why the answer (its status and body) is wrong, or None."""
+    if status != 200:
+        return f"HTTP {status}"
     if not request.json:
-        return None if "<form" in response.text else "no search form in the page"
+        return None if b"<form" in body else "no search form in the page"
     try:
-        data = response.json()
+        data = json.loads(body)
     except ValueError:
         return "not JSON"
     expected = {"/api/search": "results", "/api/suggest": "suggestions"}.get(request.path, "results")
-    return None if isinstance(data.get(expected), list) else f"no {expected!r} list"
+    return None if isinstance(data, dict) and isinstance(data.get(expected), list) else f"no {expected!r} list"
 
 
-def run_load(base: str, mix: list[Request], *, clients: int, duration: float, timeout: float = TIMEOUT) -> Result:
-    """``clients`` threads send ``mix`` (each from its own offset, round and round) for ``duration`` seconds."""
+def run_load(base: str, mix: list[Request], *, clients: int, duration: float, timeout: float = TIMEOUT,
+             http_client: str = DEFAULT_CLIENT) -> Result:
+    """``clients`` threads send ``mix`` (each from its own offset, round and round) for ``duration`` seconds.
+
+    Each thread has its own keep-alive connection of the HTTP client named ``http_client`` (common.HTTP_CLIENTS).
+    """
     duration = min(duration, MAX_DURATION)
     result = Result()
     lock = threading.Lock()
     start = threading.Event()
 
     def client(n: int) -> None:
+        try:
+            send(n)
+        except BaseException as exc:  # a bug in the client: a failure to report, never a silent pass
+            with lock:
+                result.errors["client crashed"] += 1
+                result.examples.append(f"client {n} crashed: {type(exc).__name__}: {exc}")
+
+    def send(n: int) -> None:
         latencies: dict[str, list[float]] = {}
         errors: Counter = Counter()
         examples: list[str] = []
-        with requests.Session() as session:
+        with make_client(http_client, base, timeout) as http:
             start.wait()
             deadline = time.monotonic() + duration
             i = n * (len(mix) // max(1, clients))
@@ -178,10 +197,10 @@ def run_load(base: str, mix: list[Request], *, clients: int, duration: float, ti
                 i += 1
                 began = time.perf_counter()
                 try:
-                    response = session.get(base + request.path, params=request.params, timeout=timeout)
-                    problem = check(request, response)
-                except requests.RequestException as exc:
-                    problem = f"{type(exc).__name__}: {exc}"
+                    status, body = http.get(request.path, request.params)
+                    problem = check(request, status, body)
+                except ClientError as exc:
+                    problem = str(exc)  # "<exception>: <message>"
                 latencies.setdefault(request.kind, []).append(time.perf_counter() - began)
                 if problem:
                     errors[request.kind] += 1
@@ -230,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker (default 4)")
     parser.add_argument("--seed", type=int, default=1, help="random seed for the request mix (default 1)")
+    add_client_option(parser)
     args = parser.parse_args(argv)
     if args.clients < 1 or args.duration <= 0:
         parser.error("--clients and --duration must be positive")
@@ -245,13 +265,14 @@ def main(argv: list[str] | None = None) -> int:
         server = start_gunicorn(built.settings.index_dir, workers=args.workers, threads=args.threads)
         try:
             log(f"Warming up, then {args.clients} clients for {args.duration:.0f} s against {server.url} "
-                f"(gunicorn -w {args.workers} --threads {args.threads}) ...")
-            run_load(server.url, mix, clients=args.clients, duration=min(3.0, args.duration))
-            result = run_load(server.url, mix, clients=args.clients, duration=args.duration)
+                f"(gunicorn -w {args.workers} --threads {args.threads}; client {args.client}) ...")
+            run_load(server.url, mix, clients=args.clients, duration=min(3.0, args.duration),
+                     http_client=args.client)
+            result = run_load(server.url, mix, clients=args.clients, duration=args.duration, http_client=args.client)
         finally:
             stop_gunicorn(server)
     print(f"Load: {built.summary.total} posts from {source}, {args.clients} clients, "
-          f"gunicorn -w {args.workers} --threads {args.threads}")
+          f"gunicorn -w {args.workers} --threads {args.threads}; client: {client_description(args.client)}")
     print(report(result))
     for example in result.examples:
         log(f"  failed: {example}")
