@@ -389,11 +389,12 @@ class SegmentPostings:
         return ids, weights
 
     def occurrences(self, fieldname: str, key: int, docnums: np.ndarray | None = None, *,
-                    chars: bool = True) -> Found | None:
+                    chars: bool = True, positions: bool = True) -> Found | None:
         """Every occurrence of the term with ``key`` in ``fieldname``, or only in ``docnums``
         (the segment's, ascending); None when this file keeps no occurrences of the field.
         Without ``chars``, only their posts and positions (``starts``/``ends`` are empty):
-        what a phrase needs, a third of the reading."""
+        what a phrase needs, a third of the reading. Without ``positions``, only their posts
+        and characters (``positions`` is empty): what highlighting needs."""
         field = self.fields.get(fieldname)
         if field is None or field.occurrences is None:
             return None
@@ -416,28 +417,30 @@ class SegmentPostings:
             return _NOTHING
         counts = bounds[chosen + 1] - bounds[chosen]
         if len(chosen) <= FEW_POSTS and docnums is not None:
-            parts = [self._stretch(field, int(bounds[k]), int(bounds[k + 1]), chars) for k in chosen.tolist()]
-            positions, starts, lengths = (np.concatenate(p) for p in zip(*parts))
+            parts = [self._stretch(field, int(bounds[k]), int(bounds[k + 1]), chars, positions) for k in chosen.tolist()]
+            at, starts, lengths = (np.concatenate(p) for p in zip(*parts))
         else:
             lo, hi = int(bounds[chosen[0]]), int(bounds[chosen[-1] + 1])
-            positions, starts, lengths = self._stretch(field, lo, hi, chars)
+            at, starts, lengths = self._stretch(field, lo, hi, chars, positions)
             if len(chosen) < len(ids):
                 keep = _ranges(bounds[chosen] - lo, counts)
-                positions = positions[keep]
+                if positions:
+                    at = at[keep]
                 if chars:
                     starts, lengths = starts[keep], lengths[keep]
         starts = starts.astype(np.int64)
-        return Found(np.repeat(ids[chosen], counts), positions.astype(np.int32), starts, starts + lengths)
+        return Found(np.repeat(ids[chosen], counts), at.astype(np.int32), starts, starts + lengths)
 
-    def _stretch(self, field: _Field, lo: int, hi: int, chars: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _stretch(self, field: _Field, lo: int, hi: int, chars: bool = True,
+                 positions: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(positions, starts, lengths) of occurrences ``lo:hi`` of a field (without
-        ``chars``, starts and lengths are empty)."""
+        ``chars``, starts and lengths are empty; without ``positions``, positions are)."""
         n = hi - lo
-        positions = self._array(field.positions + 4 * lo, n, _OCC)
+        at = self._array(field.positions + 4 * lo, n, _OCC) if positions else _EMPTY_OCC
         if not chars:
-            return positions, _EMPTY_OCC, _EMPTY_OCC
+            return at, _EMPTY_OCC, _EMPTY_OCC
         return (
-            positions,
+            at,
             self._array(field.chars + 4 * lo, n, _OCC),
             self._array(field.lengths + field.lengths_dtype.itemsize * lo, n, field.lengths_dtype),
         )

@@ -1370,7 +1370,7 @@ class _Offsets:
                     continue
                 own = self.postings.with_field(reader, fieldname, occurrences=True) if self.postings is not None else None
                 if own is not None:
-                    found = own.occurrences(fieldname, term_key(term), np.array(local, dtype=np.int64))
+                    found = own.occurrences(fieldname, term_key(term), np.array(local, dtype=np.int64), positions=False)
                     ids, starts, ends = (found.ids + offset).tolist(), found.starts.tolist(), found.ends.tolist()
                     taken: dict[int, int] = {}
                     for docnum, start, stop in zip(ids, starts, ends):

@@ -14,14 +14,16 @@ import bisect
 
 import html
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable, NamedTuple, Sequence
 
 ELLIPSIS = "…"
 SNIPPET_CHARS = 180
 
 
-@dataclass(frozen=True, order=True)
-class Match:
+class Match(NamedTuple):
+    """Where a term occurs: characters ``start:end`` of the text. (A named tuple: a page's
+    snippets sort thousands of them, and tuples compare in C.)"""
+
     start: int
     end: int
     term: str = ""

@@ -211,3 +211,18 @@ def test_occurrences_without_characters_have_the_same_posts_and_positions(opened
             assert bare.ids.tolist() == full.ids.tolist()
             assert bare.positions.tolist() == full.positions.tolist()
             assert len(bare.starts) == len(bare.ends) == 0
+
+
+def test_occurrences_without_positions_have_the_same_posts_and_characters(opened):
+    snap, searcher = opened
+    for sub, _ in searcher.leaf_searchers():
+        own = snap.postings.of(sub.reader())
+        key = postings.term_key(b"python")
+        every = own.occurrences("body", key)
+        for wanted in (None, np.unique(every.ids)[::2].astype(np.int64), np.unique(every.ids)[:3].astype(np.int64)):
+            full = own.occurrences("body", key, wanted)
+            spans = own.occurrences("body", key, wanted, positions=False)
+            assert spans.ids.tolist() == full.ids.tolist()
+            assert spans.starts.tolist() == full.starts.tolist()
+            assert spans.ends.tolist() == full.ends.tolist()
+            assert len(spans.positions) == 0
