@@ -24,13 +24,12 @@ from __future__ import annotations
 import os
 import pickle
 import struct
-import weakref
 from array import array
 from typing import Any
 
 import numpy as np
 
-from .storage import SegmentFiles
+from .storage import DamagedFile, SegmentFile, SegmentFiles
 
 MAGIC = b"SSVDOCS1"
 SUFFIX = "sdx"
@@ -40,8 +39,8 @@ _OFFSETS = np.dtype("<i8")
 PROTOCOL = 5
 
 
-class DamagedDocuments(ValueError):
-    """A stored-fields file is not what its footer says (truncated, or overwritten)."""
+class DamagedDocuments(DamagedFile):
+    """A stored-fields file is not what its footer says (cut short, or overwritten)."""
 
 
 def file_name(segment_id: str) -> str:
@@ -97,16 +96,15 @@ class Writer:
             pass
 
 
-class SegmentDocuments:
+class SegmentDocuments(SegmentFile):
     """One segment's stored-fields file, open for reading (thread-safe: only ``os.pread``)."""
 
+    Damaged = DamagedDocuments
+
     def __init__(self, path: str):
-        self.path = path
-        fd = os.open(path, os.O_RDONLY)
-        self._fd = fd
-        self._closer = weakref.finalize(self, os.close, fd)
+        super().__init__(path)
         try:
-            size = os.fstat(fd).st_size
+            size = os.fstat(self._fd).st_size
             if size < len(MAGIC) + _OFFSETS.itemsize + _FOOTER.size:
                 raise DamagedDocuments(f"{path} is too short to be a searchsvc stored-fields file.")
             count, at, magic = _FOOTER.unpack(self._read(size - _FOOTER.size, _FOOTER.size))
@@ -123,9 +121,6 @@ class SegmentDocuments:
         self.count = int(count)
         self._offsets = offsets
 
-    def close(self) -> None:
-        self._closer()
-
     def fields(self, docnum: int) -> dict[str, Any]:
         """Post ``docnum``'s stored fields (the segment's document number)."""
         if not 0 <= docnum < self.count:
@@ -140,12 +135,6 @@ class SegmentDocuments:
         if not isinstance(fields, dict):
             raise DamagedDocuments(f"Post {docnum} of {self.path} cannot be read.")
         return fields
-
-    def _read(self, offset: int, size: int) -> bytes:
-        data = os.pread(self._fd, size, offset)
-        if len(data) != size:
-            raise DamagedDocuments(f"{self.path} is shorter than its footer says (truncated?).")
-        return data
 
 
 class GenerationDocuments(SegmentFiles):

@@ -95,8 +95,8 @@ class MatchedLeaf:
     """A scored leaf of the query, to tell afterwards which terms a given post matched."""
 
     terms: tuple[tuple[str, str], ...]
-    #: The posts the leaf matches, one flag per post.
-    mask: np.ndarray
+    #: The posts the leaf matches, ascending.
+    ids: np.ndarray
 
 
 #: The posts, best first by the required part of a query, in which the phrases of its
@@ -330,6 +330,18 @@ class Evaluator:
                 self._within = outer
             a.scores += b.scores * a.mask
             return a
+        if isinstance(q, Or) and q.subqueries and all(_is_leaf(sub) for sub in q.subqueries):
+            # Words in several fields: each leaf's scores are added straight into one array
+            # (the same additions in the same order as below, without an array per leaf).
+            empty = self._empty()
+            mask, scores = empty.mask, empty.scores
+            for sub in q.subqueries:
+                leaf = self._scored_leaf(sub, scored)
+                mask[leaf.ids] = True
+                scores[leaf.ids] += leaf.scores * getattr(sub, "boost", 1.0)
+            if boost != 1.0:
+                scores *= boost
+            return Matches(mask, scores)
         if isinstance(q, (And, Or)):
             parts = [self._eval(sub, scored) for sub in q.subqueries]
             if not parts:
@@ -351,16 +363,21 @@ class Evaluator:
             return Matches(self.table.alive.copy(), self.table.alive.astype(np.float64))
         if q is NullQuery or isinstance(q, type(NullQuery)):
             return self._empty()
-        leaf = self.leaf(q)
+        leaf = self._scored_leaf(q, scored)
         mask = np.zeros(self._n, dtype=bool)
         mask[leaf.ids] = True
         scores = np.zeros(self._n, dtype=np.float64)
         scores[leaf.ids] = leaf.scores * boost
+        return Matches(mask, scores)
+
+    def _scored_leaf(self, q: Query, scored: bool) -> Leaf:
+        """:meth:`leaf`, remembering which terms it matched where when it is ``scored``."""
+        leaf = self.leaf(q)
         if scored:
             terms = tuple((f, t) for f, t in _leaf_terms(q))
             if terms:
-                self.matched.append(MatchedLeaf(terms, mask.copy()))
-        return Matches(mask, scores)
+                self.matched.append(MatchedLeaf(terms, leaf.ids))
+        return leaf
 
     def _empty(self) -> Matches:
         return Matches(np.zeros(self._n, dtype=bool), np.zeros(self._n, dtype=np.float64))
@@ -589,9 +606,17 @@ class Evaluator:
         out: dict[int, set[tuple[str, str]]] = {d: set() for d in docnums}
         wanted = np.array(docnums, dtype=np.int64)
         for leaf in self.matched:
-            for i in np.flatnonzero(leaf.mask[wanted]):
+            if not len(leaf.ids):
+                continue
+            at = np.minimum(np.searchsorted(leaf.ids, wanted), len(leaf.ids) - 1)
+            for i in np.flatnonzero(leaf.ids[at] == wanted):
                 out[docnums[i]].update(leaf.terms)
         return out
+
+
+def _is_leaf(q: Query) -> bool:
+    """Whether :meth:`Evaluator._eval` reads ``q`` as one leaf (not a combination of queries)."""
+    return not isinstance(q, (AndNot, AndMaybe, And, Or, Every)) and not isinstance(q, type(NullQuery))
 
 
 def _leaf_key(q: Query) -> object:

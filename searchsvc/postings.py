@@ -42,7 +42,6 @@ import json
 import os
 import pickle
 import struct
-import weakref
 from dataclasses import dataclass
 from array import array
 from typing import Any, Iterable, Iterator
@@ -50,7 +49,7 @@ from typing import Any, Iterable, Iterator
 import numpy as np
 from whoosh.system import _INT_SIZE
 
-from .storage import SegmentFiles
+from .storage import DamagedFile, SegmentFile, SegmentFiles
 
 MAGIC = b"SSVPOSTS"
 SUFFIX = "spx"
@@ -61,8 +60,8 @@ _KEYS = np.dtype("<u8")
 _OCC = np.dtype("<u4")
 
 
-class DamagedPostings(ValueError):
-    """A postings file is not what its header says (truncated, or overwritten)."""
+class DamagedPostings(DamagedFile):
+    """A postings file is not what its header says (cut short, or overwritten)."""
 
 
 def term_key(text: bytes) -> int:
@@ -342,14 +341,13 @@ _EMPTY_OCC = np.zeros(0, dtype=_OCC)
 _NOTHING = Found(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
 
 
-class SegmentPostings:
+class SegmentPostings(SegmentFile):
     """One segment's postings file, open for reading (thread-safe: only ``os.pread``)."""
 
+    Damaged = DamagedPostings
+
     def __init__(self, path: str):
-        self.path = path
-        fd = os.open(path, os.O_RDONLY)
-        self._fd = fd
-        self._closer = weakref.finalize(self, os.close, fd)
+        super().__init__(path)
         try:
             magic, length = _HEADER.unpack(self._read(0, _HEADER.size))
             if magic != MAGIC:
@@ -366,9 +364,6 @@ class SegmentPostings:
         except BaseException:
             self.close()
             raise
-
-    def close(self) -> None:
-        self._closer()
 
     def has(self, fieldname: str) -> bool:
         return fieldname in self.fields
@@ -461,12 +456,6 @@ class SegmentPostings:
     def _array(self, offset: int, count: int, dtype: np.dtype) -> np.ndarray:
         """``count`` values of ``dtype`` at ``offset`` past the header."""
         return np.frombuffer(self._read(self._base + offset, count * dtype.itemsize), dtype=dtype)
-
-    def _read(self, offset: int, size: int) -> bytes:
-        data = os.pread(self._fd, size, offset)
-        if len(data) != size:
-            raise DamagedPostings(f"{self.path} is shorter than its header says (truncated?).")
-        return data
 
 
 class GenerationPostings(SegmentFiles):

@@ -22,6 +22,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
+from itertools import repeat
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -1371,12 +1372,16 @@ class _Offsets:
                 own = self.postings.with_field(reader, fieldname, occurrences=True) if self.postings is not None else None
                 if own is not None:
                     found = own.occurrences(fieldname, term_key(term), np.array(local, dtype=np.int64), positions=False)
-                    ids, starts, ends = (found.ids + offset).tolist(), found.starts.tolist(), found.ends.tolist()
-                    taken: dict[int, int] = {}
-                    for docnum, start, stop in zip(ids, starts, ends):
-                        if taken.get(docnum, 0) < MAX_MATCHES_PER_TERM:
-                            taken[docnum] = taken.get(docnum, 0) + 1
-                            out.setdefault(docnum, []).append(Match(start, stop, text))
+                    # One run of occurrences per post (in post order): the first of each run are kept.
+                    ids, starts, ends = found.ids, found.starts.tolist(), found.ends.tolist()
+                    if not len(ids):
+                        continue
+                    bounds = np.flatnonzero(np.diff(ids)) + 1
+                    firsts = [0, *bounds.tolist()]
+                    for docnum, first, last in zip(ids[firsts].tolist(), firsts, [*bounds.tolist(), len(ids)]):
+                        last = min(last, first + MAX_MATCHES_PER_TERM)
+                        terms = repeat(text, last - first)
+                        out.setdefault(docnum + offset, []).extend(map(Match, starts[first:last], ends[first:last], terms))
                     continue
                 if (fieldname, term) not in reader:
                     continue

@@ -13,7 +13,6 @@ from __future__ import annotations
 import bisect
 
 import html
-from dataclasses import dataclass
 from typing import Iterable, NamedTuple, Sequence
 
 ELLIPSIS = "…"
@@ -29,8 +28,10 @@ class Match(NamedTuple):
     term: str = ""
 
 
-@dataclass(frozen=True)
-class SectionSpan:
+class SectionSpan(NamedTuple):
+    """A section of a post's text: its heading and anchor, and characters ``start:end``.
+    (A named tuple: a shown post's sections are rebuilt from its stored fields, dozens at a time.)"""
+
     heading: str
     anchor: str
     level: int

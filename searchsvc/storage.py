@@ -19,6 +19,7 @@ import json
 import os
 import re
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -195,6 +196,34 @@ def publish(index_dir: Path, gen_name: str) -> None:
     os.replace(tmp_link, index_dir / CURRENT)
     fsync_dir(index_dir)
 
+
+
+class DamagedFile(ValueError):
+    """A file searchsvc keeps beside a segment is not what it says it is (cut short, or overwritten)."""
+
+
+class SegmentFile:
+    """A file searchsvc keeps beside a segment, open for reading with ``os.pread`` only: no
+    file position shared between threads or forked processes, nothing mapped, so a file cut
+    short under a running server is an error to answer, not a crash."""
+
+    #: What a damaged file of this kind raises (a subclass of DamagedFile).
+    Damaged: type[DamagedFile] = DamagedFile
+
+    def __init__(self, path: str):
+        self.path = path
+        fd = os.open(path, os.O_RDONLY)
+        self._fd = fd
+        self._closer = weakref.finalize(self, os.close, fd)
+
+    def close(self) -> None:
+        self._closer()
+
+    def _read(self, offset: int, size: int) -> bytes:
+        data = os.pread(self._fd, size, offset)
+        if len(data) != size:
+            raise self.Damaged(f"{self.path} is shorter than it says it is (cut short?).")
+        return data
 
 class SegmentFiles:
     """The files searchsvc keeps beside each segment of one generation (``<segment id>.<suffix>``),

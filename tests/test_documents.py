@@ -1,4 +1,4 @@
-"""Each segment's stored-fields file holds what Whoosh stores, and searches read it (or do without)."""
+"""Each segment's stored-fields file holds what Whoosh stores, post for post, merged segments too."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ from whoosh import index as whoosh_index
 
 from searchsvc import documents, storage
 from searchsvc.indexer import _Writer
-from searchsvc.search import SearchIndex, SearchRequest
-from searchsvc.storage import IndexUnavailable
 
-from conftest import BLOG, close_index, reindex_into
+from conftest import BLOG, reindex_into
 
 
 def whoosh_stored(reader) -> list[dict]:
@@ -79,49 +77,6 @@ def test_a_cancelled_writer_leaves_no_file(tmp_path):
     writer.cancel()
     assert not list(generation.path.glob(f"{writer.newsegment.segment_id()}.sdx*"))
 
-
-def results(index_dir, q):
-    index = SearchIndex(index_dir)
-    try:
-        response = index.search(SearchRequest(q=q))
-        return [
-            (hit.id, hit.url, hit.title_html, hit.snippet_html, hit.date, hit.tags, hit.authors,
-             [s.anchor for s in hit.sections])
-            for hit in response.results
-        ]
-    finally:
-        close_index(index)
-
-
-def test_an_index_written_before_the_files_gives_the_same_results(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(BLOG, content)
-    reindex_into(content, tmp_path / "index")
-    with_files = {q: results(tmp_path / "index", q) for q in ("python", "react hooks", "testing")}
-    assert all(with_files.values())
-    generation = storage.current_generation(tmp_path / "index")
-    manifest = storage.read_manifest(generation.path)
-    for path in generation.path.glob("*.sdx"):
-        path.unlink()
-        del manifest["files"][path.name]
-    storage.write_json_atomic(generation.path / storage.MANIFEST, manifest)
-    assert {q: results(tmp_path / "index", q) for q in with_files} == with_files
-
-
-def test_a_file_cut_short_under_a_running_server_is_an_unavailable_index(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(BLOG, content)
-    reindex_into(content, tmp_path / "index")
-    index = SearchIndex(tmp_path / "index")
-    try:
-        index.search(SearchRequest(q="react"))  # opened, with the files' offsets read
-        for path in storage.current_generation(tmp_path / "index").path.glob("*.sdx"):
-            with open(path, "r+b") as fh:
-                fh.truncate(path.stat().st_size // 2)
-        with pytest.raises(IndexUnavailable, match="reindex --full"):
-            index.search(SearchRequest(q="python"))
-    finally:
-        close_index(index)
 
 
 def test_a_file_that_is_not_a_stored_fields_file_is_refused(tmp_path):

@@ -1,17 +1,11 @@
-"""Each segment's postings file holds Whoosh's postings, and searches read it (or do without)."""
+"""Each segment's postings file holds Whoosh's postings, term for term, occurrence for occurrence."""
 
 from __future__ import annotations
-
-import shutil
 
 import numpy as np
 import pytest
 
 from searchsvc import postings, storage
-from searchsvc.search import SearchIndex, SearchRequest
-from searchsvc.storage import IndexUnavailable
-
-from conftest import BLOG, close_index, reindex_into
 
 SCORED_FIELDS = ("title", "headings", "tag_text", "description", "body", "code", "author", "tags", "spelling")
 
@@ -58,17 +52,6 @@ def test_a_term_the_segment_does_not_have_has_no_postings(opened):
     assert len(ids) == len(weights) == 0
 
 
-def results(index_dir, q):
-    index = SearchIndex(index_dir)
-    try:
-        response = index.search(SearchRequest(q=q))
-        return [
-            (hit.id, round(hit.score, 9), hit.snippet_html, hit.title_html, [s.anchor for s in hit.sections])
-            for hit in response.results
-        ]
-    finally:
-        close_index(index)
-
 
 CHARS_FIELDS = ("title", "description", "body", "code")
 
@@ -110,20 +93,6 @@ def test_occurrences_in_some_posts_are_those_posts_share_of_all(opened):
             assert some.starts.tolist() == every.starts[inside].tolist()
             assert some.positions.tolist() == every.positions[inside].tolist()
 
-
-def test_an_index_written_before_the_files_gives_the_same_results(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(BLOG, content)
-    reindex_into(content, tmp_path / "index")
-    with_files = {q: results(tmp_path / "index", q) for q in ("python", "react hooks", "testing", '"server actions"')}
-    assert all(with_files.values())
-    generation = storage.current_generation(tmp_path / "index")
-    manifest = storage.read_manifest(generation.path)
-    for path in generation.path.glob("*.spx"):
-        path.unlink()
-        del manifest["files"][path.name]
-    storage.write_json_atomic(generation.path / storage.MANIFEST, manifest)
-    assert {q: results(tmp_path / "index", q) for q in with_files} == with_files
 
 
 def field(terms: dict[bytes, tuple[list[int], list[float]]]) -> postings.FieldPostings:
@@ -175,21 +144,6 @@ def test_weights_that_are_not_counts_are_kept_exactly(tmp_path):
     finally:
         read.close()
 
-
-def test_a_postings_file_cut_short_under_a_running_server_is_an_unavailable_index(tmp_path):
-    content = tmp_path / "content"
-    shutil.copytree(BLOG, content)
-    reindex_into(content, tmp_path / "index")
-    index = SearchIndex(tmp_path / "index")
-    try:
-        index.search(SearchRequest(q="react"))  # opened, with the files' headers read
-        for path in storage.current_generation(tmp_path / "index").path.glob("*.spx"):
-            with open(path, "r+b") as fh:
-                fh.truncate(path.stat().st_size // 2)
-        with pytest.raises(IndexUnavailable, match="reindex --full"):
-            index.search(SearchRequest(q="python"))
-    finally:
-        close_index(index)
 
 
 def test_a_file_that_is_not_a_postings_file_is_refused(tmp_path):

@@ -1,0 +1,65 @@
+"""The files kept beside each segment (postings: ``.spx``, stored fields: ``.sdx``) change
+nothing that a search answers, and a damaged one is an unavailable index, not a crash."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from searchsvc import storage
+from searchsvc.search import SearchIndex, SearchRequest
+from searchsvc.storage import IndexUnavailable
+
+from conftest import BLOG, close_index, reindex_into
+
+KINDS = ["spx", "sdx"]
+
+
+def results(index_dir, q):
+    index = SearchIndex(index_dir)
+    try:
+        response = index.search(SearchRequest(q=q))
+        return [
+            (hit.id, round(hit.score, 9), hit.url, hit.title_html, hit.snippet_html, hit.date, hit.tags,
+             hit.authors, [s.anchor for s in hit.sections])
+            for hit in response.results
+        ]
+    finally:
+        close_index(index)
+
+
+@pytest.fixture
+def built(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    return tmp_path / "index"
+
+
+@pytest.mark.parametrize("suffix", KINDS)
+def test_an_index_written_before_the_files_gives_the_same_results(built, suffix):
+    queries = ("python", "react hooks", "testing", '"server actions"')
+    with_files = {q: results(built, q) for q in queries}
+    assert all(with_files.values())
+    generation = storage.current_generation(built)
+    manifest = storage.read_manifest(generation.path)
+    for path in generation.path.glob(f"*.{suffix}"):
+        path.unlink()
+        del manifest["files"][path.name]
+    storage.write_json_atomic(generation.path / storage.MANIFEST, manifest)
+    assert {q: results(built, q) for q in queries} == with_files
+
+
+@pytest.mark.parametrize("suffix", KINDS)
+def test_a_file_cut_short_under_a_running_server_is_an_unavailable_index(built, suffix):
+    index = SearchIndex(built)
+    try:
+        index.search(SearchRequest(q="react"))  # opened, with the files' headers read
+        for path in storage.current_generation(built).path.glob(f"*.{suffix}"):
+            with open(path, "r+b") as fh:
+                fh.truncate(path.stat().st_size // 2)
+        with pytest.raises(IndexUnavailable, match="reindex --full"):
+            index.search(SearchRequest(q="python"))
+    finally:
+        close_index(index)
