@@ -367,10 +367,22 @@ class HttpClient:
     def __init__(self, base_url: str, timeout: float = 10.0):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._opened: list[Any] = []
 
     def get(self, path: str, params: Params = ()) -> tuple[int, bytes]:
         """GET ``base_url + path`` with ``params`` URL-encoded; the status and the whole body."""
         raise NotImplementedError
+
+    def _own(self, make: Any) -> Any:
+        """This thread's connection (or session): made by ``make()`` on first use, closed by close()."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = make()
+            with self._lock:
+                self._opened.append(conn)
+        return conn
 
     def get_json(self, path: str, params: Params = ()) -> Any:
         """GET and decode the JSON body.
@@ -385,6 +397,11 @@ class HttpClient:
 
     def close(self) -> None:
         """Close every connection the client opened; call it when no request is in flight."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            conn.close()
+        self._local = threading.local()
 
     def __enter__(self) -> "HttpClient":
         return self
@@ -415,17 +432,9 @@ class StdlibClient(HttpClient):
         if url.scheme != "http" or not url.hostname:
             raise ValueError(f"The stdlib client speaks plain HTTP only; got the base URL {base_url!r}.")
         self.host, self.port, self.prefix = url.hostname, url.port or 80, url.path
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[http.client.HTTPConnection] = []
 
     def _connection(self) -> http.client.HTTPConnection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
-            with self._lock:
-                self._connections.append(conn)
-        return conn
+        return self._own(lambda: http.client.HTTPConnection(self.host, self.port, timeout=self.timeout))
 
     def get(self, path: str, params: Params = ()) -> tuple[int, bytes]:
         query = urllib.parse.urlencode(params)
@@ -442,13 +451,6 @@ class StdlibClient(HttpClient):
                 if not (reused and isinstance(exc, _DROPPED)):
                     raise ClientError(f"{type(exc).__name__}: {exc}") from exc
 
-    def close(self) -> None:
-        with self._lock:
-            connections, self._connections = self._connections, []
-        for conn in connections:
-            conn.close()
-        self._local = threading.local()
-
 
 class RequestsClient(HttpClient):
     """A ``requests.Session`` (keep-alive) per thread: the client of the figures taken before the stdlib one."""
@@ -456,30 +458,13 @@ class RequestsClient(HttpClient):
     name = "requests"
     description = "requests, one keep-alive Session per thread"
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
-        super().__init__(base_url, timeout)
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._sessions: list[requests.Session] = []
-
     def get(self, path: str, params: Params = ()) -> tuple[int, bytes]:
-        session = getattr(self._local, "session", None)
-        if session is None:
-            session = self._local.session = requests.Session()
-            with self._lock:
-                self._sessions.append(session)
+        session = self._own(requests.Session)
         try:
             response = session.get(self.base_url + path, params=params, timeout=self.timeout)
             return response.status_code, response.content
         except requests.RequestException as exc:
             raise ClientError(f"{type(exc).__name__}: {exc}") from exc
-
-    def close(self) -> None:
-        with self._lock:
-            sessions, self._sessions = self._sessions, []
-        for session in sessions:
-            session.close()
-        self._local = threading.local()
 
 
 def make_client(name: str, base_url: str, timeout: float = 10.0) -> HttpClient:

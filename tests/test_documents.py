@@ -78,14 +78,6 @@ def test_a_cancelled_writer_leaves_no_file(tmp_path):
     assert not list(generation.path.glob(f"{writer.newsegment.segment_id()}.sdx*"))
 
 
-
-def test_a_file_that_is_not_a_stored_fields_file_is_refused(tmp_path):
-    path = tmp_path / "x.sdx"
-    path.write_bytes(b"not stored fields at all, just some bytes to read")
-    with pytest.raises(documents.DamagedDocuments, match="not a searchsvc stored-fields file"):
-        documents.SegmentDocuments(str(path))
-
-
 def test_a_damaged_record_is_an_error_that_names_the_file(tmp_path):
     path = tmp_path / "x.sdx"
     writer = documents.Writer(str(path))

@@ -52,7 +52,6 @@ def test_a_term_the_segment_does_not_have_has_no_postings(opened):
     assert len(ids) == len(weights) == 0
 
 
-
 CHARS_FIELDS = ("title", "description", "body", "code")
 
 
@@ -92,7 +91,6 @@ def test_occurrences_in_some_posts_are_those_posts_share_of_all(opened):
             assert some.ids.tolist() == every.ids[inside].tolist()
             assert some.starts.tolist() == every.starts[inside].tolist()
             assert some.positions.tolist() == every.positions[inside].tolist()
-
 
 
 def field(terms: dict[bytes, tuple[list[int], list[float]]]) -> postings.FieldPostings:
@@ -143,14 +141,6 @@ def test_weights_that_are_not_counts_are_kept_exactly(tmp_path):
         assert read.postings("body", postings.term_key(b"a"))[1].tolist() == [0.1, 3.0]
     finally:
         read.close()
-
-
-
-def test_a_file_that_is_not_a_postings_file_is_refused(tmp_path):
-    path = tmp_path / "x.spx"
-    path.write_bytes(b"not postings at all, just some bytes")
-    with pytest.raises(postings.DamagedPostings, match="not a searchsvc postings file"):
-        postings.SegmentPostings(str(path))
 
 
 def test_occurrences_without_characters_have_the_same_posts_and_positions(opened):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from searchsvc import storage
+from searchsvc import documents, postings, storage
 from searchsvc.search import SearchIndex, SearchRequest
 from searchsvc.storage import IndexUnavailable
 
@@ -63,3 +63,14 @@ def test_a_file_cut_short_under_a_running_server_is_an_unavailable_index(built, 
             index.search(SearchRequest(q="python"))
     finally:
         close_index(index)
+
+
+@pytest.mark.parametrize("opener, what", [
+    (postings.SegmentPostings, "not a searchsvc postings file"),
+    (documents.SegmentDocuments, "not a searchsvc stored-fields file"),
+])
+def test_a_file_of_another_kind_is_refused(tmp_path, opener, what):
+    path = tmp_path / "x"
+    path.write_bytes(b"not what it should be at all, just some bytes to read")
+    with pytest.raises(storage.DamagedFile, match=what):
+        opener(str(path))
