@@ -141,7 +141,7 @@ class GenerationDocuments(SegmentFiles):
     """The stored-fields files of one generation's segments, opened on first use."""
 
     def __init__(self, root: str):
-        super().__init__(root, SUFFIX, SegmentDocuments)
+        super().__init__(root, file_name, SegmentDocuments)
 
     def fields(self, reader, docnum: int) -> dict[str, Any]:
         """Post ``docnum``'s stored fields (``reader``'s document number): from its segment's

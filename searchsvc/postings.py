@@ -462,7 +462,7 @@ class GenerationPostings(SegmentFiles):
     """The postings files of one generation's segments, opened on first use."""
 
     def __init__(self, root: str):
-        super().__init__(root, SUFFIX, SegmentPostings)
+        super().__init__(root, file_name, SegmentPostings)
 
     def with_field(self, reader, fieldname: str, *, occurrences: bool = False) -> SegmentPostings | None:
         """The postings file of ``reader``'s segment when it has ``fieldname`` (and, with

@@ -713,6 +713,10 @@ class Snapshot:
     ix: Any
     manifest: dict[str, Any]
     vocabulary: Vocabulary
+    #: The segments' postings files (see :mod:`searchsvc.postings`).
+    postings: GenerationPostings
+    #: The segments' stored-fields files (see :mod:`searchsvc.documents`).
+    documents: GenerationDocuments
     #: (title, url) of every post that can be found, for completing titles.
     title_entries: list[tuple[str, str]] = field(default_factory=list)
     _titles: TitleIndex | None = None
@@ -729,15 +733,9 @@ class Snapshot:
     )
     _table: DocTable | None = None
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
-    #: The segments' postings files (see :mod:`searchsvc.postings`).
-    postings: GenerationPostings | None = None
-    #: The segments' stored-fields files (see :mod:`searchsvc.documents`).
-    documents: GenerationDocuments | None = None
 
     def stored_fields(self, searcher, docnum: int) -> dict[str, Any]:
         """A post's stored fields: from its segment's stored-fields file when it has one."""
-        if self.documents is None:
-            return searcher.stored_fields(docnum)
         return self.documents.fields(searcher.reader(), docnum)
 
     def post(self, searcher, docnum: int) -> "StoredPost":
@@ -1242,7 +1240,7 @@ def _year_counts(groups: dict) -> dict[str, int]:
 def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
-    offsets = _Offsets(searcher, matched, deadline, snap.postings)
+    offsets = _Offsets(searcher, matched, snap.postings, deadline)
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields
@@ -1336,8 +1334,8 @@ class _Offsets:
 
     FIELDS = ("body", "description", "code")
 
-    def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], deadline: Deadline | None = None,
-                 postings: GenerationPostings | None = None):
+    def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], postings: GenerationPostings,
+                 deadline: Deadline | None = None):
         self.searcher = searcher
         self.matched = matched
         self.deadline = deadline
@@ -1369,7 +1367,7 @@ class _Offsets:
                 local = sorted(d - offset for d in docnums if offset <= d < end)
                 if not local:
                     continue
-                own = self.postings.with_field(reader, fieldname, occurrences=True) if self.postings is not None else None
+                own = self.postings.with_field(reader, fieldname, occurrences=True)
                 if own is not None:
                     found = own.occurrences(fieldname, term_key(term), np.array(local, dtype=np.int64), positions=False)
                     # One run of occurrences per post (in post order): the first of each run are kept.

@@ -197,7 +197,6 @@ def publish(index_dir: Path, gen_name: str) -> None:
     fsync_dir(index_dir)
 
 
-
 class DamagedFile(ValueError):
     """A file searchsvc keeps beside a segment is not what it says it is (cut short, or overwritten)."""
 
@@ -225,14 +224,15 @@ class SegmentFile:
             raise self.Damaged(f"{self.path} is shorter than it says it is (cut short?).")
         return data
 
-class SegmentFiles:
-    """The files searchsvc keeps beside each segment of one generation (``<segment id>.<suffix>``),
-    each opened on first use with ``opener(path)`` and kept open; None for a segment without
-    one (written by an older searchsvc)."""
 
-    def __init__(self, root: str, suffix: str, opener: Callable[[str], Any]):
+class SegmentFiles:
+    """The files searchsvc keeps beside each segment of one generation, named
+    ``file_name(segment id)``, each opened on first use with ``opener(path)`` and kept open;
+    None for a segment without one (written by an older searchsvc)."""
+
+    def __init__(self, root: str, file_name: Callable[[str], str], opener: Callable[[str], Any]):
         self.root = root
-        self.suffix = suffix
+        self._file_name = file_name
         self._opener = opener
         self._open: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -246,7 +246,7 @@ class SegmentFiles:
         with self._lock:
             found = self._open.get(segment_id, False)
             if found is False:
-                path = os.path.join(self.root, f"{segment_id}.{self.suffix}")
+                path = os.path.join(self.root, self._file_name(segment_id))
                 found = self._opener(path) if os.path.exists(path) else None
                 self._open[segment_id] = found
         return found
