@@ -35,12 +35,9 @@ from pathlib import Path
 
 # The HTTP load comes from blocking clients in threads, one keep-alive connection each (a closed
 # loop): Python's GIL is released while a thread waits on its socket, so a few threads keep the
-# 2-core server busy. The client (common.make_client) is the standard library's http.client by
-# default, because it shares the 2 cores with the server and `requests` costs about 1.1 ms of
-# Python CPU per request, counted in every latency and taken from the server; `--client requests`
-# (a requests.Session per thread, the client before) reproduces the earlier figures. Locust or an
-# async client would add dependencies (gevent, an event loop) and compete with the server for the
-# same 2 cores.
+# 2-core server busy. Which client, and why http.client by default: see common.py's HTTP clients.
+# Locust or an async client would add dependencies (gevent, an event loop) and compete with the
+# server for the same 2 cores.
 from common import (CORPUS, DEFAULT_CLIENT, REPO, BenchError, ClientError, add_client_option, build_index,
                     client_description, fail, log, make_client, percentiles, start_gunicorn, stop_gunicorn, table)
 
