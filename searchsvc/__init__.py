@@ -25,9 +25,8 @@ def create_app(config: Mapping[str, Any] | None = None):
     settings = Settings.from_env(**{k: v for k, v in config.items() if not k.isupper()})
 
     app = Flask(__name__)
-    app.config.update(JSON_SORT_KEYS=False, MAX_CONTENT_LENGTH=64 * 1024)
+    app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
     app.config.update(flask_keys)
-    app.json.sort_keys = False
     app.extensions["searchsvc.settings"] = settings
     app.extensions["searchsvc.index"] = SearchIndex(settings.index_dir, time_limit=settings.query_time_limit)
     web.init_app(app)
