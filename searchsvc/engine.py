@@ -45,7 +45,7 @@ from whoosh.util.numeric import _length_byte_cache
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
-from .postings import GenerationPostings, term_key
+from .postings import GenerationPostings, Part, term_key
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 250_000
@@ -450,9 +450,7 @@ class Evaluator:
         complete = True
         from_files = True
         key = None
-        for sub, offset in self.searcher.leaf_searchers():
-            reader = sub.reader()
-            own = self._file(reader, fieldname)
+        for own, reader, offset, _count in self._parts(fieldname):
             if own is not None:
                 key = term_key(text) if key is None else key
                 block_ids, block_weights = own.postings(fieldname, key)
@@ -474,10 +472,13 @@ class Evaluator:
         found = _concat(ids)
         return found, (np.concatenate(tfs) if tfs else np.zeros(0)), complete, (len(found) if from_files else None)
 
-    def _file(self, reader, fieldname: str, *, occurrences: bool = False):
-        """The segment's postings file when it has ``fieldname`` (see
-        :meth:`GenerationPostings.with_field`), else None."""
-        return self.postings.with_field(reader, fieldname, occurrences=occurrences) if self.postings is not None else None
+    def _parts(self, fieldname: str, *, occurrences: bool = False) -> list[Part]:
+        """Where ``fieldname``'s postings are, part by part (see :meth:`GenerationPostings.parts`);
+        without postings files, every segment through Whoosh."""
+        reader = self.searcher.reader()
+        if self.postings is not None:
+            return self.postings.parts(reader, fieldname, occurrences=occurrences)
+        return [Part(None, sub, offset, sub.doc_count_all()) for sub, offset in reader.leaf_readers()]
 
     def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
@@ -519,12 +520,10 @@ class Evaluator:
         text = field.to_bytes(word)
         ids: list[int] = []
         positions: list[int] = []
-        for sub, offset in self.searcher.leaf_searchers():
-            reader = sub.reader()
-            local = docnums[(docnums >= offset) & (docnums < offset + reader.doc_count_all())] - offset
+        for own, reader, offset, count in self._parts(fieldname, occurrences=True):
+            local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
             if not len(local):
                 continue
-            own = self._file(reader, fieldname, occurrences=True)
             if own is not None:
                 found = own.occurrences(fieldname, term_key(text), local.astype(np.int64), chars=False)
                 ids.extend((found.ids + offset).tolist())
@@ -554,9 +553,7 @@ class Evaluator:
         ids: list[np.ndarray] = []
         positions: list[np.ndarray] = []
         complete = True
-        for sub, offset in self.searcher.leaf_searchers():
-            reader = sub.reader()
-            own = self._file(reader, fieldname, occurrences=True)
+        for own, reader, offset, _count in self._parts(fieldname, occurrences=True):
             if own is not None:
                 found = own.occurrences(fieldname, term_key(text), chars=False)
                 ids.append((found.ids + offset).astype(np.int32))

@@ -388,7 +388,8 @@ class _Writer(SegmentWriter):
 
 
 def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -> None:
-    """Publish the segments as one index (in order), without the posts in ``duplicates``."""
+    """Publish the segments as one index (in order), without the posts in ``duplicates``;
+    with one postings file for all the segments (see :func:`postings.combine`)."""
     ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the segment writers' (see _build_segment)
     generation = ix.latest_generation() + 1
     whoosh_index.TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
@@ -399,6 +400,11 @@ def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -
             writer.delete_by_term("path", relpath)
         # Merged, so the removed posts also leave the term statistics that ranking uses.
         writer.commit(optimize=True)
+    elif len(segments) > 1:
+        # One postings file for all of them, so that a query looks each term up once, not
+        # once per segment (a fifth of a query's time at 1,000 posts). Merging the segments
+        # themselves would take Whoosh longer than the build.
+        postings.combine(ix.storage.folder, [(s.segment_id(), s.doc_count_all()) for s in segments])
 
 
 def _die_with_parent() -> None:

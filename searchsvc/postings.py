@@ -42,9 +42,10 @@ import json
 import os
 import pickle
 import struct
+import weakref
 from dataclasses import dataclass
 from array import array
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 from whoosh.system import _INT_SIZE
@@ -53,6 +54,7 @@ from .storage import DamagedFile, SegmentFile, SegmentFiles
 
 MAGIC = b"SSVPOSTS"
 SUFFIX = "spx"
+GROUP_SUFFIX = "spg"
 _HEADER = struct.Struct("<8sQ")
 _STARTS = np.dtype("<i8")
 _IDS = np.dtype("<i4")
@@ -67,6 +69,12 @@ class DamagedPostings(DamagedFile):
 def term_key(text: bytes) -> int:
     """The 64-bit key a term is found by (equal keys for different terms: one in 2**64)."""
     return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+
+
+def group_file_name(first_segment_id: str) -> str:
+    """``MAIN_<id>.spg``: the postings of a run of segments (see :func:`combine`), named after
+    the first, so that Whoosh's clean-up removes it with that segment."""
+    return f"{first_segment_id}.{GROUP_SUFFIX}"
 
 
 def file_name(segment_id: str) -> str:
@@ -194,17 +202,7 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
     The file is written under a temporary name and renamed, so a reader never sees a
     part of it (the generation it belongs to is not published before either).
     """
-    header: dict[str, Any] = {"fields": {}}
-    arrays: list[np.ndarray] = []
-    offset = 0
-
-    def place(part: np.ndarray) -> int:
-        nonlocal offset
-        at = offset
-        arrays.append(part)
-        offset += part.nbytes + (-part.nbytes % 8)
-        return at
-
+    layout = _Layout()
     for name, field in fields:
         if not field.terms:
             continue
@@ -218,52 +216,191 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
         counts = np.diff(field.starts)[order]
         starts = np.concatenate(([0], np.cumsum(counts))).astype(_STARTS)
         gather = np.repeat(field.starts[:-1][order] - starts[:-1], counts) + np.arange(starts[-1])
-        ids = field.ids[gather].astype(_IDS)
-        occurrences = _occurrences_in_order(field, gather) if field.codes is not None else None
         weights = field.weights[gather].astype(np.float64)
         narrow = weights.astype(np.float32)
         if np.array_equal(narrow.astype(np.float64), weights):
             weights = narrow
-        weights = weights.astype(weights.dtype.newbyteorder("<"))
-        header["fields"][name] = {
+        entry = layout.field(name, keys, starts, field.ids[gather].astype(_IDS), weights)
+        if field.codes is not None:
+            layout.occurrences(entry, *_occurrences_in_order(field, gather))
+    layout.write(path)
+
+
+class _Layout:
+    """The header and arrays of a postings file being written: each array is placed after
+    the one before (8-byte aligned), given as an array or as (dtype, length, a function
+    that makes it), so that a large one is made only when its turn to be written comes."""
+
+    def __init__(self, **header: Any):
+        self.header: dict[str, Any] = {**header, "fields": {}}
+        self._parts: list[tuple[int, Any]] = []
+        self._size = 0
+
+    def place(self, part: np.ndarray | tuple[np.dtype, int, Any]) -> int:
+        at = self._size
+        nbytes = part.nbytes if isinstance(part, np.ndarray) else np.dtype(part[0]).itemsize * part[1]
+        self._parts.append((nbytes, part))
+        self._size += nbytes + (-nbytes % 8)
+        return at
+
+    def field(self, name: str, keys: np.ndarray, starts: np.ndarray, ids: Any, weights: Any) -> dict[str, Any]:
+        """Place one field's terms and postings (``ids`` and ``weights`` as arrays or lazily)."""
+        weights_dtype = np.dtype(weights.dtype if isinstance(weights, np.ndarray) else weights[0])
+        entry = self.header["fields"][name] = {
             "terms": len(keys),
-            "postings": len(ids),
-            "keys": place(keys),
-            "starts": place(starts),
-            "ids": place(ids),
-            "weights": place(weights),
-            "weights_dtype": weights.dtype.str,
+            "postings": int(starts[-1]),
+            "keys": self.place(keys.astype(_KEYS)),
+            "starts": self.place(starts.astype(_STARTS)),
+            "ids": self.place(ids),
+            "weights": self.place(_little(weights)),
+            "weights_dtype": weights_dtype.newbyteorder("<").str,
         }
-        if occurrences is not None:
-            bounds, positions, starts_at, lengths = occurrences
-            header["fields"][name].update({
-                "occurrences": len(positions),
-                "bounds": place(bounds),
-                "positions": place(positions),
-                "chars": place(starts_at),
-                "lengths": place(lengths),
-                "lengths_dtype": lengths.dtype.str,
-                "bounds_dtype": bounds.dtype.str,
-            })
-    head = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    head += b" " * (-(len(head) + _HEADER.size) % 8)
-    tmp = f"{path}.tmp-{os.getpid()}"
-    try:
-        with open(tmp, "wb") as out:
-            out.write(_HEADER.pack(MAGIC, len(head)))
-            out.write(head)
-            for part in arrays:
-                out.write(part.tobytes())
-                out.write(b"\0" * (-part.nbytes % 8))
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
+        return entry
+
+    def occurrences(self, entry: dict[str, Any], bounds: Any, positions: Any, chars: Any, lengths: Any) -> None:
+        """Place the occurrences of the field of ``entry`` (arrays, or lazily)."""
+        dtypes = [np.dtype(a.dtype if isinstance(a, np.ndarray) else a[0]) for a in (bounds, lengths)]
+        entry.update({
+            "occurrences": len(positions) if isinstance(positions, np.ndarray) else positions[1],
+            "bounds": self.place(bounds),
+            "positions": self.place(positions),
+            "chars": self.place(chars),
+            "lengths": self.place(_little(lengths)),
+            "lengths_dtype": dtypes[1].newbyteorder("<").str,
+            "bounds_dtype": dtypes[0].str,
+        })
+
+    def write(self, path: str) -> None:
+        """The file: magic, header, arrays; under a temporary name, synced, then renamed."""
+        head = json.dumps(self.header, separators=(",", ":")).encode("utf-8")
+        head += b" " * (-(len(head) + _HEADER.size) % 8)
+        tmp = f"{path}.tmp-{os.getpid()}"
         try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+            with open(tmp, "wb") as out:
+                out.write(_HEADER.pack(MAGIC, len(head)))
+                out.write(head)
+                for nbytes, part in self._parts:
+                    if not isinstance(part, np.ndarray):
+                        dtype, length, make = part
+                        part = np.ascontiguousarray(make(), dtype=np.dtype(dtype))
+                        if part.nbytes != nbytes:
+                            raise AssertionError(f"{path}: an array came out {part.nbytes} bytes long, not {nbytes}.")
+                    out.write(memoryview(part).cast("B"))
+                    out.write(b"\0" * (-nbytes % 8))
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+
+def _little(part: Any) -> Any:
+    """``part`` (an array, or (dtype, length, make)) as little-endian."""
+    if isinstance(part, np.ndarray):
+        return part.astype(part.dtype.newbyteorder("<"))
+    dtype, length, make = part
+    return (np.dtype(dtype).newbyteorder("<"), length, make)
+
+
+def combine(root: str, segments: Sequence[tuple[str, int]]) -> str | None:
+    """One postings file for a run of consecutive segments (``(segment id, post count)``
+    each, in the index's order), their posts numbered on from the first segment's first post.
+
+    Each segment's own file stays: it is what a reader falls back on once the run is no
+    longer at the head of the index (see :meth:`GenerationPostings.parts`). A field goes in
+    only when every segment's file has it (and its occurrences only when every file keeps
+    them). Returns the new file's path; None when a segment has no postings file.
+    """
+    files: list[SegmentPostings] = []
+    try:
+        for segment_id, _count in segments:
+            path = os.path.join(root, file_name(segment_id))
+            if not os.path.exists(path):
+                return None
+            files.append(SegmentPostings(path))
+        layout = _Layout(segments=[[segment_id, int(count)] for segment_id, count in segments])
+        firsts = np.cumsum([0] + [int(count) for _, count in segments[:-1]])
+        for name in files[0].fields:
+            parts = [(f, f.fields[name]) for f in files if name in f.fields]
+            if len(parts) == len(files):
+                _combine_field(layout, name, parts, firsts)
+        path = os.path.join(root, group_file_name(segments[0][0]))
+        layout.write(path)
+        return path
+    finally:
+        for f in files:
+            f.close()
+
+
+def _combine_field(layout: "_Layout", name: str, parts: list[tuple["SegmentPostings", "_Field"]],
+                   firsts: np.ndarray) -> None:
+    """Place field ``name`` of several segments' files as one: a term's postings are those of
+    the first segment, then the second's (numbered on), and so on."""
+    def whole(k: int, attr: str, count: int, dtype: np.dtype) -> np.ndarray:
+        f, field = parts[k]
+        return f._array(getattr(field, attr), count, dtype)
+
+    n = len(parts)
+    keys = np.concatenate([field.keys for _, field in parts])
+    if not len(keys):
+        return
+    term_starts = [whole(k, "starts", len(parts[k][1].keys) + 1, _STARTS) for k in range(n)]
+    posting_firsts = np.cumsum([0] + [field.postings for _, field in parts[:-1]])
+    # Terms by key, then by segment: equal keys are one term.
+    source = np.concatenate([np.full(len(field.keys), k) for k, (_, field) in enumerate(parts)])
+    order = np.lexsort((source, keys))
+    keys = keys[order]
+    new_term = np.concatenate(([True], keys[1:] != keys[:-1]))
+    counts = np.concatenate([np.diff(s) for s in term_starts])[order]
+    gather = _ranges(np.concatenate([s[:-1] + posting_firsts[k] for k, s in enumerate(term_starts)])[order], counts)
+    per_term = np.add.reduceat(counts, np.flatnonzero(new_term))
+    starts = np.concatenate(([0], np.cumsum(per_term)))
+    total = int(starts[-1])
+
+    def ids() -> np.ndarray:
+        every = np.concatenate([whole(k, "ids", field.postings, _IDS).astype(np.int64) + firsts[k]
+                                for k, (_, field) in enumerate(parts)])
+        return every[gather]
+
+    wide = any(field.weights_dtype.itemsize > 4 for _, field in parts)
+    weights_dtype = np.dtype(np.float64 if wide else np.float32)
+
+    def weights() -> np.ndarray:
+        return np.concatenate([whole(k, "weights", field.postings, field.weights_dtype).astype(weights_dtype)
+                               for k, (_, field) in enumerate(parts)])[gather]
+
+    entry = layout.field(name, keys[new_term], starts, (_IDS, total, ids), (weights_dtype, total, weights))
+    if any(field.occurrences is None for _, field in parts):
+        return
+    bounds = [whole(k, "bounds", field.postings + 1, field.bounds_dtype).astype(np.int64) for k, (_, field) in enumerate(parts)]
+    occurrence_firsts = np.cumsum([0] + [field.occurrences for _, field in parts[:-1]])
+    occ_counts = np.concatenate([np.diff(b) for b in bounds])[gather]
+    occ_starts = np.concatenate([b[:-1] + occurrence_firsts[k] for k, b in enumerate(bounds)])[gather]
+    new_bounds = np.concatenate(([0], np.cumsum(occ_counts)))
+    occurrences = int(new_bounds[-1])
+    taken: list[np.ndarray] = []
+
+    def occurrence(attr: str, dtype_of: Any, out: np.dtype) -> Any:
+        def make() -> np.ndarray:
+            if not taken:
+                taken.append(_ranges(occ_starts, occ_counts))
+            every = np.concatenate([whole(k, attr, field.occurrences, dtype_of(field)).astype(out)
+                                    for k, (_, field) in enumerate(parts)])
+            return every[taken[0]]
+        return (out, occurrences, make)
+
+    long_words = any(field.lengths_dtype.itemsize > 2 for _, field in parts)
+    layout.occurrences(
+        entry,
+        new_bounds.astype(_OCC if occurrences < 2**32 else _STARTS),
+        occurrence("positions", lambda field: _OCC, _OCC),
+        occurrence("chars", lambda field: _OCC, _OCC),
+        occurrence("lengths", lambda field: field.lengths_dtype, np.dtype(np.uint32 if long_words else np.uint16)),
+    )
 
 
 def _occurrences_in_order(field: FieldPostings, gather: np.ndarray):
@@ -359,6 +496,10 @@ class SegmentPostings(SegmentFile):
                     name: _Field(self._array(int(entry["keys"]), int(entry["terms"]), _KEYS), entry)
                     for name, entry in header["fields"].items()
                 }
+                #: For the file of a run of segments (see :func:`combine`): their (id, post count).
+                self.segments: list[tuple[str, int]] | None = (
+                    [(str(sid), int(count)) for sid, count in header["segments"]] if "segments" in header else None
+                )
             except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
                 raise DamagedPostings(f"The header of {path} cannot be read.") from None
         except BaseException:
@@ -458,16 +599,63 @@ class SegmentPostings(SegmentFile):
         return np.frombuffer(self._read(self._base + offset, count * dtype.itemsize), dtype=dtype)
 
 
+class Part(NamedTuple):
+    """Where one field's postings of some of an index's posts are: ``file`` (None: read them
+    through Whoosh, from ``reader``), for posts ``offset`` to ``offset + count - 1``, which
+    the file numbers from 0. ``reader`` is the segment's Whoosh reader (None for a run of
+    segments, which always has its file)."""
+
+    file: "SegmentPostings | None"
+    reader: Any
+    offset: int
+    count: int
+
+
 class GenerationPostings(SegmentFiles):
     """The postings files of one generation's segments, opened on first use."""
 
     def __init__(self, root: str):
         super().__init__(root, file_name, SegmentPostings)
+        self._groups = SegmentFiles(root, group_file_name, SegmentPostings)
+        self._parts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def with_field(self, reader, fieldname: str, *, occurrences: bool = False) -> SegmentPostings | None:
         """The postings file of ``reader``'s segment when it has ``fieldname`` (and, with
         ``occurrences``, keeps its occurrences), else None: read that segment through Whoosh."""
         own = self.of(reader)
-        if own is None or not (own.has_occurrences(fieldname) if occurrences else own.has(fieldname)):
+        if own is None or not _has(own, fieldname, occurrences):
             return None
         return own
+
+    def parts(self, reader, fieldname: str, *, occurrences: bool = False) -> list[Part]:
+        """Where ``fieldname``'s postings are, for all of ``reader``'s posts, in order.
+
+        The segments a full build wrote side by side have one file for all of them (see
+        :func:`combine`), read in one go while they are still the first segments of the
+        index, in the same order; every other segment, its own file.
+        """
+        known = self._parts.get(reader)
+        if known is None:
+            with self._lock:
+                known = self._parts.setdefault(reader, {})
+        found = known.get((fieldname, occurrences))
+        if found is None:
+            found = known[(fieldname, occurrences)] = self._find_parts(reader, fieldname, occurrences)
+        return found
+
+    def _find_parts(self, reader, fieldname: str, occurrences: bool) -> list[Part]:
+        leaves = list(reader.leaf_readers())
+        out: list[Part] = []
+        group = self._groups.of(leaves[0][0]) if leaves else None
+        if group is not None and group.segments and _has(group, fieldname, occurrences):
+            run = leaves[: len(group.segments)]
+            mine = [(sub.segment().segment_id(), sub.doc_count_all()) for sub, _ in run]
+            if len(run) > 1 and mine == group.segments:
+                out.append(Part(group, None, 0, sum(count for _, count in mine)))
+                leaves = leaves[len(run):]
+        for sub, offset in leaves:
+            out.append(Part(self.with_field(sub, fieldname, occurrences=occurrences), sub, offset, sub.doc_count_all()))
+        return out
+
+def _has(own: SegmentPostings, fieldname: str, occurrences: bool) -> bool:
+    return own.has_occurrences(fieldname) if occurrences else own.has(fieldname)

@@ -1355,19 +1355,16 @@ class _Offsets:
                     wanted.setdefault(text, []).append(docnum)
         field = self.searcher.schema[fieldname]
         out: dict[int, list[Match]] = {}
-        segments = self.searcher.leaf_searchers()
+        parts = self.postings.parts(self.searcher.reader(), fieldname, occurrences=True)
         for text, docnums in wanted.items():
             if self.deadline is not None and self.deadline.passed():
                 break
             term = field.to_bytes(text)
-            # Segment by segment: a segment's own postings can be sought in quickly.
-            for sub, offset in segments:
-                reader = sub.reader()
-                end = offset + reader.doc_count_all()
-                local = sorted(d - offset for d in docnums if offset <= d < end)
+            # Part by part: a file's own postings can be sought in quickly.
+            for own, reader, offset, count in parts:
+                local = sorted(d - offset for d in docnums if offset <= d < offset + count)
                 if not local:
                     continue
-                own = self.postings.with_field(reader, fieldname, occurrences=True)
                 if own is not None:
                     found = own.occurrences(fieldname, term_key(term), np.array(local, dtype=np.int64), positions=False)
                     # One run of occurrences per post (in post order): the first of each run are kept.

@@ -1,0 +1,184 @@
+"""One postings file for a run of segments (``.spg``): the same postings as the segments'
+own files, numbered on; used only while those segments lead the index, in that order."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+from whoosh import index as whoosh_index
+
+from searchsvc import postings, storage
+from searchsvc.indexer import PARALLEL_THRESHOLD, reindex
+from searchsvc.config import Settings
+from searchsvc.search import SearchIndex, SearchRequest
+from searchsvc.storage import IndexUnavailable
+
+from conftest import close_index
+from processes import synthetic_blog
+
+QUERIES = ("python", "react hooks", '"server actions"', "testing", "again", "more")
+
+
+def segments_of(generation_path):
+    ix = whoosh_index.open_dir(str(generation_path))
+    try:
+        return [(s.segment_id(), s.doc_count_all()) for s in ix._segments()]
+    finally:
+        ix.close()
+
+
+def with_group(index_dir, segments=None):
+    """Write a group file for the current generation's segments (or ``segments``) and list it."""
+    generation = storage.current_generation(index_dir).path
+    path = postings.combine(str(generation), segments or segments_of(generation))
+    manifest = storage.read_manifest(generation)
+    manifest["files"] = storage.index_files(generation)
+    storage.write_json_atomic(generation / storage.MANIFEST, manifest)
+    return path
+
+
+def results(index_dir, q):
+    index = SearchIndex(index_dir)
+    try:
+        return [
+            (hit.id, round(hit.score, 9), hit.snippet_html, hit.title_html, [s.anchor for s in hit.sections])
+            for hit in index.search(SearchRequest(q=q, per_page=50)).results
+        ]
+    finally:
+        close_index(index)
+
+
+def parts(index_dir, fieldname="body", occurrences=False):
+    index = SearchIndex(index_dir)
+    try:
+        with index.searcher() as (snap, searcher):
+            return [
+                (part.file.path.rsplit(".", 1)[-1] if part.file else None, part.offset, part.count)
+                for part in snap.postings.parts(searcher.reader(), fieldname, occurrences=occurrences)
+            ]
+    finally:
+        close_index(index)
+
+
+@pytest.fixture
+def grouped(two_segments, tmp_path):
+    """A copy of the two-segment index (deleted posts in the first) with a group file."""
+    shutil.copytree(two_segments / "index", tmp_path / "index", symlinks=True)
+    with_group(tmp_path / "index")
+    return tmp_path / "index"
+
+
+def test_the_group_file_holds_each_segments_postings_numbered_on(grouped):
+    generation = storage.current_generation(grouped).path
+    (first, first_count), (second, _) = segments_of(generation)
+    group = postings.SegmentPostings(str(generation / postings.group_file_name(first)))
+    own = [postings.SegmentPostings(str(generation / postings.file_name(s))) for s in (first, second)]
+    assert group.segments == segments_of(generation)
+    assert set(group.fields) == set(own[0].fields) & set(own[1].fields)
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.reader() as reader:
+        for fieldname, field in group.fields.items():
+            for text in reader.lexicon(fieldname):
+                key = postings.term_key(text)
+                (ids_a, weights_a), (ids_b, weights_b) = (f.postings(fieldname, key) for f in own)
+                ids, weights = group.postings(fieldname, key)
+                assert ids.tolist() == ids_a.tolist() + (ids_b + first_count).tolist(), (fieldname, text)
+                assert weights.tolist() == weights_a.tolist() + weights_b.tolist(), (fieldname, text)
+                if field.occurrences is None:
+                    continue
+                found = group.occurrences(fieldname, key)
+                a, b = (f.occurrences(fieldname, key) for f in own)
+                assert found.ids.tolist() == a.ids.tolist() + (b.ids + first_count).tolist()
+                for attr in ("positions", "starts", "ends"):
+                    assert getattr(found, attr).tolist() == getattr(a, attr).tolist() + getattr(b, attr).tolist()
+    ix.close()
+
+
+def test_occurrences_in_some_posts_of_the_group(grouped):
+    generation = storage.current_generation(grouped).path
+    (first, _), _ = segments_of(generation)
+    group = postings.SegmentPostings(str(generation / postings.group_file_name(first)))
+    key = postings.term_key(b"python")
+    every = group.occurrences("body", key)
+    some = np.unique(every.ids)[::2]
+    found = group.occurrences("body", key, some.astype(np.int64))
+    keep = np.isin(every.ids, some)
+    assert found.ids.tolist() == every.ids[keep].tolist()
+    assert found.starts.tolist() == every.starts[keep].tolist()
+
+
+def test_a_query_reads_the_group_once_for_both_segments(grouped):
+    (segments,) = [segments_of(storage.current_generation(grouped).path)]
+    total = sum(count for _, count in segments)
+    assert parts(grouped) == [("spg", 0, total)]
+    assert parts(grouped, "title", occurrences=True) == [("spg", 0, total)]
+
+
+def test_results_are_the_same_with_the_group_file(two_segments, grouped):
+    for q in QUERIES:
+        expected = results(two_segments / "index", q)
+        assert results(grouped, q) == expected, q
+    assert any(results(grouped, q) for q in QUERIES)
+
+
+def test_a_group_file_for_other_segments_is_not_used(two_segments, tmp_path):
+    shutil.copytree(two_segments / "index", tmp_path / "index", symlinks=True)
+    (first, first_count), (second, second_count) = segments_of(storage.current_generation(tmp_path / "index").path)
+    with_group(tmp_path / "index", [(first, first_count), (second, second_count + 1)])
+    assert [kind for kind, _, _ in parts(tmp_path / "index")] == ["spx", "spx"]
+    for q in QUERIES:
+        assert results(tmp_path / "index", q) == results(two_segments / "index", q), q
+
+
+def test_a_group_file_cut_short_under_a_running_server_is_an_unavailable_index(grouped):
+    index = SearchIndex(grouped)
+    try:
+        index.search(SearchRequest(q="react"))
+        for path in storage.current_generation(grouped).path.glob("*.spg"):
+            with open(path, "r+b") as fh:
+                fh.truncate(path.stat().st_size // 2)
+        with pytest.raises(IndexUnavailable, match="reindex --full"):
+            index.search(SearchRequest(q="python"))
+    finally:
+        close_index(index)
+
+
+@pytest.fixture(scope="module")
+def parallel_build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("parallel")
+    content = synthetic_blog(root / "content", PARALLEL_THRESHOLD + 16, words=60)
+    settings = Settings(content_dir=content, index_dir=root / "index")
+    reindex(settings, full=True, workers=2)
+    return settings
+
+
+def test_a_full_build_in_worker_processes_writes_one_group_file(parallel_build):
+    generation = storage.current_generation(parallel_build.index_dir).path
+    assert len(segments_of(generation)) == 2
+    assert len(list(generation.glob("*.spg"))) == 1
+    assert parts(parallel_build.index_dir) == [("spg", 0, PARALLEL_THRESHOLD + 16)]
+
+
+def test_after_an_incremental_run_the_group_still_serves_the_segments_it_covers(parallel_build, tmp_path):
+    content, index_dir = tmp_path / "content", tmp_path / "index"
+    shutil.copytree(parallel_build.content_dir, content)
+    shutil.copytree(parallel_build.index_dir, index_dir, symlinks=True)
+    (content / "new.md").write_text('---\ntitle: "A new post about river lanterns"\n---\n\nriver lantern\n')
+    (content / "post-00003.md").unlink()
+    settings = Settings(content_dir=content, index_dir=index_dir)
+    assert reindex(settings).added == 1
+    assert [kind for kind, _, _ in parts(index_dir)] == ["spg", "spx"]
+    grouped_results = {q: results(index_dir, q) for q in ("river lantern", '"river stone"', "uniqword3", "new")}
+    generation = storage.current_generation(index_dir).path
+    for path in generation.glob("*.spg"):
+        path.unlink()
+    manifest = storage.read_manifest(generation)
+    manifest["files"] = storage.index_files(generation)
+    storage.write_json_atomic(generation / storage.MANIFEST, manifest)
+    assert [kind for kind, _, _ in parts(index_dir)] == ["spx", "spx", "spx"]
+    assert {q: results(index_dir, q) for q in grouped_results} == grouped_results
+    assert grouped_results["river lantern"][0][0] == "new"
+    assert "post-00003" not in [hit[0] for hit in grouped_results["uniqword3"]]
+    assert grouped_results["uniqword3"]  # uniqword30 to uniqword39, as the word is completed
