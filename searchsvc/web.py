@@ -61,12 +61,18 @@ def search_index() -> SearchIndex:
 # Reading parameters
 
 
-def _int_arg(name: str, default: int, minimum: int = 1) -> int:
-    raw = request.args.get(name)
-    if raw is None or raw.strip() == "":
+def _arg(args, name: str, default: str = "") -> str:
+    """A parameter's (first) value, or ``default``. (``MultiDict.get`` builds a werkzeug
+    exception for every parameter that is absent: most of them, on most requests.)"""
+    return args[name] if name in args else default
+
+
+def _int_arg(args, name: str, default: int, minimum: int = 1) -> int:
+    raw = _arg(args, name).strip()
+    if not raw:
         return default
     try:
-        value = int(raw.strip())
+        value = int(raw)
     except ValueError:
         raise BadParameter(name, f"must be a whole number; got {raw[:40]!r}.") from None
     if value < minimum:
@@ -74,8 +80,8 @@ def _int_arg(name: str, default: int, minimum: int = 1) -> int:
     return value
 
 
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name, "").strip()
+def _date_arg(args, name: str) -> date | None:
+    raw = _arg(args, name).strip()
     if not raw:
         return None
     try:
@@ -90,21 +96,22 @@ def search_request_from_args() -> SearchRequest:
     :raise BadParameter: naming the first parameter that cannot be used.
     """
     cfg = settings()
-    sort = request.args.get("sort", "relevance").strip() or "relevance"
+    args = request.args
+    sort = _arg(args, "sort").strip() or "relevance"
     if sort not in SORTS:
         raise BadParameter("sort", f"must be one of {', '.join(SORTS)}; got {sort[:40]!r}.")
-    per_page = min(_int_arg("per_page", cfg.default_per_page), cfg.max_per_page)
-    year = _int_arg("year", 0)
+    per_page = min(_int_arg(args, "per_page", cfg.default_per_page), cfg.max_per_page)
+    year = _int_arg(args, "year", 0)
     return SearchRequest(
-        q=request.args.get("q", ""),
-        page=_int_arg("page", 1),
+        q=_arg(args, "q"),
+        page=_int_arg(args, "page", 1),
         per_page=per_page,
-        tags=tuple(t for t in request.args.getlist("tag") if t.strip()),
-        tags_any=tuple(t for t in request.args.getlist("tag_any") if t.strip()),
-        author=request.args.get("author", ""),
+        tags=tuple(t for t in args.getlist("tag") if t.strip()),
+        tags_any=tuple(t for t in args.getlist("tag_any") if t.strip()),
+        author=_arg(args, "author"),
         year=year or None,
-        date_from=_date_arg("from"),
-        date_to=_date_arg("to"),
+        date_from=_date_arg(args, "from"),
+        date_to=_date_arg(args, "to"),
         sort=sort,
     )
 
