@@ -505,9 +505,12 @@ class Evaluator:
                 found = self.positions(fieldname, word)
             if not found.complete:
                 return _EMPTY_INCOMPLETE
-            inside = np.isin(found.ids, candidates) & (found.positions >= i)
+            # The word's occurrences in the candidates (both in post order): a stretch each.
+            at = _ranges(np.searchsorted(found.ids, candidates, "left"), np.searchsorted(found.ids, candidates, "right"))
+            ids, positions = found.ids[at], found.positions[at]
+            inside = positions >= i
             # (post, where the phrase would start if this word is its i-th), as one number.
-            keys = (found.ids[inside].astype(np.int64) << 32) | (found.positions[inside].astype(np.int64) - i)
+            keys = (ids[inside].astype(np.int64) << 32) | (positions[inside].astype(np.int64) - i)
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
             candidates = np.unique(starts >> 32)
         if starts is None or not len(candidates):
@@ -733,6 +736,17 @@ def decode_positions(fmt, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarr
     # Each posting's positions count again from 0: take off the deltas of the postings before it.
     firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     return counts, running[1:] - np.repeat(running[firsts], counts)
+
+
+def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The numbers ``starts[i] .. ends[i] - 1`` for each i, one stretch after the other.
+
+    >>> _ranges(np.array([5, 0]), np.array([7, 3])).tolist()
+    [5, 6, 0, 1, 2]
+    """
+    counts = ends - starts
+    before = np.cumsum(counts) - counts
+    return np.repeat(starts - before, counts) + np.arange(int(counts.sum()))
 
 
 def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:
