@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Iterator
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
 from whoosh.formats import Characters
-from whoosh.writing import SegmentWriter
+from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import documents, postings, storage
 from .config import Settings
@@ -407,6 +407,18 @@ def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -
         postings.combine(ix.storage.folder, [(s.segment_id(), s.doc_count_all()) for s in segments])
 
 
+def merge_small_in_order(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
+    """Whoosh's merge policy (MERGE_SMALL: small segments are merged into the new one),
+    keeping the other segments in the order they were in.
+
+    Whoosh's own policy lists them by size after a merge, and the segments a full build
+    wrote side by side would then lose the postings file they share (see
+    :meth:`postings.GenerationPostings.parts`), and their posts the numbers they had.
+    """
+    kept = {s.segment_id() for s in MERGE_SMALL(writer, segments)}
+    return [s for s in segments if s.segment_id() in kept]
+
+
 def _die_with_parent() -> None:
     """Make a worker process end when the reindex that started it is killed (Linux)."""
     try:
@@ -560,7 +572,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
                     writer.delete_by_term("path", relpath)
                 for document in to_add.values():
                     writer.add_document(**document)
-                writer.commit()
+                writer.commit(mergetype=merge_small_in_order)
                 writer = None
         ix.close()
         storage.write_json_atomic(tmp / storage.POSTS, new_posts)

@@ -182,3 +182,26 @@ def test_after_an_incremental_run_the_group_still_serves_the_segments_it_covers(
     assert grouped_results["river lantern"][0][0] == "new"
     assert "post-00003" not in [hit[0] for hit in grouped_results["uniqword3"]]
     assert grouped_results["uniqword3"]  # uniqword30 to uniqword39, as the word is completed
+
+
+def test_the_segments_keep_their_order_and_their_group_through_many_incremental_runs(tmp_path):
+    # Longer posts last: the second segment has fewer posts than the first, and enough that
+    # Whoosh's policy leaves it alone.
+    content = synthetic_blog(tmp_path / "content", 100, words=20)
+    for i in range(70):
+        (content / f"zz-long-{i:02d}.md").write_text(f'---\ntitle: "Long {i}"\n---\n\n' + "river stone lantern " * 30)
+    settings = Settings(content_dir=content, index_dir=tmp_path / "index")
+    reindex(settings, full=True, workers=2)
+    first, second = segments_of(storage.current_generation(settings.index_dir).path)
+    assert first[1] > second[1]
+    for i in range(8):  # Whoosh merges the small segments these make, and lists the rest by size
+        (content / f"new-{i}.md").write_text(f'---\ntitle: "New {i}"\n---\n\nriver lantern number {i}\n')
+        assert reindex(settings).added == 1
+    segments = segments_of(storage.current_generation(settings.index_dir).path)
+    assert segments[:2] == [first, second]
+    assert len(segments) < 10  # some were merged
+    assert parts(settings.index_dir)[0] == ("spg", 0, first[1] + second[1])
+    fresh = Settings(content_dir=content, index_dir=tmp_path / "fresh")
+    reindex(fresh, full=True, workers=1)
+    for q in ("river lantern", '"river stone"', "number", "long"):
+        assert sorted(results(settings.index_dir, q)) == sorted(results(fresh.index_dir, q)), q
