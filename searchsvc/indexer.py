@@ -414,9 +414,31 @@ def merge_small_in_order(writer: SegmentWriter, segments: list[Segment]) -> list
     Whoosh's own policy lists them by size after a merge, and the segments a full build
     wrote side by side would then lose the postings file they share (see
     :meth:`postings.GenerationPostings.parts`), and their posts the numbers they had.
+    When the merge takes one of those segments, the others get their own files back.
     """
     kept = {s.segment_id() for s in MERGE_SMALL(writer, segments)}
-    return [s for s in segments if s.segment_id() in kept]
+    kept_segments = [s for s in segments if s.segment_id() in kept]
+    _keep_postings_readable(writer.storage.folder, segments, kept_segments)
+    return kept_segments
+
+
+def _keep_postings_readable(folder: str, before: list[Segment], after: list[Segment]) -> None:
+    """When a merge takes away a segment of the run that shares one postings file (see
+    :func:`postings.combine`), give the others their own files back and remove the shared
+    one: it would no longer be read, and the others would be read through Whoosh."""
+    if not before:
+        return
+    path = os.path.join(folder, postings.group_file_name(before[0].segment_id()))
+    if not os.path.exists(path):
+        return
+    group = postings.SegmentPostings(path)
+    covered = [segment_id for segment_id, _ in group.segments or ()]
+    group.close()
+    remaining = [s.segment_id() for s in after]
+    if remaining[: len(covered)] == covered:
+        return
+    postings.split(folder, path, [segment_id for segment_id in covered if segment_id in remaining])
+    os.unlink(path)
 
 
 def _die_with_parent() -> None:

@@ -211,6 +211,7 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
         keys = keys[order]
         if len(keys) > 1 and not (keys[1:] != keys[:-1]).all():
             # Two terms of one field with the same key: this field is read through Whoosh.
+            layout.header.setdefault("left_out", []).append(name)
             continue
         # The postings regrouped in key order, in one gather.
         counts = np.diff(field.starts)[order]
@@ -308,50 +309,102 @@ def _little(part: Any) -> Any:
 
 def combine(root: str, segments: Sequence[tuple[str, int]]) -> str | None:
     """One postings file for a run of consecutive segments (``(segment id, post count)``
-    each, in the index's order), their posts numbered on from the first segment's first post.
+    each, in the index's order), their posts numbered on from the first segment's first post;
+    the segments' own files are then removed (:func:`split` gives them back).
 
-    Each segment's own file stays: it is what a reader falls back on once the run is no
-    longer at the head of the index (see :meth:`GenerationPostings.parts`). A field goes in
-    only when every segment's file has it (and its occurrences only when every file keeps
-    them). Returns the new file's path; None when a segment has no postings file.
+    A field left out of a segment's file (two terms with one key) is left out of the new
+    file too: it is read through Whoosh. Returns the new file's path; None, with nothing
+    written or removed, when a segment has no postings file.
     """
-    files: list[SegmentPostings] = []
+    paths = [os.path.join(root, file_name(segment_id)) for segment_id, _ in segments]
+    if not all(os.path.exists(path) for path in paths):
+        return None
+    files = [SegmentPostings(path) for path in paths]
     try:
-        for segment_id, _count in segments:
-            path = os.path.join(root, file_name(segment_id))
-            if not os.path.exists(path):
-                return None
-            files.append(SegmentPostings(path))
         layout = _Layout(segments=[[segment_id, int(count)] for segment_id, count in segments])
         firsts = np.cumsum([0] + [int(count) for _, count in segments[:-1]])
-        for name in files[0].fields:
-            parts = [(f, f.fields[name]) for f in files if name in f.fields]
-            if len(parts) == len(files):
-                _combine_field(layout, name, parts, firsts)
+        left_out = set().union(*(f.left_out for f in files))
+        names = list(dict.fromkeys(name for f in files for name in f.fields))
+        for name in names:
+            if name in left_out:
+                layout.header.setdefault("left_out", []).append(name)
+                continue
+            _combine_field(layout, name, [_Whole(f, f.fields.get(name)) for f in files], firsts)
         path = os.path.join(root, group_file_name(segments[0][0]))
         layout.write(path)
-        return path
     finally:
         for f in files:
             f.close()
+    for own in paths:
+        os.unlink(own)
+    return path
 
 
-def _combine_field(layout: "_Layout", name: str, parts: list[tuple["SegmentPostings", "_Field"]],
-                   firsts: np.ndarray) -> None:
+def split(root: str, group_path: str, segment_ids: Iterable[str]) -> None:
+    """Give each of ``segment_ids``, segments the group file at ``group_path`` holds (see
+    :func:`combine`), its own postings file again, the posts numbered from 0."""
+    wanted = set(segment_ids)
+    group = SegmentPostings(group_path)
+    try:
+        first = 0
+        for segment_id, count in group.segments or ():
+            if segment_id in wanted:
+                layout = _Layout()
+                if group.left_out:
+                    layout.header["left_out"] = sorted(group.left_out)
+                for name, field in group.fields.items():
+                    _split_field(layout, name, _Whole(group, field), first, first + count)
+                layout.write(os.path.join(root, file_name(segment_id)))
+            first += count
+    finally:
+        group.close()
+
+
+class _Whole:
+    """One field of one postings file, its arrays read whole (to combine or split files);
+    empty where the file has no such field."""
+
+    def __init__(self, f: "SegmentPostings", field: "_Field | None"):
+        self.f, self.field = f, field
+        self.keys = field.keys if field else np.zeros(0, dtype=_KEYS)
+        self.postings = field.postings if field else 0
+        #: None when the field keeps no occurrences.
+        self.occurrences = field.occurrences if field else 0
+        self.weights_dtype = field.weights_dtype if field else np.dtype("<f4")
+        self.lengths_dtype = field.lengths_dtype if field and field.occurrences is not None else np.dtype("<u2")
+
+    def _get(self, attr: str, count: int, dtype: np.dtype) -> np.ndarray:
+        if self.field is None:
+            return np.zeros(count, dtype=dtype)
+        return self.f._array(getattr(self.field, attr), count, dtype)
+
+    def starts(self) -> np.ndarray:
+        return self._get("starts", len(self.keys) + 1, _STARTS).astype(np.int64)
+
+    def ids(self) -> np.ndarray:
+        return self._get("ids", self.postings, _IDS).astype(np.int64)
+
+    def weights(self) -> np.ndarray:
+        return self._get("weights", self.postings, self.weights_dtype)
+
+    def bounds(self) -> np.ndarray:
+        dtype = self.field.bounds_dtype if self.field else _OCC
+        return self._get("bounds", self.postings + 1, dtype).astype(np.int64)
+
+    def occurrence(self, attr: str) -> np.ndarray:
+        return self._get(attr, self.occurrences or 0, self.lengths_dtype if attr == "lengths" else _OCC)
+
+
+def _combine_field(layout: "_Layout", name: str, parts: list[_Whole], firsts: np.ndarray) -> None:
     """Place field ``name`` of several segments' files as one: a term's postings are those of
     the first segment, then the second's (numbered on), and so on."""
-    def whole(k: int, attr: str, count: int, dtype: np.dtype) -> np.ndarray:
-        f, field = parts[k]
-        return f._array(getattr(field, attr), count, dtype)
-
-    n = len(parts)
-    keys = np.concatenate([field.keys for _, field in parts])
+    keys = np.concatenate([part.keys for part in parts])
     if not len(keys):
         return
-    term_starts = [whole(k, "starts", len(parts[k][1].keys) + 1, _STARTS) for k in range(n)]
-    posting_firsts = np.cumsum([0] + [field.postings for _, field in parts[:-1]])
+    term_starts = [part.starts() for part in parts]
+    posting_firsts = np.cumsum([0] + [part.postings for part in parts[:-1]])
     # Terms by key, then by segment: equal keys are one term.
-    source = np.concatenate([np.full(len(field.keys), k) for k, (_, field) in enumerate(parts)])
+    source = np.concatenate([np.full(len(part.keys), k) for k, part in enumerate(parts)])
     order = np.lexsort((source, keys))
     keys = keys[order]
     new_term = np.concatenate(([True], keys[1:] != keys[:-1]))
@@ -360,46 +413,63 @@ def _combine_field(layout: "_Layout", name: str, parts: list[tuple["SegmentPosti
     per_term = np.add.reduceat(counts, np.flatnonzero(new_term))
     starts = np.concatenate(([0], np.cumsum(per_term)))
     total = int(starts[-1])
+    weights_dtype = np.dtype(np.float64 if any(p.weights_dtype.itemsize > 4 for p in parts) else np.float32)
 
     def ids() -> np.ndarray:
-        every = np.concatenate([whole(k, "ids", field.postings, _IDS).astype(np.int64) + firsts[k]
-                                for k, (_, field) in enumerate(parts)])
-        return every[gather]
-
-    wide = any(field.weights_dtype.itemsize > 4 for _, field in parts)
-    weights_dtype = np.dtype(np.float64 if wide else np.float32)
+        return np.concatenate([part.ids() + firsts[k] for k, part in enumerate(parts)])[gather]
 
     def weights() -> np.ndarray:
-        return np.concatenate([whole(k, "weights", field.postings, field.weights_dtype).astype(weights_dtype)
-                               for k, (_, field) in enumerate(parts)])[gather]
+        return np.concatenate([part.weights().astype(weights_dtype) for part in parts])[gather]
 
     entry = layout.field(name, keys[new_term], starts, (_IDS, total, ids), (weights_dtype, total, weights))
-    if any(field.occurrences is None for _, field in parts):
+    if any(part.occurrences is None for part in parts):
         return
-    bounds = [whole(k, "bounds", field.postings + 1, field.bounds_dtype).astype(np.int64) for k, (_, field) in enumerate(parts)]
-    occurrence_firsts = np.cumsum([0] + [field.occurrences for _, field in parts[:-1]])
+    bounds = [part.bounds() for part in parts]
+    occurrence_firsts = np.cumsum([0] + [part.occurrences for part in parts[:-1]])
     occ_counts = np.concatenate([np.diff(b) for b in bounds])[gather]
     occ_starts = np.concatenate([b[:-1] + occurrence_firsts[k] for k, b in enumerate(bounds)])[gather]
-    new_bounds = np.concatenate(([0], np.cumsum(occ_counts)))
-    occurrences = int(new_bounds[-1])
     taken: list[np.ndarray] = []
 
-    def occurrence(attr: str, dtype_of: Any, out: np.dtype) -> Any:
-        def make() -> np.ndarray:
-            if not taken:
-                taken.append(_ranges(occ_starts, occ_counts))
-            every = np.concatenate([whole(k, attr, field.occurrences, dtype_of(field)).astype(out)
-                                    for k, (_, field) in enumerate(parts)])
-            return every[taken[0]]
-        return (out, occurrences, make)
+    def occurrences(attr: str) -> np.ndarray:
+        if not taken:
+            taken.append(_ranges(occ_starts, occ_counts))
+        return np.concatenate([part.occurrence(attr) for part in parts])[taken[0]]
 
-    long_words = any(field.lengths_dtype.itemsize > 2 for _, field in parts)
+    long_words = any(part.lengths_dtype.itemsize > 2 for part in parts)
+    _place_occurrences(layout, entry, occ_counts, occurrences, np.dtype(np.uint32 if long_words else np.uint16))
+
+
+def _split_field(layout: "_Layout", name: str, whole: _Whole, lo: int, hi: int) -> None:
+    """Place the postings of field ``name`` of posts ``lo`` to ``hi - 1``, numbered from 0."""
+    ids = whole.ids()
+    inside = (ids >= lo) & (ids < hi)
+    running = np.concatenate(([0], np.cumsum(inside)))
+    term_starts = whole.starts()
+    per_term = running[term_starts[1:]] - running[term_starts[:-1]]
+    kept = per_term > 0
+    if not kept.any():
+        return
+    starts = np.concatenate(([0], np.cumsum(per_term[kept])))
+    entry = layout.field(name, whole.keys[kept], starts, (ids[inside] - lo).astype(_IDS), whole.weights()[inside])
+    if whole.occurrences is None:
+        return
+    occ_counts = np.diff(whole.bounds())
+    chosen = np.repeat(inside, occ_counts)
+    _place_occurrences(layout, entry, occ_counts[inside], lambda attr: whole.occurrence(attr)[chosen], whole.lengths_dtype)
+
+
+def _place_occurrences(layout: "_Layout", entry: dict[str, Any], counts: np.ndarray, make: Any,
+                       lengths_dtype: np.dtype) -> None:
+    """Place the occurrences of ``entry``'s field: ``counts`` per posting, and each array
+    (``"positions"``, ``"chars"``, ``"lengths"``) made by ``make(name)`` when its turn comes."""
+    bounds = np.concatenate(([0], np.cumsum(counts)))
+    total = int(bounds[-1])
     layout.occurrences(
         entry,
-        new_bounds.astype(_OCC if occurrences < 2**32 else _STARTS),
-        occurrence("positions", lambda field: _OCC, _OCC),
-        occurrence("chars", lambda field: _OCC, _OCC),
-        occurrence("lengths", lambda field: field.lengths_dtype, np.dtype(np.uint32 if long_words else np.uint16)),
+        bounds.astype(_OCC if total < 2**32 else _STARTS),
+        (_OCC, total, lambda: make("positions")),
+        (_OCC, total, lambda: make("chars")),
+        (lengths_dtype, total, lambda: make("lengths")),
     )
 
 
@@ -496,6 +566,8 @@ class SegmentPostings(SegmentFile):
                     name: _Field(self._array(int(entry["keys"]), int(entry["terms"]), _KEYS), entry)
                     for name, entry in header["fields"].items()
                 }
+                #: Fields whose terms the file does not hold (two terms with one key).
+                self.left_out: frozenset[str] = frozenset(str(name) for name in header.get("left_out", ()))
                 #: For the file of a run of segments (see :func:`combine`): their (id, post count).
                 self.segments: list[tuple[str, int]] | None = (
                     [(str(sid), int(count)) for sid, count in header["segments"]] if "segments" in header else None
