@@ -45,7 +45,7 @@ from whoosh.util.numeric import _length_byte_cache
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
-from .postings import GenerationPostings, Part, term_key
+from .postings import GenerationPostings, Part, ranges, term_key
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 250_000
@@ -454,8 +454,9 @@ class Evaluator:
             if own is not None:
                 key = term_key(text) if key is None else key
                 block_ids, block_weights = own.postings(fieldname, key)
-                ids.append(block_ids.astype(np.int64) + offset)
-                tfs.append(block_weights.astype(np.float64))
+                if len(block_ids):
+                    ids.append(block_ids.astype(np.int64) + offset)
+                    tfs.append(block_weights.astype(np.float64))
                 continue
             from_files = False
             if (fieldname, text) not in reader:
@@ -506,7 +507,8 @@ class Evaluator:
             if not found.complete:
                 return _EMPTY_INCOMPLETE
             # The word's occurrences in the candidates (both in post order): a stretch each.
-            at = _ranges(np.searchsorted(found.ids, candidates, "left"), np.searchsorted(found.ids, candidates, "right"))
+            first = np.searchsorted(found.ids, candidates, "left")
+            at = ranges(first, np.searchsorted(found.ids, candidates, "right") - first)
             ids, positions = found.ids[at], found.positions[at]
             inside = positions >= i
             # (post, where the phrase would start if this word is its i-th), as one number.
@@ -736,17 +738,6 @@ def decode_positions(fmt, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarr
     # Each posting's positions count again from 0: take off the deltas of the postings before it.
     firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     return counts, running[1:] - np.repeat(running[firsts], counts)
-
-
-def _ranges(starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The numbers ``starts[i] .. ends[i] - 1`` for each i, one stretch after the other.
-
-    >>> _ranges(np.array([5, 0]), np.array([7, 3])).tolist()
-    [5, 6, 0, 1, 2]
-    """
-    counts = ends - starts
-    before = np.cumsum(counts) - counts
-    return np.repeat(starts - before, counts) + np.arange(int(counts.sum()))
 
 
 def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:

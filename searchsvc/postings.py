@@ -32,6 +32,12 @@ of a segment once, then a few ``os.pread`` per term: no file position is shared 
 threads or forked processes, and nothing is mapped, so a file truncated under a running
 server is an error to answer, not a crash. A segment without the file (an index of
 schema 7 or before) is read through Whoosh.
+
+The segments a full build writes side by side share one such file instead,
+``<first segment id>.spg`` (:func:`combine`): the same arrays for all their posts, which a
+query reads in one lookup per term while they lead the index in that order (the header's
+``segments`` names them). Should a merge take one of them, :func:`split` gives the others
+their own files back.
 """
 
 from __future__ import annotations
@@ -409,7 +415,7 @@ def _combine_field(layout: "_Layout", name: str, parts: list[_Whole], firsts: np
     keys = keys[order]
     new_term = np.concatenate(([True], keys[1:] != keys[:-1]))
     counts = np.concatenate([np.diff(s) for s in term_starts])[order]
-    gather = _ranges(np.concatenate([s[:-1] + posting_firsts[k] for k, s in enumerate(term_starts)])[order], counts)
+    gather = ranges(np.concatenate([s[:-1] + posting_firsts[k] for k, s in enumerate(term_starts)])[order], counts)
     per_term = np.add.reduceat(counts, np.flatnonzero(new_term))
     starts = np.concatenate(([0], np.cumsum(per_term)))
     total = int(starts[-1])
@@ -432,7 +438,7 @@ def _combine_field(layout: "_Layout", name: str, parts: list[_Whole], firsts: np
 
     def occurrences(attr: str) -> np.ndarray:
         if not taken:
-            taken.append(_ranges(occ_starts, occ_counts))
+            taken.append(ranges(occ_starts, occ_counts))
         return np.concatenate([part.occurrence(attr) for part in parts])[taken[0]]
 
     long_words = any(part.lengths_dtype.itemsize > 2 for part in parts)
@@ -496,7 +502,7 @@ def _occurrences_in_order(field: FieldPostings, gather: np.ndarray):
 
 
 class _Field:
-    __slots__ = ("keys", "starts", "ids", "weights", "weights_dtype", "postings",
+    __slots__ = ("keys", "starts", "ids", "weights", "weights_dtype", "no_weights", "postings",
                  "occurrences", "bounds", "bounds_dtype", "positions", "chars", "lengths", "lengths_dtype")
 
     def __init__(self, keys: np.ndarray, entry: dict[str, Any]):
@@ -505,6 +511,8 @@ class _Field:
         self.ids = int(entry["ids"])
         self.weights = int(entry["weights"])
         self.weights_dtype = np.dtype(entry["weights_dtype"])
+        self.no_weights = np.zeros(0, dtype=self.weights_dtype)
+        self.no_weights.flags.writeable = False
         self.postings = int(entry["postings"])
         #: The number of occurrences, or None when the field keeps none.
         self.occurrences = int(entry["occurrences"]) if "occurrences" in entry else None
@@ -533,10 +541,10 @@ class Found:
 FEW_POSTS = 32
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The numbers ``starts[i] .. starts[i] + counts[i] - 1`` for each i, one after the other.
 
-    >>> _ranges(np.array([5, 0]), np.array([2, 3])).tolist()
+    >>> ranges(np.array([5, 0]), np.array([2, 3])).tolist()
     [5, 6, 0, 1, 2]
     """
     total = int(counts.sum())
@@ -545,6 +553,8 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 _EMPTY_OCC = np.zeros(0, dtype=_OCC)
+_NO_IDS = np.zeros(0, dtype=_IDS)
+_NO_IDS.flags.writeable = False  # shared, like the read-only arrays read from files
 _NOTHING = Found(*(np.zeros(0, dtype=np.int64) for _ in range(4)))
 
 
@@ -592,6 +602,8 @@ class SegmentPostings(SegmentFile):
         if field is None:
             return None
         start, end = self._extent(field, key)
+        if start == end:  # most words of a query are absent from most fields of a small segment
+            return _NO_IDS, field.no_weights
         ids = self._array(field.ids + 4 * start, end - start, _IDS)
         weights = self._array(field.weights + field.weights_dtype.itemsize * start, end - start, field.weights_dtype)
         return ids, weights
@@ -607,11 +619,11 @@ class SegmentPostings(SegmentFile):
         if field is None or field.occurrences is None:
             return None
         start, end = self._extent(field, key)
+        if start == end:
+            return _NOTHING
         ids = self._array(field.ids + 4 * start, end - start, _IDS)
         bounds = self._array(field.bounds + field.bounds_dtype.itemsize * start, end - start + 1, field.bounds_dtype)
         bounds = bounds.astype(np.int64)
-        if not len(ids):
-            return _NOTHING
         if not (0 <= bounds[0] and (np.diff(bounds) >= 0).all() and bounds[-1] <= field.occurrences):
             raise DamagedPostings(f"{self.path} is damaged (a term's occurrences are out of bounds).")
         if docnums is None:
@@ -631,7 +643,7 @@ class SegmentPostings(SegmentFile):
             lo, hi = int(bounds[chosen[0]]), int(bounds[chosen[-1] + 1])
             at, starts, lengths = self._stretch(field, lo, hi, chars, positions)
             if len(chosen) < len(ids):
-                keep = _ranges(bounds[chosen] - lo, counts)
+                keep = ranges(bounds[chosen] - lo, counts)
                 if positions:
                     at = at[keep]
                 if chars:

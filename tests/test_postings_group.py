@@ -271,3 +271,17 @@ def test_when_a_merge_takes_a_segment_of_the_group_the_others_get_their_files_ba
     found = {q: sorted(results(settings.index_dir, q)) for q in queries}
     # Whoosh sums a merged segment's field lengths from their one-byte approximations: scores move a little.
     assert without_scores(found) == without_scores(fresh_results(content, tmp_path, queries))
+
+
+def test_a_build_in_three_processes_shares_one_file_and_answers_as_one_process(tmp_path):
+    content = synthetic_blog(tmp_path / "content", PARALLEL_THRESHOLD + 30, words=40)
+    settings = Settings(content_dir=content, index_dir=tmp_path / "index")
+    reindex(settings, full=True, workers=3)
+    generation = storage.current_generation(settings.index_dir).path
+    assert len(segments_of(generation)) == 3
+    assert [p.suffix for p in generation.glob("*.sp?")] == [".spg"]
+    assert parts(settings.index_dir, "title", occurrences=True) == [("spg", 0, PARALLEL_THRESHOLD + 30)]
+    queries = ("river lantern", '"river socket"', "uniqword5", "kernel", "number 93")
+    found = {q: sorted(results(settings.index_dir, q)) for q in queries}
+    assert found == fresh_results(content, tmp_path, queries)
+    assert all(found.values())
