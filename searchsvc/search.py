@@ -22,7 +22,7 @@ import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time as dtime
-from itertools import repeat
+from itertools import islice, repeat
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -1262,11 +1262,11 @@ def _hits(searcher, snap: Snapshot, outcome: _Outcome, deadline: Deadline | None
         else:
             heading_hits = [0] * len(spans)
         ranked = rank_sections(spans, matches, heading_hits)
+        # The best few only: a long post can have dozens of matching sections.
         sections = tuple(
             SectionHit(spans[i].heading, spans[i].anchor, f"{url}#{spans[i].anchor}")
-            for _, i in ranked
-            if spans[i].anchor
-        )[:MAX_SECTIONS]
+            for i in islice((i for _, i in ranked if spans[i].anchor), MAX_SECTIONS)
+        )
         snippet_html = ""
         # From the best-matching section that has text of its own; else the best parts of the post.
         for _, i in ranked:
