@@ -93,6 +93,26 @@ def build_index(tmp_path):
     return build
 
 
+def assert_unavailable_once_cut_short(index_dir: Path, suffix: str) -> None:
+    """Cut the generation's ``*.suffix`` files to half under an open SearchIndex: its next
+    search must be a 503-style IndexUnavailable, not a crash or a wrong answer."""
+    from searchsvc import storage
+    from searchsvc.storage import IndexUnavailable
+
+    index = SearchIndex(index_dir)
+    try:
+        index.search(SearchRequest(q="react"))  # opened, with the files' headers read
+        paths = list(storage.current_generation(index_dir).path.glob(f"*.{suffix}"))
+        assert paths, f"no .{suffix} file to cut short"
+        for path in paths:
+            with open(path, "r+b") as fh:
+                fh.truncate(path.stat().st_size // 2)
+        with pytest.raises(IndexUnavailable, match="reindex --full"):
+            index.search(SearchRequest(q="python"))
+    finally:
+        close_index(index)
+
+
 def close_index(index: SearchIndex) -> None:
     """Release the files a SearchIndex holds open in this thread.
 

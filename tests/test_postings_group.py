@@ -13,9 +13,8 @@ from searchsvc import postings, storage
 from searchsvc.indexer import PARALLEL_THRESHOLD, reindex
 from searchsvc.config import Settings
 from searchsvc.search import SearchIndex, SearchRequest
-from searchsvc.storage import IndexUnavailable
 
-from conftest import close_index
+from conftest import assert_unavailable_once_cut_short, close_index
 from processes import synthetic_blog
 
 QUERIES = ("python", "react hooks", '"server actions"', "testing", "again", "more")
@@ -174,16 +173,7 @@ def test_a_group_file_for_other_segments_is_not_used(two_segments, tmp_path):
 
 
 def test_a_group_file_cut_short_under_a_running_server_is_an_unavailable_index(grouped):
-    index = SearchIndex(grouped)
-    try:
-        index.search(SearchRequest(q="react"))
-        for path in storage.current_generation(grouped).path.glob("*.spg"):
-            with open(path, "r+b") as fh:
-                fh.truncate(path.stat().st_size // 2)
-        with pytest.raises(IndexUnavailable, match="reindex --full"):
-            index.search(SearchRequest(q="python"))
-    finally:
-        close_index(index)
+    assert_unavailable_once_cut_short(grouped, "spg")
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,8 @@ import pytest
 
 from searchsvc import documents, postings, storage
 from searchsvc.search import SearchIndex, SearchRequest
-from searchsvc.storage import IndexUnavailable
 
-from conftest import BLOG, close_index, reindex_into
+from conftest import BLOG, assert_unavailable_once_cut_short, close_index, reindex_into
 
 KINDS = ["spx", "sdx"]
 
@@ -53,16 +52,7 @@ def test_an_index_written_before_the_files_gives_the_same_results(built, suffix)
 
 @pytest.mark.parametrize("suffix", KINDS)
 def test_a_file_cut_short_under_a_running_server_is_an_unavailable_index(built, suffix):
-    index = SearchIndex(built)
-    try:
-        index.search(SearchRequest(q="react"))  # opened, with the files' headers read
-        for path in storage.current_generation(built).path.glob(f"*.{suffix}"):
-            with open(path, "r+b") as fh:
-                fh.truncate(path.stat().st_size // 2)
-        with pytest.raises(IndexUnavailable, match="reindex --full"):
-            index.search(SearchRequest(q="python"))
-    finally:
-        close_index(index)
+    assert_unavailable_once_cut_short(built, suffix)
 
 
 @pytest.mark.parametrize("opener, what", [
