@@ -20,6 +20,7 @@ def create_app(config: Mapping[str, Any] | None = None):
     from .search import SearchIndex
 
     _fewer_malloc_arenas()
+    _fewer_gc_passes()
     config = dict(config or {})
     flask_keys = {k: v for k, v in config.items() if k.isupper()}
     settings = Settings.from_env(**{k: v for k, v in config.items() if not k.isupper()})
@@ -52,6 +53,31 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
     mallopt = _glibc("mallopt")
     if mallopt is not None and not os.environ.get("MALLOC_ARENA_MAX"):
         mallopt(_M_ARENA_MAX, arenas)
+
+
+#: Net allocations of container objects between two of the garbage collector's young
+#: passes in a server process (CPython's default is 700).
+GC_YOUNG_THRESHOLD = 10_000
+
+
+def _fewer_gc_passes(young: int = GC_YOUNG_THRESHOLD) -> None:
+    """Let the cyclic garbage collector pass less often over young objects.
+
+    What a server keeps between requests (cached answers and postings, the shown posts)
+    keeps entering the young generation, so at CPython's default of 700 the collector
+    passed over it about once every four searches for a common word, at 0.5 to 1.3 ms a
+    pass: on average 0.1 to 0.35 ms a search at 1,000 posts, by kind. At 10,000 it
+    passed 0 to 3 times in 200 searches of a kind (6 to 17 ms each): 0 to 0.09 ms a
+    search on average. What a search builds is freed as soon as it is done with (no
+    reference cycles); only Werkzeug's URL matching leaves a cycle of a few hundred bytes
+    per request for the collector. A threshold the host process has already changed from
+    CPython's default is kept.
+    """
+    import gc
+
+    threshold = gc.get_threshold()
+    if threshold[0] == 700:
+        gc.set_threshold(young, *threshold[1:])
 
 
 #: Requests between two calls of glibc's malloc_trim() (see _give_back_free_memory).
