@@ -720,7 +720,8 @@ class Snapshot:
     #: (title, url) of every post that can be found, for completing titles.
     title_entries: list[tuple[str, str]] = field(default_factory=list)
     _titles: TitleIndex | None = None
-    _related: dict[str, list[int]] = field(default_factory=dict)
+    #: Related posts found so far, by (post id, limit).
+    _related: dict[tuple[str, int], list[int]] = field(default_factory=dict)
     #: Postings and scores of the query leaves met so far (see :mod:`searchsvc.engine`).
     leaves: LeafCache = field(default_factory=LeafCache)
     #: Whole responses of recent requests, by request. Readers repeat popular queries, and
@@ -1044,13 +1045,13 @@ class SearchIndex:
             docnum = searcher.document_number(id=post_id)
             if docnum is None:
                 raise PostNotFound(post_id)
-            found = snap._related.get(post_id)
+            found = snap._related.get((post_id, limit))
             if found is None:
                 found = _related_docnums(searcher, snap.stored_fields(searcher, docnum), docnum, limit)
                 if len(snap._related) > 10_000:
                     snap._related.clear()
-                snap._related[post_id] = found
-            return [_summary(snap.stored_fields(searcher, other)) for other in found[:limit]]
+                snap._related[(post_id, limit)] = found
+            return [_summary(snap.stored_fields(searcher, other)) for other in found]
 
 
 @dataclass

@@ -107,3 +107,15 @@ def test_unknown_id_is_a_404_json_error(client, post_id):
     assert response.is_json
     error = response.get_json()["error"]
     assert post_id in error["message"]
+
+
+def test_asking_for_fewer_related_posts_first_does_not_cut_later_answers_short(blog_dirs):
+    from searchsvc.search import SearchIndex
+
+    index = SearchIndex(blog_dirs[1])
+    try:
+        assert len(index.related("pytest-fixtures", limit=2)) == 2
+        assert len(index.related("pytest-fixtures")) == 5
+        assert len(index.related("pytest-fixtures", limit=1)) == 1
+    finally:
+        index.close()
