@@ -56,8 +56,10 @@ def _fewer_malloc_arenas(arenas: int = 2) -> None:
 
 
 #: Net allocations of container objects between two of the garbage collector's young
-#: passes in a server process (CPython's default is 700).
+#: passes in a server process.
 GC_YOUNG_THRESHOLD = 10_000
+#: CPython's own (``gc.get_threshold()[0]`` when nobody has changed it).
+_CPYTHON_GC_YOUNG_THRESHOLD = 700
 
 
 def _fewer_gc_passes(young: int = GC_YOUNG_THRESHOLD) -> None:
@@ -75,9 +77,9 @@ def _fewer_gc_passes(young: int = GC_YOUNG_THRESHOLD) -> None:
     """
     import gc
 
-    threshold = gc.get_threshold()
-    if threshold[0] == 700:
-        gc.set_threshold(young, *threshold[1:])
+    current, *older = gc.get_threshold()
+    if current == _CPYTHON_GC_YOUNG_THRESHOLD:
+        gc.set_threshold(young, *older)
 
 
 #: Requests between two calls of glibc's malloc_trim() (see _give_back_free_memory).
