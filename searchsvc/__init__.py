@@ -31,6 +31,10 @@ def create_app(config: Mapping[str, Any] | None = None):
     app.extensions["searchsvc.settings"] = settings
     app.extensions["searchsvc.index"] = SearchIndex(settings.index_dir, time_limit=settings.query_time_limit)
     web.init_app(app)
+    if settings.admin_token:
+        from . import admin
+
+        admin.init_app(app)
     _give_back_free_memory(app)
     return app
 

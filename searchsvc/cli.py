@@ -92,7 +92,8 @@ def _progress_bar(files, total):
 
 def _print_summary(s: ReindexSummary, *, quiet: bool) -> None:
     if not quiet:
-        kind = "Full rebuild" if s.full else "Incremental reindex"
+        kind = f"Full rebuild ({s.full_reason})" if s.full and s.full_reason else (
+            "Full rebuild" if s.full else "Incremental reindex")
         state = f"published generation {s.generation}" if s.published else "nothing to publish"
         click.echo(
             f"{kind}: {s.total} posts in the index ({s.added} added, {s.updated} updated, "

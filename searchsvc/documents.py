@@ -1,22 +1,25 @@
-"""Each segment's stored fields again, one uncompressed record per post, in a file beside it.
+"""Each segment's stored fields and field lengths, one uncompressed record per post, in a file beside it.
 
-Whoosh keeps a post's stored fields pickled and zlib-compressed. Inflating a post of
-10 KB costs about 100 µs, so the ten posts of a page cost a millisecond of every new
-query (the profiles of issue 6: the largest single cost of a one-word search at 1,000
-posts). So as Whoosh stores each post, the segment writer writes the same fields once
-more, uncompressed, into ``<segment id>.sdx`` beside the segment's own files (Whoosh
+Whoosh keeps a post's stored fields pickled and zlib-compressed, and its field lengths in
+columns that its public API reads one post at a time. Inflating a post of 10 KB costs
+about 100 µs, so the ten posts of a page cost a millisecond of every new query; reading
+the lengths of every post one call at a time costs a second per field at 10,000 posts.
+So as Whoosh writes a segment, the codec (:mod:`searchsvc.codec`) writes the same fields
+once more, uncompressed, into ``<segment id>.sdx`` beside the segment's own files (Whoosh
 deletes it with them when the segment is merged away)::
 
-    b"SSVDOCS1" | records | offsets | count | offsets' place | b"SSVDOCS1"
+    b"SSVDOCS2" | records | lengths | offsets | count | offsets' place | b"SSVDOCS2"
 
-Record ``i`` is post ``i``'s stored-fields dict, pickled; it is ``offsets[i]:offsets[i+1]``
-of the file (``offsets``: ``count + 1`` little-endian int64; ``count`` and the offsets'
-place: 8 bytes each, little-endian). Whoosh's own copy stays: merging segments reads it.
+Record ``i`` (``i < count``) is post ``i``'s stored-fields dict, pickled; record ``count``
+is the field lengths: a pickled dict of field name -> ``count`` bytes, each post's length
+of that field as Whoosh stores it for scoring (one byte, :func:`whoosh.util.numeric.length_to_byte`).
+Record ``i`` is ``offsets[i]:offsets[i+1]`` of the file (``offsets``: ``count + 2``
+little-endian int64; ``count`` and the offsets' place: 8 bytes each, little-endian).
+Whoosh's own copy stays: it is the index of record, and merging segments reads it.
 
 A server reads the footer and offsets of a segment once, then one ``os.pread`` per post:
 no file position is shared between threads or forked processes, and a file cut short
-under a running server is an error to answer, not a crash. A segment without the file
-(an index of schema 8 or before) is read through Whoosh.
+under a running server is an error to answer, not a crash.
 """
 
 from __future__ import annotations
@@ -25,13 +28,15 @@ import os
 import pickle
 import struct
 from array import array
-from typing import Any
+from typing import Any, Iterable
+
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 import numpy as np
 
 from .storage import DamagedFile, SegmentFile, SegmentFiles
 
-MAGIC = b"SSVDOCS1"
+MAGIC = b"SSVDOCS2"
 SUFFIX = "sdx"
 _FOOTER = struct.Struct("<QQ8s")
 _OFFSETS = np.dtype("<i8")
@@ -52,43 +57,55 @@ class Writer:
     """A segment's stored-fields file, written post by post under a temporary name;
     :meth:`finish` gives it its name, :meth:`discard` removes it."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, fields: Iterable[str] = ()):
         self.path = path
         self._tmp = f"{path}.tmp-{os.getpid()}"
         self._out = open(self._tmp, "wb", buffering=1 << 20)
         self._out.write(MAGIC)
         self._offsets = array("q", [len(MAGIC)])
+        self._lengths: dict[str, array] = {name: array("B") for name in fields}
         self.finished = False
 
     @property
     def count(self) -> int:
         return len(self._offsets) - 1
 
-    def add(self, docnum: int, fields: dict[str, Any]) -> None:
-        """Post ``docnum``'s stored fields (posts come in document order, from 0)."""
+    def add(self, docnum: int, fields: dict[str, Any], lengths: dict[str, int] | None = None) -> None:
+        """Post ``docnum``'s stored fields and field lengths (posts come in document order, from 0)."""
         if docnum != self.count:
             raise ValueError(f"Post {docnum} was stored after {self.count} posts; posts must come in order.")
-        data = pickle.dumps(fields, protocol=PROTOCOL)
+        self._record(fields)
+        lengths = lengths or {}
+        for name, column in self._lengths.items():
+            column.append(length_to_byte(lengths.get(name, 0)))
+
+    def _record(self, value: Any) -> None:
+        data = pickle.dumps(value, protocol=PROTOCOL)
         self._out.write(data)
         self._offsets.append(self._offsets[-1] + len(data))
 
-    def finish(self, count: int) -> None:
-        """Write the offsets and footer, flush to disk, and rename the file to its name."""
-        if count != self.count:
-            raise ValueError(f"The segment has {count} posts but {self.count} were stored.")
+    def finish(self) -> None:
+        """Write the lengths, offsets and footer and flush to disk (still under a temporary
+        name: :meth:`publish` gives the file its name, :meth:`discard` removes it)."""
+        if self.finished:
+            return
+        count = self.count
+        self._record({name: column.tobytes() for name, column in self._lengths.items()})
         offsets = np.frombuffer(self._offsets, dtype=np.int64).astype(_OFFSETS)
         self._out.write(offsets.tobytes())
         self._out.write(_FOOTER.pack(count, self._offsets[-1], MAGIC))
         self._out.flush()
         os.fsync(self._out.fileno())
         self._out.close()
-        os.replace(self._tmp, self.path)
         self.finished = True
 
+    def publish(self) -> None:
+        """Give the finished file its name."""
+        self.finish()
+        os.replace(self._tmp, self.path)
+
     def discard(self) -> None:
-        """Remove the file unless it was finished (a cancelled writer, or one that failed)."""
-        if self.finished:
-            return
+        """Remove the file unless it was published (a cancelled writer, or one that failed)."""
         self._out.close()
         try:
             os.unlink(self._tmp)
@@ -110,9 +127,9 @@ class SegmentDocuments(SegmentFile):
             count, at, magic = _FOOTER.unpack(self._read(size - _FOOTER.size, _FOOTER.size))
             if magic != MAGIC or self._read(0, len(MAGIC)) != MAGIC:
                 raise DamagedDocuments(f"{path} is not a searchsvc stored-fields file.")
-            if at + (count + 1) * _OFFSETS.itemsize + _FOOTER.size != size:
+            if at + (count + 2) * _OFFSETS.itemsize + _FOOTER.size != size:
                 raise DamagedDocuments(f"{path} is not as long as its footer says (cut short or overwritten?).")
-            offsets = np.frombuffer(self._read(at, (count + 1) * _OFFSETS.itemsize), dtype=_OFFSETS)
+            offsets = np.frombuffer(self._read(at, (count + 2) * _OFFSETS.itemsize), dtype=_OFFSETS)
             if offsets[0] != len(MAGIC) or offsets[-1] != at or (np.diff(offsets) < 0).any():
                 raise DamagedDocuments(f"The offsets of {path} are out of order.")
         except BaseException:
@@ -120,6 +137,7 @@ class SegmentDocuments(SegmentFile):
             raise
         self.count = int(count)
         self._offsets = offsets
+        self._lengths: dict[str, np.ndarray] | None = None
 
     def fields(self, docnum: int) -> dict[str, Any]:
         """Post ``docnum``'s stored fields (the segment's document number)."""
@@ -137,6 +155,24 @@ class SegmentDocuments(SegmentFile):
         return fields
 
 
+    def lengths(self, fieldname: str) -> np.ndarray:
+        """Each post's length byte of ``fieldname`` (zeros for a field the segment does not keep)."""
+        if self._lengths is None:
+            start, end = int(self._offsets[self.count]), int(self._offsets[self.count + 1])
+            try:
+                found = pickle.loads(self._read(start, end - start))
+                lengths = {str(k): np.frombuffer(v, dtype=np.uint8) for k, v in found.items()}
+            except DamagedDocuments:
+                raise
+            except Exception:
+                raise DamagedDocuments(f"The field lengths of {self.path} cannot be read.") from None
+            if any(len(v) != self.count for v in lengths.values()):
+                raise DamagedDocuments(f"The field lengths of {self.path} do not match its posts.")
+            self._lengths = lengths
+        found = self._lengths.get(fieldname)
+        return found if found is not None else np.zeros(self.count, dtype=np.uint8)
+
+
 class GenerationDocuments(SegmentFiles):
     """The stored-fields files of one generation's segments, opened on first use."""
 
@@ -144,10 +180,20 @@ class GenerationDocuments(SegmentFiles):
         super().__init__(root, file_name, SegmentDocuments)
 
     def fields(self, reader, docnum: int) -> dict[str, Any]:
-        """Post ``docnum``'s stored fields (``reader``'s document number): from its segment's
-        file, or through Whoosh for a segment without one."""
+        """Post ``docnum``'s stored fields (``reader``'s document number), from its segment's file."""
         for sub, offset in reversed(list(reader.leaf_readers())):
             if docnum >= offset:
-                own = self.of(sub)
-                return own.fields(docnum - offset) if own is not None else sub.stored_fields(docnum - offset)
+                return self.of(sub).fields(docnum - offset)
         raise IndexError(f"There is no post {docnum}.")
+
+    def lengths(self, reader, fieldname: str) -> np.ndarray:
+        """Every post's length of ``fieldname`` as Whoosh's scorer sees it (1 where a post has none)."""
+        out = np.ones(reader.doc_count_all(), dtype=np.float64)
+        for sub, offset in reader.leaf_readers():
+            found = self.of(sub).lengths(fieldname)
+            out[offset : offset + len(found)] = np.where(found > 0, _BYTE_TO_LENGTH[found], 1)
+        return out
+
+
+#: Whoosh's field length of each length byte.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)

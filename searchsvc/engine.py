@@ -25,27 +25,19 @@ result says it is partial.
 
 from __future__ import annotations
 
-import bisect
-import itertools
-import pickle
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from math import log
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
-from whoosh.codec.whoosh3 import W3LeafMatcher
-from whoosh.columns import NumericColumn
-from whoosh.formats import Characters, Positions
-from whoosh.matching.wrappers import FilterMatcher
-from whoosh.system import _INT_SIZE
-from whoosh.util.numeric import _length_byte_cache
 from whoosh.scoring import BM25F, WeightingModel
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
-from .postings import GenerationPostings, Part, ranges, term_key
+from .documents import GenerationDocuments
+from .postings import GenerationPostings, Part, ranges
+from .schema import field_b
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 250_000
@@ -176,10 +168,11 @@ class DocTable:
     parallel arrays, with ``tag_keys``/``author_keys`` naming the keys.
     """
 
-    def __init__(self, ix):
+    def __init__(self, ix, documents: GenerationDocuments):
         # Read through a searcher of its own, closed after: the column readers Whoosh keeps
         # hold megabytes at 10,000 posts, and the request's searcher would keep them.
         self._ix = ix
+        self._documents = documents
         with ix.searcher() as searcher:
             reader = searcher.reader()
             self.size = reader.doc_count_all()
@@ -198,15 +191,8 @@ class DocTable:
         byte, so it is approximate; 1 where the post has none), read on first use."""
         found = self._lengths.get(fieldname)
         if found is None:
-            found = np.ones(self.size, dtype=np.float64)
-            with self._ix.searcher() as searcher:
-                for sub, offset in searcher.leaf_searchers():
-                    count = sub.reader().doc_count_all()
-                    column = _length_bytes(sub.reader(), fieldname, count)
-                    if column is not None:
-                        found[offset : offset + count] = np.where(column > 0, _BYTE_TO_LENGTH[column], 1)
-                    else:
-                        found[offset : offset + count] = [sub.doc_field_length(d, fieldname, 1) for d in range(count)]
+            with self._ix.reader() as reader:
+                found = self._documents.lengths(reader, fieldname)
             self._lengths[fieldname] = found
         return found
 
@@ -258,28 +244,6 @@ class DocTable:
         return {int(y): int(n) for y, n in zip(values, counted)}
 
 
-#: Whoosh's field length of each length byte.
-_BYTE_TO_LENGTH = np.array(_length_byte_cache, dtype=np.float64)
-
-
-def _length_bytes(reader, fieldname: str, count: int) -> np.ndarray | None:
-    """The length byte of ``fieldname`` for each of a segment's ``count`` posts, read at once
-    (Whoosh reads one post at a time: a second per field at 10,000 posts), or None when the
-    segment's length column is not Whoosh 2.7's plain byte column."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if not isinstance(perdoc, W3PerDocReader):
-        return None
-    out = np.zeros(count, dtype=np.int64)
-    column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-    if column is None:
-        return out
-    if not isinstance(column, NumericColumn.Reader) or column._fixedlen != 1 or column._default != 0:
-        return None
-    stored = min(column._count, count)
-    out[:stored] = np.frombuffer(column._dbfile.get(column._basepos, stored), dtype=np.uint8)
-    return out
-
-
 class Evaluator:
     """Evaluates the queries of one request against one generation.
 
@@ -288,7 +252,7 @@ class Evaluator:
     """
 
     def __init__(self, searcher, table: DocTable, cache: LeafCache, deadline: Callable[[], bool],
-                 postings: GenerationPostings | None = None):
+                 postings: GenerationPostings):
         self.searcher = searcher
         self.table = table
         self.cache = cache
@@ -323,6 +287,8 @@ class Evaluator:
             a = self._eval(q.a, scored)
             # The optional part only reorders: phrases in it are looked for in the best
             # BONUS_CANDIDATES posts of the required part (all of them, on most queries).
+            # (Deleted posts never match, so they are never candidates.)
+            a.mask &= self.table.alive
             outer, self._within = self._within, _best(a, BONUS_CANDIDATES)
             try:
                 b = self._eval(q.b, scored)
@@ -424,7 +390,7 @@ class Evaluator:
         weighting = self.searcher.weighting
         lengths = self.table.lengths(fieldname)
         # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
-        B = weighting._field_B.get(fieldname, weighting.B)
+        B = field_b(fieldname, weighting.B)
         K1 = weighting.K1
         if frequency is not None and type(weighting).idf is WeightingModel.idf:
             # Whoosh's own formula, without looking the term up in every segment again.
@@ -438,48 +404,25 @@ class Evaluator:
         return Leaf(found, scores, complete)
 
     def _postings(self, fieldname: str, text: bytes) -> tuple[np.ndarray, np.ndarray, bool, int | None]:
-        """(posts, weights, complete, document frequency) of one term in every segment.
-
-        A segment's postings come from its postings file (:mod:`searchsvc.postings`) when it
-        has one, else from Whoosh a block at a time. The document frequency, as Whoosh counts
-        it (deleted posts included), is known only when every segment had its file: Whoosh's
-        reader skips the deleted posts at the start of a list.
-        """
+        """(posts, weights, complete, document frequency) of one term in every segment, from
+        the postings files (:mod:`searchsvc.postings`). The document frequency is Whoosh's
+        (deleted posts included): the number of postings."""
         ids: list[np.ndarray] = []
         tfs: list[np.ndarray] = []
-        complete = True
-        from_files = True
-        key = None
-        for own, reader, offset, _count in self._parts(fieldname):
-            if own is not None:
-                key = term_key(text) if key is None else key
-                block_ids, block_weights = own.postings(fieldname, key)
-                if len(block_ids):
-                    ids.append(block_ids.astype(np.int64) + offset)
-                    tfs.append(block_weights.astype(np.float64))
-                continue
-            from_files = False
-            if (fieldname, text) not in reader:
-                continue
-            for block_ids, block_weights in postings_blocks(reader.postings(fieldname, text)):
-                ids.append(np.asarray(block_ids, dtype=np.int64) + offset)
-                tfs.append(np.asarray(block_weights, dtype=np.float64))
-                if self.deadline():
-                    self.partial = True
-                    complete = False
-                    break
-            if not complete:
-                break
-        found = _concat(ids)
-        return found, (np.concatenate(tfs) if tfs else np.zeros(0)), complete, (len(found) if from_files else None)
+        for own, offset, _count in self._parts():
+            if self.deadline():
+                self.partial = True
+                return _concat(ids), (np.concatenate(tfs) if tfs else np.zeros(0)), False, None
+            found = own.postings(fieldname, own.key(text))
+            if found is not None and len(found[0]):
+                ids.append(found[0].astype(np.int64) + offset)
+                tfs.append(found[1].astype(np.float64))
+        posts = _concat(ids)
+        return posts, (np.concatenate(tfs) if tfs else np.zeros(0)), True, len(posts)
 
-    def _parts(self, fieldname: str, *, occurrences: bool = False) -> list[Part]:
-        """Where ``fieldname``'s postings are, part by part (see :meth:`GenerationPostings.parts`);
-        without postings files, every segment through Whoosh."""
-        reader = self.searcher.reader()
-        if self.postings is not None:
-            return self.postings.parts(reader, fieldname, occurrences=occurrences)
-        return [Part(None, sub, offset, sub.doc_count_all()) for sub, offset in reader.leaf_readers()]
+    def _parts(self) -> list[Part]:
+        """Where the postings are, part by part (see :meth:`GenerationPostings.parts`)."""
+        return self.postings.parts(self.searcher.reader())
 
     def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
         """The posts where ``words`` occur one after the other, scored as Whoosh scores a
@@ -521,31 +464,18 @@ class Evaluator:
 
     def _positions_in(self, fieldname: str, word: str, docnums: np.ndarray) -> Occurrences:
         """The occurrences of ``word`` in some posts only (not kept: another phrase has others)."""
-        field = self.searcher.schema[fieldname]
-        text = field.to_bytes(word)
-        ids: list[int] = []
-        positions: list[int] = []
-        for own, reader, offset, count in self._parts(fieldname, occurrences=True):
+        text = self.searcher.schema[fieldname].to_bytes(word)
+        ids: list[np.ndarray] = []
+        positions: list[np.ndarray] = []
+        for own, offset, count in self._parts():
             local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
             if not len(local):
                 continue
-            if own is not None:
-                found = own.occurrences(fieldname, term_key(text), local.astype(np.int64), chars=False)
-                ids.extend((found.ids + offset).tolist())
-                positions.extend(found.positions.tolist())
-                continue
-            if (fieldname, text) not in reader:
-                continue
-            m = reader.postings(fieldname, text)
-            for docnum in local.tolist():
-                if seek(m, docnum):
-                    found_at = m.value_as("positions")
-                    ids.extend([docnum + offset] * len(found_at))
-                    positions.extend(found_at)
-                if self.deadline():
-                    self.partial = True
-                    return Occurrences(np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.int32), complete=False)
-        return Occurrences(np.array(ids, dtype=np.int32), np.array(positions, dtype=np.int32))
+            found = own.occurrences(fieldname, own.key(text), local.astype(np.int64), chars=False)
+            if found is not None:
+                ids.append((found.ids + offset).astype(np.int32))
+                positions.append(found.positions)
+        return Occurrences(_concat(ids), _concat(positions))
 
     def positions(self, fieldname: str, word: str) -> Occurrences:
         """Every occurrence of ``word`` in ``fieldname``, read once per generation."""
@@ -553,30 +483,18 @@ class Evaluator:
         found = self.cache.get(key)
         if found is not None:
             return found
-        field = self.searcher.schema[fieldname]
-        text = field.to_bytes(word)
+        text = self.searcher.schema[fieldname].to_bytes(word)
         ids: list[np.ndarray] = []
         positions: list[np.ndarray] = []
-        complete = True
-        for own, reader, offset, _count in self._parts(fieldname, occurrences=True):
-            if own is not None:
-                found = own.occurrences(fieldname, term_key(text), chars=False)
-                ids.append((found.ids + offset).astype(np.int32))
-                positions.append(found.positions)
-                continue
-            if (fieldname, text) not in reader:
-                continue
-            for block_ids, block_values in postings_blocks(reader.postings(fieldname, text), values=True):
-                counts, found_at = decode_positions(field.format, block_values)
-                ids.append(np.repeat(np.asarray(block_ids, dtype=np.int32) + offset, counts))
-                positions.append(found_at)
-                if self.deadline():
-                    self.partial = True
-                    complete = False
-                    break
-            if not complete:
-                break
-        found = Occurrences(_concat(ids), _concat(positions), complete)
+        for own, offset, _count in self._parts():
+            if self.deadline():
+                self.partial = True
+                return Occurrences(_concat(ids), _concat(positions), complete=False)
+            occurrences = own.occurrences(fieldname, own.key(text), chars=False)
+            if occurrences is not None:
+                ids.append((occurrences.ids + offset).astype(np.int32))
+                positions.append(occurrences.positions)
+        found = Occurrences(_concat(ids), _concat(positions))
         self.cache.put(key, found)
         return found
 
@@ -642,102 +560,8 @@ def _leaf_terms(q: Query) -> Iterable[tuple[str, str]]:
             yield q.fieldname, w
 
 
-# ---------------------------------------------------------------------------
-# Reading Whoosh's postings a block at a time
-
-
-def leaf_matcher(m):
-    """The W3 leaf matcher under ``m`` (a segment with deletions wraps it in a filter; the
-    deleted posts are masked out by :meth:`Evaluator.evaluate` anyway), else None."""
-    while isinstance(m, FilterMatcher):
-        m = m.child
-    return m if isinstance(m, W3LeafMatcher) else None
-
-
-def postings_blocks(m, *, values: bool = False) -> Iterable[tuple[Sequence[int], Sequence[Any]]]:
-    """A postings list as (ids, weights) pairs of sequences, or (ids, values) with ``values``.
-
-    Whoosh 2.7's W3 leaf matcher decodes a whole block (up to 128 postings) into arrays
-    and then hands them out one call at a time; taking each block's arrays whole reads a
-    long list about ten times faster. Any other matcher is read one posting at a time.
-    """
-    leaf = leaf_matcher(m)
-    if leaf is None:
-        while m.is_active():
-            yield (m.id(),), ((m.value() if values else m.weight()),)
-            m.next()
-        return
-    while leaf.is_active():
-        if leaf._data is None:
-            leaf._read_data()  # the block, unpickled: (id deltas, weights, values, ...)
-        start = leaf._i
-        raw_ids = np.asarray(leaf._data[0], dtype=np.int64)
-        ids = (raw_ids if leaf._byteids else np.cumsum(raw_ids))[start:]
-        if values:
-            leaf.value()
-            yield ids, leaf._values[start:]
-        else:
-            weights = leaf._data[1]
-            if weights is None or isinstance(weights, float):  # every posting weighs the same
-                yield ids, np.full(len(ids), 1.0 if weights is None else weights)
-            else:
-                yield ids, np.asarray(weights, dtype=np.float64)[start:]
-        leaf._next_block()
-
-
-def seek(m, docnum: int) -> bool:
-    """Move ``m`` forward to ``docnum``; True when it is there (False: absent or past the end).
-
-    Whoosh's skip_to steps through a block one posting at a time; a W3 leaf matcher's
-    block is searched with bisect instead.
-    """
-    if not m.is_active():
-        return False
-    leaf = leaf_matcher(m)
-    if leaf is None or leaf is not m:
-        if m.id() < docnum:
-            m.skip_to(docnum)
-        return m.is_active() and m.id() == docnum
-    if docnum > leaf.block_max_id():
-        leaf._skip_to_block(lambda: docnum > leaf.block_max_id())
-        if not leaf.is_active():
-            return False
-    leaf.id()  # loads the block's ids
-    leaf._i = bisect.bisect_left(leaf._ids, docnum, leaf._i, leaf._blocklength)
-    if leaf._i >= leaf._blocklength:  # cannot happen: docnum <= the block's last id
-        leaf._next_block()
-        return False
-    return leaf._ids[leaf._i] == docnum
-
-
 def _concat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
-
-
-def decode_positions(fmt, values: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
-    """(occurrences per posting, all their positions) of a block of postings values.
-
-    Whoosh 2.7's Positions and Characters formats store a posting as a count and a
-    pickled list of deltas; ``decode_positions`` adds them up in a Python loop per
-    occurrence. Here each value is unpickled (in C) and the deltas of the whole block
-    are summed at once. Other formats go through their own decoder.
-    """
-    if type(fmt) not in (Positions, Characters):
-        decoded = [fmt.decode_positions(v) for v in values]
-        counts = np.array([len(d) for d in decoded], dtype=np.int64)
-        return counts, np.array(list(itertools.chain.from_iterable(decoded)), dtype=np.int64)
-    codes = [pickle.loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".") for v in values]
-    counts = np.array([len(c) for c in codes], dtype=np.int64)
-    flat = list(itertools.chain.from_iterable(codes))
-    if not flat:
-        return counts, np.zeros(0, dtype=np.int64)
-    deltas = np.array(flat, dtype=np.int64)
-    if deltas.ndim == 2:  # Characters: (position delta, start delta, length)
-        deltas = deltas[:, 0]
-    running = np.concatenate(([0], np.cumsum(deltas)))
-    # Each posting's positions count again from 0: take off the deltas of the postings before it.
-    firsts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    return counts, running[1:] - np.repeat(running[firsts], counts)
 
 
 def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:

@@ -29,10 +29,11 @@ from typing import Any, Callable, Iterable, Iterator
 
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Segment
-from whoosh.formats import Characters
+from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from . import documents, postings, storage
+from . import postings, storage
+from .codec import Codec
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
@@ -64,6 +65,8 @@ class ReindexSummary:
     """What one run did. ``skipped`` are errors; ``hidden`` are drafts and the like."""
 
     full: bool = False
+    #: Why the run rebuilt everything ("" for an incremental run).
+    full_reason: str = ""
     added: int = 0
     updated: int = 0
     removed: int = 0
@@ -276,27 +279,27 @@ def _prepare_all(pending: list[tuple[str, str, bytes, tuple[int, int]]], setting
 
 
 def _index_in_segments(index_path: Path, pending: list[tuple[str, str, bytes, tuple[int, int]]], settings: Settings,
-                       workers: int, segments: list[Segment]):
+                       workers: int, folders: list[str]):
     """Full build: prepare and index the posts in segments written side by side; yield the prepared posts in order.
 
     Analysing and writing postings cost as much as preparing, so each worker process
-    does all three for one run of consecutive posts and writes one segment: both cores
-    stay busy to the end, and documents keep the numbers a single writer would give them.
-    Each finished segment is appended to ``segments``. Every "post" is indexed, even one
-    whose slug is taken: the caller removes those (see :func:`_combine_segments`).
+    does all three for one run of consecutive posts and writes one segment, in an index
+    of its own (see :func:`_build_segment`): both cores stay busy to the end, and
+    documents keep the numbers a single writer would give them. Each finished index's
+    folder is appended to ``folders``. Every "post" is indexed, even one whose slug is
+    taken: the caller removes those (see :func:`_combine_segments`).
     """
     parallel = workers > 1 and len(pending) >= PARALLEL_THRESHOLD
     jobs = [(index_path, chunk, settings) for chunk in _chunks(pending, workers if parallel else 1)]
     if not parallel:
-        built: Iterable[tuple[list, Segment | None]] = map(_build_segment, jobs)
-        for results, segment in built:
-            segments.extend([segment] if segment else [])
+        for results, folder in map(_build_segment, jobs):
+            folders.extend([folder] if folder else [])
             yield from results
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=len(jobs), mp_context=context, initializer=_die_with_parent) as pool:
-        for results, segment in pool.map(_build_segment, jobs):
-            segments.extend([segment] if segment else [])
+        for results, folder in pool.map(_build_segment, jobs):
+            folders.extend([folder] if folder else [])
             yield from results
 
 
@@ -311,20 +314,20 @@ def _chunks(items: list[tuple[str, str, bytes, tuple[int, int]]], count: int) ->
     return [chunk for chunk in chunks if chunk]
 
 
-def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]], Settings]) -> tuple[list, Segment | None]:
-    """Prepare and index one run of posts into a new segment of the index at ``job[0]``.
+def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]], Settings]) -> tuple[list, str | None]:
+    """Prepare and index one run of posts into an index of its own in a new folder of ``job[0]``.
 
     Returns the prepared posts, each document cut to what the manifest needs (the rest
-    is in the segment already), and the segment, or None when no post was indexed.
+    is in the segment already), and the folder's name, or None when no post was indexed.
+    The caller moves the folder's one segment into the index (see :func:`_gather_segments`).
     """
     index_path, chunk, settings = job
-    # Like the sub-writers of Whoosh's own multiprocessing writer: no lock (the reindex
-    # lock is held), and the caller writes the table of contents listing the segments.
-    # The writers share one temporary folder, which the caller removes when all are done:
-    # so a writer is closed, never cancelled or committed (both would remove it).
-    writer = _Writer(whoosh_index.open_dir(str(index_path)), _lk=False, limitmb=256)
+    folder = index_path / f"{storage.TMP_PREFIX}part-{os.getpid()}-{secrets.token_hex(4)}"
+    folder.mkdir()
+    ix = whoosh_index.create_in(str(folder), build_schema())
+    writer = writer_for(ix, limitmb=256)
+    results = []
     try:
-        results = []
         for relpath, digest, data, stat in chunk:
             prepared = prepare(relpath, data, settings)
             if prepared[0] == "post":
@@ -332,70 +335,50 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
                 writer.add_document(**document)
                 prepared = ("post", slug, tags, {"url": document["url"], "meta": document["meta"]})
             results.append((relpath, digest, stat, prepared))
-        segment = writer._finalize_segment() if writer.doc_count() else None
-    finally:
-        writer._close_segment()
-    return results, segment
+    except BaseException:
+        writer.cancel()
+        raise
+    if not writer.doc_count():
+        writer.cancel()
+        return results, None
+    writer.commit(merge=False)
+    return results, folder.name
 
 
-def _postings_fields(schema: Any) -> list[str]:
-    """The fields whose postings the query engine reads from postings files: the scored ones."""
-    return [name for name, fieldtype in schema.items() if fieldtype.scorable]
-
-
-class _Writer(SegmentWriter):
-    """Whoosh's segment writer, also writing each new segment's postings file
-    (:mod:`searchsvc.postings`) from the postings it writes, and its stored-fields file
-    (:mod:`searchsvc.documents`) from the fields it stores: new posts, and merged segments.
+def writer_for(ix: Any, **kwargs: Any) -> SegmentWriter:
+    """A Whoosh writer for ``ix`` whose codec also writes searchsvc's postings and
+    stored-fields files beside every segment it writes (see :mod:`searchsvc.codec`).
 
     Never a compound segment: assembling one would swallow those two files into it."""
+    return ix.writer(codec=Codec(ix.schema), compound=False, **kwargs)
 
-    def __init__(self, ix: Any, **kwargs: Any):
-        super().__init__(ix, **{**kwargs, "compound": False})
-        path = os.path.join(self.storage.folder, documents.file_name(self.newsegment.segment_id()))
-        self._documents = documents.Writer(path)
-        perdoc = self.perdocwriter
-        finish_doc = perdoc.finish_doc
 
-        def stored_too() -> None:
-            # Whoosh's finish_doc stores the fields and empties the dict: copy them first.
-            # (Its close() calls finish_doc once more, outside any post.)
-            if perdoc._indoc:
-                self._documents.add(perdoc._docnum, perdoc._storedfields or {})
-            finish_doc()
-
-        perdoc.finish_doc = stored_too
-
-    def _flush_segment(self) -> None:
-        fields = _postings_fields(self.schema)
-        recorder = postings.Recorder(fields, [f for f in fields if type(self.schema[f].format) is Characters])
-        pool_postings = self.pool.iter_postings
-        self.pool.iter_postings = lambda: recorder.tee(pool_postings())
-        try:
-            super()._flush_segment()
-        finally:
-            del self.pool.iter_postings
-        segment = self.get_segment()
-        postings.write(os.path.join(self.storage.folder, postings.file_name(segment.segment_id())), recorder.fields())
-        self._documents.finish(segment.doc_count_all())
-
-    def _close_segment(self) -> None:
-        # After a commit, the file is finished; after a cancel or a failure, it goes.
-        try:
-            super()._close_segment()
-        finally:
-            self._documents.discard()
+def _gather_segments(ix: Any, folders: list[str]) -> list[Segment]:
+    """Move the one segment of each index in ``folders`` (written by :func:`_build_segment`,
+    beside ``ix``) into ``ix``'s folder, in order, and return them; the folders go."""
+    root = Path(ix.storage.folder)
+    segments: list[Segment] = []
+    for name in folders:
+        folder = root / name
+        toc = whoosh_index.TOC.read(FileStorage(str(folder)), ix.indexname)
+        for segment in toc.segments:
+            prefix = f"{segment.segment_id()}."
+            for entry in os.scandir(folder):
+                if entry.name.startswith(prefix):
+                    os.rename(entry.path, root / entry.name)
+            segments.append(segment)
+        shutil.rmtree(folder)
+    return segments
 
 
 def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -> None:
     """Publish the segments as one index (in order), without the posts in ``duplicates``;
     with one postings file for all the segments (see :func:`postings.combine`)."""
-    ix.storage.temp_storage(f"{ix.indexname}.tmp").destroy()  # the segment writers' (see _build_segment)
     generation = ix.latest_generation() + 1
     whoosh_index.TOC(ix.schema, segments, generation).write(ix.storage, ix.indexname)
     whoosh_index.clean_files(ix.storage, ix.indexname, generation, segments)  # e.g. an empty segment's files
     if duplicates:
-        writer = _Writer(ix)
+        writer = writer_for(ix)
         for relpath in duplicates:
             writer.delete_by_term("path", relpath)
         # Merged, so the removed posts also leave the term statistics that ranking uses.
@@ -454,58 +437,91 @@ def _die_with_parent() -> None:
         pass
 
 
-def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None, workers: int) -> ReindexSummary:
-    index_dir = settings.index_dir
+@dataclass(frozen=True)
+class Plan:
+    """What a run does with each post file, decided from the file system alone."""
+
+    #: Files whose size and modification time are as recorded: their entries are kept as they are.
+    keep: tuple[str, ...]
+    #: Files to read and hash: new, changed, or modified too close to the last scan to tell.
+    read: tuple[str, ...]
+
+
+def plan(files: Iterable[tuple[str, tuple[int, int] | None]], old_posts: dict[str, dict[str, Any]],
+         racy_after: int) -> Plan:
+    """Which of ``files`` ((relative path, (size, mtime_ns) or None)) must be read. Pure.
+
+    A file is kept when the live index recorded the same size and modification time, and
+    it was not modified around the last scan (git's "racy" rule: see :data:`RACY_NS`).
+    """
+    keep: list[str] = []
+    read: list[str] = []
+    for relpath, stat in files:
+        old = old_posts.get(relpath)
+        if old is not None and stat is not None and _same_stat(old, stat, racy_after):
+            keep.append(relpath)
+        else:
+            read.append(relpath)
+    return Plan(tuple(keep), tuple(read))
+
+
+@dataclass
+class _Previous:
+    """What the live index holds, and why this run must rebuild everything (None: it need not)."""
+
+    live: storage.Generation | None
+    posts: dict[str, dict[str, Any]]
+    scanned_at_ns: int | None
+    full_reason: str | None
+
+
+def _scan(settings: Settings) -> tuple[list[Path], list[Any]]:
+    """Step 1: the post files of the content folder, and the errors met walking it.
+
+    :raise ReindexError: when the folder is missing or cannot be read.
+    """
     content_dir = settings.content_dir
     if not content_dir.is_dir():
         raise ReindexError(
             f"The content directory {content_dir} does not exist or is not a directory; the existing index is kept."
         )
     try:
-        files, walk_errors = discover(content_dir)
+        return discover(content_dir)
     except PostError as exc:
         raise ReindexError(f"{exc}; the existing index is kept.") from None
     except OSError as exc:
         raise ReindexError(f"Cannot read the content directory {content_dir}: {exc.strerror}; the existing index is kept.") from None
 
-    live = storage.current_generation(index_dir)
-    old_posts: dict[str, dict[str, Any]] = {}
-    old_manifest_scan: int | None = None
-    fingerprint = settings.extraction_fingerprint()
-    if live is not None and not full:
-        try:
-            manifest = storage.read_manifest(live.path, posts=True)
-        except storage.IndexUnavailable:
-            manifest = None
-        if (
-            manifest is None
-            or manifest.get("schema_version") != SCHEMA_VERSION
-            or manifest.get("fingerprint") != fingerprint
-            or not whoosh_index.exists_in(str(live.path))
-        ):
-            full = True
-        else:
-            old_posts = manifest["posts"]
-            old_manifest_scan = manifest.get("scanned_at_ns")
+
+def _previous(settings: Settings, full: bool) -> _Previous:
+    """The live generation's record of posts, unless it cannot be built on."""
+    live = storage.current_generation(settings.index_dir)
     if live is None:
-        full = True
+        return _Previous(None, {}, None, "no index yet")
+    if full:
+        return _Previous(live, {}, None, "asked for")
+    try:
+        manifest = storage.read_manifest(live.path, posts=True)
+    except storage.IndexUnavailable:
+        return _Previous(live, {}, None, "the live index cannot be read")
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        return _Previous(live, {}, None, f"the index is in format {version} of an earlier release; this one writes {SCHEMA_VERSION}")
+    if manifest.get("fingerprint") != settings.extraction_fingerprint():
+        return _Previous(live, {}, None, "the settings that decide what is indexed changed")
+    if not whoosh_index.exists_in(str(live.path)):
+        return _Previous(live, {}, None, "the live index cannot be read")
+    return _Previous(live, manifest["posts"], manifest.get("scanned_at_ns"), None)
 
-    summary = ReindexSummary(full=full)
-    summary.skipped.extend(Skipped(e.path, e.reason) for e in walk_errors)
-    scanned_at = time.time_ns()
-    racy_after = (old_manifest_scan or 0) - RACY_NS
 
-    new_posts: dict[str, dict[str, Any]] = {}
-    slug_owner: dict[str, str] = {}
-    # Slugs of unchanged posts are taken first, so a changed post cannot steal one.
-    pending: list[tuple[str, str, bytes, tuple[int, int]]] = []
-    for path in files:
-        relpath = path.relative_to(content_dir).as_posix()
-        old = old_posts.get(relpath)
+def _read_changed(content_dir: Path, relpaths: Iterable[str], old_posts: dict[str, dict[str, Any]],
+                  settings: Settings, summary: ReindexSummary):
+    """Step 2b: read and hash the files the plan could not keep. Yields (relpath, entry) for
+    a file whose content is as recorded (only its time changed), and (relpath, (digest,
+    data, stat)) for a new or changed one; a file that cannot be read is a skipped post."""
+    for relpath in relpaths:
+        path = content_dir / relpath
         stat = _stat(path)
-        if old is not None and stat is not None and _same_stat(old, stat, racy_after):
-            _keep(relpath, old, new_posts, slug_owner, summary)
-            continue
         try:
             data = load_bytes(path, settings)
         except PostError as exc:
@@ -513,122 +529,174 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             continue
         digest = hashlib.sha256(data).hexdigest()[:32]
         stat = stat or (0, 0)
+        old = old_posts.get(relpath)
         if old is not None and old.get("hash") == digest:
-            _keep(relpath, {**old, "size": stat[0], "mtime_ns": stat[1]}, new_posts, slug_owner, summary)
-            continue
-        pending.append((relpath, digest, data, stat))
+            yield relpath, {**old, "size": stat[0], "mtime_ns": stat[1]}
+        else:
+            yield relpath, (digest, data, stat)
+
+
+def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None, workers: int) -> ReindexSummary:
+    """Scan, plan, build, publish."""
+    index_dir = settings.index_dir
+    content_dir = settings.content_dir
+    files, walk_errors = _scan(settings)
+    previous = _previous(settings, full)
+    full = previous.full_reason is not None
+    old_posts = previous.posts
+    summary = ReindexSummary(full=full, full_reason=previous.full_reason or "")
+    summary.skipped.extend(Skipped(e.path, e.reason) for e in walk_errors)
+    scanned_at = time.time_ns()
+
+    # Step 2: plan from sizes and times; read only what the plan could not keep.
+    relpaths = [path.relative_to(content_dir).as_posix() for path in files]
+    decided = plan(((r, _stat(content_dir / r)) for r in relpaths), old_posts, (previous.scanned_at_ns or 0) - RACY_NS)
+    new_posts: dict[str, dict[str, Any]] = {}
+    slug_owner: dict[str, str] = {}
+    # Slugs of unchanged posts are taken first, so a changed post cannot steal one.
+    for relpath in decided.keep:
+        _keep(relpath, old_posts[relpath], new_posts, slug_owner, summary)
+    pending: list[tuple[str, str, bytes, tuple[int, int]]] = []
+    for relpath, found in _read_changed(content_dir, decided.read, old_posts, settings, summary):
+        if isinstance(found, dict):
+            _keep(relpath, found, new_posts, slug_owner, summary)
+        else:
+            pending.append((relpath, *found))
+    # Keep the content folder's order (the order posts are numbered in).
+    order = {r: i for i, r in enumerate(relpaths)}
+    new_posts = dict(sorted(new_posts.items(), key=lambda item: order.get(item[0], -1)))
 
     indexed_before = {p for p, e in old_posts.items() if not e.get("hidden")}
     number = max((g.number for g in storage.list_generations(index_dir)), default=0) + 1
     tmp = index_dir / f"{storage.TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    writer = None
     try:
-        segments: list[Segment] = []  # full: written by _index_in_segments
-        duplicates: list[str] = []  # full: indexed posts whose slug another post has
-        to_add: dict[str, dict[str, Any]] = {}  # incremental: relpath -> document
-        prepared_posts: Iterable[tuple[str, str, tuple[int, int], tuple]]
-        if full:
-            tmp.mkdir()
-            ix = whoosh_index.create_in(str(tmp), build_schema())
-            prepared_posts = _index_in_segments(tmp, pending, settings, workers, segments)
-        else:
-            prepared_posts = _prepare_all(pending, settings, workers)
-        if progress is not None and pending:
-            prepared_posts = progress(prepared_posts, len(pending))
-        for relpath, digest, stat, prepared in prepared_posts:
-            kind = prepared[0]
-            if kind == "error":
-                summary.skipped.append(Skipped(relpath, prepared[1]))
-                continue
-            entry: dict[str, Any] = {"hash": digest, "size": stat[0], "mtime_ns": stat[1]}
-            if kind == "hidden":
-                summary.hidden.append(Skipped(relpath, prepared[1]))
-                new_posts[relpath] = {**entry, "hidden": prepared[1]}
-                continue
-            _, slug, tags, document = prepared
-            owner = slug_owner.get(slug)
-            if owner is not None:
-                summary.skipped.append(
-                    Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug")
-                )
-                if full:
-                    duplicates.append(relpath)
-                continue
-            slug_owner[slug] = relpath
-            meta = document["meta"]
-            new_posts[relpath] = {
-                **entry,
-                "slug": slug,
-                "title": meta["title"],
-                "url": document["url"],
-                "tags": tags,
-                "authors": [a["name"] for a in meta["authors"]],
-            }
-            if relpath in indexed_before:
-                summary.updated += 1
-            else:
-                summary.added += 1
-            if not full:
-                to_add[relpath] = document
-
-        indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
-        removed = indexed_before - indexed_now
-        summary.removed = len(removed)
-        summary.total = len(indexed_now)
-        summary.skipped.sort(key=lambda s: s.path)
-        summary.hidden.sort(key=lambda s: s.path)
-
-        if not full and not summary.changed and new_posts == old_posts:
-            summary.generation = live.number if live else None
+        # Step 3: build the new generation in ``tmp``.
+        ix = _build(settings, tmp, previous, pending, full, progress, workers, summary, new_posts, slug_owner,
+                    indexed_before)
+        if ix is None:
+            summary.generation = previous.live.number if previous.live else None
             return summary
-
-        if full:
-            _combine_segments(ix, segments, duplicates)
-        else:
-            assert live is not None
-            _link_copy(live.path, tmp)
-            ix = whoosh_index.open_dir(str(tmp))
-            if summary.changed:
-                writer = _Writer(ix)
-                for relpath in removed | (set(to_add) & indexed_before):
-                    writer.delete_by_term("path", relpath)
-                for document in to_add.values():
-                    writer.add_document(**document)
-                writer.commit(mergetype=merge_small_in_order)
-                writer = None
-        ix.close()
-        storage.write_json_atomic(tmp / storage.POSTS, new_posts)
-        storage.write_json_atomic(
-            tmp / storage.MANIFEST,
-            {
-                "schema_version": SCHEMA_VERSION,
-                "fingerprint": fingerprint,
-                "generation": number,
-                "built_at": datetime.now(timezone.utc).isoformat(),
-                "scanned_at_ns": scanned_at,
-                "content_dir": str(content_dir),
-                "post_count": summary.total,
-                "tags": _display_names(new_posts, "tags"),
-                "authors": _display_names(new_posts, "authors"),
-                # What a server needs of the posts: titles to complete.
-                "titles": storage.titles_of(new_posts),
-                "files": storage.index_files(tmp),
-            },
-        )
-        storage.fsync_tree(tmp)
-        final = index_dir / storage.generation_name(number)
-        os.rename(tmp, final)
-        os.utime(final)  # the time this generation was published (see remove_old_generations)
-        storage.fsync_dir(index_dir)
-        storage.publish(index_dir, final.name)
+        # Step 4: publish it.
+        _publish(settings, tmp, number, new_posts, summary, scanned_at)
     except BaseException:
-        if writer is not None:
-            writer.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     summary.generation = number
     summary.published = True
     return summary
+
+
+def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, full: bool, progress: Progress | None,
+           workers: int, summary: ReindexSummary, new_posts: dict[str, dict[str, Any]], slug_owner: dict[str, str],
+           indexed_before: set[str]) -> Any:
+    """Step 3: prepare the pending posts and write the new generation's index in ``tmp``:
+    in full (side by side segments, see :func:`_index_in_segments`), or as hard links of the
+    live one plus a segment of the changed posts. Returns the index, or None when nothing
+    changed (``tmp`` is then never made)."""
+    folders: list[str] = []  # full: the indexes written by _index_in_segments
+    duplicates: list[str] = []  # full: indexed posts whose slug another post has
+    to_add: dict[str, dict[str, Any]] = {}  # incremental: relpath -> document
+    prepared_posts: Iterable[tuple[str, str, tuple[int, int], tuple]]
+    if full:
+        tmp.mkdir()
+        ix = whoosh_index.create_in(str(tmp), build_schema())
+        prepared_posts = _index_in_segments(tmp, pending, settings, workers, folders)
+    else:
+        prepared_posts = _prepare_all(pending, settings, workers)
+    if progress is not None and pending:
+        prepared_posts = progress(prepared_posts, len(pending))
+    for relpath, digest, stat, prepared in prepared_posts:
+        kind = prepared[0]
+        if kind == "error":
+            summary.skipped.append(Skipped(relpath, prepared[1]))
+            continue
+        entry: dict[str, Any] = {"hash": digest, "size": stat[0], "mtime_ns": stat[1]}
+        if kind == "hidden":
+            summary.hidden.append(Skipped(relpath, prepared[1]))
+            new_posts[relpath] = {**entry, "hidden": prepared[1]}
+            continue
+        _, slug, tags, document = prepared
+        owner = slug_owner.get(slug)
+        if owner is not None:
+            summary.skipped.append(Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug"))
+            if full:
+                duplicates.append(relpath)
+            continue
+        slug_owner[slug] = relpath
+        meta = document["meta"]
+        new_posts[relpath] = {
+            **entry,
+            "slug": slug,
+            "title": meta["title"],
+            "url": document["url"],
+            "tags": tags,
+            "authors": [a["name"] for a in meta["authors"]],
+        }
+        if relpath in indexed_before:
+            summary.updated += 1
+        else:
+            summary.added += 1
+        if not full:
+            to_add[relpath] = document
+
+    indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
+    removed = indexed_before - indexed_now
+    summary.removed = len(removed)
+    summary.total = len(indexed_now)
+    summary.skipped.sort(key=lambda s: s.path)
+    summary.hidden.sort(key=lambda s: s.path)
+
+    if full:
+        _combine_segments(ix, _gather_segments(ix, folders), duplicates)
+        return ix
+    if not summary.changed and new_posts == previous.posts:
+        return None
+    assert previous.live is not None
+    _link_copy(previous.live.path, tmp)
+    ix = whoosh_index.open_dir(str(tmp))
+    if summary.changed:
+        writer = writer_for(ix)
+        try:
+            for relpath in removed | (set(to_add) & indexed_before):
+                writer.delete_by_term("path", relpath)
+            for document in to_add.values():
+                writer.add_document(**document)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit(mergetype=merge_small_in_order)
+    return ix
+
+
+def _publish(settings: Settings, tmp: Path, number: int, new_posts: dict[str, dict[str, Any]],
+             summary: ReindexSummary, scanned_at: int) -> None:
+    """Step 4: write the record of posts and the manifest, flush everything to disk, and
+    make the generation the live one by swapping the CURRENT link."""
+    index_dir = settings.index_dir
+    storage.write_json_atomic(tmp / storage.POSTS, new_posts)
+    storage.write_json_atomic(
+        tmp / storage.MANIFEST,
+        {
+            "schema_version": SCHEMA_VERSION,
+            "fingerprint": settings.extraction_fingerprint(),
+            "generation": number,
+            "built_at": datetime.now(timezone.utc).isoformat(),
+            "scanned_at_ns": scanned_at,
+            "content_dir": str(settings.content_dir),
+            "post_count": summary.total,
+            "tags": _display_names(new_posts, "tags"),
+            "authors": _display_names(new_posts, "authors"),
+            # What a server needs of the posts: titles to complete.
+            "titles": storage.titles_of(new_posts),
+            "files": storage.index_files(tmp),
+        },
+    )
+    storage.fsync_tree(tmp)
+    final = index_dir / storage.generation_name(number)
+    os.rename(tmp, final)
+    os.utime(final)  # the time this generation was published (see remove_old_generations)
+    storage.fsync_dir(index_dir)
+    storage.publish(index_dir, final.name)
 
 
 #: A file whose mtime is this close to (or after) the previous scan may have changed

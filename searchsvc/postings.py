@@ -19,19 +19,21 @@ starts (8-byte aligned):
   when every weight survives that exactly (always: Whoosh keeps them as float32), else
   float64;
 
-and, for a field that keeps character offsets (Whoosh's Characters format: title,
-description, body, code), every occurrence of every posting, for phrases and highlighting:
+and, for a field that keeps positions (Whoosh's Positions and Characters formats: title,
+description, headings, body, code, tags, author), every occurrence of every posting, for
+phrases and highlighting:
 
 - ``bounds``: one more than the postings: posting j's occurrences are ``bounds[j]:bounds[j+1]``;
-- ``positions``, ``chars``: uint32, each occurrence's word position and first character;
-- ``lengths``: its length in characters (uint16, or uint32 if one is longer).
+- ``positions``, ``chars``: uint32, each occurrence's word position and first character
+  (0 where the field keeps no characters);
+- ``lengths``: its length in characters (uint16, or uint32 if one is longer; 0 likewise).
 
 Terms are found by key (two terms of one field with the same key, one chance in 2**64 per
-pair: the field is left out, and read through Whoosh). A server reads the header and keys
-of a segment once, then a few ``os.pread`` per term: no file position is shared between
-threads or forked processes, and nothing is mapped, so a file truncated under a running
-server is an error to answer, not a crash. A segment without the file (an index of
-schema 7 or before) is read through Whoosh.
+pair, make the writer key the whole file with a ``salt`` that the header gives). A server
+reads the header and keys of a segment once, then a few ``os.pread`` per term: no file
+position is shared between threads or forked processes, and nothing is mapped, so a file
+truncated under a running server is an error to answer, not a crash. Every segment has its
+file (or its share of a group file): this is the one place queries read postings from.
 
 The segments a full build writes side by side share one such file instead,
 ``<first segment id>.spg`` (:func:`combine`): the same arrays for all their posts, which a
@@ -54,7 +56,6 @@ from array import array
 from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
-from whoosh.system import _INT_SIZE
 
 from .storage import DamagedFile, SegmentFile, SegmentFiles
 
@@ -72,9 +73,27 @@ class DamagedPostings(DamagedFile):
     """A postings file is not what its header says (cut short, or overwritten)."""
 
 
-def term_key(text: bytes) -> int:
-    """The 64-bit key a term is found by (equal keys for different terms: one in 2**64)."""
-    return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+def term_key(text: bytes, salt: int = 0) -> int:
+    """The 64-bit key a term is found by. Two terms of a field with the same key (one chance
+    in 2**64 per pair) make the writer choose another ``salt`` for the whole file."""
+    if not salt:
+        return int.from_bytes(hashlib.blake2b(text, digest_size=8).digest(), "little")
+    return int.from_bytes(hashlib.blake2b(text, digest_size=8, salt=salt.to_bytes(16, "little")).digest(), "little")
+
+
+def _keyed(fields: list[tuple[str, "FieldPostings"]]) -> tuple[int, list[np.ndarray]]:
+    """The first salt under which every field's terms have distinct keys (almost always 0),
+    and each field's keys under it."""
+    for salt in itertools.count():
+        keys = [np.array([term_key(t, salt) for t in field.terms], dtype=_KEYS) for _, field in fields]
+        if all(_distinct(k) for k in keys):
+            return salt, keys
+    raise AssertionError("unreachable")
+
+
+def _distinct(keys: np.ndarray) -> bool:
+    keys = np.sort(keys)
+    return len(keys) < 2 or bool((keys[1:] != keys[:-1]).all())
 
 
 def group_file_name(first_segment_id: str) -> str:
@@ -119,10 +138,12 @@ class Recorder:
     per term).
     """
 
-    def __init__(self, fieldnames: Iterable[str], chars_fields: Iterable[str] = ()):
+    def __init__(self, fieldnames: Iterable[str], chars_fields: Iterable[str] = (), positions_fields: Iterable[str] = ()):
         self.fieldnames = frozenset(fieldnames)
-        #: Fields whose postings values are Whoosh's Characters: their occurrences are kept too.
-        self.chars_fields = frozenset(chars_fields) & self.fieldnames
+        #: Fields whose postings values are Whoosh's Characters or Positions: their
+        #: occurrences are kept too (with characters for the first).
+        self.decoders = {name: _positions for name in positions_fields if name in self.fieldnames}
+        self.decoders.update({name: _characters for name in chars_fields if name in self.fieldnames})
         self._fields: dict[str, tuple[list[bytes], list[int], list[int], list[float], array, array]] = {}
 
     def tee(self, items: Iterable[tuple]) -> Iterator[tuple]:
@@ -134,7 +155,7 @@ class Recorder:
         weights: list[float] = []
         counts = array("i")
         codes = array("i")
-        chars = False
+        decode = None
         for item in items:
             fieldname, text, docnum, weight, value = item
             if fieldname in wanted and docnum >= 0:  # -1: a word for Whoosh's spelling graph
@@ -143,22 +164,22 @@ class Recorder:
                         fieldname, ([], [], [], [], array("i"), array("i"))
                     )
                     lastfield, lasttext = fieldname, None
-                    chars = fieldname in self.chars_fields
+                    decode = self.decoders.get(fieldname)
                 if text != lasttext:
                     terms.append(text)
                     starts.append(len(ids))
                     lasttext = text
                 ids.append(docnum)
                 weights.append(weight)
-                if chars:
-                    found = _characters(value)
+                if decode is not None:
+                    found = decode(value)
                     counts.append(len(found))
                     codes.extend(itertools.chain.from_iterable(found))
             yield item
 
     def fields(self) -> Iterator[tuple[str, FieldPostings]]:
         for name, (terms, starts, ids, weights, counts, codes) in self._fields.items():
-            chars = name in self.chars_fields
+            chars = name in self.decoders
             yield name, FieldPostings(
                 terms,
                 np.array(starts + [len(ids)], dtype=_STARTS),
@@ -170,12 +191,26 @@ class Recorder:
             )
 
 
+#: Whoosh's Positions and Characters values start with the number of occurrences (4 bytes).
+_COUNT_SIZE = 4
+
+
+def _codes(value: bytes | None) -> list:
+    """The pickled list after the count in a Positions or Characters posting value."""
+    if not value:
+        return []
+    return pickle.loads(value[_COUNT_SIZE:] if value.endswith(b".") else value[_COUNT_SIZE:] + b".")
+
+
 def _characters(value: bytes | None) -> list[tuple[int, int, int]]:
     """Whoosh's codes of one Characters posting value: (position delta, start delta, length)
     per occurrence (see whoosh.formats.Characters.decode_characters)."""
-    if not value:
-        return []
-    return pickle.loads(value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b".")
+    return _codes(value)
+
+
+def _positions(value: bytes | None) -> list[tuple[int, int, int]]:
+    """A Positions posting value as (position delta, 0, 0) per occurrence (no characters kept)."""
+    return [(delta, 0, 0) for delta in _codes(value)]
 
 
 def _decode_occurrences(counts: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -208,17 +243,12 @@ def write(path: str, fields: Iterable[tuple[str, FieldPostings]]) -> None:
     The file is written under a temporary name and renamed, so a reader never sees a
     part of it (the generation it belongs to is not published before either).
     """
-    layout = _Layout()
-    for name, field in fields:
-        if not field.terms:
-            continue
-        keys = np.array([term_key(text) for text in field.terms], dtype=_KEYS)
+    fields = [(name, field) for name, field in fields if field.terms]
+    salt, all_keys = _keyed(fields)
+    layout = _Layout(salt=salt) if salt else _Layout()
+    for (name, field), keys in zip(fields, all_keys):
         order = np.argsort(keys, kind="stable")
         keys = keys[order]
-        if len(keys) > 1 and not (keys[1:] != keys[:-1]).all():
-            # Two terms of one field with the same key: this field is read through Whoosh.
-            layout.header.setdefault("left_out", []).append(name)
-            continue
         # The postings regrouped in key order, in one gather.
         counts = np.diff(field.starts)[order]
         starts = np.concatenate(([0], np.cumsum(counts))).astype(_STARTS)
@@ -318,23 +348,22 @@ def combine(root: str, segments: Sequence[tuple[str, int]]) -> str | None:
     each, in the index's order), their posts numbered on from the first segment's first post;
     the segments' own files are then removed (:func:`split` gives them back).
 
-    A field left out of a segment's file (two terms with one key) is left out of the new
-    file too: it is read through Whoosh. Returns the new file's path; None, with nothing
-    written or removed, when a segment has no postings file.
+    Returns the new file's path; None, with nothing written or removed, when the segments'
+    files key their terms with different salts (see :func:`term_key`; one chance in 2**64).
     """
     paths = [os.path.join(root, file_name(segment_id)) for segment_id, _ in segments]
-    if not all(os.path.exists(path) for path in paths):
-        return None
     files = [SegmentPostings(path) for path in paths]
     try:
+        salts = {f.salt for f in files}
+        if len(salts) > 1:
+            return None
+        salt = salts.pop()
         layout = _Layout(segments=[[segment_id, int(count)] for segment_id, count in segments])
+        if salt:
+            layout.header["salt"] = salt
         firsts = np.cumsum([0] + [int(count) for _, count in segments[:-1]])
-        left_out = set().union(*(f.left_out for f in files))
         names = list(dict.fromkeys(name for f in files for name in f.fields))
         for name in names:
-            if name in left_out:
-                layout.header.setdefault("left_out", []).append(name)
-                continue
             _combine_field(layout, name, [_Whole(f, f.fields.get(name)) for f in files], firsts)
         path = os.path.join(root, group_file_name(segments[0][0]))
         layout.write(path)
@@ -355,9 +384,7 @@ def split(root: str, group_path: str, segment_ids: Iterable[str]) -> None:
         first = 0
         for segment_id, count in group.segments or ():
             if segment_id in wanted:
-                layout = _Layout()
-                if group.left_out:
-                    layout.header["left_out"] = sorted(group.left_out)
+                layout = _Layout(salt=group.salt) if group.salt else _Layout()
                 for name, field in group.fields.items():
                     _split_field(layout, name, _Whole(group, field), first, first + count)
                 layout.write(os.path.join(root, file_name(segment_id)))
@@ -576,8 +603,8 @@ class SegmentPostings(SegmentFile):
                     name: _Field(self._array(int(entry["keys"]), int(entry["terms"]), _KEYS), entry)
                     for name, entry in header["fields"].items()
                 }
-                #: Fields whose terms the file does not hold (two terms with one key).
-                self.left_out: frozenset[str] = frozenset(str(name) for name in header.get("left_out", ()))
+                #: The salt of the terms' keys (see :func:`term_key`).
+                self.salt = int(header.get("salt", 0))
                 #: For the file of a run of segments (see :func:`combine`): their (id, post count).
                 self.segments: list[tuple[str, int]] | None = (
                     [(str(sid), int(count)) for sid, count in header["segments"]] if "segments" in header else None
@@ -587,6 +614,10 @@ class SegmentPostings(SegmentFile):
         except BaseException:
             self.close()
             raise
+
+    def key(self, text: bytes) -> int:
+        """The key ``text`` is found by in this file."""
+        return term_key(text, self.salt)
 
     def has(self, fieldname: str) -> bool:
         return fieldname in self.fields
@@ -684,13 +715,10 @@ class SegmentPostings(SegmentFile):
 
 
 class Part(NamedTuple):
-    """Where one field's postings of some of an index's posts are: ``file`` (None: read them
-    through Whoosh, from ``reader``), for posts ``offset`` to ``offset + count - 1``, which
-    the file numbers from 0. ``reader`` is the segment's Whoosh reader (None for a run of
-    segments, which always has its file)."""
+    """Where the postings of some of an index's posts are: ``file``, for posts ``offset`` to
+    ``offset + count - 1``, which the file numbers from 0."""
 
-    file: "SegmentPostings | None"
-    reader: Any
+    file: SegmentPostings
     offset: int
     count: int
 
@@ -700,46 +728,35 @@ class GenerationPostings(SegmentFiles):
 
     def __init__(self, root: str):
         super().__init__(root, file_name, SegmentPostings)
-        self._groups = SegmentFiles(root, group_file_name, SegmentPostings)
+        self._groups = SegmentFiles(root, group_file_name, SegmentPostings, required=False)
         self._parts: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
-    def with_field(self, reader, fieldname: str, *, occurrences: bool = False) -> SegmentPostings | None:
-        """The postings file of ``reader``'s segment when it has ``fieldname`` (and, with
-        ``occurrences``, keeps its occurrences), else None: read that segment through Whoosh."""
-        own = self.of(reader)
-        if own is None or not _has(own, fieldname, occurrences):
-            return None
-        return own
-
-    def parts(self, reader, fieldname: str, *, occurrences: bool = False) -> list[Part]:
-        """Where ``fieldname``'s postings are, for all of ``reader``'s posts, in order.
+    def parts(self, reader) -> list[Part]:
+        """Where the postings of all of ``reader``'s posts are, in order.
 
         The segments a full build wrote side by side have one file for all of them (see
         :func:`combine`), read in one go while they are still the first segments of the
         index, in the same order; every other segment, its own file.
+
+        :raise DamagedFile: when a segment has no postings file.
         """
-        known = self._parts.get(reader)
-        if known is None:
-            with self._lock:
-                known = self._parts.setdefault(reader, {})
-        found = known.get((fieldname, occurrences))
+        found = self._parts.get(reader)
         if found is None:
-            found = known[(fieldname, occurrences)] = self._find_parts(reader, fieldname, occurrences)
+            found = self._find_parts(reader)
+            with self._lock:
+                self._parts[reader] = found
         return found
 
-    def _find_parts(self, reader, fieldname: str, occurrences: bool) -> list[Part]:
+    def _find_parts(self, reader) -> list[Part]:
         leaves = list(reader.leaf_readers())
         out: list[Part] = []
         group = self._groups.of(leaves[0][0]) if leaves else None
-        if group is not None and group.segments and _has(group, fieldname, occurrences):
+        if group is not None and group.segments:
             run = leaves[: len(group.segments)]
             mine = [(sub.segment().segment_id(), sub.doc_count_all()) for sub, _ in run]
             if len(run) > 1 and mine == group.segments:
-                out.append(Part(group, None, 0, sum(count for _, count in mine)))
+                out.append(Part(group, 0, sum(count for _, count in mine)))
                 leaves = leaves[len(run):]
         for sub, offset in leaves:
-            out.append(Part(self.with_field(sub, fieldname, occurrences=occurrences), sub, offset, sub.doc_count_all()))
+            out.append(Part(self.of(sub), offset, sub.doc_count_all()))
         return out
-
-def _has(own: SegmentPostings, fieldname: str, occurrences: bool) -> bool:
-    return own.has_occurrences(fieldname) if occurrences else own.has(fieldname)

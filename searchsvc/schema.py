@@ -17,7 +17,6 @@ import unicodedata
 from functools import lru_cache
 
 from whoosh.analysis import (
-    Analyzer,
     CharsetFilter,
     CompositeAnalyzer,
     Filter,
@@ -27,13 +26,13 @@ from whoosh.analysis import (
     Token,
 )
 from whoosh.analysis.filters import STOP_WORDS
-from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, FieldType, Schema
+from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
 from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -334,21 +333,6 @@ def code_analyzer():
     return CachedAnalyzer(RegexTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
 
 
-# Word pairs: schema 7 also indexed each two adjacent body words as one term ("body_pairs"),
-# for phrases. Since the postings files (searchsvc.postings) keep every word's positions, a
-# phrase is as fast without them, and they cost a third of the build. Only their names stay:
-# a server unpickles them with the schema of an index of schema 7, which it can go on
-# answering from (the field is never searched) until the next reindex rebuilds it in full.
-
-
-class PairsAnalyzer(Analyzer):
-    """Schema 7's analyzer of word pairs (its name only, for unpickling)."""
-
-
-class PAIRS(FieldType):
-    """Schema 7's field of word pairs (its name only, for unpickling)."""
-
-
 def title_key(title: str) -> str:
     """A title reduced for exact-title matching: lower-case, no accents, words only.
 
@@ -360,14 +344,21 @@ def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", folded))
 
 
-def weighting() -> BM25F:
-    """BM25F, with length normalisation only for the body.
+#: BM25F's length normalisation per field: only the body's length counts. Whoosh normalises a
+#: field's length by its average over all posts, so a field that few posts have (tags, a
+#: description) or that is short by nature (a title) would be penalised against the body;
+#: and a short title would swamp a long one.
+FIELD_B: dict[str, float] = {name: 0.0 for name in ("title", "headings", "tag_text", "description", "author", "code")}
 
-    Whoosh normalises a field's length by its average over all posts, so a field
-    that few posts have (tags, a description) or that is short by nature (a title)
-    would be penalised against the body; and a short title would swamp a long one.
-    """
-    return BM25F(**{f"{name}_B": 0.0 for name in ("title", "headings", "tag_text", "description", "author", "code")})
+
+def field_b(fieldname: str, default: float) -> float:
+    """The length normalisation (BM25's B) that :func:`weighting` gives ``fieldname``."""
+    return FIELD_B.get(fieldname, default)
+
+
+def weighting() -> BM25F:
+    """BM25F, with length normalisation only for the body (see :data:`FIELD_B`)."""
+    return BM25F(**{f"{name}_B": b for name, b in FIELD_B.items()})
 
 
 def build_schema() -> Schema:

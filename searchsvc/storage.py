@@ -227,18 +227,24 @@ class SegmentFile:
 
 class SegmentFiles:
     """The files searchsvc keeps beside each segment of one generation, named
-    ``file_name(segment id)``, each opened on first use with ``opener(path)`` and kept open;
-    None for a segment without one (written by an older searchsvc)."""
+    ``file_name(segment id)``, each opened on first use with ``opener(path)`` and kept open.
+    Every segment has both: one that lacks one is damaged (:class:`DamagedFile`)."""
 
-    def __init__(self, root: str, file_name: Callable[[str], str], opener: Callable[[str], Any]):
+    def __init__(self, root: str, file_name: Callable[[str], str], opener: Callable[[str], Any],
+                 required: bool = True):
         self.root = root
+        #: False for a kind of file only some segments have: ``of`` then gives None where it is absent.
+        self.required = required
         self._file_name = file_name
         self._opener = opener
         self._open: dict[str, Any] = {}
         self._lock = threading.Lock()
 
     def of(self, reader) -> Any:
-        """The file of the segment ``reader`` (a Whoosh segment reader) reads, or None."""
+        """The file of the segment ``reader`` (a Whoosh segment reader) reads.
+
+        :raise DamagedFile: when the segment has no such file.
+        """
         segment_id = reader.segment().segment_id()
         found = self._open.get(segment_id, False)
         if found is not False:
@@ -247,6 +253,11 @@ class SegmentFiles:
             found = self._open.get(segment_id, False)
             if found is False:
                 path = os.path.join(self.root, self._file_name(segment_id))
-                found = self._opener(path) if os.path.exists(path) else None
+                if not os.path.exists(path):
+                    if not self.required:
+                        self._open[segment_id] = None
+                        return None
+                    raise DamagedFile(f"{path} is missing; run `searchsvc reindex --full`.")
+                found = self._opener(path)
                 self._open[segment_id] = found
         return found

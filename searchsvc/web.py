@@ -7,9 +7,9 @@ comes from the search layer is in fields named ``*_html`` (escaped text with
 
 from __future__ import annotations
 
-import hmac
-import math
-import time
+import functools
+import json
+from importlib import resources
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -33,12 +33,6 @@ from .storage import IndexUnavailable
 bp = Blueprint("searchsvc", __name__)
 
 API_VERSION = "1.0.0"
-#: Seconds POST /api/reindex waits for a running reindex before answering 409.
-REINDEX_LOCK_TIMEOUT = 5.0
-#: Failed admin tokens one address may send in a row before it has to wait; each further
-#: failure doubles the wait (2 s, 4 s, ...), up to ADMIN_MAX_WAIT. A right token resets it.
-ADMIN_FREE_FAILURES = 3
-ADMIN_MAX_WAIT = 60.0
 
 
 class BadParameter(Exception):
@@ -178,62 +172,6 @@ def healthz():
     return jsonify(search_index().health())
 
 
-@bp.post("/api/reindex")
-def api_reindex():
-    """Run an incremental reindex under the same lock as the CLI.
-
-    Exists only when SEARCHSVC_ADMIN_TOKEN is set.
-
-    :raise 401: for a missing or wrong bearer token (no detail given).
-    :raise 429: after repeated wrong tokens from one address, until its wait is over
-        (``Retry-After`` says how long); the token is not even looked at.
-    :raise 409: when another reindex holds the lock.
-    """
-    cfg = settings()
-    if not cfg.admin_token:
-        return json_error(404, "Not found.")
-    failures: dict[str, tuple[int, float]] = current_app.extensions["searchsvc.admin_failures"]
-    client = request.remote_addr or "?"
-    wait = _admin_wait(failures.get(client))
-    if wait > 0:
-        response = json_error(429, f"Too many wrong tokens; try again in {math.ceil(wait)} s.")
-        response.headers["Retry-After"] = str(math.ceil(wait))
-        return response
-    header = request.headers.get("Authorization", "")
-    supplied = header[7:].strip() if header[:7].lower() == "bearer " else ""
-    if not hmac.compare_digest(supplied.encode(), cfg.admin_token.encode()):
-        count, _ = failures.get(client, (0, 0.0))
-        if len(failures) > 10_000:
-            failures.clear()
-        failures[client] = (count + 1, time.monotonic())
-        return json_error(401, "Unauthorized.")
-    failures.pop(client, None)
-    # Imported here: Markdown rendering and extraction cost every worker ~20 MB, and only
-    # this endpoint (when a token is configured) ever reindexes from a server.
-    from .indexer import ReindexBusy, ReindexError, reindex
-
-    try:
-        summary = reindex(cfg.replace(lock_timeout=min(cfg.lock_timeout, REINDEX_LOCK_TIMEOUT)))
-    except ReindexBusy as exc:
-        return json_error(409, str(exc))
-    except ReindexError as exc:
-        return json_error(500, str(exc))
-    return jsonify(summary.to_dict())
-
-
-def _admin_wait(failed: tuple[int, float] | None) -> float:
-    """Seconds an address must still wait before its next token is checked.
-
-    ``failed`` is (wrong tokens in a row, when the last one came). Waiting is enforced by
-    answering 429 at once, so a guesser never ties up a worker.
-    """
-    if failed is None or failed[0] < ADMIN_FREE_FAILURES:
-        return 0.0
-    count, last = failed
-    wait = min(2.0 ** (count - ADMIN_FREE_FAILURES + 1), ADMIN_MAX_WAIT)
-    return max(0.0, last + wait - time.monotonic())
-
-
 @bp.get("/api/openapi.json")
 def openapi():
     return jsonify(openapi_spec())
@@ -339,7 +277,6 @@ class FastJSONProvider(DefaultJSONProvider):
 def init_app(app: Flask) -> None:
     app.json = FastJSONProvider(app)
     app.url_map.merge_slashes = False  # /api//search is a 404, not an HTML redirect
-    app.extensions["searchsvc.admin_failures"] = {}  # client address -> (wrong tokens in a row, last time)
     app.register_blueprint(bp)
 
     @app.errorhandler(BadParameter)
@@ -382,13 +319,6 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.before_request
-    def _admin_only_when_configured():
-        # Without a token the endpoint does not exist, whatever the method.
-        if request.path.rstrip("/") == "/api/reindex" and request.method != "OPTIONS" and not settings().admin_token:
-            return json_error(404, "Not found.")
-        return None
-
-    @app.before_request
     def _preflight():
         if request.method == "OPTIONS" and request.path.startswith("/api/"):
             response = current_app.make_response(("", 204))
@@ -415,206 +345,17 @@ def _cors(response) -> None:
 # OpenAPI
 
 
+@functools.cache
+def _openapi_template() -> str:
+    return resources.files("searchsvc").joinpath("openapi.json").read_text(encoding="utf-8")
+
+
 def openapi_spec() -> dict[str, Any]:
+    """The OpenAPI description (``searchsvc/openapi.json``), with this server's page sizes."""
     cfg = settings()
-    error = {"$ref": "#/components/schemas/Error"}
-    string_array = {"type": "array", "items": {"type": "string"}}
-
-    def param(name: str, schema: dict[str, Any], description: str, **extra: Any) -> dict[str, Any]:
-        return {"name": name, "in": "query", "required": False, "schema": schema, "description": description, **extra}
-
-    return {
-        "openapi": "3.0.3",
-        "info": {
-            "title": "searchsvc",
-            "version": API_VERSION,
-            "description": "Full-text search over a blog's posts.",
-        },
-        "paths": {
-            "/api/search": {
-                "get": {
-                    "summary": "Search posts",
-                    "parameters": [
-                        param(
-                            "q",
-                            {"type": "string", "maxLength": 500},
-                            'Words (all required), "exact phrase", -exclude, a OR b, tag:x, author:x.',
-                        ),
-                        param("page", {"type": "integer", "minimum": 1, "default": 1}, "Page number."),
-                        param(
-                            "per_page",
-                            {"type": "integer", "minimum": 1, "default": cfg.default_per_page},
-                            f"Results per page (larger values are capped at {cfg.max_per_page}).",
-                        ),
-                        param("tag", string_array, "Only posts with this tag (repeat: all must match).", style="form", explode=True),
-                        param("tag_any", string_array, "Only posts with any of these tags (repeatable).", style="form", explode=True),
-                        param("author", {"type": "string"}, "Only posts by this author."),
-                        param("year", {"type": "integer", "minimum": 1, "maximum": 9999}, "Only posts from this year."),
-                        param("from", {"type": "string", "format": "date"}, "Only posts on or after this date."),
-                        param("to", {"type": "string", "format": "date"}, "Only posts on or before this date."),
-                        param("sort", {"type": "string", "enum": list(SORTS), "default": "relevance"}, "Order."),
-                    ],
-                    "responses": {
-                        "200": {"description": "Results", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}}},
-                        "400": {"description": "A parameter cannot be used", "content": {"application/json": {"schema": error}}},
-                        "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
-                    },
-                }
-            },
-            "/api/suggest": {
-                "get": {
-                    "summary": "Completions for a query being typed",
-                    "parameters": [param("q", {"type": "string", "maxLength": 500}, "What has been typed so far.")],
-                    "responses": {
-                        "200": {"description": "Up to 8 suggestions", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Suggestions"}}}},
-                        "400": {"description": "q is too long", "content": {"application/json": {"schema": error}}},
-                        "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
-                    },
-                }
-            },
-            "/api/posts/{id}/related": {
-                "get": {
-                    "summary": "Posts related to one post",
-                    "parameters": [{"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "A result's id."}],
-                    "responses": {
-                        "200": {"description": "Up to 5 related posts", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Related"}}}},
-                        "404": {"description": "No such post", "content": {"application/json": {"schema": error}}},
-                        "503": {"description": "No index yet", "content": {"application/json": {"schema": error}}},
-                    },
-                }
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Index generation and post count",
-                    "responses": {
-                        "200": {"description": "Healthy", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Health"}}}},
-                        "503": {"description": "No usable index", "content": {"application/json": {"schema": error}}},
-                    },
-                }
-            },
-        },
-        "components": {
-            "schemas": {
-                "Error": {
-                    "type": "object",
-                    "required": ["error"],
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "required": ["message"],
-                            "properties": {"message": {"type": "string"}, "parameter": {"type": "string"}},
-                        }
-                    },
-                },
-                "Health": {
-                    "type": "object",
-                    "required": ["status", "generation", "posts"],
-                    "properties": {
-                        "status": {"type": "string"},
-                        "generation": {"type": "integer"},
-                        "posts": {"type": "integer"},
-                        "built_at": {"type": "string", "nullable": True},
-                    },
-                },
-                "Author": {
-                    "type": "object",
-                    "properties": {"name": {"type": "string"}, "role": {"type": "string"}},
-                },
-                "Result": {
-                    "type": "object",
-                    "required": ["id", "url", "title", "title_html", "description", "date", "tags", "author", "snippet_html", "score"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "url": {"type": "string"},
-                        "title": {"type": "string"},
-                        "title_html": {"type": "string", "description": "Escaped title with <mark> around matches."},
-                        "description": {"type": "string"},
-                        "date": {"type": "string", "format": "date-time", "nullable": True},
-                        "tags": string_array,
-                        "author": {"type": "string"},
-                        "authors": {"type": "array", "items": {"$ref": "#/components/schemas/Author"}},
-                        "reading_minutes": {"type": "integer", "nullable": True},
-                        "snippet_html": {"type": "string", "description": "Escaped text with <mark> around matches, from the best-matching section."},
-                        "score": {"type": "number"},
-                        "sections": {"type": "array", "maxItems": 3, "items": {"$ref": "#/components/schemas/Section"}},
-                    },
-                },
-                "Section": {
-                    "type": "object",
-                    "required": ["heading", "anchor", "url"],
-                    "properties": {
-                        "heading": {"type": "string"},
-                        "anchor": {"type": "string"},
-                        "url": {"type": "string", "description": "The post's URL with #anchor."},
-                    },
-                },
-                "Suggestions": {
-                    "type": "object",
-                    "required": ["query", "suggestions"],
-                    "properties": {
-                        "query": {"type": "string"},
-                        "suggestions": {
-                            "type": "array",
-                            "maxItems": 8,
-                            "items": {
-                                "type": "object",
-                                "required": ["text", "kind"],
-                                "properties": {
-                                    "text": {"type": "string"},
-                                    "kind": {"type": "string", "enum": ["title", "term"]},
-                                    "url": {"type": "string"},
-                                },
-                            },
-                        },
-                    },
-                },
-                "PostSummary": {
-                    "type": "object",
-                    "required": ["id", "url", "title"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "url": {"type": "string"},
-                        "title": {"type": "string"},
-                        "description": {"type": "string"},
-                        "date": {"type": "string", "format": "date-time", "nullable": True},
-                        "tags": string_array,
-                        "author": {"type": "string"},
-                    },
-                },
-                "Related": {
-                    "type": "object",
-                    "required": ["id", "results"],
-                    "properties": {
-                        "id": {"type": "string"},
-                        "results": {"type": "array", "maxItems": 5, "items": {"$ref": "#/components/schemas/PostSummary"}},
-                    },
-                },
-                "SearchResponse": {
-                    "type": "object",
-                    "required": ["query", "total", "page", "per_page", "took_ms", "results", "facets"],
-                    "properties": {
-                        "query": {"type": "string"},
-                        "total": {"type": "integer"},
-                        "page": {"type": "integer"},
-                        "per_page": {"type": "integer"},
-                        "pages": {"type": "integer"},
-                        "took_ms": {"type": "number"},
-                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
-                        "facets": {
-                            "type": "object",
-                            "properties": {
-                                "tags": {"type": "object", "additionalProperties": {"type": "integer"}},
-                                "authors": {"type": "object", "additionalProperties": {"type": "integer"}},
-                                "years": {"type": "object", "additionalProperties": {"type": "integer"}},
-                            },
-                        },
-                        "relaxed": {"type": "boolean", "description": "No post had every word; these match some of them."},
-                        "corrected_query": {"type": "string", "nullable": True, "description": "Did you mean …"},
-                        "corrected": {"type": "boolean", "description": "The results are for corrected_query."},
-                        "partial": {"type": "boolean", "description": "The query hit its time limit; these are the best results found in that time."},
-                        "generation": {"type": "integer", "nullable": True},
-                    },
-                },
-            }
-        },
-    }
+    spec = json.loads(_openapi_template())
+    for param in spec["paths"]["/api/search"]["get"]["parameters"]:
+        if param["name"] == "per_page":
+            param["schema"]["default"] = cfg.default_per_page
+            param["description"] = param["description"].format(max_per_page=cfg.max_per_page)
+    return spec

@@ -5,7 +5,9 @@ import json
 import pytest
 
 from searchsvc.schema import build_schema
-from searchsvc.search import SearchIndex, SearchRequest, Vocabulary, build_query, parse_query
+from searchsvc.query import build_query, parse_query
+from searchsvc.search import SearchIndex, SearchRequest
+from searchsvc.vocabulary import Vocabulary
 
 BODY = "Short notes for the week."
 

@@ -8,7 +8,7 @@ import pytest
 from whoosh import index as whoosh_index
 
 from searchsvc import documents, storage
-from searchsvc.indexer import _Writer
+from searchsvc.indexer import writer_for
 
 from conftest import BLOG, reindex_into
 
@@ -54,9 +54,9 @@ def test_a_merged_segment_gets_its_own_files(tmp_path):
     ix = whoosh_index.open_dir(str(generation.path))
     with ix.reader() as reader:
         before = [reader.stored_fields(d) for d in range(reader.doc_count_all()) if not reader.is_deleted(d)]
-    _Writer(ix).commit(optimize=True)  # as a full build that met two posts of one slug does
+    writer_for(ix).commit(optimize=True)  # as a full build that met two posts of one slug does
     ix = whoosh_index.open_dir(str(generation.path))
-    [segment] = ix._segments()
+    [segment] = whoosh_index.TOC.read(ix.storage, ix.indexname).segments
     # Its postings and stored fields, each in a file of their own (not in a compound segment).
     assert {p.suffix for p in generation.path.glob(segment.segment_id() + ".*")} >= {".spx", ".sdx", ".trm"}
     assert len(list(generation.path.glob("*.sdx"))) == len(list(generation.path.glob("*.spx"))) == 1
@@ -72,7 +72,7 @@ def test_a_cancelled_writer_leaves_no_file(tmp_path):
     shutil.copytree(BLOG, content)
     reindex_into(content, tmp_path / "index")
     generation = storage.current_generation(tmp_path / "index")
-    writer = _Writer(whoosh_index.open_dir(str(generation.path)))
+    writer = writer_for(whoosh_index.open_dir(str(generation.path)))
     writer.add_document(id="x", path="x.md", title="Not kept", body="Never published.")
     writer.cancel()
     assert not list(generation.path.glob(f"{writer.newsegment.segment_id()}.sdx*"))
@@ -82,7 +82,7 @@ def test_a_damaged_record_is_an_error_that_names_the_file(tmp_path):
     path = tmp_path / "x.sdx"
     writer = documents.Writer(str(path))
     writer.add(0, {"id": "a", "body": "Some text."})
-    writer.finish(1)
+    writer.publish()
     data = bytearray(path.read_bytes())
     data[len(documents.MAGIC)] ^= 0xFF  # the record's first byte
     path.write_bytes(bytes(data))
@@ -100,7 +100,7 @@ def test_a_file_round_trips_posts_and_empty_posts(tmp_path):
     writer = documents.Writer(str(path))
     for docnum, fields in enumerate(posts):
         writer.add(docnum, fields)
-    writer.finish(len(posts))
+    writer.publish()
     own = documents.SegmentDocuments(str(path))
     try:
         assert own.count == 3
@@ -119,3 +119,29 @@ def test_posts_must_come_in_order(tmp_path):
     finally:
         writer.discard()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_file_keeps_each_posts_field_lengths_as_whoosh_scores_them(tmp_path):
+    path = tmp_path / "x.sdx"
+    writer = documents.Writer(str(path), ["body", "title"])
+    writer.add(0, {"id": "a"}, {"body": 1000, "title": 3})
+    writer.add(1, {"id": "b"}, {"title": 5})
+    writer.publish()
+    own = documents.SegmentDocuments(str(path))
+    try:
+        from whoosh.util.numeric import byte_to_length, length_to_byte
+
+        assert own.lengths("title").tolist() == [length_to_byte(3), length_to_byte(5)]
+        assert [byte_to_length(b) for b in own.lengths("body")] == [byte_to_length(length_to_byte(1000)), 0]
+        assert own.lengths("code").tolist() == [0, 0]
+    finally:
+        own.close()
+
+
+def test_whole_index_lengths_equal_whooshs_own(opened):
+    snap, searcher = opened
+    reader = searcher.reader()
+    for fieldname in ("title", "body", "headings", "code"):
+        ours = snap.documents.lengths(reader, fieldname)
+        theirs = [reader.doc_field_length(d, fieldname, 1) or 1 for d in range(reader.doc_count_all())]
+        assert ours.tolist() == theirs

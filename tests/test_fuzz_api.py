@@ -277,7 +277,8 @@ def blog_searcher(blog_index_template):
 @FUZZ
 @given(text=QUERY_TEXT)
 def test_parse_and_build_with_expansions_never_raise(blog_searcher, text):
-    from searchsvc.search import Expander, ParsedQuery, build_query, parse_query
+    from searchsvc.query import ParsedQuery, build_query, parse_query
+    from searchsvc.vocabulary import Expander
 
     snap, searcher = blog_searcher
     parsed = parse_query(text)

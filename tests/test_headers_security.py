@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from searchsvc.web import ADMIN_FREE_FAILURES, ADMIN_MAX_WAIT
+from searchsvc.admin import ADMIN_FREE_FAILURES, ADMIN_MAX_WAIT
 
 TOKEN = "Right-Token-0123456789"
 ALLOWED = ("https://blog.example", "https://www.blog.example")

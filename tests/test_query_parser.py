@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from searchsvc.schema import build_schema
-from searchsvc.search import Clause, ParsedQuery, build_query, parse_query
+from searchsvc.query import Clause, ParsedQuery, build_query, parse_query
 
 
 def W(text):

@@ -301,7 +301,7 @@ def test_compound_name_as_typed_puts_its_post_first(search_blog):
 import numpy as np  # noqa: E402
 from hypothesis import given, settings, strategies as st  # noqa: E402
 
-from searchsvc.search import NEAR_TIE, rank_order  # noqa: E402
+from searchsvc.collect import NEAR_TIE, rank_order  # noqa: E402
 
 
 @st.composite

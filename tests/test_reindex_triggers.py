@@ -11,7 +11,7 @@ import requests
 from searchsvc import create_app
 from searchsvc.config import Settings
 from searchsvc.indexer import reindex, reindex_lock
-from searchsvc.web import ADMIN_FREE_FAILURES, ADMIN_MAX_WAIT
+from searchsvc.admin import ADMIN_FREE_FAILURES, ADMIN_MAX_WAIT
 
 from conftest import close_index
 from processes import REPO, env_for, gunicorn, wait_until
@@ -71,7 +71,7 @@ def test_each_failure_after_the_wait_doubles_it(admin_app, monkeypatch):
     app, _ = admin_app
     client = app.test_client()
     clock = [1000.0]
-    monkeypatch.setattr("searchsvc.web.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("searchsvc.admin.time.monotonic", lambda: clock[0])
     waits = []
     for _ in range(3):
         wrong_tokens(client, 1 if waits else ADMIN_FREE_FAILURES)
@@ -84,7 +84,7 @@ def test_the_right_token_after_the_wait_works_and_resets_the_count(admin_app, mo
     app, _ = admin_app
     client = app.test_client()
     clock = [1000.0]
-    monkeypatch.setattr("searchsvc.web.time.monotonic", lambda: clock[0])
+    monkeypatch.setattr("searchsvc.admin.time.monotonic", lambda: clock[0])
     wrong_tokens(client, ADMIN_FREE_FAILURES)
     clock[0] += ADMIN_MAX_WAIT
     assert client.post("/api/reindex", headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
@@ -105,7 +105,7 @@ def test_right_token_runs_an_incremental_reindex_and_returns_the_summary(admin_a
 def test_reindex_endpoint_reports_a_running_reindex_as_409(admin_app, monkeypatch):
     app, _ = admin_app
     settings = app.extensions["searchsvc.settings"]
-    monkeypatch.setattr("searchsvc.web.REINDEX_LOCK_TIMEOUT", 0.1)
+    monkeypatch.setattr("searchsvc.admin.REINDEX_LOCK_TIMEOUT", 0.1)
     with reindex_lock(settings.index_dir, timeout=1):
         response = app.test_client().post("/api/reindex", headers={"Authorization": f"Bearer {TOKEN}"})
     assert response.status_code == 409

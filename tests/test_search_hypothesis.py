@@ -3,7 +3,8 @@
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from searchsvc.config import MAX_QUERY_CHARS, MAX_QUERY_TERMS
-from searchsvc.search import SearchRequestError, SearchResponse, parse_query
+from searchsvc.query import SearchRequestError, parse_query
+from searchsvc.results import SearchResponse
 
 SYNTAXY = st.lists(
     st.sampled_from(

@@ -89,7 +89,7 @@ def test_wildcards_are_not_syntax(q):
     from whoosh.query import FuzzyTerm, Prefix, Wildcard
 
     from searchsvc.schema import build_schema
-    from searchsvc.search import build_query, parse_query
+    from searchsvc.query import build_query, parse_query
 
     query = build_query(build_schema(), parse_query(q))
     assert not [leaf for leaf in query.leaves() if isinstance(leaf, (Wildcard, Prefix, FuzzyTerm))]

@@ -167,7 +167,7 @@ def test_heading_words_are_analysed_when_indexed_as_a_search_would():
 
 
 def test_an_index_without_heading_words_ranks_sections_the_same(make_blog, build_index, open_index):
-    from searchsvc.search import StoredPost
+    from searchsvc.snapshot import StoredPost
 
     content = make_blog({"deploy.md": DEPLOY})
     _, _ = build_index(content, index_dir := content.parent / "ix")

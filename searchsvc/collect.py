@@ -1,0 +1,174 @@
+"""Collecting: which posts match, in which order, the page asked for, facets, retries."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+import numpy as np
+from whoosh.query import (
+    Or,
+    Query,
+    Term,
+)
+
+from .engine import Evaluator
+from .schema import title_key
+from .query import ParsedQuery, SearchRequest, plain_word
+from .vocabulary import Expander
+
+if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
+    from .snapshot import Snapshot
+
+MAX_FACETS = 50
+#: Below this many results, the response carries a did-you-mean when one exists.
+FEW_RESULTS = 3
+#: Scores within this fraction of each other are a near-tie; the newer post goes first.
+NEAR_TIE = 0.02
+
+
+@dataclass
+class Outcome:
+    total: int
+    #: (document number, score) of the requested page, in order.
+    page_hits: list[tuple[int, float]]
+    scored: bool
+    parsed: ParsedQuery
+    #: Which posts matched (for the facets) and which terms (for highlighting).
+    mask: Any
+    evaluator: Evaluator
+    #: True when the time limit stopped the search before every match was seen.
+    partial: bool = False
+
+
+class Deadline:
+    """The time one request may take; shared by its retries and its snippets."""
+
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+
+    def passed(self) -> bool:
+        return time.monotonic() > self.at
+
+
+def execute(
+    searcher,
+    snap: "Snapshot",
+    query: Query,
+    request: SearchRequest,
+    filter_q: Query | None,
+    parsed: ParsedQuery,
+    deadline: Deadline,
+    word_groups: Sequence[Query] = (),
+) -> Outcome:
+    """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
+    table = snap.table()
+    evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
+    found = evaluator.evaluate(query)
+    mask = found.mask
+    if filter_q is not None:
+        mask &= evaluator.evaluate(filter_q, scored=False).mask
+    docs = np.flatnonzero(mask)
+    scores = found.scores[docs]
+    dates = table.dates[docs]
+    sort = request.sort
+    if sort == "relevance" and not parsed.has_text:
+        sort = "newest"
+    first = (request.page - 1) * request.per_page
+    limit = request.page * request.per_page
+    if sort != "relevance":
+        # Undated posts last either way.
+        order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
+    else:
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit)
+    page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
+    return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial)
+
+
+def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],
+          limit: int):
+    """Positions in ``docs`` of the first ``limit`` posts in final order: a post whose title
+    is exactly the query first, then (relaxed queries) posts matching more of the words,
+    then by score, and among near-equal scores the newer post first."""
+    if not len(docs):
+        return np.zeros(0, dtype=np.int64)
+    exact = np.zeros(len(docs), dtype=bool)
+    if parsed.has_text:
+        titled = evaluator.leaf(Term("title_key", title_key(" ".join(parsed.words)))).ids
+        exact = np.isin(docs, titled)
+    groups = np.zeros(len(docs), dtype=np.int64)
+    if len(word_groups) > 1:
+        for group in word_groups:
+            groups += evaluator.evaluate(group, scored=False).mask[docs]
+    return rank_order(docs, scores, dates, exact, groups, limit)
+
+
+def rank_order(docs, scores, dates, exact, groups, limit: int):
+    """The first ``limit`` positions of the order of :func:`_rank`, given its keys.
+
+    A common word matches thousands of posts, and sorting them all on six keys took
+    milliseconds. Only the posts whose leading keys (exact title, words matched, score
+    bucket) are at least those of the ``limit``-th best can come first; only they are
+    sorted.
+
+    >>> import numpy as np
+    >>> rank_order(np.arange(4), np.array([1.0, 3.0, 2.0, 3.0]), np.zeros(4, dtype=np.int64),
+    ...            np.zeros(4, dtype=bool), np.zeros(4, dtype=np.int64), 2).tolist()
+    [1, 3]
+    """
+    best = float(scores.max()) or 1.0
+    bucket = np.round(scores / best / NEAR_TIE).astype(np.int64)
+    candidates = None
+    if len(docs) > limit > 0:
+        # One number per post that orders as (exact, groups, bucket): bucket <= 1/NEAR_TIE
+        # and groups <= the words of a query, so neither overflows its bits.
+        lead = (exact.astype(np.int64) << 40) | (groups << 20) | np.maximum(bucket, 0)
+        kth = np.partition(lead, len(lead) - limit)[len(lead) - limit]
+        candidates = np.flatnonzero(lead >= kth)
+        docs, scores, dates, exact, groups, bucket = (
+            a[candidates] for a in (docs, scores, dates, exact, groups, bucket)
+        )
+    order = np.lexsort((docs, -scores, -dates, -bucket, -groups, ~exact))[:limit]
+    return order if candidates is None else candidates[order]
+
+
+def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:
+    """The query with each unknown word replaced by its closest indexed word, or None."""
+    replaced = text
+    changed = False
+    for clause in parsed.clauses:
+        if not plain_word(clause):
+            continue
+        fixes = expander.corrections(clause.text)
+        if fixes:
+            replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", fixes[0], replaced, count=1)
+            changed = True
+    return replaced if changed and replaced != text else None
+
+
+def related_docnums(searcher, stored: dict[str, Any], docnum: int, limit: int) -> list[int]:
+    """The posts most like post ``docnum`` (whose stored fields are ``stored``), best first."""
+    text = (stored.get("body") or "")[:20_000]
+    terms = []
+    if text:
+        terms = [Term("body", t, boost=w) for t, w in searcher.key_terms_from_text("body", text, numterms=12)]
+    for tag in (stored.get("meta") or {}).get("tags") or ():
+        terms.append(Term("tags", tag.lower(), boost=3.0))
+    if not terms:
+        return []
+    results = searcher.search(Or(terms), limit=limit, mask={docnum})
+    return [hit.docnum for hit in results]
+
+
+def facet_counts(groups: dict, names: dict[str, str]) -> dict[str, int]:
+    counted = sorted(
+        ((names.get(k, k), n) for k, n in groups.items() if k and n), key=lambda kv: (-kv[1], kv[0].lower())
+    )
+    return dict(counted[:MAX_FACETS])
+
+
+def year_counts(groups: dict) -> dict[str, int]:
+    years = sorted(((int(k), n) for k, n in groups.items() if k is not None and n), reverse=True)
+    return {str(y): n for y, n in years}

@@ -1,0 +1,335 @@
+"""The user's text and request -> Whoosh query objects.
+
+User text is parsed by a small restricted parser (:func:`parse_query`): words
+(all required), ``"exact phrases"``, ``-excluded`` words, ``OR`` between two
+terms, ``tag:x`` and ``author:x``. Nothing else is syntax, so no input can ask
+for a wildcard expansion or an arbitrary field, and no input raises. Filters are
+built as query objects, never by pasting strings into a query.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time as dtime
+from typing import Sequence
+
+from whoosh.query import (
+    And,
+    AndMaybe,
+    AndNot,
+    DateRange,
+    NumericRange,
+    Every,
+    NullQuery,
+    Or,
+    Phrase,
+    Query,
+    Term,
+)
+
+from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
+from .vocabulary import Expander, analyze
+
+SORTS = ("relevance", "newest", "oldest")
+
+
+class SearchRequestError(ValueError):
+    """A request the search cannot answer; names the parameter at fault."""
+
+    def __init__(self, parameter: str, message: str):
+        self.parameter = parameter
+        self.message = message
+        super().__init__(f"{parameter}: {message}")
+
+
+# ---------------------------------------------------------------------------
+# Parsing user text
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One unit of the user's query: a word, a phrase, or a tag/author filter."""
+
+    text: str
+    phrase: bool = False
+    negated: bool = False
+    #: None for free text, else "tag" or "author".
+    field: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """All groups are required; the clauses of one group are alternatives (OR)."""
+
+    groups: tuple[tuple[Clause, ...], ...] = ()
+
+    @property
+    def clauses(self) -> tuple[Clause, ...]:
+        return tuple(c for g in self.groups for c in g)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The positive free-text words and phrases, in order."""
+        return tuple(c.text for c in self.clauses if c.field is None and not c.negated)
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.words)
+
+
+_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+_TOKEN_RE = re.compile(
+    r"""
+    (?P<neg>-(?=[^\s-]))?        # "-word" excludes; "--flag" is a word (a command-line option)
+    (?:(?P<field>tag|author):)?
+    (?:
+        "(?P<phrase>[^"]*)"?      # a phrase; an unclosed quote runs to the end
+      | (?P<word>[^\s"]+)
+    )
+    """,
+    re.VERBOSE | re.IGNORECASE,
+)
+
+
+def parse_query(text: str) -> ParsedQuery:
+    """Parse the user's text. Never raises.
+
+    >>> parse_query('server "use client" -legacy').groups  # doctest: +NORMALIZE_WHITESPACE
+    ((Clause(text='server', phrase=False, negated=False, field=None),),
+     (Clause(text='use client', phrase=True, negated=False, field=None),),
+     (Clause(text='legacy', phrase=False, negated=True, field=None),))
+    >>> parse_query('node --inspect').words
+    ('node', '--inspect')
+    """
+    text = (text or "").translate(_QUOTES)
+    groups: list[list[Clause]] = []
+    join_next = False
+    for m in _TOKEN_RE.finditer(text):
+        phrase = m.group("phrase")
+        word = m.group("word")
+        fieldname = (m.group("field") or "").lower() or None
+        negated = bool(m.group("neg"))
+        if word == "OR" and not negated and fieldname is None:
+            join_next = bool(groups)
+            continue
+        value = phrase if phrase is not None else word
+        value = " ".join((value or "").split())
+        if not value:
+            continue
+        clause = Clause(text=value, phrase=phrase is not None and " " in value, negated=negated, field=fieldname)
+        if join_next and groups and not negated and not any(c.negated for c in groups[-1]):
+            groups[-1].append(clause)
+        else:
+            groups.append([clause])
+        join_next = False
+    return ParsedQuery(tuple(tuple(g) for g in groups))
+
+
+# ---------------------------------------------------------------------------
+# Building Whoosh queries
+
+
+def field_query(fieldname: str, tokens: list[str], boost: float) -> Query | None:
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        return Term(fieldname, tokens[0], boost=boost)
+    return Phrase(fieldname, tokens, boost=boost)
+
+
+#: Fields a prefix or typo expansion is searched in (code keeps exact names only).
+EXPANDED_FIELDS = ("title", "headings", "tag_text", "description", "body")
+#: Completions of the word being typed are looked for where a reader's target is named.
+PREFIX_FIELDS = ("title", "headings", "tag_text")
+#: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
+PREFIX_FACTOR = 0.5
+FUZZY_FACTOR = 0.35
+
+
+def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = ()) -> Query | None:
+    """A free-text word or phrase, searched in every text field with its weight.
+
+    ``expansions`` are other words (completions of a word being typed, corrections
+    of a typo) that also match, each with a factor below 1. A word that prose
+    analysis removes entirely (a stop word) is dropped.
+    """
+    if not analyze(schema, "body", clause.text):
+        return None
+    alternatives = []
+    seen: set[tuple[str, str]] = set()
+    for fieldname, weight in FIELD_WEIGHTS.items():
+        tokens = analyze(schema, fieldname, clause.text)
+        if fieldname == "code" and not clause.phrase and len(tokens) > 1:
+            alternatives.append(And([Term("code", t) for t in tokens], boost=weight))
+            continue
+        if fieldname == "code" and clause.phrase:
+            continue
+        q = field_query(fieldname, tokens, weight)
+        if q is not None:
+            alternatives.append(q)
+            if len(tokens) == 1:
+                seen.add((fieldname, tokens[0]))
+    for word, factor in expansions:
+        for fieldname in (PREFIX_FIELDS if factor == PREFIX_FACTOR else EXPANDED_FIELDS):
+            tokens = analyze(schema, fieldname, word)
+            if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
+                continue
+            seen.add((fieldname, tokens[0]))
+            alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor))
+    return Or(alternatives) if alternatives else None
+
+
+def _filter_clause(schema, clause: Clause) -> Query | None:
+    if clause.field == "tag":
+        return Term("tags", clause.text.lower())
+    tokens = analyze(schema, "author", clause.text)
+    return field_query("author", tokens, 1.0) if tokens else None
+
+
+def plain_word(clause: Clause) -> bool:
+    return clause.field is None and not clause.phrase and not clause.negated
+
+
+@dataclass
+class CompiledQuery:
+    """A parsed query as Whoosh queries: word groups (scored), filter groups, exclusions."""
+
+    words: list[Query]
+    filters: list[Query]
+    excluded: list[Query]
+
+
+def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None) -> CompiledQuery:
+    """Each group of the parsed query as a Whoosh query.
+
+    With an ``expander``, the last word also matches as a prefix (as you type) and
+    unknown words of 4+ letters match words one typo away (8+ letters: two).
+    """
+    compiled = CompiledQuery([], [], [])
+    last = parsed.groups[-1][-1] if parsed.groups else None
+    for group in parsed.groups:
+        parts = []
+        for clause in group:
+            if clause.field:
+                q = _filter_clause(schema, clause)
+            else:
+                expansions: list[tuple[str, float]] = []
+                if expander is not None and plain_word(clause):
+                    if clause is last:
+                        expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
+                    expansions += [(w, FUZZY_FACTOR) for w in expander.corrections(clause.text)]
+                q = _text_query(schema, clause, expansions)
+            if q is not None:
+                parts.append(q)
+        if not parts:
+            continue
+        q = parts[0] if len(parts) == 1 else Or(parts)
+        if group[0].negated:
+            compiled.excluded.append(q)
+        elif all(c.field for c in group):
+            compiled.filters.append(q)
+        else:
+            compiled.words.append(q)
+    return compiled
+
+
+def build_query(
+    schema, parsed: ParsedQuery, expander: Expander | None = None, *, relaxed: bool = False
+) -> Query:
+    """The Whoosh query for a parsed user query (Every() when it has no terms).
+
+    With ``relaxed``, the words are alternatives instead of all being required
+    (``tag:`` and ``author:`` still are); the search then ranks posts that match
+    more of the words first.
+    """
+    return assemble_query(schema, parsed, compile_query(schema, parsed, expander), relaxed=relaxed)
+
+
+def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False) -> Query:
+    """The query of :func:`build_query`, from groups already compiled (so a retry does not compile again)."""
+    words, filters = compiled.words, compiled.filters
+    if relaxed and len(words) > 1:
+        required: list[Query] = [Or(words), *filters]
+    else:
+        required = [*words, *filters]
+    main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
+    bonus = _title_bonus(schema, parsed)
+    if bonus is not None and words:
+        main = AndMaybe(main, bonus)
+    if compiled.excluded:
+        excluded = compiled.excluded
+        main = AndNot(main, Or(excluded) if len(excluded) > 1 else excluded[0])
+    return main
+
+
+def _title_bonus(schema, parsed: ParsedQuery) -> Query | None:
+    """Extra score when the words form the title exactly, or appear together as a phrase
+    (in the title most, then a heading, then the body)."""
+    words = " ".join(parsed.words)
+    if not words:
+        return None
+    bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
+    tokens = analyze(schema, "title", words)
+    if len(tokens) > 1:
+        bonuses.append(Phrase("title", tokens, boost=TITLE_PHRASE_BONUS))
+        bonuses.append(Phrase("headings", tokens, boost=TITLE_PHRASE_BONUS / 2))
+        bonuses.append(Phrase("body", tokens, boost=TITLE_PHRASE_BONUS / 4))
+    return Or(bonuses)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    q: str = ""
+    page: int = 1
+    per_page: int = 10
+    #: All must match.
+    tags: tuple[str, ...] = ()
+    #: Any may match.
+    tags_any: tuple[str, ...] = ()
+    author: str = ""
+    year: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+
+    def validate(self) -> None:
+        """:raise SearchRequestError: naming the first parameter that is out of bounds."""
+        if len(self.q) > MAX_QUERY_CHARS:
+            raise SearchRequestError("q", f"is {len(self.q)} characters long; at most {MAX_QUERY_CHARS} are allowed.")
+        if self.page < 1:
+            raise SearchRequestError("page", "must be 1 or more.")
+        if self.per_page < 1:
+            raise SearchRequestError("per_page", "must be 1 or more.")
+        if self.page * self.per_page > MAX_RESULT_DEPTH:
+            raise SearchRequestError(
+                "page", f"goes too deep: only the first {MAX_RESULT_DEPTH} results can be paged through."
+            )
+        if self.sort not in SORTS:
+            raise SearchRequestError("sort", f"must be one of {', '.join(SORTS)}; got {self.sort!r}.")
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise SearchRequestError("from", "is after `to`; swap them.")
+        if self.year is not None and not 1 <= self.year <= 9999:
+            raise SearchRequestError("year", f"must be a year between 1 and 9999; got {self.year}.")
+
+
+def filters(schema, request: SearchRequest) -> Query | None:
+    """The request's filters as query objects (never by pasting strings into a query)."""
+    parts: list[Query] = [Term("tags", t.strip().lower()) for t in request.tags if t.strip()]
+    any_of = [Term("tags", t.strip().lower()) for t in request.tags_any if t.strip()]
+    if any_of:
+        parts.append(Or(any_of) if len(any_of) > 1 else any_of[0])
+    if request.author.strip():
+        tokens = analyze(schema, "author", request.author)
+        q = field_query("author", tokens, 1.0)
+        parts.append(q if q is not None else NullQuery)
+    if request.year is not None:
+        parts.append(NumericRange("year", request.year, request.year))
+    if request.date_from or request.date_to:
+        start = datetime.combine(request.date_from, dtime.min) if request.date_from else None
+        end = datetime.combine(request.date_to, dtime.max) if request.date_to else None
+        parts.append(DateRange("date", start, end))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else And(parts)

@@ -1,0 +1,287 @@
+"""Results: the posts of a page as plain objects, with the ``*_html`` fields made here (and only here)."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from itertools import islice, repeat
+from typing import Any, Iterator
+
+import numpy as np
+
+from .postings import GenerationPostings
+from .config import MAX_RESULT_DEPTH
+from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
+from .snippets import snippet as make_snippet
+from .collect import Deadline, Outcome
+from .snapshot import Snapshot
+
+#: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
+MAX_MATCHES_PER_TERM = 200
+MAX_HIGHLIGHT_CHARS = 50_000
+#: Sections listed per result; a section shorter than this does not provide the snippet.
+MAX_SECTIONS = 3
+MIN_SECTION_CHARS = 20
+
+
+@dataclass(frozen=True)
+class SectionHit:
+    heading: str
+    anchor: str
+    url: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"heading": self.heading, "anchor": self.anchor, "url": self.url}
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    url: str
+    title: str
+    title_html: str
+    description: str
+    date: str | None
+    tags: tuple[str, ...]
+    author: str
+    authors: tuple[dict[str, str], ...]
+    snippet_html: str
+    score: float
+    reading_minutes: int | None = None
+    sections: tuple[SectionHit, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "title_html": self.title_html,
+            "description": self.description,
+            "date": self.date,
+            "tags": list(self.tags),
+            "author": self.author,
+            "authors": [dict(a) for a in self.authors],
+            "reading_minutes": self.reading_minutes,
+            "snippet_html": self.snippet_html,
+            "score": round(self.score, 4),
+            "sections": [s.to_dict() for s in self.sections],
+        }
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    total: int
+    page: int
+    per_page: int
+    took_ms: float
+    results: tuple[Hit, ...]
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    generation: int | None = None
+    #: True when no post had every word and the results match only some of them.
+    relaxed: bool = False
+    #: A did-you-mean built from the index's words, when the query found little.
+    corrected_query: str | None = None
+    #: True when the original query found nothing and the results are for corrected_query.
+    corrected: bool = False
+    #: True when the query hit its time limit: the results are the best found in that time.
+    partial: bool = False
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-min(self.total, MAX_RESULT_DEPTH) // self.per_page))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "page": self.page,
+            "per_page": self.per_page,
+            "pages": self.pages,
+            "took_ms": round(self.took_ms, 2),
+            "results": [h.to_dict() for h in self.results],
+            "facets": self.facets,
+            "relaxed": self.relaxed,
+            "corrected_query": self.corrected_query,
+            "corrected": self.corrected,
+            "partial": self.partial,
+            "generation": self.generation,
+        }
+
+
+def summary(stored: dict[str, Any]) -> dict[str, Any]:
+    meta = stored.get("meta") or {}
+    authors = meta.get("authors") or []
+    return {
+        "id": stored["id"],
+        "url": stored.get("url", ""),
+        "title": meta.get("title", ""),
+        "description": meta.get("description", ""),
+        "date": meta.get("date"),
+        "tags": list(meta.get("tags") or ()),
+        "author": ", ".join(a["name"] for a in authors),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Highlighting: plain text in, escaped HTML with <mark> out
+
+
+def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
+    schema = searcher.schema
+    matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
+    offsets = _Offsets(searcher, matched, snap.postings, deadline)
+    for docnum, score in outcome.page_hits:
+        post = snap.post(searcher, docnum)
+        stored = post.fields
+        score = score if outcome.scored else 0.0
+        if deadline is not None and deadline.passed():
+            yield _plain_hit(stored, score)
+            continue
+        terms = matched[docnum]
+        meta = post.meta
+        url = stored.get("url", "")
+        title = meta.get("title") or stored.get("title", "")
+        title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"})
+        body = stored.get("body", "")
+        matches = offsets.matches("body", docnum)
+        spans = post.spans
+        heading_terms = {t for f, t in terms if f == "headings"}
+        if heading_terms:
+            heading_hits = [len(heading_terms & words) for words in post.heading_terms(schema)]
+        else:
+            heading_hits = [0] * len(spans)
+        ranked = rank_sections(spans, matches, heading_hits)
+        # The best few only: a long post can have dozens of matching sections.
+        sections = tuple(
+            SectionHit(spans[i].heading, spans[i].anchor, f"{url}#{spans[i].anchor}")
+            for i in islice((i for _, i in ranked if spans[i].anchor), MAX_SECTIONS)
+        )
+        snippet_html = ""
+        # From the best-matching section that has text of its own; else the best parts of the post.
+        for _, i in ranked:
+            if body and spans[i].end - spans[i].start >= MIN_SECTION_CHARS:
+                snippet_html = make_snippet(body, matches, lo=spans[i].start, hi=spans[i].end, width=SNIPPET_CHARS)
+                break
+        if not snippet_html and matches:
+            snippet_html = make_snippet(body, matches, width=SNIPPET_CHARS)
+        if not snippet_html:
+            # The words matched only the description or the code: show them there.
+            for fieldname in ("description", "code"):
+                text = stored.get(fieldname)
+                found = offsets.matches(fieldname, docnum)
+                if text and found:
+                    snippet_html = make_snippet(text, found, width=SNIPPET_CHARS)
+                    break
+        if not snippet_html:
+            snippet_html = lead(meta.get("description") or body)
+        authors = tuple(meta.get("authors") or ())
+        yield Hit(
+            id=stored["id"],
+            url=url,
+            title=title,
+            title_html=title_html,
+            description=meta.get("description", ""),
+            date=meta.get("date"),
+            tags=tuple(meta.get("tags") or ()),
+            author=", ".join(a["name"] for a in authors),
+            authors=authors,
+            snippet_html=snippet_html,
+            score=score,
+            reading_minutes=stored.get("reading_minutes"),
+            sections=sections,
+        )
+
+
+def _plain_hit(stored: dict[str, Any], score: float) -> Hit:
+    """A result without highlighting, for when the request has run out of time."""
+    meta = stored.get("meta") or {}
+    authors = tuple(meta.get("authors") or ())
+    title = meta.get("title") or stored.get("title", "")
+    return Hit(
+        id=stored["id"],
+        url=stored.get("url", ""),
+        title=title,
+        title_html=html.escape(title),
+        description=meta.get("description", ""),
+        date=meta.get("date"),
+        tags=tuple(meta.get("tags") or ()),
+        author=", ".join(a["name"] for a in authors),
+        authors=authors,
+        snippet_html=lead(meta.get("description") or stored.get("body", "")),
+        score=score,
+        reading_minutes=stored.get("reading_minutes"),
+    )
+
+
+class _Offsets:
+    """Where the matched terms occur in the stored text of the posts of one page.
+
+    The index keeps each occurrence's character offsets, so nothing is re-analysed:
+    one postings list is read per term and field, skipping forward through the
+    page's posts in document order.
+    """
+
+    FIELDS = ("body", "description", "code")
+
+    def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], postings: GenerationPostings,
+                 deadline: Deadline | None = None):
+        self.searcher = searcher
+        self.matched = matched
+        self.deadline = deadline
+        self.postings = postings
+        self._found: dict[str, dict[int, list[Match]]] = {}
+
+    def matches(self, fieldname: str, docnum: int) -> list[Match]:
+        if fieldname not in self._found:
+            self._found[fieldname] = self._read(fieldname)
+        return self._found[fieldname].get(docnum, [])
+
+    def _read(self, fieldname: str) -> dict[int, list[Match]]:
+        wanted: dict[str, list[int]] = {}
+        for docnum, terms in self.matched.items():
+            for f, text in terms:
+                if f == fieldname:
+                    wanted.setdefault(text, []).append(docnum)
+        field = self.searcher.schema[fieldname]
+        out: dict[int, list[Match]] = {}
+        parts = self.postings.parts(self.searcher.reader())
+        for text, docnums in wanted.items():
+            if self.deadline is not None and self.deadline.passed():
+                break
+            term = field.to_bytes(text)
+            # Part by part: a file's own postings can be sought in quickly.
+            for own, offset, count in parts:
+                local = sorted(d - offset for d in docnums if offset <= d < offset + count)
+                if not local:
+                    continue
+                found = own.occurrences(fieldname, own.key(term), np.array(local, dtype=np.int64), positions=False)
+                if found is None or not len(found.ids):
+                    continue
+                # One run of occurrences per post (in post order): the first of each run are kept.
+                ids, starts, ends = found.ids, found.starts.tolist(), found.ends.tolist()
+                bounds = np.flatnonzero(np.diff(ids)) + 1
+                firsts = [0, *bounds.tolist()]
+                for docnum, first, last in zip(ids[firsts].tolist(), firsts, [*bounds.tolist(), len(ids)]):
+                    last = min(last, first + MAX_MATCHES_PER_TERM)
+                    terms = repeat(text, last - first)
+                    out.setdefault(docnum + offset, []).extend(map(Match, starts[first:last], ends[first:last], terms))
+        return out
+
+
+def _mark_tokens(schema, fieldname: str, text: str, terms: set[str]) -> str:
+    """``text`` escaped, with every word that analyses to one of ``terms`` in ``<mark>``."""
+    if not terms or not text:
+        return html.escape(text)
+    analyzer = schema[fieldname].analyzer
+    found = [
+        Match(t.startchar, t.endchar, t.text)
+        for t in analyzer(text[:MAX_HIGHLIGHT_CHARS], chars=True, mode="index", removestops=False)
+        if t.text in terms
+    ]
+    # A word split into parts yields overlapping tokens: mark the widest at each start.
+    widest: dict[int, Match] = {}
+    for m in found:
+        if m.start not in widest or m.end > widest[m.start].end:
+            widest[m.start] = m
+    return mark(text, widest.values(), 0, len(text))

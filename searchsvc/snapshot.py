@@ -1,0 +1,167 @@
+"""One published generation, opened once per process and shared by its threads."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh.filedb.filestore import FileStorage
+
+from . import storage
+from .engine import LRU, DocTable, LeafCache
+from .documents import GenerationDocuments
+from .postings import GenerationPostings
+from .schema import SCHEMA_VERSION
+from .snippets import SectionSpan
+from .storage import IndexUnavailable
+from .vocabulary import TitleIndex, Vocabulary, analyze
+
+#: Responses kept per generation and process (Snapshot.responses).
+RESPONSE_CACHE_SIZE = 128
+#: Posts whose stored fields are kept decoded, per generation and process, and the
+#: characters of text they may hold in all.
+STORED_CACHE_SIZE = 128
+STORED_CACHE_CHARS = 1_000_000
+#: Seconds before a generation that failed to open is tried again.
+RETRY_BROKEN_AFTER = 2.0
+
+
+
+class PostNotFound(LookupError):
+    """No post has the id asked for."""
+
+
+class DamagedIndex(IndexUnavailable):
+    """The published generation's files changed after it was written."""
+
+
+# ---------------------------------------------------------------------------
+# Opening the index once and reusing searchers
+
+
+class StoredPost:
+    """A post's stored fields, with what highlighting derives from them once."""
+
+    def __init__(self, fields: dict[str, Any]):
+        self.fields = fields
+        self.meta: dict[str, Any] = fields.get("meta") or {}
+        self.spans = [SectionSpan(*s) for s in self.meta.get("sections") or ()]
+        self._heading_terms: list[frozenset[str]] | None = None
+        #: Characters of text held (what the cache of shown posts is bounded by).
+        self.size = sum(len(v) for v in fields.values() if isinstance(v, str))
+
+    def heading_terms(self, schema) -> list[frozenset[str]]:
+        """The analysed words of each section's heading."""
+        if self._heading_terms is None:
+            self._heading_terms = [
+                frozenset(s.words.split() if s.words is not None else analyze(schema, "headings", s.heading))
+                for s in self.spans
+            ]
+        return self._heading_terms
+
+
+@dataclass
+class Snapshot:
+    """One published generation, opened: shared by all threads of a process."""
+
+    name: str
+    number: int
+    ix: Any
+    manifest: dict[str, Any]
+    vocabulary: Vocabulary
+    #: The segments' postings files (see :mod:`searchsvc.postings`).
+    postings: GenerationPostings
+    #: The segments' stored-fields files (see :mod:`searchsvc.documents`).
+    documents: GenerationDocuments
+    #: (title, url) of every post that can be found, for completing titles.
+    title_entries: list[tuple[str, str]] = field(default_factory=list)
+    _titles: TitleIndex | None = None
+    #: Related posts found so far, by (post id, limit).
+    _related: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    #: Postings and scores of the query leaves met so far (see :mod:`searchsvc.engine`).
+    leaves: LeafCache = field(default_factory=LeafCache)
+    #: Whole responses of recent requests, by request. Readers repeat popular queries, and
+    #: a search box asks again for a prefix as the reader types and deletes. A new
+    #: generation starts empty, so an answer is never older than the index it came from.
+    responses: LRU = field(default_factory=lambda: LRU(max_items=RESPONSE_CACHE_SIZE))
+    #: The posts shown most recently, decoded (see :class:`StoredPost`).
+    _posts: LRU = field(
+        default_factory=lambda: LRU(STORED_CACHE_SIZE, STORED_CACHE_CHARS, weight=lambda post: post.size)
+    )
+    _table: DocTable | None = None
+    _table_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def stored_fields(self, searcher, docnum: int) -> dict[str, Any]:
+        """A post's stored fields: from its segment's stored-fields file when it has one."""
+        return self.documents.fields(searcher.reader(), docnum)
+
+    def post(self, searcher, docnum: int) -> "StoredPost":
+        """A post's stored fields and sections; the most recently shown are kept decoded."""
+        post = self._posts.get(docnum)
+        if post is None:
+            post = StoredPost(self.stored_fields(searcher, docnum))
+            self._posts.put(docnum, post)
+        return post
+
+    def table(self) -> DocTable:
+        """Tags, authors, years and dates of every post, read on first use."""
+        if self._table is None:
+            with self._table_lock:
+                if self._table is None:
+                    self._table = DocTable(self.ix, self.documents)
+        return self._table
+
+    @property
+    def post_count(self) -> int:
+        return int(self.manifest.get("post_count", 0))
+
+    @property
+    def tag_names(self) -> dict[str, str]:
+        return self.manifest.get("tags", {})
+
+    @property
+    def author_names(self) -> dict[str, str]:
+        return self.manifest.get("authors", {})
+
+    @property
+    def titles(self) -> TitleIndex:
+        if self._titles is None:
+            self._titles = TitleIndex(self.title_entries)
+        return self._titles
+
+
+def open_generation(index_dir: Path, name: str) -> Snapshot:
+    """Open generation ``name`` of ``index_dir`` for searching.
+
+    :raise IndexUnavailable: when it is in another format, damaged, or cannot be opened.
+    """
+    path = index_dir / name
+    number = storage.generation_number(name)
+    manifest = storage.read_manifest(path)
+    version = manifest.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise IndexUnavailable(
+            f"The index in {path} is in the format of another release of searchsvc (format {version}; "
+            f"this release reads format {SCHEMA_VERSION}); run `searchsvc reindex` to rebuild it."
+        )
+    problem = storage.damage(path, manifest)
+    if problem:
+        raise IndexUnavailable(problem)
+    try:
+        # No mmap: a file truncated under a running server must raise an error we
+        # can answer with 503, not SIGBUS the worker.
+        ix = FileStorage(str(path), supports_mmap=False).open_index()
+    except Exception as exc:  # Whoosh raises many kinds for missing or damaged files
+        raise IndexUnavailable(
+            f"The index in {path} cannot be opened ({type(exc).__name__}); run `searchsvc reindex --full`."
+        ) from None
+    try:
+        titles = [(str(title), str(url)) for title, url in manifest.pop("titles")]
+    except (KeyError, TypeError, ValueError):
+        raise IndexUnavailable(f"The index at {path} is damaged; run `searchsvc reindex --full`.") from None
+    return Snapshot(
+        name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema),
+        title_entries=titles, postings=GenerationPostings(str(path)), documents=GenerationDocuments(str(path)),
+    )

@@ -1,0 +1,239 @@
+"""The words of one generation: completions as you type, corrections of typos, title suggestions."""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+from rapidfuzz import process as rf_process
+from rapidfuzz.distance import OSA
+
+from .schema import STOP, title_key
+
+MAX_SUGGESTIONS = 8
+
+
+# ---------------------------------------------------------------------------
+# The words of one generation: completions as you type, corrections of typos
+
+
+#: Analysed words by (analyzer, text): query words and headings recur from request to
+#: request, and the prose fields share one analyzer. The analyzers are kept alive with
+#: their entries, so an ``id()`` is never reused while it is a key here.
+_ANALYSED: dict[tuple[int, str], list[str]] = {}
+_ANALYZERS: dict[int, Any] = {}
+MAX_ANALYSED = 20_000
+
+
+def analyze(schema, fieldname: str, text: str) -> list[str]:
+    """The terms ``text`` becomes in ``fieldname`` (as a query)."""
+    analyzer = schema[fieldname].analyzer
+    key = (id(analyzer), text)
+    tokens = _ANALYSED.get(key)
+    if tokens is None:
+        tokens = [t.text for t in analyzer(text, mode="query")]
+        if len(_ANALYSED) >= MAX_ANALYSED:
+            _ANALYSED.clear()
+            _ANALYZERS.clear()
+        _ANALYZERS[id(analyzer)] = analyzer
+        _ANALYSED[key] = tokens
+    return list(tokens)
+
+
+class Lexicon:
+    """The words of one field, in order, with how many posts have each; read once."""
+
+    def __init__(self, reader, fieldname: str):
+        # Segment by segment: over several segments, Whoosh's iter_field looks every word up
+        # in each of them again (a second at 10,000 posts, paid by a reader's first query).
+        found: dict[str, int] = {}
+        for sub, _offset in reader.leaf_readers():
+            for term, info in sub.iter_field(fieldname):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                found[text] = found.get(text, 0) + info.doc_frequency()
+        terms = sorted(found)
+        self.terms = terms
+        self.counts = np.array([found[t] for t in terms], dtype=np.int64)
+        self.index = {t: i for i, t in enumerate(terms)}
+        #: Words by first letter: a typo is never looked for in the first letter.
+        self.by_initial: dict[str, list[str]] = {}
+        for t in terms:
+            self.by_initial.setdefault(t[:1], []).append(t)
+
+    def count(self, term: str) -> int:
+        i = self.index.get(term)
+        return int(self.counts[i]) if i is not None else 0
+
+    def prefixed(self, prefix: str) -> range:
+        """Positions of the words that start with ``prefix``."""
+        lo = bisect.bisect_left(self.terms, prefix)
+        hi = bisect.bisect_left(self.terms, prefix + "\U0010ffff", lo)
+        return range(lo, hi)
+
+
+class Vocabulary:
+    """Completions and corrections from the unstemmed ``spelling`` field (titles, headings,
+    tags, descriptions), held in memory per generation. Bounded: a prefix never expands to
+    more than ``limit`` words, a typo to more than 3. Results are cached; thread-safe.
+    """
+
+    FIELD = "spelling"
+    MAX_CACHE = 50_000
+
+    def __init__(self, schema, limit: int = 8):
+        self.schema = schema
+        self.limit = limit
+        self._completions: dict[str, list[str]] = {}
+        self._corrections: dict[str, list[str]] = {}
+        self._lexicon: Lexicon | None = None
+        self._lock = threading.Lock()
+
+    def lexicon(self, reader) -> Lexicon:
+        if self._lexicon is None:
+            with self._lock:
+                if self._lexicon is None:
+                    self._lexicon = Lexicon(reader, self.FIELD)
+        return self._lexicon
+
+    def fold(self, word: str) -> str:
+        tokens = analyze(self.schema, self.FIELD, word)
+        return tokens[0] if len(tokens) == 1 else ""
+
+    def completions(self, reader, word: str) -> list[str]:
+        """The most common indexed words that start with ``word`` (not ``word`` itself)."""
+        prefix = self.fold(word)
+        if not prefix or len(prefix) > 40:
+            return []
+        cached = self._completions.get(prefix)
+        if cached is not None:
+            return cached
+        lexicon = self.lexicon(reader)
+        span = lexicon.prefixed(prefix)
+        # Most common first, then in alphabetical order.
+        order = np.lexsort((np.arange(len(span)), -lexicon.counts[span.start : span.stop]))
+        result: list[str] = []
+        for i in order:
+            text = lexicon.terms[span.start + int(i)]
+            if text != prefix and text not in STOP:
+                result.append(text)
+                if len(result) == self.limit:
+                    break
+        self._remember(self._completions, prefix, result)
+        return result
+
+    def known(self, reader, word: str) -> bool:
+        folded = self.fold(word)
+        if folded and self.lexicon(reader).count(folded):
+            return True
+        stems = analyze(self.schema, "body", word)
+        return bool(stems) and any(reader.doc_frequency("body", t) for t in stems)
+
+    def corrections(self, reader, word: str) -> list[str]:
+        """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
+
+        A typo is a letter added, dropped or replaced, or two neighbours swapped; never in
+        the first letter. Empty when the word itself is in the index.
+        """
+        folded = self.fold(word)
+        if len(folded) < 4 or not folded.isalpha():
+            return []
+        cached = self._corrections.get(folded)
+        if cached is not None:
+            return cached
+        result: list[str] = []
+        if not self.known(reader, word):
+            lexicon = self.lexicon(reader)
+            maxdist = 2 if len(folded) >= 8 else 1
+            found = {
+                text: int(dist)
+                for text, dist, _ in rf_process.extract(
+                    folded,
+                    lexicon.by_initial.get(folded[:1], ()),
+                    scorer=OSA.distance,
+                    score_cutoff=maxdist,
+                    limit=None,
+                )
+            }
+            closest = min(found.values(), default=0)
+            ranked = sorted(
+                (t for t, d in found.items() if d == closest), key=lambda t: (-lexicon.count(t), t)
+            )
+            result = [t for t in ranked if t not in STOP][:3]
+        self._remember(self._corrections, folded, result)
+        return result
+
+    def _remember(self, cache: dict, key: str, value: list[str]) -> None:
+        if len(cache) >= self.MAX_CACHE:
+            cache.clear()
+        cache[key] = value
+
+
+# ---------------------------------------------------------------------------
+# Suggestions and related posts
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    text: str
+    kind: str  # "title" or "term"
+    url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"text": self.text, "kind": self.kind}
+        if self.url:
+            data["url"] = self.url
+        return data
+
+
+class TitleIndex:
+    """Titles by their words, for completing a query as it is typed."""
+
+    def __init__(self, entries: Sequence[tuple[str, str]]):
+        """``entries``: (title, url) of every post that can be found."""
+        entries = sorted(entries)
+        self.titles = entries
+        self.keys = [title_key(t) for t, _ in entries]
+        by_word: dict[str, set[int]] = {}
+        for i, key in enumerate(self.keys):
+            for w in key.split():
+                by_word.setdefault(w, set()).add(i)
+        self.by_word = by_word
+        self.words = sorted(by_word)
+
+    def complete(self, text: str, limit: int) -> list[Suggestion]:
+        words = title_key(text).split()
+        if not words:
+            return []
+        *before, last = words
+        candidates: set[int] | None = None
+        for w in before:
+            ids = self.by_word.get(w, set())
+            candidates = ids if candidates is None else candidates & ids
+        lo = bisect.bisect_left(self.words, last)
+        prefixed: set[int] = set()
+        for w in self.words[lo : lo + 200]:
+            if not w.startswith(last):
+                break
+            prefixed |= self.by_word[w]
+        matches = prefixed if candidates is None else candidates & prefixed
+        key = " ".join(words)
+        ranked = sorted(matches, key=lambda i: (not self.keys[i].startswith(key), len(self.keys[i]), i))
+        return [Suggestion(self.titles[i][0], "title", self.titles[i][1] or None) for i in ranked[:limit]]
+
+
+
+class Expander:
+    """Completions and typo corrections for the words of one query, from one generation's vocabulary."""
+
+    def __init__(self, vocabulary: "Vocabulary", reader):
+        self.vocabulary = vocabulary
+        self.reader = reader
+
+    def completions(self, word: str) -> list[str]:
+        return self.vocabulary.completions(self.reader, word)
+
+    def corrections(self, word: str) -> list[str]:
+        return self.vocabulary.corrections(self.reader, word)
