@@ -7,7 +7,8 @@ import ctypes
 import gc
 from types import SimpleNamespace
 
-from searchsvc import GC_YOUNG_THRESHOLD, TRIM_EVERY, create_app
+from searchsvc import create_app
+from searchsvc.tuning import GC_YOUNG_THRESHOLD, TRIM_EVERY
 
 
 def test_free_memory_goes_back_to_the_system_every_few_requests(monkeypatch, tmp_path):
