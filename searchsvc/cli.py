@@ -209,6 +209,52 @@ def _plain(snippet_html: str) -> str:
     return html.unescape(text)
 
 
+@main.command("eval")
+@click.option("--content", "content_dir", required=True, help="Folder of Markdown posts to evaluate on.", **path_option)
+@click.option("--limit", type=click.IntRange(min=1), help="Make queries from at most N posts (drawn with the seed).")
+@click.option("--seed", type=int, default=None, help="Seed of the queries [default: a fixed one, the same every run].")
+@click.option("--misses", type=click.IntRange(min=0), default=3, show_default=True, help="Example misses shown per kind.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def eval_command(content_dir, limit, seed, misses, as_json) -> None:
+    """Measure how well known posts are found, against a plain BM25 baseline.
+
+    Indexes the folder into a temporary index (with the current settings), makes the
+    queries a reader types to find a post they know (exact titles, title words, a
+    heading, typos, titles cut short as while typing, code names, remembered words
+    and passages) from the posts themselves, asks them of searchsvc and of plain BM25
+    (tantivy, default settings; `pip install 'searchsvc[eval]'`), and prints
+    success@1/3/5 and MRR@10 per kind for both, with example misses.
+
+    Exit status: 0 when searchsvc is at or above the baseline on every kind; 1 when
+    it is below on some kind; 2 for usage errors; 3 when it could not run.
+    """
+    import tempfile
+
+    from .evaluate import DEFAULT_SEED, EvalUnavailable, evaluate, format_report, posts_of, service_ranker
+
+    with tempfile.TemporaryDirectory(prefix="searchsvc-eval-") as tmp:
+        settings = _settings(content_dir=content_dir, index_dir=Path(tmp) / "index")
+        try:
+            summary = reindex(settings, full=True, workers=os.cpu_count() or 1)
+        except ReindexError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_NOT_RUN)
+        if not summary.total:
+            click.echo(f"Error: no post in {settings.content_dir} could be indexed; nothing to evaluate.", err=True)
+            sys.exit(EXIT_NOT_RUN)
+        index = SearchIndex(settings.index_dir)
+        try:
+            report = evaluate(posts_of(index), service_ranker(index), seed=DEFAULT_SEED if seed is None else seed,
+                              limit=limit, misses=misses)
+        except EvalUnavailable as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_NOT_RUN)
+        finally:
+            index.close()
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else format_report(report))
+    sys.exit(1 if report.below_baseline else 0)
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="SEARCHSVC_HOST")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, envvar="SEARCHSVC_PORT")

@@ -1,0 +1,92 @@
+"""`searchsvc eval`: known-item queries made from a blog's own posts, the service against plain BM25."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+from click.testing import CliRunner
+
+from searchsvc.cli import main
+from searchsvc.evaluate import KINDS, Case, EvalPost, Tally, make_cases, score, typo
+
+from conftest import BLOG
+
+POSTS = [
+    EvalPost("go", "Four years of Go", (("Why we wrote it", "why-we-wrote-it"),), "Goroutines schedule cheaply. " * 3,
+             "func scheduleWork() {}"),
+    EvalPost("rust", "Rust in 2016", (("The year ahead", "the-year-ahead"),), "Borrowck improvements landed quietly.",
+             "let borrow_checker = true;"),
+    EvalPost("py", "Packaging Python projects", (), "Wheels and sdists explained carefully for maintainers today.", ""),
+]
+
+
+def test_the_same_seed_makes_the_same_queries():
+    assert make_cases(POSTS, random.Random(7)) == make_cases(POSTS, random.Random(7))
+
+
+def test_a_title_is_cut_just_after_the_first_letter_of_a_stop_word():
+    cases = [c for c in make_cases(POSTS, random.Random(1)) if c.kind == "title cut at stop word"]
+    assert Case("title cut at stop word", "go", "Four years o") in cases
+
+
+def test_a_unique_heading_is_asked_with_its_anchor():
+    cases = [c for c in make_cases(POSTS, random.Random(1)) if c.kind == "heading"]
+    assert Case("heading", "go", "Why we wrote it", "why-we-wrote-it") in cases
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_typo_changes_the_word_but_never_its_first_letter(seed):
+    word = "packaging"
+    changed = typo(word, random.Random(seed))
+    assert changed != word and changed[0] == word[0]
+
+
+def test_success_and_mrr_count_ranks_up_to_ten():
+    tally = Tally(ranks=[1, 2, 4, None, 11])
+    assert tally.success(1) == pytest.approx(1 / 5)
+    assert tally.success(3) == pytest.approx(2 / 5)
+    assert tally.success(5) == pytest.approx(3 / 5)
+    assert tally.mrr == pytest.approx((1 + 1 / 2 + 1 / 4) / 5)
+
+
+def test_a_heading_found_without_its_anchor_first_is_a_miss_for_the_service():
+    case = Case("heading", "go", "Why we wrote it", "why-we-wrote-it")
+    wrong_anchor = score([case], lambda q: [("go", "")], check_anchor=True)
+    right_anchor = score([case], lambda q: [("go", "why-we-wrote-it")], check_anchor=True)
+    assert wrong_anchor["heading"].ranks == [None]
+    assert right_anchor["heading"].ranks == [1]
+
+
+def test_eval_prints_every_kind_for_service_and_baseline_as_json():
+    pytest.importorskip("tantivy", reason="the baseline needs tantivy (pip install 'searchsvc[eval]')")
+    result = CliRunner().invoke(main, ["eval", "--content", str(BLOG), "--json"])
+    assert result.exit_code in (0, 1), result.output
+    report = json.loads(result.output)
+    assert set(report["kinds"]) == set(KINDS)
+    exact = report["kinds"]["exact title"]
+    assert exact["service"]["queries"] == exact["baseline"]["queries"] > 0
+    assert result.exit_code == (1 if report["below_baseline"] else 0)
+
+
+def test_eval_says_how_to_get_the_baseline_when_tantivy_is_missing(monkeypatch):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_tantivy(name, *args, **kwargs):
+        if name == "tantivy":
+            raise ImportError("no tantivy here")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_tantivy)
+    result = CliRunner().invoke(main, ["eval", "--content", str(BLOG)])
+    assert result.exit_code == 3
+    assert "pip install 'searchsvc[eval]'" in result.output
+
+
+def test_eval_of_a_missing_folder_is_a_usage_error(tmp_path):
+    result = CliRunner().invoke(main, ["eval", "--content", str(tmp_path / "nowhere")])
+    assert result.exit_code == 3
+    assert "does not exist" in result.output
