@@ -21,7 +21,8 @@ Kinds of query (each made only where the post allows it):
 - ``title cut``: the title cut in the middle of a word after at least one whole word;
 - ``title cut at stop word``: the title cut just after the first letter of a stop word
   that follows its first word ("Four years o" for "Four years of Go");
-- ``code identifier``: a name from the post's code (6+ characters, in at most 2 posts);
+- ``code identifier``: a name from the post's code (6+ characters, in at most 2 posts,
+  camelCase, snake_case or dotted where it has such names; never a hash or checksum);
 - ``words typo``: 2-3 words found in at most 3 posts, one of them with a typo;
 - ``words cut``: 2-3 such words, the last cut to half (at least 3 letters);
 - ``passage``: the three rarest words of one sentence of the post, in order.
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from .query import SearchRequest
-from .schema import STOP, title_key
+from .schema import STOP, is_noise, title_key
 from .search import SearchIndex
 
 KINDS = (
@@ -243,8 +244,10 @@ def _title_cut_at_stop_word(post: EvalPost, rarity: _Rarity, rng: random.Random)
 
 
 def _code_identifier(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
+    # Not hashes and checksums: nobody types those (the index leaves them out, see schema.is_noise).
     names = sorted(
-        {n for n in _IDENTIFIER.findall(post.code) if len(n) >= 6 and rarity.code[n] <= 2 and n.lower() not in STOP}
+        {n for n in _IDENTIFIER.findall(post.code)
+         if len(n) >= 6 and rarity.code[n] <= 2 and n.lower() not in STOP and not is_noise(n)}
     )
     distinctive = [n for n in names if re.search(r"[a-z][A-Z]|_|\.", n)] or names
     return rng.choice(distinctive) if distinctive else None

@@ -10,7 +10,7 @@ built as query objects, never by pasting strings into a query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time as dtime
 from typing import Sequence
 
@@ -29,7 +29,7 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key
 from .vocabulary import Expander, analyze
 
 SORTS = ("relevance", "newest", "oldest")
@@ -145,10 +145,13 @@ EXPANDED_FIELDS = ("title", "headings", "tag_text", "description", "body")
 PREFIX_FIELDS = ("title", "headings", "tag_text")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
+#: Body completions of a last word that is a whole body word already.
+KNOWN_WORD_COMPLETIONS = 3
 FUZZY_FACTOR = 0.35
 
 
-def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = ()) -> Query | None:
+def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = (),
+                body_terms: Sequence[tuple[str, float]] = ()) -> Query | None:
     """A free-text word or phrase, searched in every text field with its weight.
 
     ``expansions`` are other words (completions of a word being typed, corrections
@@ -178,6 +181,11 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 continue
             seen.add((fieldname, tokens[0]))
             alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor))
+    # Body words as the body indexes them (already stemmed: not analysed again).
+    for text, factor in body_terms:
+        if ("body", text) not in seen:
+            seen.add(("body", text))
+            alternatives.append(Term("body", text, boost=FIELD_WEIGHTS["body"] * factor))
     return Or(alternatives) if alternatives else None
 
 
@@ -199,6 +207,9 @@ class CompiledQuery:
     words: list[Query]
     filters: list[Query]
     excluded: list[Query]
+    #: The last word when it may be a stop word being typed ("years o" for "years of"):
+    #: it adds to a post's score but is not required (stop words are not indexed).
+    optional: list[Query] = field(default_factory=list)
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None) -> CompiledQuery:
@@ -209,6 +220,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
     """
     compiled = CompiledQuery([], [], [])
     last = parsed.groups[-1][-1] if parsed.groups else None
+    several_words = len(parsed.words) > 1
+    # A last word of one or two letters, or the start of a stop word, after other words is
+    # being typed and could become almost anything ("years o", "push f"): it adds to the
+    # score of the posts that have a word it starts, but no post is required to have one.
+    short_last = last is not None and plain_word(last) and (len(last.text) <= 2 or starts_stop_word(last.text))
     for group in parsed.groups:
         parts = []
         for clause in group:
@@ -216,11 +232,21 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
                 q = _filter_clause(schema, clause)
             else:
                 expansions: list[tuple[str, float]] = []
+                body_terms: list[tuple[str, float]] = []
                 if expander is not None and plain_word(clause):
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
-                    expansions += [(w, FUZZY_FACTOR) for w in expander.corrections(clause.text)]
-                q = _text_query(schema, clause, expansions)
+                        if several_words and not short_last:
+                            # After other words the last is being typed ("festival cau"): it
+                            # also completes to the body's commonest words that start so (fewer
+                            # when it is a whole word already: each costs a list of posts).
+                            limit = KNOWN_WORD_COMPLETIONS if expander.body_known(clause.text) else None
+                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text)[:limit]]
+                    corrections = expander.corrections(clause.text)
+                    expansions += [(w, FUZZY_FACTOR) for w in corrections]
+                    if not corrections:
+                        body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
+                q = _text_query(schema, clause, expansions, body_terms)
             if q is not None:
                 parts.append(q)
         if not parts:
@@ -228,11 +254,30 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
         q = parts[0] if len(parts) == 1 else Or(parts)
         if group[0].negated:
             compiled.excluded.append(q)
+        elif several_words and group[-1] is last and len(group) == 1 and short_last:
+            compiled.optional.append(q)
         elif all(c.field for c in group):
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
+    if compiled.optional and not compiled.words:  # nothing else to require: it is the query
+        compiled.words, compiled.optional = compiled.optional, []
     return compiled
+
+
+def starts_stop_word(word: str) -> bool:
+    """Whether ``word`` is the start of a stop word, but not one itself: a reader may be typing it.
+
+    >>> [starts_stop_word(w) for w in ("o", "fr", "wit", "of", "go", "Dat")]
+    [True, True, True, False, False, False]
+    """
+    folded = word.lower()
+    return folded.isalpha() and folded not in STOP and any(s.startswith(folded) for s in _STOP_PREFIXES.get(folded[:1], ()))
+
+
+_STOP_PREFIXES: dict[str, tuple[str, ...]] = {}
+for _word in sorted(STOP):
+    _STOP_PREFIXES[_word[:1]] = (*_STOP_PREFIXES.get(_word[:1], ()), _word)
 
 
 def build_query(
@@ -255,23 +300,25 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     else:
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
-    bonus = _title_bonus(schema, parsed)
-    if bonus is not None and words:
-        main = AndMaybe(main, bonus)
+    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional))
+    optional = [*compiled.optional, *([bonus] if bonus is not None else [])]
+    if optional and words:
+        main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
     if compiled.excluded:
         excluded = compiled.excluded
         main = AndNot(main, Or(excluded) if len(excluded) > 1 else excluded[0])
     return main
 
 
-def _title_bonus(schema, parsed: ParsedQuery) -> Query | None:
+def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
-    (in the title most, then a heading, then the body)."""
+    (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
+    being typed last), the phrase is looked for without it."""
     words = " ".join(parsed.words)
     if not words:
         return None
     bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
-    tokens = analyze(schema, "title", words)
+    tokens = analyze(schema, "title", " ".join(parsed.words[:-1]) if partial_last else words)
     if len(tokens) > 1:
         bonuses.append(Phrase("title", tokens, boost=TITLE_PHRASE_BONUS))
         bonuses.append(Phrase("headings", tokens, boost=TITLE_PHRASE_BONUS / 2))

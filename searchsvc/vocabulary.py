@@ -14,6 +14,11 @@ from rapidfuzz.distance import OSA
 from .schema import STOP, title_key
 
 MAX_SUGGESTIONS = 8
+#: The field whose words also complete the last word of a query of several words, and
+#: correct a typo no title, heading, tag or description word corrects; how many of each.
+BODY = "body"
+BODY_COMPLETIONS = 8
+BODY_CORRECTIONS = 2
 
 
 # ---------------------------------------------------------------------------
@@ -46,7 +51,7 @@ def analyze(schema, fieldname: str, text: str) -> list[str]:
 class Lexicon:
     """The words of one field, in order, with how many posts have each; read once."""
 
-    def __init__(self, reader, fieldname: str):
+    def __init__(self, reader, fieldname: str, *, with_index: bool = True):
         # Segment by segment: over several segments, Whoosh's iter_field looks every word up
         # in each of them again (a second at 10,000 posts, paid by a reader's first query).
         found: dict[str, int] = {}
@@ -57,15 +62,44 @@ class Lexicon:
         terms = sorted(found)
         self.terms = terms
         self.counts = np.array([found[t] for t in terms], dtype=np.int64)
-        self.index = {t: i for i, t in enumerate(terms)}
+        self.index = {t: i for i, t in enumerate(terms)} if with_index else None
         #: Words by first letter: a typo is never looked for in the first letter.
-        self.by_initial: dict[str, list[str]] = {}
-        for t in terms:
-            self.by_initial.setdefault(t[:1], []).append(t)
+        self.by_initial: dict[str, list[str]] | None = None
+        if with_index:
+            self.group_by_initial()
+
+    def group_by_initial(self) -> None:
+        by_initial: dict[str, list[str]] = {}
+        for t in self.terms:
+            by_initial.setdefault(t[:1], []).append(t)
+        self.by_initial = by_initial
 
     def count(self, term: str) -> int:
-        i = self.index.get(term)
+        if self.index is not None:
+            i = self.index.get(term)
+        else:
+            i = bisect.bisect_left(self.terms, term)
+            i = i if i < len(self.terms) and self.terms[i] == term else None
         return int(self.counts[i]) if i is not None else 0
+
+    def commonest(self, prefix: str, limit: int, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
+        """Up to ``limit`` words that start with ``prefix`` (not ``prefix`` itself), most common first."""
+        span = self.prefixed(prefix)
+        if not len(span):
+            return []
+        counts = self.counts[span.start : span.stop]
+        # The commonest few without sorting them all (a short prefix has thousands of words).
+        take = min(len(counts), limit + len(skip) + 1)
+        best = np.argpartition(-counts, take - 1)[:take] if take < len(counts) else np.arange(len(counts))
+        best = best[np.lexsort((best, -counts[best]))]
+        out = []
+        for i in best.tolist():
+            text = self.terms[span.start + i]
+            if text != prefix and text not in skip:
+                out.append(text)
+                if len(out) == limit:
+                    break
+        return out
 
     def prefixed(self, prefix: str) -> range:
         """Positions of the words that start with ``prefix``."""
@@ -89,6 +123,9 @@ class Vocabulary:
         self._completions: dict[str, list[str]] = {}
         self._corrections: dict[str, list[str]] = {}
         self._lexicon: Lexicon | None = None
+        self._body: Lexicon | None = None
+        self._body_completions: dict[str, list[str]] = {}
+        self._body_corrections: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def lexicon(self, reader) -> Lexicon:
@@ -165,6 +202,67 @@ class Vocabulary:
         self._remember(self._corrections, folded, result)
         return result
 
+    def body_lexicon(self, reader) -> Lexicon:
+        """The words of the body (stemmed, as indexed), read on first use (no dictionary: a
+        sorted list and counts, about 80 bytes a word)."""
+        if self._body is None:
+            with self._lock:
+                if self._body is None:
+                    self._body = Lexicon(reader, BODY, with_index=False)
+        return self._body
+
+    def _body_form(self, word: str) -> str:
+        """``word`` as the body indexes it (stemmed); a stop word as typed (lower-cased)."""
+        tokens = analyze(self.schema, BODY, word)
+        if len(tokens) == 1:
+            return tokens[0]
+        return self.fold(word)
+
+    def body_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS) -> list[str]:
+        """The commonest body words that start with ``word`` (as the body indexes words)."""
+        prefix = self._body_form(word)
+        if not prefix or len(prefix) > 40:
+            return []
+        key = f"{prefix}\0{limit}"
+        cached = self._body_completions.get(key)
+        if cached is None:
+            cached = self.body_lexicon(reader).commonest(prefix, limit, STOP)
+            self._remember(self._body_completions, key, cached)
+        return cached
+
+    def body_known(self, reader, word: str) -> bool:
+        """Whether the body has ``word`` as it is (as the body indexes words)."""
+        form = self._body_form(word)
+        return bool(form) and self.body_lexicon(reader).count(form) > 0
+
+    def body_corrections(self, reader, word: str) -> list[str]:
+        """Body words one typo away (4+ letters) or two (8+), closest and commonest first;
+        empty when the body has the word."""
+        form = self._body_form(word)
+        if len(form) < 4 or not form.isalpha():
+            return []
+        cached = self._body_corrections.get(form)
+        if cached is not None:
+            return cached
+        lexicon = self.body_lexicon(reader)
+        result: list[str] = []
+        if not lexicon.count(form):
+            if lexicon.by_initial is None:
+                with self._lock:
+                    lexicon.group_by_initial()
+            maxdist = 2 if len(form) >= 8 else 1
+            found = {
+                text: int(dist)
+                for text, dist, _ in rf_process.extract(
+                    form, lexicon.by_initial.get(form[:1], ()), scorer=OSA.distance, score_cutoff=maxdist, limit=None
+                )
+            }
+            closest = min(found.values(), default=0)
+            ranked = sorted((t for t, d in found.items() if d == closest), key=lambda t: (-lexicon.count(t), t))
+            result = [t for t in ranked if t not in STOP][:BODY_CORRECTIONS]
+        self._remember(self._body_corrections, form, result)
+        return result
+
     def _remember(self, cache: dict, key: str, value: list[str]) -> None:
         if len(cache) >= self.MAX_CACHE:
             cache.clear()
@@ -237,3 +335,12 @@ class Expander:
 
     def corrections(self, word: str) -> list[str]:
         return self.vocabulary.corrections(self.reader, word)
+
+    def body_completions(self, word: str) -> list[str]:
+        return self.vocabulary.body_completions(self.reader, word)
+
+    def body_corrections(self, word: str) -> list[str]:
+        return self.vocabulary.body_corrections(self.reader, word)
+
+    def body_known(self, word: str) -> bool:
+        return self.vocabulary.body_known(self.reader, word)

@@ -93,11 +93,22 @@ class RecordingExpander:
     def corrections(self, word):
         return []
 
+    def body_completions(self, word):
+        self.completed.append(word)
+        return []
+
+    def body_corrections(self, word):
+        return []
+
+    def body_known(self, word):
+        return False
+
 
 def test_only_the_last_word_is_completed_when_building_the_query():
     expander = RecordingExpander()
     build_query(build_schema(), parse_query("serv act optim"), expander)
-    assert expander.completed == ["optim"]
+    # In the titles' words, then (after other words) in the body's.
+    assert expander.completed == ["optim", "optim"]
 
 
 @pytest.mark.parametrize("q", ["server -act", "server tag:act", "server author:act", 'server "act now"'])

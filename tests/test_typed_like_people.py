@@ -1,0 +1,55 @@
+"""Queries typed the way people type them: a stop word half typed last, the last word cut
+short after other words, a typo in a word only the body has."""
+
+import json
+
+import pytest
+
+from searchsvc.query import starts_stop_word
+
+
+def post(title: str, body: str = "Short notes for the week.") -> str:
+    return f"---\ntitle: {json.dumps(title)}\n---\n\n{body}\n"
+
+
+def ids(response) -> list[str]:
+    return [hit.id for hit in response.results]
+
+
+BLOG = {
+    "four-years.md": post("Four Years of Go", "Looking back at how the language grew."),
+    "years.md": post("Ten years later", "A retrospective."),
+    "lanterns.md": post("Evening walk", "The river lantern festival causes crowds every autumn."),
+    "rivers.md": post("River trips", "Kayaks and canoes on the river."),
+}
+
+
+@pytest.mark.parametrize("q", ["Four years o", "four years of", "Four Years of G"])
+def test_a_title_cut_after_a_stop_words_first_letter_finds_the_post(search_blog, q):
+    search = search_blog(BLOG)
+    assert ids(search(q))[0] == "four-years"
+
+
+def test_a_half_typed_stop_word_last_is_not_required(search_blog):
+    search = search_blog(BLOG)
+    # "o" could be "of": posts with "years" are found although none has a word starting with "o"...
+    found = ids(search("years o"))
+    assert set(found) >= {"four-years", "years"}
+
+
+def test_the_last_word_after_others_completes_from_the_body(search_blog):
+    search = search_blog(BLOG)
+    # "festival" and "causes" are only in the body.
+    assert ids(search("festival cau")) == ["lanterns"]
+
+
+def test_a_typo_in_a_word_only_the_body_has_is_corrected(search_blog):
+    search = search_blog(BLOG)
+    response = search("lantern festivl")
+    assert ids(response) == ["lanterns"]
+
+
+@pytest.mark.parametrize("word, expected", [("o", True), ("fr", True), ("wit", True), ("of", False),
+                                            ("go", False), ("zz", False), ("", False)])
+def test_starts_stop_word(word, expected):
+    assert starts_stop_word(word) is expected
