@@ -57,7 +57,8 @@ SUCCESS_AT = (1, 3, 5)
 MRR_DEPTH = 10
 DEFAULT_SEED = 20261204
 
-_WORD = re.compile(r"\w+", re.UNICODE)
+#: Words as a reader types them: dotted names and versions whole ("Node.js", "v0.10.11").
+_WORD = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
@@ -143,8 +144,8 @@ class Report:
 def words(text: str) -> list[str]:
     """The words of ``text`` as a reader sees them.
 
-    >>> words("Node.js v18: what's new?")
-    ['Node', 'js', 'v18', 'what', 's', 'new']
+    >>> words("Node.js v18.2: what's new?")
+    ['Node.js', 'v18.2', 'what', 's', 'new']
     """
     return _WORD.findall(text)
 
@@ -181,7 +182,7 @@ class _Rarity:
 
 
 def _content_word(word: str) -> bool:
-    return word.lower() not in STOP and len(word) > 1 and not word.isdigit()
+    return word.lower() not in STOP and len(word) > 1
 
 
 def make_cases(posts: Sequence[EvalPost], rng: random.Random) -> list[Case]:
@@ -376,7 +377,8 @@ def baseline_ranker(posts: Sequence[EvalPost]) -> Ranker:
     searcher = index.searcher()
 
     def ranker(query: str) -> list[tuple[str, str]]:
-        terms = [w.lower() for w in words(query)]
+        # As tantivy's default tokenizer splits text: runs of letters and digits, lower-cased.
+        terms = [w for w in re.findall(r"[^\W_]+", query.lower()) if len(w) <= 40]
         if not terms:
             return []
         clauses = [(tantivy.Occur.Should, tantivy.Query.term_query(schema, f, t)) for t in terms for f in ("title", "body")]

@@ -37,7 +37,7 @@ from .codec import Codec
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
-from .schema import SCHEMA_VERSION, build_schema, prose_analyzer, title_key
+from .schema import SCHEMA_VERSION, build_schema, title_analyzer, title_key
 
 #: Wraps the iterator of changed posts being prepared (given its length), e.g. with a progress bar.
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -145,13 +145,13 @@ def _lock_holder(path: Path) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _prose():
-    return prose_analyzer()
+def _headings_analyzer():
+    return title_analyzer()
 
 
 def _query_words(text: str) -> str:
-    """``text`` as a query analyses it in the prose fields (kept so that searches need not)."""
-    return " ".join(t.text for t in _prose()(text, mode="query"))
+    """A heading's words as a query analyses them in the headings field (kept so that searches need not)."""
+    return " ".join(t.text for t in _headings_analyzer()(text, mode="query"))
 
 
 def post_document(post: Post) -> dict[str, Any]:

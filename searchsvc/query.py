@@ -143,6 +143,9 @@ def field_query(fieldname: str, tokens: list[str], boost: float) -> Query | None
 EXPANDED_FIELDS = ("title", "headings", "tag_text", "description", "body")
 #: Completions of the word being typed are looked for where a reader's target is named.
 PREFIX_FIELDS = ("title", "headings", "tag_text")
+#: Fields that index stop words (see schema.title_analyzer): a word that is only a stop
+#: word is looked for there, never required.
+STOP_WORD_FIELDS = ("body", "title", "headings")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 #: Body completions of a last word that is a whole body word already.
@@ -158,7 +161,7 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     of a typo) that also match, each with a factor below 1. A word that prose
     analysis removes entirely (a stop word) is dropped.
     """
-    if not analyze(schema, "body", clause.text):
+    if not any(analyze(schema, f, clause.text) for f in STOP_WORD_FIELDS):
         return None
     alternatives = []
     seen: set[tuple[str, str]] = set()
@@ -256,6 +259,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
             compiled.excluded.append(q)
         elif several_words and group[-1] is last and len(group) == 1 and short_last:
             compiled.optional.append(q)
+        elif all(c.field is None and is_stop_word(schema, c) for c in group):
+            # "Rust in 2016": "in" counts where titles and headings have it, but no post
+            # is required to have a stop word.
+            compiled.optional.append(q)
         elif all(c.field for c in group):
             compiled.filters.append(q)
         else:
@@ -263,6 +270,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional = compiled.optional, []
     return compiled
+
+
+def is_stop_word(schema, clause: Clause) -> bool:
+    """Whether prose analysis removes the clause's text entirely (a stop word)."""
+    return not clause.phrase and not analyze(schema, "body", clause.text)
 
 
 def starts_stop_word(word: str) -> bool:
@@ -318,11 +330,13 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False) -> 
     if not words:
         return None
     bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
-    tokens = analyze(schema, "title", " ".join(parsed.words[:-1]) if partial_last else words)
-    if len(tokens) > 1:
-        bonuses.append(Phrase("title", tokens, boost=TITLE_PHRASE_BONUS))
-        bonuses.append(Phrase("headings", tokens, boost=TITLE_PHRASE_BONUS / 2))
-        bonuses.append(Phrase("body", tokens, boost=TITLE_PHRASE_BONUS / 4))
+    text = " ".join(parsed.words[:-1]) if partial_last else words
+    for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
+                             ("body", TITLE_PHRASE_BONUS / 4)):
+        # Each field's own words: titles and headings keep stop words, the body does not.
+        tokens = analyze(schema, fieldname, text)
+        if len(tokens) > 1:
+            bonuses.append(Phrase(fieldname, tokens, boost=boost))
     return Or(bonuses)
 
 

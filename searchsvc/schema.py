@@ -32,7 +32,7 @@ from whoosh.scoring import BM25F
 from whoosh.support.charset import accent_map
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -323,6 +323,21 @@ def prose_analyzer():
     )
 
 
+def title_analyzer():
+    """Titles and headings: as prose, but stop words kept. A title made of common words
+    ("May Project Goals Update", "Rust in 2016", "Half a decade with Go") is found by
+    them, and a phrase with them matches; they are short, so this costs little room."""
+    return CachedAnalyzer(
+        _words(),
+        NoiseFilter(),
+        CompoundFilter(),
+        LowercaseFilter(),
+        CharsetFilter(accent_map),
+        SafeStemFilter(),
+        RenumberFilter(),
+    )
+
+
 def plain_analyzer():
     """Words lower-cased and accent-folded, nothing removed: names, spelling."""
     return CachedAnalyzer(_words(), NoiseFilter(), CompoundFilter(), LowercaseFilter(), CharsetFilter(accent_map))
@@ -363,16 +378,17 @@ def weighting() -> BM25F:
 
 def build_schema() -> Schema:
     prose = prose_analyzer()
+    titles = title_analyzer()
     return Schema(
         # Identity
         id=ID(stored=True, unique=True),
         path=ID(stored=True, unique=True),
         url=STORED,
         # Searchable text (stored where snippets need it)
-        title=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
+        title=TEXT(analyzer=titles, stored=True, phrase=True, chars=True),
         title_key=ID,
         description=TEXT(analyzer=prose, stored=True, chars=True),
-        headings=TEXT(analyzer=prose, phrase=True),
+        headings=TEXT(analyzer=titles, phrase=True),
         body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
         code=TEXT(analyzer=code_analyzer(), stored=True, phrase=False, chars=True),
         tag_text=TEXT(analyzer=prose, phrase=True),

@@ -139,26 +139,19 @@ class Vocabulary:
         tokens = analyze(self.schema, self.FIELD, word)
         return tokens[0] if len(tokens) == 1 else ""
 
-    def completions(self, reader, word: str) -> list[str]:
-        """The most common indexed words that start with ``word`` (not ``word`` itself)."""
+    def completions(self, reader, word: str, *, stop_words: bool = False) -> list[str]:
+        """The most common indexed words that start with ``word`` (not ``word`` itself);
+        stop words among them only with ``stop_words`` (titles and headings index them, but
+        nobody wants "the" suggested)."""
         prefix = self.fold(word)
         if not prefix or len(prefix) > 40:
             return []
-        cached = self._completions.get(prefix)
+        key = f"{prefix}\0{stop_words}"
+        cached = self._completions.get(key)
         if cached is not None:
             return cached
-        lexicon = self.lexicon(reader)
-        span = lexicon.prefixed(prefix)
-        # Most common first, then in alphabetical order.
-        order = np.lexsort((np.arange(len(span)), -lexicon.counts[span.start : span.stop]))
-        result: list[str] = []
-        for i in order:
-            text = lexicon.terms[span.start + int(i)]
-            if text != prefix and text not in STOP:
-                result.append(text)
-                if len(result) == self.limit:
-                    break
-        self._remember(self._completions, prefix, result)
+        result = self.lexicon(reader).commonest(prefix, self.limit, frozenset() if stop_words else STOP)
+        self._remember(self._completions, key, result)
         return result
 
     def known(self, reader, word: str) -> bool:
@@ -331,7 +324,8 @@ class Expander:
         self.reader = reader
 
     def completions(self, word: str) -> list[str]:
-        return self.vocabulary.completions(self.reader, word)
+        """Completions for matching: stop words included (titles and headings have them)."""
+        return self.vocabulary.completions(self.reader, word, stop_words=True)
 
     def corrections(self, word: str) -> list[str]:
         return self.vocabulary.corrections(self.reader, word)

@@ -53,3 +53,30 @@ def test_a_typo_in_a_word_only_the_body_has_is_corrected(search_blog):
                                             ("go", False), ("zz", False), ("", False)])
 def test_starts_stop_word(word, expected):
     assert starts_stop_word(word) is expected
+
+
+STOPPY = {
+    "rust-2016.md": post("Rust in 2016", "Plans for the year."),
+    "rust-roadmap.md": post("Rust roadmap 2016", "Plans."),
+    "may-goals.md": post("May Project Goals Update", "Progress on the goals."),
+    "june-goals.md": post("Project goals for June", "Progress on the goals."),
+    "the-who.md": post("The Who", "A band."),
+    "other.md": post("Gardening", "Seeds."),
+}
+
+
+@pytest.mark.parametrize("q, first", [
+    ("Rust in 2016", "rust-2016"),
+    ("may project goals update", "may-goals"),
+    ("May Project Goals", "may-goals"),
+    ("the who", "the-who"),
+])
+def test_titles_made_of_common_words_are_found_by_them(search_blog, q, first):
+    search = search_blog(STOPPY)
+    assert ids(search(q))[0] == first
+
+
+def test_a_stop_word_is_never_required(search_blog):
+    search = search_blog(STOPPY)
+    # "in" is in one Rust title only; both Rust posts are found, the one with "in" first.
+    assert ids(search("rust in")) == ["rust-2016", "rust-roadmap"]
