@@ -62,6 +62,7 @@ def execute(
     parsed: ParsedQuery,
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
+    widen: tuple[Query, str] | None = None,
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
     table = snap.table()
@@ -70,6 +71,10 @@ def execute(
     mask = found.mask
     if filter_q is not None:
         mask &= evaluator.evaluate(filter_q, scored=False).mask
+    if widen is not None and not deadline.passed() and np.count_nonzero(mask) < PREFIX_SCAN:
+        # Few posts have every word: the one wanted may have the last word in a form the
+        # completions did not give (rare words are never among the commonest).
+        widen_to_prefix(searcher, snap, evaluator, found, widen, filter_q)
     docs = np.flatnonzero(mask)
     scores = found.scores[docs]
     dates = table.dates[docs]
@@ -85,6 +90,32 @@ def execute(
         order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit)
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
     return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial)
+
+
+#: Posts that have every other word of a query, but none of the completions of its last
+#: word that the index gave, whose text is searched for a word starting with it; more, and
+#: none is (the completions were the commonest words: a reader typing after common words
+#: means one of those).
+PREFIX_SCAN = 32
+
+
+def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str],
+                    filter_q: Query | None) -> None:
+    """Add to ``found`` the posts that match the query without its last word (``widen``:
+    that query and the word) and have a word starting with it in their text, scored
+    without it. Bounded: at most PREFIX_SCAN posts are looked at."""
+    others_query, prefix = widen
+    others = evaluator.evaluate(others_query)
+    extra = others.mask & ~found.mask
+    if filter_q is not None:
+        extra &= evaluator.evaluate(filter_q, scored=False).mask
+    candidates = np.flatnonzero(extra)
+    if not 0 < len(candidates) <= PREFIX_SCAN:
+        return
+    for docnum in candidates.tolist():
+        if snap.post(searcher, docnum).has_word_starting(prefix):
+            found.mask[docnum] = True
+            found.scores[docnum] = others.scores[docnum]
 
 
 def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],

@@ -356,11 +356,12 @@ class Evaluator:
         leaf = self.cache.get(key)
         if leaf is not None:
             return leaf
-        phrase = isinstance(q, Phrase) and q.slop == 1 and len(q.words) > 1
+        phrase = isinstance(q, Phrase) and q.slop >= 1 and len(q.words) > 1
         if phrase and self._within is not None:
-            return self._phrase(q.fieldname, list(q.words), within=self._within)  # not kept: partial by design
+            # Not kept: partial by design.
+            return self._phrase(q.fieldname, list(q.words), within=self._within, slop=q.slop)
         if phrase:
-            leaf = self._phrase(q.fieldname, list(q.words))
+            leaf = self._phrase(q.fieldname, list(q.words), slop=q.slop)
         elif isinstance(q, Term) and self._bm25f(q.fieldname):
             leaf = self._term(q.fieldname, q.text)
         else:
@@ -424,12 +425,13 @@ class Evaluator:
         """Where the postings are, part by part (see :meth:`GenerationPostings.parts`)."""
         return self.postings.parts(self.searcher.reader())
 
-    def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None) -> Leaf:
-        """The posts where ``words`` occur one after the other, scored as Whoosh scores a
-        phrase (the sum of its words' scores).
+    def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None, slop: int = 1) -> Leaf:
+        """The posts where ``words`` occur one after the other (with ``slop`` > 1: in order,
+        each at most ``slop`` words after the one before), scored as Whoosh scores a phrase
+        (the sum of its words' scores).
 
         The posts that have every word are the candidates; the words' positions there are
-        intersected as (post, position) keys. Whoosh's own phrase matcher builds Python
+        compared as (post, position) keys. Whoosh's own phrase matcher builds Python
         objects for every occurrence of every word in every candidate post instead.
         """
         words_leaves = [self.leaf(Term(fieldname, w)) for w in words]
@@ -453,6 +455,19 @@ class Evaluator:
             first = np.searchsorted(found.ids, candidates, "left")
             at = ranges(first, np.searchsorted(found.ids, candidates, "right") - first)
             ids, positions = found.ids[at], found.positions[at]
+            if slop > 1:
+                keys = (ids.astype(np.int64) << 32) | positions.astype(np.int64)
+                # Where each chain has got to: the first occurrence of this word after it.
+                if starts is None:
+                    starts = keys
+                else:
+                    at = np.searchsorted(keys, starts, "right")
+                    ok = at < len(keys)
+                    nxt = keys[np.minimum(at, len(keys) - 1)]
+                    ok &= ((nxt >> 32) == (starts >> 32)) & (nxt - starts <= slop)
+                    starts = nxt[ok]
+                candidates = np.unique(starts >> 32)
+                continue
             inside = positions >= i
             # (post, where the phrase would start if this word is its i-th), as one number.
             keys = (ids[inside].astype(np.int64) << 32) | (positions[inside].astype(np.int64) - i)

@@ -148,6 +148,11 @@ PREFIX_FIELDS = ("title", "headings", "tag_text")
 STOP_WORD_FIELDS = ("body", "title", "headings")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
+#: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
+#: one before, for queries of at most MAX_NEAR_WORDS words; its weight.
+NEAR_SLOP = 6
+MAX_NEAR_WORDS = 6
+NEAR_BONUS = TITLE_PHRASE_BONUS / 6
 #: Body completions of a last word that is a whole body word already.
 KNOWN_WORD_COMPLETIONS = 3
 FUZZY_FACTOR = 0.35
@@ -213,6 +218,11 @@ class CompiledQuery:
     #: The last word when it may be a stop word being typed ("years o" for "years of"):
     #: it adds to a post's score but is not required (stop words are not indexed).
     optional: list[Query] = field(default_factory=list)
+    #: The last word when it is being typed after others and required: posts that have
+    #: every other word and a word starting with it in their text, though none of the
+    #: completions the index gave, match too (see collect.widen_to_prefix).
+    last_prefix: str = ""
+    last_group: Query | None = None
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None) -> CompiledQuery:
@@ -267,6 +277,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
+            if several_words and group[-1] is last and len(group) == 1 and plain_word(last):
+                compiled.last_prefix, compiled.last_group = last.text, q
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional = compiled.optional, []
     return compiled
@@ -304,9 +316,13 @@ def build_query(
     return assemble_query(schema, parsed, compile_query(schema, parsed, expander), relaxed=relaxed)
 
 
-def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False) -> Query:
-    """The query of :func:`build_query`, from groups already compiled (so a retry does not compile again)."""
+def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False,
+                   without_last: bool = False) -> Query:
+    """The query of :func:`build_query`, from groups already compiled (so a retry does not
+    compile again); ``without_last``: without the group of ``compiled.last_prefix``."""
     words, filters = compiled.words, compiled.filters
+    if without_last:
+        words = [w for w in words if w is not compiled.last_group]
     if relaxed and len(words) > 1:
         required: list[Query] = [Or(words), *filters]
     else:
@@ -337,6 +353,11 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False) -> 
         tokens = analyze(schema, fieldname, text)
         if len(tokens) > 1:
             bonuses.append(Phrase(fieldname, tokens, boost=boost))
+    # A remembered passage: the words in order, close together in the body (a few words
+    # between each), count for more than the same words scattered over the post.
+    tokens = analyze(schema, "body", text)
+    if 1 < len(tokens) <= MAX_NEAR_WORDS:
+        bonuses.append(Phrase("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
     return Or(bonuses)
 
 

@@ -228,7 +228,10 @@ class SearchIndex:
         deadline = Deadline(self.time_limit)
         compiled = compile_query(schema, parsed, expander)
         query = assemble_query(schema, parsed, compiled)
-        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline)
+        widen = None
+        if compiled.last_prefix:
+            widen = (assemble_query(schema, parsed, compiled, without_last=True), compiled.last_prefix)
+        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen)
         relaxed = corrected = False
         correction = None
         if parsed.has_text and outcome.total < FEW_RESULTS:
