@@ -265,6 +265,7 @@ class Evaluator:
         self._n = table.size
         #: While evaluating a bonus: the posts its phrases are looked for in (None: all).
         self._within: np.ndarray | None = None
+        self._some_positions: dict[tuple[str, str, bytes], Occurrences] = {}
 
     # -- combining -------------------------------------------------------
 
@@ -446,7 +447,12 @@ class Evaluator:
                 break
             found = self.cache.get(("positions", fieldname, word))
             if found is None and len(candidates) * FEW_CANDIDATES < words_leaves[i].size:
-                found = self._positions_in(fieldname, word, candidates)
+                # Kept for this request only: the exact and the sloppy phrase of a query
+                # look for the same words in the same posts.
+                key = (fieldname, word, candidates.tobytes())
+                found = self._some_positions.get(key)
+                if found is None:
+                    found = self._some_positions[key] = self._positions_in(fieldname, word, candidates)
             elif found is None:
                 found = self.positions(fieldname, word)
             if not found.complete:
