@@ -71,7 +71,7 @@ def execute(
     mask = found.mask
     if filter_q is not None:
         mask &= evaluator.evaluate(filter_q, scored=False).mask
-    if widen is not None and not deadline.passed() and np.count_nonzero(mask) < PREFIX_SCAN:
+    if widen is not None and not deadline.passed() and np.count_nonzero(mask) < FEW_RESULTS:
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, filter_q)
@@ -97,13 +97,16 @@ def execute(
 #: none is (the completions were the commonest words: a reader typing after common words
 #: means one of those).
 PREFIX_SCAN = 32
+#: ... and at most this many characters of their text, in all.
+PREFIX_SCAN_CHARS = 1_000_000
 
 
 def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str],
                     filter_q: Query | None) -> None:
     """Add to ``found`` the posts that match the query without its last word (``widen``:
     that query and the word) and have a word starting with it in their text, scored
-    without it. Bounded: at most PREFIX_SCAN posts are looked at."""
+    without it. Called when fewer than FEW_RESULTS posts have every word. Bounded: at most
+    PREFIX_SCAN posts and PREFIX_SCAN_CHARS characters are looked at."""
     others_query, prefix = widen
     others = evaluator.evaluate(others_query)
     extra = others.mask & ~found.mask
@@ -112,8 +115,13 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
     candidates = np.flatnonzero(extra)
     if not 0 < len(candidates) <= PREFIX_SCAN:
         return
+    scanned = 0
     for docnum in candidates.tolist():
-        if snap.post(searcher, docnum).has_word_starting(prefix):
+        post = snap.post(searcher, docnum)
+        scanned += post.size
+        if scanned > PREFIX_SCAN_CHARS:
+            break
+        if post.has_word_starting(prefix):
             found.mask[docnum] = True
             found.scores[docnum] = others.scores[docnum]
 

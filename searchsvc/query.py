@@ -149,12 +149,14 @@ STOP_WORD_FIELDS = ("body", "title", "headings")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 #: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
-#: one before, for queries of at most MAX_NEAR_WORDS words; its weight.
+#: one before, for queries of MIN_NEAR_WORDS to MAX_NEAR_WORDS words (two words close
+#: together are the phrase bonus's); its weight.
 NEAR_SLOP = 6
+MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 6
 #: Body completions of a last word that is a whole body word already.
-KNOWN_WORD_COMPLETIONS = 3
+KNOWN_WORD_COMPLETIONS = 0
 FUZZY_FACTOR = 0.35
 
 
@@ -356,7 +358,8 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False) -> 
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
     tokens = analyze(schema, "body", text)
-    if 1 < len(tokens) <= MAX_NEAR_WORDS:
+    one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
+    if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
         bonuses.append(Phrase("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
     return Or(bonuses)
 

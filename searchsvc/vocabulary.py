@@ -70,9 +70,20 @@ class Lexicon:
 
     def group_by_initial(self) -> None:
         by_initial: dict[str, list[str]] = {}
+        by_shape: dict[tuple[str, int], list[str]] = {}
         for t in self.terms:
             by_initial.setdefault(t[:1], []).append(t)
-        self.by_initial = by_initial
+            by_shape.setdefault((t[:1], len(t)), []).append(t)
+        self.by_shape = by_shape
+        self.by_initial = by_initial  # last: its being set means both are ready
+
+    def near_in_length(self, word: str, maxdist: int) -> list[str]:
+        """The words with ``word``'s first letter whose length is within ``maxdist`` of its own:
+        the only ones that can be ``maxdist`` typos away."""
+        if self.by_initial is None:
+            self.group_by_initial()
+        initial, n = word[:1], len(word)
+        return [t for k in range(n - maxdist, n + maxdist + 1) for t in self.by_shape.get((initial, k), ())]
 
     def count(self, term: str) -> int:
         if self.index is not None:
@@ -181,7 +192,7 @@ class Vocabulary:
                 text: int(dist)
                 for text, dist, _ in rf_process.extract(
                     folded,
-                    lexicon.by_initial.get(folded[:1], ()),
+                    lexicon.near_in_length(folded, maxdist),
                     scorer=OSA.distance,
                     score_cutoff=maxdist,
                     limit=None,
@@ -242,12 +253,13 @@ class Vocabulary:
         if not lexicon.count(form):
             if lexicon.by_initial is None:
                 with self._lock:
-                    lexicon.group_by_initial()
+                    if lexicon.by_initial is None:
+                        lexicon.group_by_initial()
             maxdist = 2 if len(form) >= 8 else 1
             found = {
                 text: int(dist)
                 for text, dist, _ in rf_process.extract(
-                    form, lexicon.by_initial.get(form[:1], ()), scorer=OSA.distance, score_cutoff=maxdist, limit=None
+                    form, lexicon.near_in_length(form, maxdist), scorer=OSA.distance, score_cutoff=maxdist, limit=None
                 )
             }
             closest = min(found.values(), default=0)
