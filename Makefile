@@ -48,6 +48,11 @@ bench: install-test
 clean:
 	rm -rf $(VENV) index .pytest_cache .hypothesis
 
-## Relevance of known-item queries on ../shared/corpus (see bench/README.md)
+## Relevance: `searchsvc eval` (the service against plain BM25) on every blog of ../shared/corpus
+CORPUS ?= ../shared/corpus
+EVAL_LIMIT ?= 400
 bench-relevance: install-test
-	$(BIN)/python bench/relevance.py
+	@[ -d $(CORPUS) ] || { echo "No corpus at $(CORPUS): nothing to measure."; exit 2; }
+	@status=0; for blog in $(CORPUS)/*/; do \
+	  echo "== $$blog"; $(BIN)/searchsvc eval --content "$$blog" --limit $(EVAL_LIMIT) || status=1; \
+	done; exit $$status

@@ -62,7 +62,7 @@ def execute(
     parsed: ParsedQuery,
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
-    widen: tuple[Query, str] | None = None,
+    widen: tuple[Query, str, int] | None = None,
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
     table = snap.table()
@@ -71,7 +71,7 @@ def execute(
     mask = found.mask
     if filter_q is not None:
         mask &= evaluator.evaluate(filter_q, scored=False).mask
-    if widen is not None and not deadline.passed() and np.count_nonzero(mask) < FEW_RESULTS:
+    if widen is not None and not deadline.passed() and np.count_nonzero(mask) < widen[2]:
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, filter_q)
@@ -101,13 +101,13 @@ PREFIX_SCAN = 32
 PREFIX_SCAN_CHARS = 1_000_000
 
 
-def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str],
+def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, int],
                     filter_q: Query | None) -> None:
     """Add to ``found`` the posts that match the query without its last word (``widen``:
     that query and the word) and have a word starting with it in their text, scored
-    without it. Called when fewer than FEW_RESULTS posts have every word. Bounded: at most
+    without it. Called when fewer than ``widen[2]`` posts have every word. Bounded: at most
     PREFIX_SCAN posts and PREFIX_SCAN_CHARS characters are looked at."""
-    others_query, prefix = widen
+    others_query, prefix, _below = widen
     others = evaluator.evaluate(others_query)
     extra = others.mask & ~found.mask
     if filter_q is not None:

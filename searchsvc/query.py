@@ -225,6 +225,7 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
+    last_is_word: bool = False
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None) -> CompiledQuery:
@@ -279,8 +280,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
-            if several_words and group[-1] is last and len(group) == 1 and plain_word(last):
+            if several_words and group[-1] is last and len(group) == 1 and plain_word(last) and expander is not None:
+                # The last word may be the start of a word (see collect.widen_to_prefix);
+                # one the index has as a whole less likely so.
                 compiled.last_prefix, compiled.last_group = last.text, q
+                compiled.last_is_word = expander.known(last.text)
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional = compiled.optional, []
     return compiled

@@ -230,7 +230,10 @@ class SearchIndex:
         query = assemble_query(schema, parsed, compiled)
         widen = None
         if compiled.last_prefix:
-            widen = (assemble_query(schema, parsed, compiled, without_last=True), compiled.last_prefix)
+            # A whole word widens only a query that found nothing; the start of one, a query
+            # that found fewer than FEW_RESULTS posts.
+            widen = (assemble_query(schema, parsed, compiled, without_last=True), compiled.last_prefix,
+                     1 if compiled.last_is_word else FEW_RESULTS)
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen)
         relaxed = corrected = False
         correction = None

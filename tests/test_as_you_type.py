@@ -103,6 +103,9 @@ class RecordingExpander:
     def body_known(self, word):
         return False
 
+    def known(self, word):
+        return False
+
 
 def test_only_the_last_word_is_completed_when_building_the_query():
     expander = RecordingExpander()
