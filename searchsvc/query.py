@@ -127,6 +127,29 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(tuple(tuple(g) for g in groups))
 
 
+_LAST_PIECE = re.compile(r"^(?P<head>.*\w)[-/](?P<tail>\w+)$")
+
+
+def split_last_word(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with a hyphenated last word split before its last piece, which is the
+    part being typed: "eslint-plu" is "eslint" and "plu" (a prefix), so
+    "eslint-plugin-react-hooks" is found while it is typed.
+
+    >>> [c.text for c in split_last_word(parse_query("react eslint-plu")).clauses]
+    ['react', 'eslint', 'plu']
+    >>> [c.text for c in split_last_word(parse_query("--inspect")).clauses]
+    ['--inspect']
+    """
+    if not parsed.groups or len(parsed.groups[-1]) != 1:
+        return parsed
+    last = parsed.groups[-1][0]
+    m = _LAST_PIECE.match(last.text)
+    if last.phrase or last.negated or last.field or m is None:
+        return parsed
+    head, tail = Clause(m.group("head")), Clause(m.group("tail"))
+    return ParsedQuery((*parsed.groups[:-1], (head,), (tail,)))
+
+
 # ---------------------------------------------------------------------------
 # Building Whoosh queries
 
@@ -240,7 +263,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
     # A last word of one or two letters, or the start of a stop word, after other words is
     # being typed and could become almost anything ("years o", "push f"): it adds to the
     # score of the posts that have a word it starts, but no post is required to have one.
-    short_last = last is not None and plain_word(last) and (len(last.text) <= 2 or starts_stop_word(last.text))
+    # (In Chinese or Japanese two characters are a word: the length rule is for letters.)
+    short_last = last is not None and plain_word(last) and (
+        (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text))
     for group in parsed.groups:
         parts = []
         for clause in group:

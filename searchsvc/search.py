@@ -47,6 +47,7 @@ from .query import (  # noqa: F401 (SORTS: the facade names what a request may a
     compile_query,
     filters,
     parse_query,
+    split_last_word,
 )
 from .results import SearchResponse, shown_hits, summary
 from .snapshot import DamagedIndex, PostNotFound, Snapshot, open_generation  # noqa: F401
@@ -207,7 +208,7 @@ class SearchIndex:
         """
         started = time.perf_counter()
         request.validate()
-        parsed = parse_query(request.q)
+        parsed = split_last_word(parse_query(request.q))
         if len(parsed.clauses) > MAX_QUERY_TERMS:
             raise SearchRequestError(
                 "q", f"has {len(parsed.clauses)} words; at most {MAX_QUERY_TERMS} are allowed."
