@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import heapq
 from array import array
 from collections import abc
 import threading
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 from rapidfuzz import process as rf_process
@@ -54,17 +55,31 @@ class PackedWords(abc.Sequence):
     """Sorted words in one UTF-8 buffer with their offsets: a read-only sequence of str
     (``bisect`` works on it), about 6 bytes a word besides the word itself."""
 
-    def __init__(self, words: list[str]):
-        encoded = [w.encode("utf-8") for w in words]
-        self.data = b"".join(encoded)
-        offsets = array("q", [0])
-        total = 0
-        for e in encoded:
-            total += len(e)
-            offsets.append(total)
+    def __init__(self, data: bytes, offsets: array, lengths: array):
+        self.data = data
         self.offsets = offsets
         #: Each word's length in characters (for typo candidates).
-        self.lengths = np.array([len(w) for w in words], dtype=np.uint16)
+        self.lengths = np.frombuffer(lengths, dtype=np.uint16)
+
+    @classmethod
+    def merged(cls, fields: Iterable[Iterable[tuple[bytes, Any]]]) -> tuple["PackedWords", np.ndarray]:
+        """The words of several sorted (word, term info) streams (Whoosh's ``iter_field`` of
+        each segment), each once, and how many posts have each."""
+        data = bytearray()
+        offsets = array("q", [0])
+        lengths = array("H")
+        counts = array("q")
+        last = None
+        for term, info in heapq.merge(*fields, key=lambda item: item[0]):
+            if term == last:
+                counts[-1] += info.doc_frequency()
+                continue
+            last = term
+            data += term
+            offsets.append(len(data))
+            lengths.append(min(len(term.decode("utf-8", "replace")), 65535))
+            counts.append(info.doc_frequency())
+        return cls(bytes(data), offsets, lengths), np.frombuffer(counts, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -84,6 +99,16 @@ class Lexicon:
     """The words of one field, in order, with how many posts have each; read once."""
 
     def __init__(self, reader, fieldname: str, *, with_index: bool = True):
+        if not with_index:
+            # A big vocabulary (the body's): merged from the segments' sorted words straight
+            # into one buffer, with no dictionary or list of every word on the way (a
+            # worker's peak memory counts those too).
+            self.terms, self.counts = PackedWords.merged(
+                sub.iter_field(fieldname) for sub, _offset in reader.leaf_readers()
+            )
+            self.index = None
+            self.by_initial = None
+            return
         # Segment by segment: over several segments, Whoosh's iter_field looks every word up
         # in each of them again (a second at 10,000 posts, paid by a reader's first query).
         found: dict[str, int] = {}
@@ -93,17 +118,11 @@ class Lexicon:
                 found[text] = found.get(text, 0) + info.doc_frequency()
         terms = sorted(found)
         self.counts = np.array([found[t] for t in terms], dtype=np.int64)
+        self.terms: Sequence[str] = terms
+        self.index: dict[str, int] | None = {t: i for i, t in enumerate(terms)}
         #: Words by first letter: a typo is never looked for in the first letter.
         self.by_initial: dict[str, list[str]] | None = None
-        if with_index:
-            self.terms: Sequence[str] = terms
-            self.index: dict[str, int] | None = {t: i for i, t in enumerate(terms)}
-            self.group_by_initial()
-        else:
-            # A big vocabulary (the body's) packed: a word costs its bytes and 6 more, not
-            # about 90 as a list of strings and a dictionary would.
-            self.terms = PackedWords(terms)
-            self.index = None
+        self.group_by_initial()
 
     def group_by_initial(self) -> None:
         by_initial: dict[str, list[str]] = {}
