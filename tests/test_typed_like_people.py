@@ -80,3 +80,36 @@ def test_a_stop_word_is_never_required(search_blog):
     search = search_blog(STOPPY)
     # "in" is in one Rust title only; both Rust posts are found, the one with "in" first.
     assert ids(search("rust in")) == ["rust-2016", "rust-roadmap"]
+
+
+SECTIONS = """Intro paragraph about gardens.
+
+## Watering
+
+Lantern lantern lantern. The lantern is bright and the lantern hangs. Lantern again.
+
+## Festival night
+
+At the river festival a paper lantern floats downstream.
+
+## Storage
+
+River river river, the river is long. Festival festival festival planning festival.
+"""
+
+
+def test_the_section_with_every_word_is_the_snippet_and_the_first_link(search_blog):
+    search = search_blog({"notes.md": post("Notes", SECTIONS), "other.md": post("Other")})
+    hit = search("river festival lantern").results[0]
+    assert hit.sections[0].anchor == "festival-night"
+    assert "<mark>river</mark> <mark>festival</mark> a paper <mark>lantern</mark>" in hit.snippet_html
+
+
+def test_words_close_together_rank_above_the_same_words_scattered(search_blog):
+    filler = "Filler words go here. " * 10
+    # The same words, as often, in texts of the same length: only their distance differs,
+    # and the scattered post is the newer (a near-tie would put it first).
+    scattered = f"---\ntitle: Spring\ndate: 2024-05-01\n---\n\nPaper. {filler}Kite. {filler}Blue.\n"
+    close = f"---\ntitle: Summer\ndate: 2020-05-01\n---\n\nPaper shop, kite shop, blue shop. {filler}{filler}\n"
+    search = search_blog({"scattered.md": scattered, "close.md": close})
+    assert ids(search("paper kite blue")) == ["close", "scattered"]
