@@ -146,6 +146,20 @@ class Lexicon:
             self.group_by_initial()
         return [t for k in range(n - maxdist, n + maxdist + 1) for t in self.by_shape.get((initial, k), ())]
 
+    def closest(self, word: str, limit: int) -> list[str]:
+        """Up to ``limit`` words one typo away from ``word`` (two for 8+ letters; never in the
+        first letter), the closest first, then the commonest; no stop word."""
+        maxdist = 2 if len(word) >= 8 else 1
+        found = {
+            text: int(dist)
+            for text, dist, _ in rf_process.extract(
+                word, self.near_in_length(word, maxdist), scorer=OSA.distance, score_cutoff=maxdist, limit=None
+            )
+        }
+        nearest = min(found.values(), default=0)
+        ranked = sorted((t for t, d in found.items() if d == nearest), key=lambda t: (-self.count(t), t))
+        return [t for t in ranked if t not in STOP][:limit]
+
     def count(self, term: str) -> int:
         if self.index is not None:
             i = self.index.get(term)
@@ -247,23 +261,7 @@ class Vocabulary:
             return cached
         result: list[str] = []
         if not self.known(reader, word):
-            lexicon = self.lexicon(reader)
-            maxdist = 2 if len(folded) >= 8 else 1
-            found = {
-                text: int(dist)
-                for text, dist, _ in rf_process.extract(
-                    folded,
-                    lexicon.near_in_length(folded, maxdist),
-                    scorer=OSA.distance,
-                    score_cutoff=maxdist,
-                    limit=None,
-                )
-            }
-            closest = min(found.values(), default=0)
-            ranked = sorted(
-                (t for t, d in found.items() if d == closest), key=lambda t: (-lexicon.count(t), t)
-            )
-            result = [t for t in ranked if t not in STOP][:3]
+            result = self.lexicon(reader).closest(folded, 3)
         self._remember(self._corrections, folded, result)
         return result
 
@@ -312,20 +310,7 @@ class Vocabulary:
         lexicon = self.body_lexicon(reader)
         result: list[str] = []
         if not lexicon.count(form):
-            if lexicon.by_initial is None:
-                with self._lock:
-                    if lexicon.by_initial is None:
-                        lexicon.group_by_initial()
-            maxdist = 2 if len(form) >= 8 else 1
-            found = {
-                text: int(dist)
-                for text, dist, _ in rf_process.extract(
-                    form, lexicon.near_in_length(form, maxdist), scorer=OSA.distance, score_cutoff=maxdist, limit=None
-                )
-            }
-            closest = min(found.values(), default=0)
-            ranked = sorted((t for t, d in found.items() if d == closest), key=lambda t: (-lexicon.count(t), t))
-            result = [t for t in ranked if t not in STOP][:BODY_CORRECTIONS]
+            result = lexicon.closest(form, BODY_CORRECTIONS)
         self._remember(self._body_corrections, form, result)
         return result
 
