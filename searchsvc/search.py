@@ -37,7 +37,7 @@ from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from .schema import weighting
 from .storage import IndexUnavailable
 from .collect import FEW_RESULTS, Deadline, did_you_mean, execute, facet_counts, related_docnums, year_counts
-from .query import (  # noqa: F401 (SORTS: the facade names what a request may ask for)
+from .query import (
     SORTS,
     ParsedQuery,
     SearchRequest,
@@ -52,6 +52,12 @@ from .query import (  # noqa: F401 (SORTS: the facade names what a request may a
 from .results import SearchResponse, shown_hits, summary
 from .snapshot import DamagedIndex, PostNotFound, Snapshot, open_generation  # noqa: F401
 from .vocabulary import MAX_SUGGESTIONS, Expander, Suggestion
+
+#: What the web layer and the command line take from here: the search and its request.
+__all__ = [
+    "SORTS", "DamagedIndex", "PostNotFound", "SearchIndex", "SearchRequest", "SearchRequestError",
+    "SearchResponse", "IndexUnavailable",
+]
 
 #: Default seconds a query may spend collecting matches (see SearchIndex.time_limit).
 QUERY_TIME_LIMIT = 1.0
