@@ -69,12 +69,13 @@ def execute(
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
     found = evaluator.evaluate(query)
     mask = found.mask
-    if filter_q is not None:
-        mask &= evaluator.evaluate(filter_q, scored=False).mask
+    allowed = evaluator.evaluate(filter_q, scored=False).mask if filter_q is not None else None
+    if allowed is not None:
+        mask &= allowed
     if widen is not None and not deadline.passed() and np.count_nonzero(mask) < widen[2]:
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
-        widen_to_prefix(searcher, snap, evaluator, found, widen, filter_q)
+        widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     docs = np.flatnonzero(mask)
     scores = found.scores[docs]
     dates = table.dates[docs]
@@ -102,7 +103,7 @@ PREFIX_SCAN_CHARS = 1_000_000
 
 
 def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, int],
-                    filter_q: Query | None) -> None:
+                    allowed: np.ndarray | None) -> None:
     """Add to ``found`` the posts that match the query without its last word (``widen``:
     that query and the word) and have a word starting with it in their text, scored
     without it. Called when fewer than ``widen[2]`` posts have every word. Bounded: at most
@@ -110,8 +111,8 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
     others_query, prefix, _below = widen
     others = evaluator.evaluate(others_query)
     extra = others.mask & ~found.mask
-    if filter_q is not None:
-        extra &= evaluator.evaluate(filter_q, scored=False).mask
+    if allowed is not None:  # the request's filters
+        extra &= allowed
     candidates = np.flatnonzero(extra)
     if not 0 < len(candidates) <= PREFIX_SCAN:
         return

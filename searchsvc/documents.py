@@ -55,7 +55,7 @@ def file_name(segment_id: str) -> str:
 
 class Writer:
     """A segment's stored-fields file, written post by post under a temporary name;
-    :meth:`finish` gives it its name, :meth:`discard` removes it."""
+    :meth:`publish` gives it its name, :meth:`discard` removes it."""
 
     def __init__(self, path: str, fields: Iterable[str] = ()):
         self.path = path
@@ -153,7 +153,6 @@ class SegmentDocuments(SegmentFile):
         if not isinstance(fields, dict):
             raise DamagedDocuments(f"Post {docnum} of {self.path} cannot be read.")
         return fields
-
 
     def lengths(self, fieldname: str) -> np.ndarray:
         """Each post's length byte of ``fieldname`` (zeros for a field the segment does not keep)."""

@@ -447,12 +447,13 @@ class Evaluator:
                 break
             found = self.cache.get(("positions", fieldname, word))
             if found is None and len(candidates) * FEW_CANDIDATES < words_leaves[i].size:
-                # Kept for this request only: the exact and the sloppy phrase of a query
-                # look for the same words in the same posts.
+                # In these posts only: not kept for the generation (another phrase has
+                # others), but for this request, whose exact and sloppy phrases look for
+                # the same words in the same posts.
                 key = (fieldname, word, candidates.tobytes())
                 found = self._some_positions.get(key)
                 if found is None:
-                    found = self._some_positions[key] = self._positions_in(fieldname, word, candidates)
+                    found = self._some_positions[key] = self._occurrences(fieldname, word, candidates)
             elif found is None:
                 found = self.positions(fieldname, word)
             if not found.complete:
@@ -483,41 +484,36 @@ class Evaluator:
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         return _phrase_leaf(candidates.astype(np.int32), words_leaves)
 
-    def _positions_in(self, fieldname: str, word: str, docnums: np.ndarray) -> Occurrences:
-        """The occurrences of ``word`` in some posts only (not kept: another phrase has others)."""
-        text = self.searcher.schema[fieldname].to_bytes(word)
-        ids: list[np.ndarray] = []
-        positions: list[np.ndarray] = []
-        for own, offset, count in self._parts():
-            local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
-            if not len(local):
-                continue
-            found = own.occurrences(fieldname, own.key(text), local.astype(np.int64), chars=False)
-            if found is not None:
-                ids.append((found.ids + offset).astype(np.int32))
-                positions.append(found.positions)
-        return Occurrences(_concat(ids), _concat(positions))
-
     def positions(self, fieldname: str, word: str) -> Occurrences:
         """Every occurrence of ``word`` in ``fieldname``, read once per generation."""
         key = ("positions", fieldname, word)
         found = self.cache.get(key)
-        if found is not None:
-            return found
+        if found is None:
+            found = self._occurrences(fieldname, word)
+            self.cache.put(key, found)
+        return found
+
+    def _occurrences(self, fieldname: str, word: str, docnums: np.ndarray | None = None) -> Occurrences:
+        """The occurrences of ``word`` (in ``docnums`` only, when given), part by part; cut
+        short (incomplete) when the request's time is up."""
         text = self.searcher.schema[fieldname].to_bytes(word)
         ids: list[np.ndarray] = []
         positions: list[np.ndarray] = []
-        for own, offset, _count in self._parts():
+        for own, offset, count in self._parts():
             if self.deadline():
                 self.partial = True
                 return Occurrences(_concat(ids), _concat(positions), complete=False)
-            occurrences = own.occurrences(fieldname, own.key(text), chars=False)
-            if occurrences is not None:
-                ids.append((occurrences.ids + offset).astype(np.int32))
-                positions.append(occurrences.positions)
-        found = Occurrences(_concat(ids), _concat(positions))
-        self.cache.put(key, found)
-        return found
+            local = None
+            if docnums is not None:
+                local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
+                if not len(local):
+                    continue
+                local = local.astype(np.int64)
+            found = own.occurrences(fieldname, own.key(text), local, chars=False)
+            if found is not None:
+                ids.append((found.ids + offset).astype(np.int32))
+                positions.append(found.positions)
+        return Occurrences(_concat(ids), _concat(positions))
 
     def _read(self, q: Query) -> Leaf:
         """Run Whoosh's matcher for ``q`` on each segment (so scores use the global statistics)."""

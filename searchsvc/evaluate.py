@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
 from .query import SearchRequest
-from .schema import STOP, is_noise, title_key
+from .schema import STOP, WORD_PATTERN, is_noise, title_key
 from .search import SearchIndex
 
 KINDS = (
@@ -52,13 +52,15 @@ KINDS = (
     "words cut",
     "passage",
 )
+TITLE_KINDS = frozenset({"exact title", "title words", "title typo", "title cut", "title cut at stop word"})
 #: Ranks counted by success@k, and the depth of MRR.
 SUCCESS_AT = (1, 3, 5)
 MRR_DEPTH = 10
 DEFAULT_SEED = 20261204
 
-#: Words as a reader types them: dotted names and versions whole ("Node.js", "v0.10.11").
-_WORD = re.compile(r"\w+(?:\.\w+)*", re.UNICODE)
+#: Words as a reader types them, as the index reads them: dotted names and versions whole
+#: ("Node.js", "v0.10.11").
+_WORD = re.compile(WORD_PATTERN)
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
 
@@ -192,15 +194,13 @@ def make_cases(posts: Sequence[EvalPost], rng: random.Random) -> list[Case]:
     heading_counts = Counter(title_key(h) for p in posts for h, _ in p.headings)
     cases: list[Case] = []
     for post in sorted(posts, key=lambda p: p.id):
-        for kind, make in _MAKERS.items():
-            if kind in ("exact title", "title words", "title typo", "title cut", "title cut at stop word") and (
-                not post.title or title_counts[title_key(post.title)] > 1
-            ):
+        for kind in KINDS:
+            if kind in TITLE_KINDS and (not post.title or title_counts[title_key(post.title)] > 1):
                 continue  # two posts with one title: no query can tell them apart
             if kind == "heading":
                 case = _heading(post, heading_counts, rng)
             else:
-                query = make(post, rarity, rng)
+                query = _MAKERS[kind](post, rarity, rng)
                 case = Case(kind, post.id, query) if query else None
             if case is not None and case.query.strip():
                 cases.append(case)
@@ -306,10 +306,10 @@ def _heading(post: EvalPost, counts: Counter, rng: random.Random) -> Case | None
     return Case("heading", post.id, h, a)
 
 
+#: The makers of every kind but "heading" (see _heading), and the kinds made from a title.
 _MAKERS: dict[str, Callable[[EvalPost, _Rarity, random.Random], str | None]] = {
     "exact title": _exact_title,
     "title words": _title_words,
-    "heading": _exact_title,  # made by _heading
     "title typo": _title_typo,
     "title cut": _title_cut,
     "title cut at stop word": _title_cut_at_stop_word,

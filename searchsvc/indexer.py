@@ -514,26 +514,21 @@ def _previous(settings: Settings, full: bool) -> _Previous:
     return _Previous(live, manifest["posts"], manifest.get("scanned_at_ns"), None)
 
 
-def _read_changed(content_dir: Path, relpaths: Iterable[str], old_posts: dict[str, dict[str, Any]],
-                  settings: Settings, summary: ReindexSummary):
-    """Step 2b: read and hash the files the plan could not keep. Yields (relpath, entry) for
-    a file whose content is as recorded (only its time changed), and (relpath, (digest,
-    data, stat)) for a new or changed one; a file that cannot be read is a skipped post."""
-    for relpath in relpaths:
-        path = content_dir / relpath
-        stat = _stat(path)
-        try:
-            data = load_bytes(path, settings)
-        except PostError as exc:
-            summary.skipped.append(Skipped(relpath, exc.reason))
-            continue
-        digest = hashlib.sha256(data).hexdigest()[:32]
-        stat = stat or (0, 0)
-        old = old_posts.get(relpath)
-        if old is not None and old.get("hash") == digest:
-            yield relpath, {**old, "size": stat[0], "mtime_ns": stat[1]}
-        else:
-            yield relpath, (digest, data, stat)
+def _read(path: Path, relpath: str, stat: tuple[int, int] | None, old: dict[str, Any] | None,
+          settings: Settings, summary: ReindexSummary):
+    """Step 2b: read and hash a file the plan could not keep. Returns its entry when its
+    content is as recorded (only its time changed), (digest, data, stat) for a new or
+    changed one, and None for a file that cannot be read (a skipped post)."""
+    try:
+        data = load_bytes(path, settings)
+    except PostError as exc:
+        summary.skipped.append(Skipped(relpath, exc.reason))
+        return None
+    digest = hashlib.sha256(data).hexdigest()[:32]
+    stat = stat or (0, 0)
+    if old is not None and old.get("hash") == digest:
+        return {**old, "size": stat[0], "mtime_ns": stat[1]}
+    return digest, data, stat
 
 
 def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None, workers: int) -> ReindexSummary:
@@ -549,22 +544,20 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     scanned_at = time.time_ns()
 
     # Step 2: plan from sizes and times; read only what the plan could not keep.
-    relpaths = [path.relative_to(content_dir).as_posix() for path in files]
-    decided = plan(((r, _stat(content_dir / r)) for r in relpaths), old_posts, (previous.scanned_at_ns or 0) - RACY_NS)
+    stats = {path.relative_to(content_dir).as_posix(): _stat(path) for path in files}
+    decided = plan(stats.items(), old_posts, (previous.scanned_at_ns or 0) - RACY_NS)
+    keep = set(decided.keep)
     new_posts: dict[str, dict[str, Any]] = {}
     slug_owner: dict[str, str] = {}
     # Slugs of unchanged posts are taken first, so a changed post cannot steal one.
-    for relpath in decided.keep:
-        _keep(relpath, old_posts[relpath], new_posts, slug_owner, summary)
     pending: list[tuple[str, str, bytes, tuple[int, int]]] = []
-    for relpath, found in _read_changed(content_dir, decided.read, old_posts, settings, summary):
+    for relpath, stat in stats.items():
+        found = old_posts[relpath] if relpath in keep else _read(
+            content_dir / relpath, relpath, stat, old_posts.get(relpath), settings, summary)
         if isinstance(found, dict):
             _keep(relpath, found, new_posts, slug_owner, summary)
-        else:
+        elif found is not None:
             pending.append((relpath, *found))
-    # Keep the content folder's order (the order posts are numbered in).
-    order = {r: i for i, r in enumerate(relpaths)}
-    new_posts = dict(sorted(new_posts.items(), key=lambda item: order.get(item[0], -1)))
 
     indexed_before = {p for p, e in old_posts.items() if not e.get("hidden")}
     number = max((g.number for g in storage.list_generations(index_dir)), default=0) + 1

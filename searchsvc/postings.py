@@ -179,15 +179,15 @@ class Recorder:
 
     def fields(self) -> Iterator[tuple[str, FieldPostings]]:
         for name, (terms, starts, ids, weights, counts, codes) in self._fields.items():
-            chars = name in self.decoders
+            occurrences = name in self.decoders
             yield name, FieldPostings(
                 terms,
                 np.array(starts + [len(ids)], dtype=_STARTS),
                 np.array(ids, dtype=_IDS),
                 # Whoosh keeps weights as float32 (array("f")), inlined postings too.
                 np.array(weights, dtype=np.float32),
-                np.frombuffer(counts, dtype=np.int32).astype(np.int64) if chars else None,
-                np.frombuffer(codes, dtype=np.int32).astype(np.int64).reshape(-1, 3) if chars else None,
+                np.frombuffer(counts, dtype=np.int32).astype(np.int64) if occurrences else None,
+                np.frombuffer(codes, dtype=np.int32).astype(np.int64).reshape(-1, 3) if occurrences else None,
             )
 
 

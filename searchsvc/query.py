@@ -178,8 +178,6 @@ NEAR_SLOP = 6
 MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 6
-#: Body completions of a last word that is a whole body word already.
-KNOWN_WORD_COMPLETIONS = 0
 FUZZY_FACTOR = 0.35
 
 
@@ -266,6 +264,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
     # (In Chinese or Japanese two characters are a word: the length rule is for letters.)
     short_last = last is not None and plain_word(last) and (
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text))
+    # The last word alone in its group, after other words: the one being typed.
+    typing_last = several_words and plain_word(last) and len(parsed.groups[-1]) == 1
     for group in parsed.groups:
         parts = []
         for clause in group:
@@ -277,12 +277,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
                 if expander is not None and plain_word(clause):
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
-                        if several_words and not short_last:
+                        if several_words and not short_last and not expander.body_known(clause.text):
                             # After other words the last is being typed ("festival cau"): it
-                            # also completes to the body's commonest words that start so (fewer
-                            # when it is a whole word already: each costs a list of posts).
-                            limit = KNOWN_WORD_COMPLETIONS if expander.body_known(clause.text) else None
-                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text)[:limit]]
+                            # also completes to the body's commonest words that start so (not
+                            # a whole word already: each completion costs a list of posts).
+                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text)]
                     corrections = expander.corrections(clause.text)
                     expansions += [(w, FUZZY_FACTOR) for w in corrections]
                     if not corrections:
@@ -295,7 +294,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
         q = parts[0] if len(parts) == 1 else Or(parts)
         if group[0].negated:
             compiled.excluded.append(q)
-        elif several_words and group[-1] is last and len(group) == 1 and short_last:
+        elif typing_last and short_last and group[-1] is last:
             compiled.optional.append(q)
         elif all(c.field is None and is_stop_word(schema, c) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
@@ -305,7 +304,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
-            if several_words and group[-1] is last and len(group) == 1 and plain_word(last) and expander is not None:
+            if typing_last and group[-1] is last and expander is not None:
                 # The last word may be the start of a word (see collect.widen_to_prefix);
                 # one the index has as a whole less likely so.
                 compiled.last_prefix, compiled.last_group = last.text, q
