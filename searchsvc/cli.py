@@ -100,10 +100,16 @@ def _print_summary(s: ReindexSummary, *, quiet: bool) -> None:
             f"{s.removed} removed, {s.unchanged} unchanged, {len(s.skipped)} skipped) "
             f"in {s.seconds:.2f} s; {state}."
         )
+        if len(s.languages) > 1:
+            click.echo("Languages: " + ", ".join(f"{code} {count}" for code, count in s.languages.items()) + ".")
         if s.hidden:
             click.echo(f"Not indexed on purpose ({len(s.hidden)}):")
             for item in s.hidden:
                 click.echo(f"  {item.path}: {item.reason}")
+    if s.warnings:
+        click.echo(f"Indexed with warnings ({len(s.warnings)}):", err=True)
+        for item in s.warnings:
+            click.echo(f"  {item.path}: {item.reason}", err=True)
     if s.skipped:
         click.echo(f"Skipped {len(s.skipped)} post(s) with errors; the others were indexed and published:", err=True)
         for item in s.skipped:

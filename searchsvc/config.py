@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .languages import normalize as normalize_language
+
 ENV_PREFIX = "SEARCHSVC_"
 
 DEFAULT_URL_TEMPLATE = "/blog/{slug}"
@@ -62,6 +64,11 @@ class Settings:
     generation_grace: float = 60.0
     #: Seconds one query may spend collecting matches; then it returns what it found ("partial").
     query_time_limit: float = 1.0
+    #: The language of posts that name none (a code such as "en", "fr", "ja").
+    language: str = "en"
+    #: The languages the site is written in (comma separated in the environment): a post file
+    #: named like ``post.fr.md``, or in a top folder ``fr/``, is in that language.
+    languages: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         for name in ("content_dir", "index_dir"):
@@ -76,6 +83,21 @@ class Settings:
             raise SettingsError(
                 f"SEARCHSVC_TIMEZONE {self.timezone!r} is not a known time zone (try 'UTC' or 'Europe/Berlin')."
             ) from None
+        code = normalize_language(self.language)
+        if code is None:
+            raise SettingsError(
+                f"SEARCHSVC_LANGUAGE {self.language!r} names no language we know (write a code such as 'en' or 'fr')."
+            )
+        object.__setattr__(self, "language", code)
+        declared = []
+        for value in self.languages:
+            code = normalize_language(value)
+            if code is None:
+                raise SettingsError(
+                    f"SEARCHSVC_LANGUAGES: {value!r} names no language we know (write codes such as 'en,fr')."
+                )
+            declared.append(code)
+        object.__setattr__(self, "languages", tuple(dict.fromkeys(declared)))
         if self.max_per_page < 1 or self.default_per_page < 1:
             raise SettingsError("SEARCHSVC_MAX_PER_PAGE and SEARCHSVC_DEFAULT_PER_PAGE must be at least 1.")
 
@@ -93,6 +115,8 @@ class Settings:
             "url_template": self.url_template,
             "timezone": self.timezone,
             "max_post_bytes": self.max_post_bytes,
+            "language": self.language,
+            "languages": list(self.languages),
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]
 

@@ -184,6 +184,10 @@ class DocTable:
             self.years = self._column(searcher, "year", translate=True, valid=lambda v: 0 < v < 10_000)
             self.tag_keys, self.tag_docs, self.tag_ids = self._keywords(reader, "tags")
             self.author_keys, self.author_docs, self.author_ids = self._keywords(reader, "authors")
+            self.lang_keys, self.lang_docs, self.lang_ids = self._keywords(reader, "lang")
+            #: Each post's language, as a position in ``lang_keys`` (-1 for none).
+            self.lang_of = np.full(self.size, -1, dtype=np.int64)
+            self.lang_of[self.lang_docs] = self.lang_ids
         self._lengths: dict[str, np.ndarray] = {}
 
     def lengths(self, fieldname: str) -> np.ndarray:
@@ -227,12 +231,13 @@ class DocTable:
         return keys, np.array(docs, dtype=np.int64), np.array(ids, dtype=np.int64)
 
     def counts(self, mask: np.ndarray, kind: str) -> dict[str, int]:
-        """How many matching posts have each tag (``kind="tags"``) or author (``"authors"``)."""
-        keys, docs, ids = (
-            (self.tag_keys, self.tag_docs, self.tag_ids)
-            if kind == "tags"
-            else (self.author_keys, self.author_docs, self.author_ids)
-        )
+        """How many matching posts have each tag (``kind="tags"``), author (``"authors"``) or
+        language (``"langs"``)."""
+        keys, docs, ids = {
+            "tags": (self.tag_keys, self.tag_docs, self.tag_ids),
+            "authors": (self.author_keys, self.author_docs, self.author_ids),
+            "langs": (self.lang_keys, self.lang_docs, self.lang_ids),
+        }[kind]
         if not len(docs):
             return {}
         counted = np.bincount(ids[mask[docs]], minlength=len(keys))

@@ -149,7 +149,7 @@ def words(text: str) -> list[str]:
     >>> words("Node.js v18.2: what's new?")
     ['Node.js', 'v18.2', 'what', 's', 'new']
     """
-    return _WORD.findall(text)
+    return [m.group() for m in _WORD.finditer(text)]
 
 
 def typo(word: str, rng: random.Random) -> str:

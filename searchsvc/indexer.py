@@ -20,6 +20,7 @@ import secrets
 import signal
 import shutil
 import time
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -37,7 +38,7 @@ from .codec import Codec
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
-from .schema import SCHEMA_VERSION, build_schema, title_analyzer, title_key
+from .schema import SCHEMA_VERSION, analysing, build_schema, title_analyzer, title_key
 
 #: Wraps the iterator of changed posts being prepared (given its length), e.g. with a progress bar.
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -73,6 +74,10 @@ class ReindexSummary:
     unchanged: int = 0
     skipped: list[Skipped] = field(default_factory=list)
     hidden: list[Skipped] = field(default_factory=list)
+    #: Posts indexed with something set aside (a language code nobody knows).
+    warnings: list[Skipped] = field(default_factory=list)
+    #: Posts per language (code -> count).
+    languages: dict[str, int] = field(default_factory=dict)
     total: int = 0
     generation: int | None = None
     published: bool = False
@@ -155,7 +160,16 @@ def _query_words(text: str) -> str:
 
 
 def post_document(post: Post) -> dict[str, Any]:
-    """The Whoosh document for one post (plain text only; HTML is made at the edge)."""
+    """The Whoosh document for one post (plain text only; HTML is made at the edge).
+
+    Its text is analysed in the post's language: add it to a writer inside
+    ``schema.analysing(document["lang"])``.
+    """
+    with analysing(post.lang):
+        return _document(post)
+
+
+def _document(post: Post) -> dict[str, Any]:
     extracted = extract(post.body)
     sections = []
     parts = []
@@ -187,7 +201,9 @@ def post_document(post: Post) -> dict[str, Any]:
         # Did-you-mean vocabulary: the words of titles, headings, tags and descriptions.
         "spelling": "\n".join([post.title, headings, " ".join(post.tags), post.description]),
         "reading_minutes": post.reading_minutes,
+        "lang": post.lang,
         "meta": {
+            "lang": post.lang,
             "title": post.title,
             "description": post.description,
             "tags": list(post.tags),
@@ -245,7 +261,7 @@ def reindex(
 
 
 def prepare(relpath: str, data: bytes, settings: Settings) -> tuple:
-    """One file's bytes -> ("post", slug, tags, document), ("hidden", reason) or ("error", reason).
+    """One file's bytes -> ("post", slug, tags, document, warnings), ("hidden", reason) or ("error", reason).
 
     Pure, so it can run in worker processes.
     """
@@ -259,7 +275,7 @@ def prepare(relpath: str, data: bytes, settings: Settings) -> tuple:
         document = post_document(post)
     except Exception as exc:  # extraction is total by design; this is the last line of defence
         return ("error", f"could not be extracted ({type(exc).__name__}: {exc})")
-    return ("post", post.slug, list(post.tags), document)
+    return ("post", post.slug, list(post.tags), document, list(post.warnings))
 
 
 def _prepare_one(args: tuple[str, str, bytes, tuple[int, int], Settings]) -> tuple[str, str, tuple[int, int], tuple]:
@@ -331,9 +347,10 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
         for relpath, digest, data, stat in chunk:
             prepared = prepare(relpath, data, settings)
             if prepared[0] == "post":
-                _, slug, tags, document = prepared
-                writer.add_document(**document)
-                prepared = ("post", slug, tags, {"url": document["url"], "meta": document["meta"]})
+                _, slug, tags, document, warnings = prepared
+                with analysing(document["lang"]):
+                    writer.add_document(**document)
+                prepared = ("post", slug, tags, {"url": document["url"], "meta": document["meta"]}, warnings)
             results.append((relpath, digest, stat, prepared))
     except BaseException:
         writer.cancel()
@@ -608,7 +625,8 @@ def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, fu
             summary.hidden.append(Skipped(relpath, prepared[1]))
             new_posts[relpath] = {**entry, "hidden": prepared[1]}
             continue
-        _, slug, tags, document = prepared
+        _, slug, tags, document, warnings = prepared
+        summary.warnings.extend(Skipped(relpath, w) for w in warnings)
         owner = slug_owner.get(slug)
         if owner is not None:
             summary.skipped.append(Skipped(relpath, f"has the same slug {slug!r} as {owner}; give one of them another slug"))
@@ -624,6 +642,8 @@ def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, fu
             "url": document["url"],
             "tags": tags,
             "authors": [a["name"] for a in meta["authors"]],
+            "lang": meta["lang"],
+            **({"warnings": warnings} if warnings else {}),
         }
         if relpath in indexed_before:
             summary.updated += 1
@@ -634,10 +654,12 @@ def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, fu
 
     indexed_now = {p for p, e in new_posts.items() if not e.get("hidden")}
     removed = indexed_before - indexed_now
+    summary.languages = dict(sorted(Counter(new_posts[p].get("lang", "en") for p in indexed_now).items()))
     summary.removed = len(removed)
     summary.total = len(indexed_now)
     summary.skipped.sort(key=lambda s: s.path)
     summary.hidden.sort(key=lambda s: s.path)
+    summary.warnings.sort(key=lambda s: s.path)
 
     if full:
         _combine_segments(ix, _gather_segments(ix, folders), duplicates)
@@ -653,7 +675,8 @@ def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, fu
             for relpath in removed | (set(to_add) & indexed_before):
                 writer.delete_by_term("path", relpath)
             for document in to_add.values():
-                writer.add_document(**document)
+                with analysing(document["lang"]):
+                    writer.add_document(**document)
         except BaseException:
             writer.cancel()
             raise
@@ -677,6 +700,7 @@ def _publish(settings: Settings, tmp: Path, number: int, new_posts: dict[str, di
             "scanned_at_ns": scanned_at,
             "content_dir": str(settings.content_dir),
             "post_count": summary.total,
+            "languages": summary.languages,
             "tags": _display_names(new_posts, "tags"),
             "authors": _display_names(new_posts, "authors"),
             # What a server needs of the posts: titles to complete.
@@ -712,6 +736,7 @@ def _same_stat(entry: dict[str, Any], stat: tuple[int, int], racy_after: int) ->
 
 def _keep(relpath: str, entry: dict[str, Any], posts: dict, slug_owner: dict, summary: ReindexSummary) -> None:
     posts[relpath] = entry
+    summary.warnings.extend(Skipped(relpath, w) for w in entry.get("warnings", ()))
     if entry.get("hidden"):
         summary.hidden.append(Skipped(relpath, entry["hidden"]))
     else:

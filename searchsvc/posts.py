@@ -28,6 +28,7 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
+from searchsvc import languages
 from searchsvc.config import WORDS_PER_MINUTE, Settings
 
 __all__ = ["POST_SUFFIXES", "Author", "Post", "PostError", "discover", "load_bytes", "parse_post", "read_post"]
@@ -66,6 +67,10 @@ class Post:
     body: str
     #: Why the post must not be indexed ("draft: true"), or "" when it is searchable.
     hidden: str = ""
+    #: The language it is written in (a code such as "en", "fr", "ja"; see :mod:`languages`).
+    lang: str = languages.DEFAULT
+    #: What was wrong but did not stop it being indexed, as sentences naming the field.
+    warnings: tuple[str, ...] = ()
 
     @property
     def tag_keys(self) -> tuple[str, ...]:
@@ -237,9 +242,9 @@ def parse_post(relpath: str, data: bytes, settings: Settings) -> Post:
     """
     text = _decode(relpath, data)
     meta, body = _split_frontmatter(relpath, text)
-    src = _Source(relpath, meta, body, settings)
+    src = _Source(relpath, meta, body, settings, [])
     values = {name: clean(src) for name, clean in _CLEANERS.items()}
-    return Post(path=relpath, body=body, **values)
+    return Post(path=relpath, body=body, warnings=tuple(src.warnings), **values)
 
 
 def _decode(relpath: str, data: bytes) -> str:
@@ -392,6 +397,8 @@ class _Source:
     meta: Mapping[str, Any]
     body: str
     settings: Settings
+    #: Sentences about values that were set aside (the post is indexed all the same).
+    warnings: list[str]
 
     def first(self, *keys: str) -> tuple[str, Any]:
         """(key, value) of the first key that is present and not null or "", else ("", None)."""
@@ -403,6 +410,9 @@ class _Source:
 
     def error(self, field: str, reason: str) -> PostError:
         return PostError(self.relpath, reason, field)
+
+    def warn(self, field: str, reason: str) -> None:
+        self.warnings.append(f"{reason} (field {field!r})")
 
 
 def _kind(value: Any) -> str:
@@ -864,6 +874,50 @@ def _truth(value: Any) -> bool | None:
     return None
 
 
+# language --------------------------------------------------------------------
+
+_LANG_KEYS = ("lang", "language", "locale")
+_LANG_HINT = '(write a code such as "en", "fr" or "pt-BR")'
+
+
+def _lang(src: _Source) -> str:
+    """Frontmatter ``lang``, ``language`` or ``locale``; else the language the file's name or
+    folder names (``post.fr.md``, ``fr/post.md``) when the site declares that language;
+    else the site's. A value that names no language is a warning, not an error."""
+    site = src.settings.language
+    key, value = src.first(*_LANG_KEYS)
+    if value is not None:
+        code = languages.normalize(value)
+        if code is not None:
+            return code
+        src.warn(key, f"names no language we know: {_show(value)} {_LANG_HINT}; the post is analysed as {site!r}")
+    return path_language(src.relpath, src.settings.languages) or site
+
+
+def path_language(relpath: str, declared: tuple[str, ...]) -> str | None:
+    """The language a post's path names, among the site's ``declared`` ones: a suffix before
+    the extension (Hugo's ``post.fr.md``) or the first folder (``fr/post.md``).
+
+    >>> path_language("posts/hello.fr.md", ("en", "fr")), path_language("de/hallo.md", ("en", "de"))
+    ('fr', 'de')
+    >>> path_language("posts/v1.2.md", ("en", "fr")) is None
+    True
+    """
+    if not declared:
+        return None
+    parts = relpath.split("/")
+    name = parts[-1].rsplit(".", 1)[0]
+    if "." in name:
+        code = languages.normalize(name.rsplit(".", 1)[1])
+        if code in declared:
+            return code
+    if len(parts) > 1:
+        code = languages.normalize(parts[0]) if len(parts[0]) <= 8 else None
+        if code in declared:
+            return code
+    return None
+
+
 #: Post field -> the function that cleans it up from the frontmatter and body.
 _CLEANERS: dict[str, Callable[[_Source], Any]] = {
     "slug": _slug,
@@ -876,4 +930,5 @@ _CLEANERS: dict[str, Callable[[_Source], Any]] = {
     "authors": _authors,
     "reading_minutes": _reading_minutes,
     "hidden": _hidden,
+    "lang": _lang,
 }

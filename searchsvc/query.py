@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date, datetime, time as dtime
 from typing import Sequence
 
@@ -29,8 +30,12 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, STOP, TITLE_PHRASE_BONUS, title_key
+from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, has_cjk, is_cjk, normalize as normalize_language, stop_words
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
 from .vocabulary import Expander, analyze
+
+#: The languages a query is analysed in when nothing says otherwise.
+ENGLISH = (DEFAULT_LANGUAGE,)
 
 SORTS = ("relevance", "newest", "oldest")
 
@@ -57,6 +62,9 @@ class Clause:
     negated: bool = False
     #: None for free text, else "tag" or "author".
     field: str | None = None
+    #: A pair of characters cut from the same run of Chinese, Japanese or Korean text as the
+    #: clause before, overlapping it by one character (see :func:`parse_query`).
+    joined: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,55 @@ class ParsedQuery:
     def has_text(self) -> bool:
         return bool(self.words)
 
+    @property
+    def text(self) -> str:
+        """The positive free-text words as typed (pieces of one CJK run joined again)."""
+        return _joined([c for c in self.clauses if c.field is None and not c.negated])
+
+    @property
+    def text_without_last(self) -> str:
+        return _joined([c for c in self.clauses if c.field is None and not c.negated][:-1])
+
+
+def _joined(clauses: Sequence[Clause]) -> str:
+    out = ""
+    for c in clauses:
+        if c.joined and out:
+            out += c.text[1:]
+        else:
+            out = f"{out} {c.text}" if out else c.text
+    return out
+
+
+#: A run of Chinese, Japanese or Korean characters up to this long is one word of a query
+#: (its pairs of characters must stand together, as a phrase); a longer one is several words
+#: typed without spaces, so each pair is a word of its own (and the run is a phrase bonus).
+CJK_WORD_CHARS = 4
+#: Pairs taken from one long run (the rest of a pasted sentence adds little).
+MAX_CJK_PAIRS = 12
+_SCRIPT_PIECES = re.compile(f"[{CJK_CLASS}]+|[^{CJK_CLASS}]+")
+
+
+def _pieces(word: str) -> list[tuple[str, bool]]:
+    """A typed word as (text, joined) clauses: split where CJK text meets other letters
+    ("React服务器" is "React" and "服务器"), and a long CJK run cut into pairs.
+
+    >>> _pieces("React服务器")
+    [('React', False), ('服务器', False)]
+    >>> _pieces("服务器组件")
+    [('服务', False), ('务器', True), ('器组', True), ('组件', True)]
+    """
+    if not has_cjk(word):
+        return [(word, False)]
+    out: list[tuple[str, bool]] = []
+    for piece in _SCRIPT_PIECES.findall(word):
+        if not is_cjk(piece) or len(piece) <= CJK_WORD_CHARS:
+            out.append((piece, False))
+            continue
+        pairs = [piece[i : i + 2] for i in range(min(len(piece) - 1, MAX_CJK_PAIRS))]
+        out.extend((pair, i > 0) for i, pair in enumerate(pairs))
+    return out
+
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 _TOKEN_RE = re.compile(
@@ -96,10 +153,8 @@ _TOKEN_RE = re.compile(
 def parse_query(text: str) -> ParsedQuery:
     """Parse the user's text. Never raises.
 
-    >>> parse_query('server "use client" -legacy').groups  # doctest: +NORMALIZE_WHITESPACE
-    ((Clause(text='server', phrase=False, negated=False, field=None),),
-     (Clause(text='use client', phrase=True, negated=False, field=None),),
-     (Clause(text='legacy', phrase=False, negated=True, field=None),))
+    >>> [(c.text, c.phrase, c.negated) for c in parse_query('server "use client" -legacy').clauses]
+    [('server', False, False), ('use client', True, False), ('legacy', False, True)]
     >>> parse_query('node --inspect').words
     ('node', '--inspect')
     """
@@ -118,12 +173,18 @@ def parse_query(text: str) -> ParsedQuery:
         value = " ".join((value or "").split())
         if not value:
             continue
-        clause = Clause(text=value, phrase=phrase is not None and " " in value, negated=negated, field=fieldname)
-        if join_next and groups and not negated and not any(c.negated for c in groups[-1]):
-            groups[-1].append(clause)
+        if phrase is None and fieldname is None and not negated:
+            pieces = _pieces(value)
         else:
-            groups.append([clause])
-        join_next = False
+            pieces = [(value, False)]
+        for text_piece, joined in pieces:
+            clause = Clause(text=text_piece, phrase=phrase is not None and " " in text_piece, negated=negated,
+                            field=fieldname, joined=joined)
+            if join_next and groups and not negated and not any(c.negated for c in groups[-1]):
+                groups[-1].append(clause)
+            else:
+                groups.append([clause])
+            join_next = False
     return ParsedQuery(tuple(tuple(g) for g in groups))
 
 
@@ -179,39 +240,55 @@ MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 6
 FUZZY_FACTOR = 0.35
+#: Pairs of characters a single Chinese, Japanese or Korean character typed matches (the commonest).
+CJK_COMPLETIONS = 16
+
+
+def analyses(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[list[str]]:
+    """The distinct term lists ``text`` becomes in ``fieldname``, one per language of ``langs``
+    (a bilingual blog's query is read in both of its languages)."""
+    out: list[list[str]] = []
+    for lang in langs:
+        tokens = analyze(schema, fieldname, text, lang)
+        if tokens not in out:
+            out.append(tokens)
+    return out
 
 
 def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = (),
-                body_terms: Sequence[tuple[str, float]] = ()) -> Query | None:
-    """A free-text word or phrase, searched in every text field with its weight.
+                body_terms: Sequence[tuple[str, float]] = (), langs: Sequence[str] = ENGLISH) -> Query | None:
+    """A free-text word or phrase, searched in every text field with its weight, read in
+    each of ``langs``.
 
     ``expansions`` are other words (completions of a word being typed, corrections
     of a typo) that also match, each with a factor below 1. A word that prose
     analysis removes entirely (a stop word) is dropped.
     """
-    if not any(analyze(schema, f, clause.text) for f in STOP_WORD_FIELDS):
+    if not any(analyze(schema, f, clause.text, lang) for f in STOP_WORD_FIELDS for lang in langs):
         return None
     alternatives = []
     seen: set[tuple[str, str]] = set()
     for fieldname, weight in FIELD_WEIGHTS.items():
-        tokens = analyze(schema, fieldname, clause.text)
-        if fieldname == "code" and not clause.phrase and len(tokens) > 1:
-            alternatives.append(And([Term("code", t) for t in tokens], boost=weight))
-            continue
-        if fieldname == "code" and clause.phrase:
-            continue
-        q = field_query(fieldname, tokens, weight)
-        if q is not None:
-            alternatives.append(q)
-            if len(tokens) == 1:
-                seen.add((fieldname, tokens[0]))
+        for tokens in analyses(schema, fieldname, clause.text, langs):
+            if fieldname == "code" and not clause.phrase and len(tokens) > 1:
+                alternatives.append(And([Term("code", t) for t in tokens], boost=weight))
+                continue
+            if fieldname == "code" and clause.phrase:
+                continue
+            if len(tokens) == 1 and (fieldname, tokens[0]) in seen:
+                continue
+            q = field_query(fieldname, tokens, weight)
+            if q is not None:
+                alternatives.append(q)
+                if len(tokens) == 1:
+                    seen.add((fieldname, tokens[0]))
     for word, factor in expansions:
         for fieldname in (PREFIX_FIELDS if factor == PREFIX_FACTOR else EXPANDED_FIELDS):
-            tokens = analyze(schema, fieldname, word)
-            if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
-                continue
-            seen.add((fieldname, tokens[0]))
-            alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor))
+            for tokens in analyses(schema, fieldname, word, langs):
+                if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
+                    continue
+                seen.add((fieldname, tokens[0]))
+                alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor))
     # Body words as the body indexes them (already stemmed: not analysed again).
     for text, factor in body_terms:
         if ("body", text) not in seen:
@@ -220,10 +297,10 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     return Or(alternatives) if alternatives else None
 
 
-def _filter_clause(schema, clause: Clause) -> Query | None:
+def _filter_clause(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> Query | None:
     if clause.field == "tag":
         return Term("tags", clause.text.lower())
-    tokens = analyze(schema, "author", clause.text)
+    tokens = analyze(schema, "author", clause.text, langs[0])
     return field_query("author", tokens, 1.0) if tokens else None
 
 
@@ -249,12 +326,15 @@ class CompiledQuery:
     last_is_word: bool = False
 
 
-def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None) -> CompiledQuery:
-    """Each group of the parsed query as a Whoosh query.
+def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
+                  langs: Sequence[str] = ENGLISH) -> CompiledQuery:
+    """Each group of the parsed query as a Whoosh query, its words read in each of ``langs``.
 
     With an ``expander``, the last word also matches as a prefix (as you type) and
-    unknown words of 4+ letters match words one typo away (8+ letters: two).
+    unknown words of 4+ letters match words one typo away (8+ letters: two). A single
+    Chinese, Japanese or Korean character matches as the start of a pair of them.
     """
+    langs = tuple(langs) or ENGLISH
     compiled = CompiledQuery([], [], [])
     last = parsed.groups[-1][-1] if parsed.groups else None
     several_words = len(parsed.words) > 1
@@ -263,14 +343,14 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
     # score of the posts that have a word it starts, but no post is required to have one.
     # (In Chinese or Japanese two characters are a word: the length rule is for letters.)
     short_last = last is not None and plain_word(last) and (
-        (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text))
+        (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and plain_word(last) and len(parsed.groups[-1]) == 1
     for group in parsed.groups:
         parts = []
         for clause in group:
             if clause.field:
-                q = _filter_clause(schema, clause)
+                q = _filter_clause(schema, clause, langs)
             else:
                 expansions: list[tuple[str, float]] = []
                 body_terms: list[tuple[str, float]] = []
@@ -282,11 +362,14 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
                             # also completes to the body's commonest words that start so (not
                             # a whole word already: each completion costs a list of posts).
                             body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text)]
+                    if len(clause.text) == 1 and is_cjk(clause.text):
+                        # One character of a script without spaces: the start of a word.
+                        body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
                     corrections = expander.corrections(clause.text)
                     expansions += [(w, FUZZY_FACTOR) for w in corrections]
                     if not corrections:
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
-                q = _text_query(schema, clause, expansions, body_terms)
+                q = _text_query(schema, clause, expansions, body_terms, langs)
             if q is not None:
                 parts.append(q)
         if not parts:
@@ -296,7 +379,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
             compiled.excluded.append(q)
         elif typing_last and short_last and group[-1] is last:
             compiled.optional.append(q)
-        elif all(c.field is None and is_stop_word(schema, c) for c in group):
+        elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word.
             compiled.optional.append(q)
@@ -314,28 +397,39 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None)
     return compiled
 
 
-def is_stop_word(schema, clause: Clause) -> bool:
-    """Whether prose analysis removes the clause's text entirely (a stop word)."""
-    return not clause.phrase and not analyze(schema, "body", clause.text)
+def is_stop_word(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
+    """Whether prose analysis removes the clause's text entirely (a stop word) in one of ``langs``."""
+    return not clause.phrase and any(not analyze(schema, "body", clause.text, lang) for lang in langs)
 
 
-def starts_stop_word(word: str) -> bool:
-    """Whether ``word`` is the start of a stop word, but not one itself: a reader may be typing it.
+def starts_stop_word(word: str, langs: Sequence[str] = ENGLISH) -> bool:
+    """Whether ``word`` is the start of a stop word of ``langs``, but not one itself: a reader
+    may be typing it.
 
     >>> [starts_stop_word(w) for w in ("o", "fr", "wit", "of", "go", "Dat")]
     [True, True, True, False, False, False]
+    >>> starts_stop_word("po", ("fr",)), starts_stop_word("po")
+    (True, False)
     """
     folded = word.lower()
-    return folded.isalpha() and folded not in STOP and any(s.startswith(folded) for s in _STOP_PREFIXES.get(folded[:1], ()))
+    if not folded.isalpha():
+        return False
+    stops, by_initial = _stop_prefixes(tuple(langs))
+    return folded not in stops and any(s.startswith(folded) for s in by_initial.get(folded[:1], ()))
 
 
-_STOP_PREFIXES: dict[str, tuple[str, ...]] = {}
-for _word in sorted(STOP):
-    _STOP_PREFIXES[_word[:1]] = (*_STOP_PREFIXES.get(_word[:1], ()), _word)
+@lru_cache(maxsize=64)
+def _stop_prefixes(langs: tuple[str, ...]) -> tuple[frozenset[str], dict[str, tuple[str, ...]]]:
+    stops = frozenset().union(*(stop_words(lang) for lang in langs))
+    by_initial: dict[str, tuple[str, ...]] = {}
+    for word in sorted(stops):
+        by_initial[word[:1]] = (*by_initial.get(word[:1], ()), word)
+    return stops, by_initial
 
 
 def build_query(
-    schema, parsed: ParsedQuery, expander: Expander | None = None, *, relaxed: bool = False
+    schema, parsed: ParsedQuery, expander: Expander | None = None, *, relaxed: bool = False,
+    langs: Sequence[str] = ENGLISH,
 ) -> Query:
     """The Whoosh query for a parsed user query (Every() when it has no terms).
 
@@ -343,11 +437,12 @@ def build_query(
     (``tag:`` and ``author:`` still are); the search then ranks posts that match
     more of the words first.
     """
-    return assemble_query(schema, parsed, compile_query(schema, parsed, expander), relaxed=relaxed)
+    compiled = compile_query(schema, parsed, expander, langs)
+    return assemble_query(schema, parsed, compiled, relaxed=relaxed, langs=langs)
 
 
 def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False,
-                   without_last: bool = False) -> Query:
+                   without_last: bool = False, langs: Sequence[str] = ENGLISH) -> Query:
     """The query of :func:`build_query`, from groups already compiled (so a retry does not
     compile again); ``without_last``: without the group of ``compiled.last_prefix``."""
     words, filters = compiled.words, compiled.filters
@@ -358,7 +453,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     else:
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
-    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional))
+    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), langs=langs)
     optional = [*compiled.optional, *([bonus] if bonus is not None else [])]
     if optional and words:
         main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
@@ -368,27 +463,28 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     return main
 
 
-def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False) -> Query | None:
+def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
+                 langs: Sequence[str] = ENGLISH) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
     (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
     being typed last), the phrase is looked for without it."""
-    words = " ".join(parsed.words)
+    words = parsed.text
     if not words:
         return None
     bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
-    text = " ".join(parsed.words[:-1]) if partial_last else words
+    text = parsed.text_without_last if partial_last else words
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
-        tokens = analyze(schema, fieldname, text)
-        if len(tokens) > 1:
-            bonuses.append(Phrase(fieldname, tokens, boost=boost))
+        for tokens in analyses(schema, fieldname, text, langs):
+            if len(tokens) > 1:
+                bonuses.append(Phrase(fieldname, tokens, boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
-    tokens = analyze(schema, "body", text)
     one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
-    if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
-        bonuses.append(Phrase("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
+    for tokens in analyses(schema, "body", text, langs):
+        if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
+            bonuses.append(Phrase("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
     return Or(bonuses)
 
 
@@ -406,6 +502,10 @@ class SearchRequest:
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "relevance"
+    #: Languages (codes): posts in any of them; the query is read in these languages only.
+    langs: tuple[str, ...] = ()
+    #: The reader's language: its posts come first when scores are close ("" for none).
+    prefer_lang: str = ""
 
     def validate(self) -> None:
         """:raise SearchRequestError: naming the first parameter that is out of bounds."""
@@ -425,6 +525,23 @@ class SearchRequest:
             raise SearchRequestError("from", "is after `to`; swap them.")
         if self.year is not None and not 1 <= self.year <= 9999:
             raise SearchRequestError("year", f"must be a year between 1 and 9999; got {self.year}.")
+        for value in self.langs:
+            if normalize_language(value) is None:
+                raise SearchRequestError("lang", f"names no language we know: {value[:40]!r} (write a code such as 'en' or 'fr').")
+        if self.prefer_lang and normalize_language(self.prefer_lang) is None:
+            raise SearchRequestError(
+                "prefer_lang", f"names no language we know: {self.prefer_lang[:40]!r} (write a code such as 'en' or 'fr')."
+            )
+
+    @property
+    def lang_codes(self) -> tuple[str, ...]:
+        """The ``lang`` filter as language codes (``es-ES`` is ``es``), each once."""
+        return tuple(dict.fromkeys(c for c in map(normalize_language, self.langs) if c))
+
+    @property
+    def preferred(self) -> str:
+        """``prefer_lang`` as a language code ("" for none)."""
+        return normalize_language(self.prefer_lang) or "" if self.prefer_lang else ""
 
 
 def filters(schema, request: SearchRequest) -> Query | None:
@@ -437,6 +554,9 @@ def filters(schema, request: SearchRequest) -> Query | None:
         tokens = analyze(schema, "author", request.author)
         q = field_query("author", tokens, 1.0)
         parts.append(q if q is not None else NullQuery)
+    codes = request.lang_codes
+    if codes:
+        parts.append(Or([Term("lang", c) for c in codes]) if len(codes) > 1 else Term("lang", codes[0]))
     if request.year is not None:
         parts.append(NumericRange("year", request.year, request.year))
     if request.date_from or request.date_to:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 from itertools import islice, repeat
 from typing import Any, Iterator
@@ -15,6 +16,7 @@ from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
 from .snapshot import Snapshot
+from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
 
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
@@ -22,6 +24,7 @@ MAX_HIGHLIGHT_CHARS = 50_000
 #: Sections listed per result; a section shorter than this does not provide the snippet.
 MAX_SECTIONS = 3
 MIN_SECTION_CHARS = 20
+CJK_RUN = re.compile(f"[{CJK_CLASS}]+")
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,8 @@ class Hit:
     score: float
     reading_minutes: int | None = None
     sections: tuple[SectionHit, ...] = ()
+    #: The post's language (a code such as "en").
+    lang: str = DEFAULT_LANGUAGE
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +70,7 @@ class Hit:
             "snippet_html": self.snippet_html,
             "score": round(self.score, 4),
             "sections": [s.to_dict() for s in self.sections],
+            "lang": self.lang,
         }
 
 
@@ -120,6 +126,7 @@ def summary(stored: dict[str, Any]) -> dict[str, Any]:
         "date": meta.get("date"),
         "tags": list(meta.get("tags") or ()),
         "author": ", ".join(a["name"] for a in authors),
+        "lang": meta.get("lang") or DEFAULT_LANGUAGE,
     }
 
 
@@ -130,7 +137,7 @@ def summary(stored: dict[str, Any]) -> dict[str, Any]:
 def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
-    offsets = _Offsets(searcher, matched, snap.postings, deadline)
+    offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed))
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields
@@ -142,9 +149,11 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         meta = post.meta
         url = stored.get("url", "")
         title = meta.get("title") or stored.get("title", "")
-        title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"})
+        lang = meta.get("lang") or DEFAULT_LANGUAGE
+        title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"}, lang,
+                                  offsets.cjk)
         body = stored.get("body", "")
-        matches = offsets.matches("body", docnum)
+        matches = offsets.matches("body", docnum, body)
         spans = post.spans
         heading_terms = {t for f, t in terms if f == "headings"}
         if heading_terms:
@@ -169,7 +178,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
             # The words matched only the description or the code: show them there.
             for fieldname in ("description", "code"):
                 text = stored.get(fieldname)
-                found = offsets.matches(fieldname, docnum)
+                found = offsets.matches(fieldname, docnum, text or "")
                 if text and found:
                     snippet_html = make_snippet(text, found, width=SNIPPET_CHARS)
                     break
@@ -190,6 +199,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
             score=score,
             reading_minutes=stored.get("reading_minutes"),
             sections=sections,
+            lang=lang,
         )
 
 
@@ -211,6 +221,7 @@ def _plain_hit(stored: dict[str, Any], score: float) -> Hit:
         snippet_html=lead(meta.get("description") or stored.get("body", "")),
         score=score,
         reading_minutes=stored.get("reading_minutes"),
+        lang=meta.get("lang") or DEFAULT_LANGUAGE,
     )
 
 
@@ -225,17 +236,20 @@ class _Offsets:
     FIELDS = ("body", "description", "code")
 
     def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], postings: GenerationPostings,
-                 deadline: Deadline | None = None):
+                 deadline: Deadline | None = None, cjk: "CjkWords | None" = None):
         self.searcher = searcher
         self.matched = matched
         self.deadline = deadline
         self.postings = postings
+        self.cjk = cjk or CjkWords()
         self._found: dict[str, dict[int, list[Match]]] = {}
 
-    def matches(self, fieldname: str, docnum: int) -> list[Match]:
+    def matches(self, fieldname: str, docnum: int, text: str = "") -> list[Match]:
+        """Where the matched terms occur in post ``docnum``'s ``fieldname`` (whose ``text``
+        is given), pairs of CJK characters only where they spell a word of the query."""
         if fieldname not in self._found:
             self._found[fieldname] = self._read(fieldname)
-        return self._found[fieldname].get(docnum, [])
+        return self.cjk.exact(self._found[fieldname].get(docnum, []), text)
 
     def _read(self, fieldname: str) -> dict[int, list[Match]]:
         wanted: dict[str, list[int]] = {}
@@ -269,19 +283,65 @@ class _Offsets:
         return out
 
 
-def _mark_tokens(schema, fieldname: str, text: str, terms: set[str]) -> str:
-    """``text`` escaped, with every word that analyses to one of ``terms`` in ``<mark>``."""
+class CjkWords:
+    """The Chinese, Japanese and Korean words of a query, for marking exactly their
+    characters: a pair of characters is a match only where it stands inside one of them
+    ("服务器" finds "服务" and "务器"; "服务" alone elsewhere in the text is not marked).
+
+    >>> words = CjkWords({"服务器"}, set())
+    >>> [m.start for m in words.exact([Match(0, 2, "服务"), Match(5, 7, "服务"), Match(6, 8, "务器")], "服务端。的服务器")]
+    [5, 6]
+    """
+
+    def __init__(self, words: set[str] | None = None, pairs: set[str] | None = None):
+        #: Words of 3+ characters (a phrase of pairs); pairs typed as words of their own.
+        self.words = words or set()
+        self.pairs = pairs or set()
+
+    @classmethod
+    def of(cls, parsed) -> "CjkWords":
+        words: set[str] = set()
+        pairs: set[str] = set()
+        clauses = [c for c in parsed.clauses if not c.negated and c.field is None]
+        for i, clause in enumerate(clauses):
+            following_joined = i + 1 < len(clauses) and clauses[i + 1].joined
+            for run in CJK_RUN.findall(clause.text):
+                if len(run) == 2 and (clause.joined or following_joined or run == clause.text):
+                    pairs.add(run)  # a word of two, or one pair of a long run typed
+                elif len(run) >= 2:
+                    words.add(run)
+        return cls(words, pairs)
+
+    def exact(self, matches: list[Match], text: str) -> list[Match]:
+        if not self.words or not text:
+            return matches
+        return [m for m in matches if self._inside_word(m, text)]
+
+    def _inside_word(self, m: Match, text: str) -> bool:
+        term = m.term
+        if len(term) != 2 or term in self.pairs or not is_cjk(term):
+            return True
+        for word in self.words:
+            at = word.find(term)
+            while at != -1:
+                if text.startswith(word, m.start - at) and m.start >= at:
+                    return True
+                at = word.find(term, at + 1)
+        return False
+
+
+def _mark_tokens(schema, fieldname: str, text: str, terms: set[str], lang: str = DEFAULT_LANGUAGE,
+                 cjk: CjkWords | None = None) -> str:
+    """``text`` escaped, with every word that analyses (in ``lang``) to one of ``terms`` in ``<mark>``."""
     if not terms or not text:
         return html.escape(text)
     analyzer = schema[fieldname].analyzer
     found = [
         Match(t.startchar, t.endchar, t.text)
-        for t in analyzer(text[:MAX_HIGHLIGHT_CHARS], chars=True, mode="index", removestops=False)
+        for t in analyzer(text[:MAX_HIGHLIGHT_CHARS], chars=True, mode="index", removestops=False, lang=lang)
         if t.text in terms
     ]
-    # A word split into parts yields overlapping tokens: mark the widest at each start.
-    widest: dict[int, Match] = {}
-    for m in found:
-        if m.start not in widest or m.end > widest[m.start].end:
-            widest[m.start] = m
-    return mark(text, widest.values(), 0, len(text))
+    if cjk is not None:
+        found = cjk.exact(found, text)
+    # Parts of a word and pairs of CJK characters overlap: mark() joins them.
+    return mark(text, found, 0, len(text))

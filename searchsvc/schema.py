@@ -14,25 +14,26 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
+from typing import Iterator
 
 from whoosh.analysis import (
-    CharsetFilter,
     CompositeAnalyzer,
     Filter,
     LowercaseFilter,
-    RegexTokenizer,
-    StopFilter,
     Token,
+    Tokenizer,
 )
-from whoosh.analysis.filters import STOP_WORDS
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.lang.porter import stem
 from whoosh.scoring import BM25F
-from whoosh.support.charset import accent_map
+
+from . import languages
+from .languages import CJK_CLASS, ENGLISH_STOP
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -50,13 +51,30 @@ PART_WEIGHT = 0.3
 TITLE_PHRASE_BONUS = 6.0
 EXACT_TITLE_BONUS = 20.0
 
-#: Words: letters, digits and underscores, with dotted names kept whole (``node.js``, ``v18.3.0``).
-WORD_PATTERN = r"\w+(?:\.\w+)*"
+#: Words: letters, digits and underscores, with dotted names kept whole (``node.js``, ``v18.3.0``);
+#: a run of Chinese, Japanese or Korean characters is a word of its own (``cjk``), which the
+#: tokenizer cuts into overlapping pairs ("服务器" is "服务", "务器").
+_LETTER = f"[^\\W{CJK_CLASS}]"
+WORD_PATTERN = rf"{_LETTER}+(?:\.{_LETTER}+)*|(?P<cjk>[{CJK_CLASS}]+)"
 #: Code identifiers, dotted paths (``formData.get``) and numbers.
 CODE_PATTERN = r"[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d\w*(?:\.\w+)*"
 
-# English stop words plus the leftovers of contractions ("what's" -> what, s).
-STOP = frozenset(STOP_WORDS) | {"s", "t", "d", "ll", "re", "ve", "m"}
+#: English stop words (see :mod:`searchsvc.languages` for every language's).
+STOP = ENGLISH_STOP
+
+#: The language text is analysed in when a call does not say (``lang=``): the indexer sets
+#: the post's around each document it adds (see :func:`analysing`).
+_LANGUAGE: ContextVar[str] = ContextVar("searchsvc_language", default=languages.DEFAULT)
+
+
+@contextmanager
+def analysing(lang: str) -> Iterator[None]:
+    """Analyse text in ``lang`` inside the block (Whoosh's fields call analyzers with no language)."""
+    token = _LANGUAGE.set(lang)
+    try:
+        yield
+    finally:
+        _LANGUAGE.reset(token)
 
 # Parts of a name: camelCase humps and runs of capitals; letters and digits stay together ("v18").
 _PART_RE = re.compile(r"[A-Z0-9]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+|[^\W_]+", re.UNICODE)
@@ -159,23 +177,56 @@ class NoiseFilter(Filter):
                 yield t
 
 
-class SafeStemFilter(Filter):
-    """English (Porter) stemming, only for plain alphabetic words.
+class LanguageFilter(Filter):
+    """Stop words, stemming and accent folding in the token's language (``lang``).
 
-    Names such as ``node.js`` or ``v18`` are left alone (a plain stemmer turns
-    ``node.js`` into ``node.j``).
+    Only plain alphabetic words are stemmed (a plain stemmer turns ``node.js`` into
+    ``node.j``); names are folded only. Where readers leave accents out, a word with
+    accents is also indexed as its plain form stemmed ("chargées" as ``charg`` and
+    ``charge``, which is what "chargees" stems to), at the same position. Pairs of CJK
+    characters pass as they are.
     """
+
+    def __init__(self, stops: bool = True):
+        self.stops = stops
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.stops == self.stops
 
     def __call__(self, tokens):
         for t in tokens:
-            if not t.stopped and t.text.isalpha():
-                t.text = _stem(t.text)
+            lang = getattr(t, "lang", None) or _LANGUAGE.get()
+            text = t.text
+            if self.stops and text in languages.stop_words(lang):
+                if t.removestops:
+                    continue
+                t.stopped = True
+                yield t
+                continue
+            forms = word_forms(lang, text)
+            t.text = forms[0]
             yield t
+            if len(forms) > 1 and t.mode != "query":
+                for form in forms[1:]:
+                    t.text = form
+                    yield t
 
 
-@lru_cache(maxsize=100_000)
-def _stem(word: str) -> str:
-    return stem(word)
+@lru_cache(maxsize=200_000)
+def word_forms(lang: str, word: str) -> tuple[str, ...]:
+    """The terms a lower-case word is indexed as in ``lang``: stemmed and folded first.
+
+    >>> word_forms("fr", "chargées"), word_forms("en", "node.js"), word_forms("sv", "hjärtan")
+    (('charg', 'charge'), ('node.js',), ('hjärtan',))
+    """
+    if not word.isalpha() or languages.is_cjk(word[:1]):
+        return (languages.fold(lang, word),)
+    stemmed = languages.fold(lang, languages.stem(lang, word))
+    if not word.isascii() and languages.folds(lang):
+        plain = languages.stem(lang, languages.fold(lang, word))
+        if plain != stemmed:
+            return (stemmed, plain)
+    return (stemmed,)
 
 
 class RenumberFilter(Filter):
@@ -200,8 +251,9 @@ class RenumberFilter(Filter):
             yield t
 
 
-#: Keyword arguments of a plain indexing call (Whoosh's formats pass these and nothing else).
-_INDEXING_ARGS = frozenset({"positions", "chars", "boosts", "mode", "removestops"})
+#: Keyword arguments of a plain indexing call (Whoosh's formats pass these and nothing else;
+#: ``lang`` is ours).
+_INDEXING_ARGS = frozenset({"positions", "chars", "boosts", "mode", "removestops", "lang"})
 #: Distinct words whose tokens an analyzer keeps; past this the cache starts over.
 CACHED_WORDS = 200_000
 
@@ -231,11 +283,12 @@ class CachedAnalyzer(CompositeAnalyzer):
     def __init__(self, *composables):
         super().__init__(*composables)
         tokenizer, *filters = self.items
-        if not isinstance(tokenizer, RegexTokenizer) or tokenizer.gaps:
-            raise TypeError("A CachedAnalyzer starts with a RegexTokenizer that matches words, not gaps.")
+        if not isinstance(tokenizer, WordTokenizer):
+            raise TypeError("A CachedAnalyzer starts with a WordTokenizer.")
         if any(isinstance(f, RenumberFilter) for f in filters[:-1]):
             raise TypeError("A CachedAnalyzer can only renumber positions in its last filter.")
-        self._parts: dict[str, tuple[tuple[str, int, int, float], ...]] = {}
+        #: Per language, the tokens each word becomes.
+        self._parts: dict[str, dict[str, tuple[tuple[str, int, int, float], ...]]] = {}
 
     def __getstate__(self):
         # The cache is not part of the schema that Whoosh pickles into the index.
@@ -253,23 +306,24 @@ class CachedAnalyzer(CompositeAnalyzer):
             or not isinstance(value, str)
         ):
             return super().__call__(value, **kwargs)
-        return self._index(value, kwargs.get("positions", False), kwargs.get("chars", False))
+        lang = kwargs.get("lang") or _LANGUAGE.get()
+        return self._index(value, kwargs.get("positions", False), kwargs.get("chars", False), lang)
 
-    def _index(self, value, positions, chars):
+    def _index(self, value, positions, chars, lang):
         tokenizer, *filters = self.items
         renumber = bool(filters) and isinstance(filters[-1], RenumberFilter)
-        known = self._parts
+        known = self._parts.get(lang)
+        if known is None:
+            known = self._parts[lang] = {}
         t = Token(positions, chars, removestops=True, mode="index")
         t.stopped = False
         last_original, pos = None, -1  # RenumberFilter's state
-        for n, match in enumerate(tokenizer.expression.finditer(value)):
-            word = match.group()
+        for n, (word, start) in enumerate(tokenizer.words(value)):
             parts = known.get(word)
             if parts is None:
-                parts = self._word_parts(word)
+                parts = self._word_parts(word, lang, known)
             if not parts:
                 continue
-            start = match.start()
             # The position RenumberFilter reads: the word's for its first token; for the next
             # parts, the one RenumberFilter gave the previous part (filters share one Token).
             seen = n
@@ -290,35 +344,94 @@ class CachedAnalyzer(CompositeAnalyzer):
                     t.endchar = start + endchar
                 yield t
 
-    def _word_parts(self, word):
+    def _word_parts(self, word, lang, known):
         """(text, start, end, boost) of each token ``word`` becomes, as the filters make them."""
-        t = Token(positions=True, chars=True, removestops=True, mode="index")
+        t = Token(positions=True, chars=True, removestops=True, mode="index", lang=lang)
         t.text, t.boost, t.stopped, t.pos, t.startchar, t.endchar = word, 1.0, False, 0, 0, len(word)
         tokens = iter([t])
         for item in self.items[1:]:
             if not isinstance(item, RenumberFilter):
                 tokens = item(tokens)
         parts = tuple((t.text, t.startchar, t.endchar, t.boost) for t in tokens if not t.stopped)
-        if len(self._parts) >= CACHED_WORDS:
-            self._parts.clear()
-        self._parts[word] = parts
+        if len(known) >= CACHED_WORDS:
+            known.clear()
+        known[word] = parts
         return parts
 
 
-def _words() -> RegexTokenizer:
-    return RegexTokenizer(WORD_PATTERN)
+class WordTokenizer(Tokenizer):
+    """Words as ``pattern`` finds them; a run of CJK characters (the pattern's ``cjk``
+    group) as overlapping pairs, each a word with a position of its own ("服务器" is
+    "服务" then "务器"; a lone character stays one). Tokens carry the language they are
+    analysed in (``lang``: the call's, else the one :func:`analysing` set).
+
+    >>> [(t.text, t.pos, t.startchar) for t in WordTokenizer()("React 服务器", positions=True, chars=True)]
+    [('React', 0, 0), ('服务', 1, 6), ('务器', 2, 7)]
+    """
+
+    def __init__(self, pattern: str = WORD_PATTERN):
+        self.pattern = pattern
+        self.expression = re.compile(pattern)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.pattern == self.pattern
+
+    def __getstate__(self):
+        return {"pattern": self.pattern}
+
+    def __setstate__(self, state):
+        self.__init__(state["pattern"])
+
+    def words(self, value: str) -> Iterator[tuple[str, int]]:
+        """(word, start) of each word of ``value``, CJK runs cut into pairs."""
+        for match in self.expression.finditer(value):
+            word = match.group()
+            if match.lastgroup != "cjk" or len(word) == 1:
+                yield word, match.start()
+                continue
+            start = match.start()
+            for i in range(len(word) - 1):
+                yield word[i : i + 2], start + i
+
+    def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
+                 start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
+        if "lang" not in kwargs or not kwargs["lang"]:
+            kwargs["lang"] = _LANGUAGE.get()
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        found = self.words(value) if tokenize else iter([(value, 0)])
+        for n, (word, start) in enumerate(found):
+            t.text = word
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + n
+            if chars:
+                t.startchar = start_char + start
+                t.endchar = start_char + start + len(word)
+            yield t
+
+
+class FoldFilter(Filter):
+    """Accents folded as the token's language folds them (see :func:`languages.fold`)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            lang = getattr(t, "lang", None) or _LANGUAGE.get()
+            t.text = languages.fold(lang, t.text)
+            yield t
 
 
 def prose_analyzer():
-    """Prose: words, compounds split, lower-cased, accents folded, stop words out, stemmed."""
+    """Prose: words, compounds split, lower-cased, stop words out, stemmed and accent-folded
+    in the post's language; CJK runs as pairs of characters."""
     return CachedAnalyzer(
-        _words(),
+        WordTokenizer(),
         NoiseFilter(),
         CompoundFilter(),
         LowercaseFilter(),
-        CharsetFilter(accent_map),
-        StopFilter(stoplist=STOP, minsize=1, renumber=False),
-        SafeStemFilter(),
+        LanguageFilter(stops=True),
         RenumberFilter(),
     )
 
@@ -328,24 +441,23 @@ def title_analyzer():
     ("May Project Goals Update", "Rust in 2016", "Half a decade with Go") is found by
     them, and a phrase with them matches; they are short, so this costs little room."""
     return CachedAnalyzer(
-        _words(),
+        WordTokenizer(),
         NoiseFilter(),
         CompoundFilter(),
         LowercaseFilter(),
-        CharsetFilter(accent_map),
-        SafeStemFilter(),
+        LanguageFilter(stops=False),
         RenumberFilter(),
     )
 
 
 def plain_analyzer():
     """Words lower-cased and accent-folded, nothing removed: names, spelling."""
-    return CachedAnalyzer(_words(), NoiseFilter(), CompoundFilter(), LowercaseFilter(), CharsetFilter(accent_map))
+    return CachedAnalyzer(WordTokenizer(), NoiseFilter(), CompoundFilter(), LowercaseFilter(), FoldFilter())
 
 
 def code_analyzer():
     """Code: identifiers and dotted names whole and split (camelCase, snake_case), lower-cased."""
-    return CachedAnalyzer(RegexTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
+    return CachedAnalyzer(WordTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
 
 
 def title_key(title: str) -> str:
@@ -397,6 +509,7 @@ def build_schema() -> Schema:
         # Filters, facets and sorting
         tags=KEYWORD(lowercase=True, commas=True, scorable=True),
         authors=KEYWORD(lowercase=True, commas=True),
+        lang=KEYWORD(lowercase=True),
         date=DATETIME(stored=True, sortable=True),
         year=NUMERIC(stored=False, sortable=True),
         reading_minutes=NUMERIC(stored=True),

@@ -230,16 +230,18 @@ class SearchIndex:
 
     def _search(self, snap: Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, started: float) -> SearchResponse:
         schema = searcher.schema
-        expander = Expander(snap.vocabulary, searcher.reader())
+        # The query is read in each language the posts it may find are written in.
+        langs = snap.query_languages(request.lang_codes)
+        expander = Expander(snap.vocabulary, searcher.reader(), langs)
         filter_q = filters(schema, request)
         deadline = Deadline(self.time_limit)
-        compiled = compile_query(schema, parsed, expander)
-        query = assemble_query(schema, parsed, compiled)
+        compiled = compile_query(schema, parsed, expander, langs)
+        query = assemble_query(schema, parsed, compiled, langs=langs)
         widen = None
         if compiled.last_prefix:
             # A whole word widens only a query that found nothing; the start of one, a query
             # that found fewer than FEW_RESULTS posts.
-            widen = (assemble_query(schema, parsed, compiled, without_last=True), compiled.last_prefix,
+            widen = (assemble_query(schema, parsed, compiled, without_last=True, langs=langs), compiled.last_prefix,
                      1 if compiled.last_is_word else FEW_RESULTS)
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen)
         relaxed = corrected = False
@@ -249,12 +251,12 @@ class SearchIndex:
         if outcome.total == 0 and parsed.has_text and not deadline.passed():
             if correction:
                 fixed = parse_query(correction)
-                query = build_query(schema, fixed, expander)
+                query = build_query(schema, fixed, expander, langs=langs)
                 retry = execute(searcher, snap, query, request, filter_q, fixed, deadline)
                 if retry.total:
                     outcome, corrected = retry, True
             if not corrected and len(compiled.words) > 1:
-                query = assemble_query(schema, parsed, compiled, relaxed=True)
+                query = assemble_query(schema, parsed, compiled, relaxed=True, langs=langs)
                 retry = execute(
                     searcher, snap, query, request, filter_q, parsed, deadline, word_groups=compiled.words
                 )
@@ -266,6 +268,7 @@ class SearchIndex:
             "tags": facet_counts(table.counts(outcome.mask, "tags"), snap.tag_names),
             "authors": facet_counts(table.counts(outcome.mask, "authors"), snap.author_names),
             "years": year_counts(table.year_counts(outcome.mask)),
+            "langs": facet_counts(table.counts(outcome.mask, "langs"), {}),
         }
         return SearchResponse(
             query=request.q,

@@ -7,7 +7,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from whoosh.filedb.filestore import FileStorage
 
@@ -18,6 +18,7 @@ from .postings import GenerationPostings
 from .schema import SCHEMA_VERSION
 from .snippets import SectionSpan
 from .storage import IndexUnavailable
+from .languages import DEFAULT as DEFAULT_LANGUAGE, analysis_key
 from .vocabulary import TitleIndex, Vocabulary, analyze
 
 #: Responses kept per generation and process (Snapshot.responses).
@@ -103,6 +104,7 @@ class Snapshot:
         default_factory=lambda: LRU(STORED_CACHE_SIZE, STORED_CACHE_CHARS, weight=lambda post: post.size)
     )
     _table: DocTable | None = None
+    _query_languages: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def stored_fields(self, searcher, docnum: int) -> dict[str, Any]:
@@ -136,6 +138,27 @@ class Snapshot:
     @property
     def author_names(self) -> dict[str, str]:
         return self.manifest.get("authors", {})
+
+    @property
+    def languages(self) -> dict[str, int]:
+        """Posts per language (code -> count), as the reindex counted them."""
+        found = self.manifest.get("languages")
+        return found if isinstance(found, dict) and found else {DEFAULT_LANGUAGE: self.post_count}
+
+    def query_languages(self, wanted: Sequence[str] = ()) -> tuple[str, ...]:
+        """The languages a query is read in: ``wanted`` (the request's), else the index's, the
+        commonest first; one per way of analysing (languages analysed alike are read once)."""
+        key = tuple(wanted)
+        found = self._query_languages.get(key)
+        if found is None:
+            codes = list(wanted) or sorted(self.languages, key=lambda c: (-self.languages[c], c))
+            out: dict[str, str] = {}
+            for code in codes:
+                out.setdefault(analysis_key(code), code)
+            found = tuple(out.values()) or (DEFAULT_LANGUAGE,)
+            if len(self._query_languages) < 1000:
+                self._query_languages[key] = found
+        return found
 
     @property
     def titles(self) -> TitleIndex:

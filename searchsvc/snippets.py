@@ -54,14 +54,31 @@ def mark(text: str, matches: Iterable[Match], start: int, end: int) -> str:
     """
     out = []
     pos = start
-    for m in sorted(matches):
-        if m.start < pos or m.end > end:
-            continue
-        out.append(escape(text[pos:m.start]))
-        out.append(f"<mark>{escape(text[m.start:m.end])}</mark>")
-        pos = m.end
+    for s, e in _joined_spans(matches, start, end):
+        out.append(escape(text[pos:s]))
+        out.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
     out.append(escape(text[pos:end]))
     return "".join(out)
+
+
+def _joined_spans(matches: Iterable[Match], start: int, end: int) -> list[tuple[int, int]]:
+    """The matches inside ``start:end`` as spans, overlapping ones joined (the parts of a
+    compound word; the pairs of a CJK word: "服务" and "务器" are one mark, "服务器").
+
+    >>> _joined_spans([Match(0, 2), Match(1, 3), Match(5, 7), Match(5, 6)], 0, 9)
+    [(0, 3), (5, 7)]
+    """
+    spans: list[tuple[int, int]] = []
+    for m in sorted(matches):
+        if m.start < start or m.end > end:
+            continue
+        if spans and m.start < spans[-1][1]:
+            if m.end > spans[-1][1]:
+                spans[-1] = (spans[-1][0], m.end)
+            continue
+        spans.append((m.start, m.end))
+    return spans
 
 
 def _snap(text: str, start: int, end: int, lo: int, hi: int, reach: int = 15) -> tuple[int, int]:

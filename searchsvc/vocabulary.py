@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import OSA
 
+from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk
 from .schema import STOP, title_key
 
 MAX_SUGGESTIONS = 8
@@ -28,21 +29,21 @@ BODY_CORRECTIONS = 2
 # The words of one generation: completions as you type, corrections of typos
 
 
-#: Analysed words by (analyzer, text): query words and headings recur from request to
-#: request, and the prose fields share one analyzer. The analyzers are kept alive with
-#: their entries, so an ``id()`` is never reused while it is a key here.
-_ANALYSED: dict[tuple[int, str], list[str]] = {}
+#: Analysed words by (analyzer, language, text): query words and headings recur from
+#: request to request, and the prose fields share one analyzer. The analyzers are kept
+#: alive with their entries, so an ``id()`` is never reused while it is a key here.
+_ANALYSED: dict[tuple[int, str, str], list[str]] = {}
 _ANALYZERS: dict[int, Any] = {}
 MAX_ANALYSED = 20_000
 
 
-def analyze(schema, fieldname: str, text: str) -> list[str]:
-    """The terms ``text`` becomes in ``fieldname`` (as a query)."""
+def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+    """The terms ``text`` becomes in ``fieldname`` (as a query), analysed as ``lang``."""
     analyzer = schema[fieldname].analyzer
-    key = (id(analyzer), text)
+    key = (id(analyzer), lang, text)
     tokens = _ANALYSED.get(key)
     if tokens is None:
-        tokens = [t.text for t in analyzer(text, mode="query")]
+        tokens = [t.text for t in analyzer(text, mode="query", lang=lang)]
         if len(_ANALYSED) >= MAX_ANALYSED:
             _ANALYSED.clear()
             _ANALYZERS.clear()
@@ -221,15 +222,15 @@ class Vocabulary:
                     self._lexicon = Lexicon(reader, self.FIELD)
         return self._lexicon
 
-    def fold(self, word: str) -> str:
-        tokens = analyze(self.schema, self.FIELD, word)
+    def fold(self, word: str, lang: str = DEFAULT_LANGUAGE) -> str:
+        tokens = analyze(self.schema, self.FIELD, word, lang)
         return tokens[0] if len(tokens) == 1 else ""
 
-    def completions(self, reader, word: str, *, stop_words: bool = False) -> list[str]:
+    def completions(self, reader, word: str, *, stop_words: bool = False, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """The most common indexed words that start with ``word`` (not ``word`` itself);
         stop words among them only with ``stop_words`` (titles and headings index them, but
         nobody wants "the" suggested)."""
-        prefix = self.fold(word)
+        prefix = self.fold(word, lang)
         if not prefix or len(prefix) > 40:
             return []
         key = f"{prefix}\0{stop_words}"
@@ -240,27 +241,27 @@ class Vocabulary:
         self._remember(self._completions, key, result)
         return result
 
-    def known(self, reader, word: str) -> bool:
-        folded = self.fold(word)
+    def known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+        folded = self.fold(word, lang)
         if folded and self.lexicon(reader).count(folded):
             return True
-        stems = analyze(self.schema, "body", word)
+        stems = analyze(self.schema, "body", word, lang)
         return bool(stems) and any(reader.doc_frequency("body", t) for t in stems)
 
-    def corrections(self, reader, word: str) -> list[str]:
+    def corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
 
         A typo is a letter added, dropped or replaced, or two neighbours swapped; never in
         the first letter. Empty when the word itself is in the index.
         """
-        folded = self.fold(word)
-        if len(folded) < 4 or not folded.isalpha():
+        folded = self.fold(word, lang)
+        if len(folded) < 4 or not folded.isalpha() or has_cjk(folded):
             return []
         cached = self._corrections.get(folded)
         if cached is not None:
             return cached
         result: list[str] = []
-        if not self.known(reader, word):
+        if not self.known(reader, word, lang):
             result = self.lexicon(reader).closest(folded, 3)
         self._remember(self._corrections, folded, result)
         return result
@@ -274,16 +275,17 @@ class Vocabulary:
                     self._body = Lexicon(reader, BODY, with_index=False)
         return self._body
 
-    def _body_form(self, word: str) -> str:
+    def _body_form(self, word: str, lang: str) -> str:
         """``word`` as the body indexes it (stemmed); a stop word as typed (lower-cased)."""
-        tokens = analyze(self.schema, BODY, word)
+        tokens = analyze(self.schema, BODY, word, lang)
         if len(tokens) == 1:
             return tokens[0]
-        return self.fold(word)
+        return self.fold(word, lang)
 
-    def body_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS) -> list[str]:
+    def body_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS,
+                         lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """The commonest body words that start with ``word`` (as the body indexes words)."""
-        prefix = self._body_form(word)
+        prefix = self._body_form(word, lang)
         if not prefix or len(prefix) > 40:
             return []
         key = f"{prefix}\0{limit}"
@@ -293,16 +295,16 @@ class Vocabulary:
             self._remember(self._body_completions, key, cached)
         return cached
 
-    def body_known(self, reader, word: str) -> bool:
+    def body_known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
         """Whether the body has ``word`` as it is (as the body indexes words)."""
-        form = self._body_form(word)
+        form = self._body_form(word, lang)
         return bool(form) and self.body_lexicon(reader).count(form) > 0
 
-    def body_corrections(self, reader, word: str) -> list[str]:
+    def body_corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Body words one typo away (4+ letters) or two (8+), closest and commonest first;
         empty when the body has the word."""
-        form = self._body_form(word)
-        if len(form) < 4 or not form.isalpha():
+        form = self._body_form(word, lang)
+        if len(form) < 4 or not form.isalpha() or has_cjk(form):
             return []
         cached = self._body_corrections.get(form)
         if cached is not None:
@@ -375,28 +377,32 @@ class TitleIndex:
 
 
 class Expander:
-    """Completions and typo corrections for the words of one query, from one generation's vocabulary."""
+    """Completions and typo corrections for the words of one query, from one generation's
+    vocabulary; words are taken as the first of the query's languages reads them."""
 
-    def __init__(self, vocabulary: "Vocabulary", reader):
+    def __init__(self, vocabulary: "Vocabulary", reader, langs: Sequence[str] = (DEFAULT_LANGUAGE,)):
         self.vocabulary = vocabulary
         self.reader = reader
+        self.langs = tuple(langs) or (DEFAULT_LANGUAGE,)
+        self.lang = self.langs[0]
 
     def completions(self, word: str) -> list[str]:
         """Completions for matching: stop words included (titles and headings have them)."""
-        return self.vocabulary.completions(self.reader, word, stop_words=True)
+        return self.vocabulary.completions(self.reader, word, stop_words=True, lang=self.lang)
 
     def corrections(self, word: str) -> list[str]:
-        return self.vocabulary.corrections(self.reader, word)
+        return self.vocabulary.corrections(self.reader, word, self.lang)
 
-    def body_completions(self, word: str) -> list[str]:
-        return self.vocabulary.body_completions(self.reader, word)
+    def body_completions(self, word: str, limit: int = BODY_COMPLETIONS) -> list[str]:
+        return self.vocabulary.body_completions(self.reader, word, limit, self.lang)
 
     def body_corrections(self, word: str) -> list[str]:
-        return self.vocabulary.body_corrections(self.reader, word)
+        return self.vocabulary.body_corrections(self.reader, word, self.lang)
 
     def body_known(self, word: str) -> bool:
-        return self.vocabulary.body_known(self.reader, word)
+        return self.vocabulary.body_known(self.reader, word, self.lang)
 
     def known(self, word: str) -> bool:
         """Whether the index has ``word`` as a whole word (titles, headings, tags, descriptions, body)."""
-        return self.vocabulary.known(self.reader, word) or self.vocabulary.body_known(self.reader, word)
+        return (self.vocabulary.known(self.reader, word, self.lang)
+                or self.vocabulary.body_known(self.reader, word, self.lang))

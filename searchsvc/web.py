@@ -107,6 +107,8 @@ def search_request_from_args() -> SearchRequest:
         date_from=_date_arg(args, "from"),
         date_to=_date_arg(args, "to"),
         sort=sort,
+        langs=tuple(v for v in args.getlist("lang") if v.strip()),
+        prefer_lang=_arg(args, "prefer_lang").strip(),
     )
 
 

@@ -38,7 +38,7 @@ def test_search_operation_parameters(client):
     spec = client.get("/api/openapi.json").get_json()
     operation = spec["paths"]["/api/search"]["get"]
     names = {p["name"] for p in operation["parameters"]}
-    assert names == {"q", "page", "per_page", "tag", "tag_any", "author", "year", "from", "to", "sort"}
+    assert names == {"q", "page", "per_page", "tag", "tag_any", "author", "year", "from", "to", "sort", "lang", "prefer_lang"}
     assert all(p["in"] == "query" for p in operation["parameters"])
     assert {"200", "400", "503"} <= set(operation["responses"])
 

@@ -19,7 +19,7 @@ def test_response_shape(client):
     assert data["page"] == 1
     assert data["per_page"] == 10
     assert isinstance(data["took_ms"], (int, float)) and data["took_ms"] >= 0
-    assert set(data["facets"]) == {"tags", "authors", "years"}
+    assert set(data["facets"]) == {"tags", "authors", "years", "langs"}
     [result] = data["results"]
     assert RESULT_KEYS <= set(result)
 
@@ -42,7 +42,7 @@ def test_no_match_is_an_empty_result(client):
     data = client.get("/api/search?q=qwxzptlk").get_json()
     assert data["total"] == 0
     assert data["results"] == []
-    assert data["facets"] == {"tags": {}, "authors": {}, "years": {}}
+    assert data["facets"] == {"tags": {}, "authors": {}, "years": {}, "langs": {}}
 
 
 def test_no_query_lists_every_post(client):

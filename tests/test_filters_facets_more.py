@@ -162,6 +162,7 @@ def test_facets_count_all_matching_posts_not_only_the_page(client):
         "tags": {"React": 2, "Cloud": 1, "Next.js": 1},
         "authors": {"Ann Bell": 2, "Bob Cole": 1},
         "years": {"2024": 1, "2023": 2},
+        "langs": {"en": 3},
     }
 
 
@@ -178,6 +179,7 @@ def test_facets_follow_the_filters(client):
         "tags": {"Testing": 2, "Python": 1, "Rust": 1},
         "authors": {"Ann Bell": 1, "Cat Dee": 1},
         "years": {"2022": 2},
+        "langs": {"en": 2},
     }
 
 
@@ -186,7 +188,7 @@ def test_facets_follow_the_year_filter(client):
 
 
 def test_no_matches_means_empty_facets(client):
-    assert api(client, "q=zzzzqqq")["facets"] == {"tags": {}, "authors": {}, "years": {}}
+    assert api(client, "q=zzzzqqq")["facets"] == {"tags": {}, "authors": {}, "years": {}, "langs": {}}
 
 
 # ---------------------------------------------------------------------------

@@ -59,7 +59,7 @@ def check_prepared(relpath: str, data: bytes) -> tuple:
         # Extraction is total by design: this reason would mean a bug in extract.py.
         assert not reason.startswith("could not be extracted"), reason
         return result
-    _, slug, tags, document = result
+    _, slug, tags, document, _warnings = result
     assert slug and document["id"] == slug
     assert isinstance(document["title"], str) and document["title"].strip()
     assert document["url"].startswith(("/", "http://", "https://")), document["url"]

@@ -82,7 +82,7 @@ def test_an_id_with_a_slash(client):
 
 def test_each_related_post_is_a_summary(client):
     first = related(client, "pytest-fixtures")[0]
-    assert set(first) == {"id", "url", "title", "description", "date", "tags", "author"}
+    assert set(first) == {"id", "url", "title", "description", "date", "tags", "author", "lang"}
     assert first["url"] == f"/blog/{first['id']}"
     assert "snippet_html" not in first
 

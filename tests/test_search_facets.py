@@ -40,4 +40,4 @@ def test_facets_are_ordered_by_count(content_search):
 
 
 def test_no_match_no_facets(content_search):
-    assert content_search("qwxzptlk").facets == {"tags": {}, "authors": {}, "years": {}}
+    assert content_search("qwxzptlk").facets == {"tags": {}, "authors": {}, "years": {}, "langs": {}}

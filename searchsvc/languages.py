@@ -1,0 +1,226 @@
+"""Languages: a post's language code, and how words of each language are analysed.
+
+A language is named by its BCP 47 tag, of which only the primary subtag counts
+(``es-ES`` and ``es_419`` are ``es``; ``zh-Hant`` is ``zh``). For each language this
+module knows:
+
+- its Snowball stemmer (``snowballstemmer`` from PyPI; English keeps the original
+  Porter stemmer the index has always used), or none;
+- its stop words (Whoosh's lists, plus Romanian and Catalan here), or none;
+- how its readers type accented letters: French, Spanish, German… readers often leave
+  accents out, so accents are folded ("chargées" is found by "chargees"); Swedish,
+  Finnish, Turkish… readers do not (``å``, ``ö``, ``ı`` are letters of their own); in
+  Russian only ``ё`` is written as ``е``.
+
+Chinese, Japanese and Korean text is not split into words by spaces: :data:`CJK_CLASS`
+names its characters, which the tokenizer cuts into overlapping pairs (see
+:mod:`searchsvc.schema`), whatever the post's language.
+
+>>> normalize("es-ES"), normalize("PT_br"), normalize("zh-Hant-TW"), normalize("français")
+('es', 'pt', 'zh', 'fr')
+>>> normalize("xx") is None
+True
+>>> stem("fr", "chargées"), stem("de", "häuser"), stem("es", "escribimos")
+('charg', 'haus', 'escrib')
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from typing import Callable
+
+import snowballstemmer
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.stopwords import stoplists
+from whoosh.support.charset import accent_map
+
+#: The language of a post that names none, when the site names none either.
+DEFAULT = "en"
+
+#: ISO 639-1 codes: every language a post may name with two letters.
+ISO_639_1 = frozenset(
+    """aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy
+    da de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz
+    ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo
+    lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps
+    pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn
+    to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu""".split()
+)
+#: Other tags people write: deprecated codes, three-letter codes with a two-letter one, and
+#: three-letter codes of languages that have none (kept as they are).
+_ALIASES = {
+    "iw": "he", "in": "id", "ji": "yi", "jw": "jv", "mo": "ro",
+    "eng": "en", "fra": "fr", "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "ita": "it",
+    "por": "pt", "nld": "nl", "dut": "nl", "swe": "sv", "nor": "no", "nob": "nb", "nno": "nn",
+    "dan": "da", "fin": "fi", "rus": "ru", "tur": "tr", "hun": "hu", "ron": "ro", "rum": "ro",
+    "jpn": "ja", "zho": "zh", "chi": "zh", "cmn": "zh", "kor": "ko", "pol": "pl", "ukr": "uk",
+    "cat": "ca", "ces": "cs", "cze": "cs", "ell": "el", "gre": "el", "heb": "he", "ara": "ar",
+    "yue": "yue", "fil": "fil", "haw": "haw", "ast": "ast", "ckb": "ckb", "gsw": "gsw",
+}
+#: Language names as people write them in frontmatter (``language: French``).
+_NAMES = {
+    "english": "en", "french": "fr", "français": "fr", "francais": "fr", "german": "de",
+    "deutsch": "de", "spanish": "es", "español": "es", "espanol": "es", "italian": "it",
+    "italiano": "it", "portuguese": "pt", "português": "pt", "portugues": "pt", "dutch": "nl",
+    "nederlands": "nl", "swedish": "sv", "svenska": "sv", "norwegian": "no", "norsk": "no",
+    "danish": "da", "dansk": "da", "finnish": "fi", "suomi": "fi", "russian": "ru",
+    "русский": "ru", "turkish": "tr", "türkçe": "tr", "hungarian": "hu", "magyar": "hu",
+    "romanian": "ro", "română": "ro", "japanese": "ja", "日本語": "ja", "chinese": "zh",
+    "中文": "zh", "korean": "ko", "한국어": "ko", "polish": "pl", "polski": "pl",
+    "ukrainian": "uk", "catalan": "ca", "català": "ca", "greek": "el", "czech": "cs",
+}
+
+
+def normalize(value: object) -> str | None:
+    """The language code a frontmatter value or setting names, or None when it names none we know.
+
+    Case, region, script and variant subtags do not count (``en-GB``, ``sr-Latn``,
+    ``pt_BR`` are ``en``, ``sr``, ``pt``).
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().lower()
+    if not text or len(text) > 40:
+        return None
+    if text in _NAMES:
+        return _NAMES[text]
+    primary = re.split(r"[-_.@\s]", text, maxsplit=1)[0]
+    if primary in ISO_639_1:
+        return primary
+    return _ALIASES.get(primary)
+
+
+# ---------------------------------------------------------------------------
+# Stemming
+
+#: Snowball's algorithm for each language code it covers.
+SNOWBALL = {
+    "ar": "arabic", "hy": "armenian", "eu": "basque", "ca": "catalan", "da": "danish", "nl": "dutch",
+    "eo": "esperanto", "et": "estonian", "fi": "finnish", "fr": "french", "de": "german",
+    "el": "greek", "hi": "hindi", "hu": "hungarian", "id": "indonesian", "ga": "irish",
+    "it": "italian", "lt": "lithuanian", "ne": "nepali", "no": "norwegian", "nb": "norwegian",
+    "nn": "norwegian", "pt": "portuguese", "ro": "romanian", "ru": "russian", "sr": "serbian",
+    "es": "spanish", "sv": "swedish", "ta": "tamil", "tr": "turkish", "yi": "yiddish",
+}
+
+
+@lru_cache(maxsize=None)
+def _stemmer(lang: str) -> Callable[[str], str] | None:
+    if lang == "en":
+        return porter_stem
+    algorithm = SNOWBALL.get(lang)
+    if algorithm is None:
+        return None
+    return snowballstemmer.stemmer(algorithm).stemWord
+
+
+def has_stemmer(lang: str) -> bool:
+    return _stemmer(lang) is not None
+
+
+@lru_cache(maxsize=200_000)
+def stem(lang: str, word: str) -> str:
+    """``word`` (lower-case) stemmed as ``lang`` stems it; unchanged for a language without a stemmer."""
+    stemmer = _stemmer(lang)
+    return stemmer(word) if stemmer is not None else word
+
+
+# ---------------------------------------------------------------------------
+# Stop words
+
+#: English stop words plus the leftovers of contractions ("what's" -> what, s): the list
+#: the index has always used for English.
+ENGLISH_STOP = frozenset(STOP_WORDS) | {"s", "t", "d", "ll", "re", "ve", "m"}
+_EXTRA_STOP = {
+    "ro": """a acea aceasta această aceea acei aceia acel acela acele acelea acest acesta aceste
+        acestea acestei acestor al ale alt alta altă am are as aș au avea avem aveți ca că cât cu
+        care ce cea cei cel cele cine cum da dacă dar de deci din după e ea ei el ele era este
+        eu fi fie fost iar în îi îl îmi împotriva la le li lor lui mai mă mea mei meu mi mult
+        ne nici nu o or ori pe pentru prin sa să se si și sunt spre sub tu un una unei unor
+        unui va vă voi vor""",
+    "ca": """a al als amb aquell aquella aquelles aquells aquest aquesta aquestes aquests com
+        d de del dels des el ella elles ells els en entre era és és esta està estan i jo la les
+        li lo més no nosaltres o on per però perquè que qui se seu seus si sí sobre son són
+        sota també te tu un una unes uns va van vosaltres""",
+}
+
+
+@lru_cache(maxsize=None)
+def stop_words(lang: str) -> frozenset[str]:
+    """The words ``lang``'s prose leaves unindexed (empty for a language without a list)."""
+    if lang == "en":
+        return ENGLISH_STOP
+    if lang in ("nb", "nn"):
+        lang = "no"
+    if lang in _EXTRA_STOP:
+        return frozenset(_EXTRA_STOP[lang].split())
+    return frozenset(stoplists.get(lang, ()))
+
+
+# ---------------------------------------------------------------------------
+# Accents
+
+#: Languages whose readers type their accented letters: å, ä, ö, ü, ő, ı, ş… are letters
+#: of their own there, not accents to leave out.
+KEEP_ACCENTS = frozenset({"sv", "no", "nb", "nn", "da", "fi", "et", "is", "fo", "hu", "tr", "az", "lt", "lv"})
+#: Languages written in Cyrillic: only ``ё`` is folded (``й`` is a letter of its own).
+CYRILLIC = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn", "tg", "tt"})
+
+
+def fold(lang: str, word: str) -> str:
+    """``word`` with the accents ``lang``'s readers leave out removed.
+
+    >>> fold("fr", "chargées"), fold("sv", "hjärta"), fold("ru", "ёлка"), fold("ru", "йод")
+    ('chargees', 'hjärta', 'елка', 'йод')
+    """
+    if word.isascii() or lang in KEEP_ACCENTS:
+        return word
+    if lang in CYRILLIC:
+        return word.replace("ё", "е")
+    return word.translate(accent_map)
+
+
+def folds(lang: str) -> bool:
+    """Whether ``lang`` folds any accent (see :func:`fold`)."""
+    return lang not in KEEP_ACCENTS
+
+
+def analysis_key(lang: str) -> str:
+    """Languages analysed alike share a key: a query is analysed once per key, not per language."""
+    if lang in KEEP_ACCENTS or lang in CYRILLIC or has_stemmer(lang) or stop_words(lang):
+        return {"nb": "no", "nn": "no"}.get(lang, lang)
+    return "*"
+
+
+# ---------------------------------------------------------------------------
+# Chinese, Japanese and Korean
+
+#: Characters of scripts written without spaces between words: Han (with its marks), kana,
+#: Hangul. A run of them is indexed as overlapping pairs of characters.
+CJK_CLASS = (
+    "\u1100-\u11ff"  # Hangul Jamo
+    "\u3005-\u3007\u3021-\u3029\u3031-\u3035\u303b\u303c"  # 々 〆 〇, Hangzhou numerals, kana repeat marks
+    "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff"  # Hiragana, Katakana (with ー), Katakana extension
+    "\u3130-\u318f"  # Hangul compatibility Jamo
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # CJK ideographs, extension A, compatibility
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uff66-\uff9f"  # half-width Katakana
+    "\U00020000-\U0003134f"  # CJK ideographs, extensions B-G
+)
+_CJK_RE = re.compile(f"[{CJK_CLASS}]")
+
+
+def has_cjk(text: str) -> bool:
+    return _CJK_RE.search(text) is not None
+
+
+def is_cjk(text: str) -> bool:
+    """Whether every character of ``text`` is CJK (and there is one)."""
+    return bool(text) and all(_CJK_RE.match(ch) for ch in text)
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
