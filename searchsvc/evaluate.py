@@ -25,7 +25,10 @@ Kinds of query (each made only where the post allows it):
   camelCase, snake_case or dotted where it has such names; never a hash or checksum);
 - ``words typo``: 2-3 words found in at most 3 posts, one of them with a typo;
 - ``words cut``: 2-3 such words, the last cut to half (at least 3 letters);
-- ``passage``: the three rarest words of one sentence of the post, in order.
+- ``passage``: the three rarest words of one sentence of the post, in order;
+- ``CJK word``: 2-4 Chinese, Japanese or Korean characters of one script (Han, Katakana or
+  Hangul) from the post's text, found in at most 3 posts, as a reader types a word of a
+  language written without spaces.
 """
 
 from __future__ import annotations
@@ -51,6 +54,7 @@ KINDS = (
     "words typo",
     "words cut",
     "passage",
+    "CJK word",
 )
 TITLE_KINDS = frozenset({"exact title", "title words", "title typo", "title cut", "title cut at stop word"})
 #: Ranks counted by success@k, and the depth of MRR.
@@ -62,7 +66,9 @@ DEFAULT_SEED = 20261204
 #: ("Node.js", "v0.10.11").
 _WORD = re.compile(WORD_PATTERN)
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+_SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
+#: Runs of one script written without spaces: Han (with 々), Katakana (with ー), Hangul.
+_ONE_SCRIPT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]{2,}|[\u30a0-\u30ff]{2,}|[\uac00-\ud7af]{2,}")
 
 
 class EvalUnavailable(RuntimeError):
@@ -181,6 +187,11 @@ class _Rarity:
             w for p in posts for w in {w.lower() for w in words(" ".join((p.title, p.description, p.body, p.code)))}
         )
         self.code = Counter(n for p in posts for n in set(_IDENTIFIER.findall(p.code)))
+        self._texts = [" ".join((p.title, p.description, p.body)) for p in posts]
+
+    def posts_with(self, piece: str) -> int:
+        """In how many posts ``piece`` occurs as written (for pieces of text without spaces)."""
+        return sum(1 for text in self._texts if piece in text)
 
 
 def _content_word(word: str) -> bool:
@@ -281,6 +292,22 @@ def _words_cut(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | Non
     return " ".join(chosen)
 
 
+def _cjk_word(post: EvalPost, rarity: "_Rarity", rng: random.Random) -> str | None:
+    runs = sorted({m.group() for m in _ONE_SCRIPT.finditer(post.body)})
+    if not runs:
+        return None
+    for run in rng.sample(runs, min(len(runs), 12)):
+        if len(run) <= 4:
+            piece = run
+        else:
+            size = rng.choice([2, 3, 4])
+            at = rng.randrange(len(run) - size + 1)
+            piece = run[at : at + size]
+        if rarity.posts_with(piece) <= 3:
+            return piece
+    return None
+
+
 def _passage(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
     sentences = []
     for m in _SENTENCE.finditer(post.body):
@@ -317,6 +344,7 @@ _MAKERS: dict[str, Callable[[EvalPost, _Rarity, random.Random], str | None]] = {
     "words typo": _words_typo,
     "words cut": _words_cut,
     "passage": _passage,
+    "CJK word": _cjk_word,
 }
 
 

@@ -62,9 +62,6 @@ class Clause:
     negated: bool = False
     #: None for free text, else "tag" or "author".
     field: str | None = None
-    #: A pair of characters cut from the same run of Chinese, Japanese or Korean text as the
-    #: clause before, overlapping it by one character (see :func:`parse_query`).
-    joined: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,52 +85,65 @@ class ParsedQuery:
 
     @property
     def text(self) -> str:
-        """The positive free-text words as typed (pieces of one CJK run joined again)."""
-        return _joined([c for c in self.clauses if c.field is None and not c.negated])
+        """The positive free-text words as typed, one space between them."""
+        return " ".join(self.words)
 
     @property
     def text_without_last(self) -> str:
-        return _joined([c for c in self.clauses if c.field is None and not c.negated][:-1])
+        return " ".join(self.words[:-1])
 
 
-def _joined(clauses: Sequence[Clause]) -> str:
-    out = ""
-    for c in clauses:
-        if c.joined and out:
-            out += c.text[1:]
-        else:
-            out = f"{out} {c.text}" if out else c.text
-    return out
-
-
-#: A run of Chinese, Japanese or Korean characters up to this long is one word of a query
-#: (its pairs of characters must stand together, as a phrase); a longer one is several words
-#: typed without spaces, so each pair is a word of its own (and the run is a phrase bonus).
+#: A run of Chinese, Japanese or Korean characters up to this long is one word of a query:
+#: its pairs of characters must stand together (a phrase). A longer run is several words
+#: typed without spaces: a post matches with any of its pairs, more of them scoring more,
+#: and the whole run as a phrase scoring most (the phrase bonus).
 CJK_WORD_CHARS = 4
-#: Pairs taken from one long run (the rest of a pasted sentence adds little).
+#: Pairs of characters read from one long run, evenly spread over it (the rest of a pasted
+#: sentence adds little).
 MAX_CJK_PAIRS = 12
 _SCRIPT_PIECES = re.compile(f"[{CJK_CLASS}]+|[^{CJK_CLASS}]+")
 
 
-def _pieces(word: str) -> list[tuple[str, bool]]:
-    """A typed word as (text, joined) clauses: split where CJK text meets other letters
-    ("React服务器" is "React" and "服务器"), and a long CJK run cut into pairs.
+def _pieces(word: str) -> list[str]:
+    """A typed word split where CJK text meets other letters.
 
-    >>> _pieces("React服务器")
-    [('React', False), ('服务器', False)]
-    >>> _pieces("服务器组件")
-    [('服务', False), ('务器', True), ('器组', True), ('组件', True)]
+    >>> _pieces("React服务器"), _pieces("node.js")
+    (['React', '服务器'], ['node.js'])
     """
     if not has_cjk(word):
-        return [(word, False)]
-    out: list[tuple[str, bool]] = []
-    for piece in _SCRIPT_PIECES.findall(word):
-        if not is_cjk(piece) or len(piece) <= CJK_WORD_CHARS:
-            out.append((piece, False))
-            continue
-        pairs = [piece[i : i + 2] for i in range(min(len(piece) - 1, MAX_CJK_PAIRS))]
-        out.extend((pair, i > 0) for i, pair in enumerate(pairs))
-    return out
+        return [word]
+    return _SCRIPT_PIECES.findall(word)
+
+
+def _cjk_pairs(groups):
+    """The groups, each run of more than CJK_WORD_CHARS CJK characters typed alone in its
+    group as one group per pair of characters (at most MAX_CJK_PAIRS, spread over it): a
+    post must have every pair (anywhere), and when none has them all, the relaxed retry
+    ranks the posts with more of them first."""
+    for group in groups:
+        if len(group) == 1 and is_cjk_run(group[0]):
+            run = group[0].text
+            for pair in spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS):
+                yield (Clause(pair),)
+        else:
+            yield group
+
+
+def is_cjk_run(clause: "Clause") -> bool:
+    """A word of more than CJK_WORD_CHARS Chinese, Japanese or Korean characters (see there)."""
+    return not clause.phrase and len(clause.text) > CJK_WORD_CHARS and is_cjk(clause.text)
+
+
+def spread(items: list[str], limit: int) -> list[str]:
+    """At most ``limit`` of ``items``, evenly spread, first and last kept.
+
+    >>> spread(list("abcdefg"), 3)
+    ['a', 'd', 'g']
+    """
+    if len(items) <= limit:
+        return items
+    step = (len(items) - 1) / (limit - 1)
+    return [items[round(i * step)] for i in range(limit)]
 
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
@@ -161,6 +171,7 @@ def parse_query(text: str) -> ParsedQuery:
     text = (text or "").translate(_QUOTES)
     groups: list[list[Clause]] = []
     join_next = False
+
     for m in _TOKEN_RE.finditer(text):
         phrase = m.group("phrase")
         word = m.group("word")
@@ -173,13 +184,10 @@ def parse_query(text: str) -> ParsedQuery:
         value = " ".join((value or "").split())
         if not value:
             continue
-        if phrase is None and fieldname is None and not negated:
-            pieces = _pieces(value)
-        else:
-            pieces = [(value, False)]
-        for text_piece, joined in pieces:
+        pieces = _pieces(value) if phrase is None and fieldname is None and not negated else [value]
+        for text_piece in pieces:
             clause = Clause(text=text_piece, phrase=phrase is not None and " " in text_piece, negated=negated,
-                            field=fieldname, joined=joined)
+                            field=fieldname)
             if join_next and groups and not negated and not any(c.negated for c in groups[-1]):
                 groups[-1].append(clause)
             else:
@@ -346,7 +354,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and plain_word(last) and len(parsed.groups[-1]) == 1
-    for group in parsed.groups:
+    for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:
             if clause.field:
@@ -481,6 +489,12 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                 bonuses.append(Phrase(fieldname, tokens, boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
+    if len(parsed.words) > 1:
+        # Each run of CJK words typed without spaces, as it stands, counts like a phrase.
+        for clause in parsed.clauses:
+            if is_cjk_run(clause) and not clause.negated and clause.field is None:
+                for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("body", TITLE_PHRASE_BONUS / 4)):
+                    bonuses.append(Phrase(fieldname, analyze(schema, fieldname, clause.text, langs[0]), boost=boost))
     one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
     for tokens in analyses(schema, "body", text, langs):
         if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:

@@ -15,6 +15,7 @@ from .config import MAX_RESULT_DEPTH
 from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
+from .query import CJK_WORD_CHARS
 from .snapshot import Snapshot
 from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
 
@@ -302,13 +303,14 @@ class CjkWords:
     def of(cls, parsed) -> "CjkWords":
         words: set[str] = set()
         pairs: set[str] = set()
-        clauses = [c for c in parsed.clauses if not c.negated and c.field is None]
-        for i, clause in enumerate(clauses):
-            following_joined = i + 1 < len(clauses) and clauses[i + 1].joined
+        for clause in parsed.clauses:
+            if clause.negated or clause.field is not None:
+                continue
             for run in CJK_RUN.findall(clause.text):
-                if len(run) == 2 and (clause.joined or following_joined or run == clause.text):
-                    pairs.add(run)  # a word of two, or one pair of a long run typed
-                elif len(run) >= 2:
+                if len(run) == 2 or (len(run) > CJK_WORD_CHARS and run == clause.text):
+                    # A word of two; or words typed without spaces, whose pairs match alone.
+                    pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+                elif len(run) > 2:
                     words.add(run)
         return cls(words, pairs)
 
