@@ -121,6 +121,16 @@ def has_stemmer(lang: str) -> bool:
     return _stemmer(lang) is not None
 
 
+def keeps_exact(lang: str) -> bool:
+    """Whether words of ``lang`` are indexed as written beside their stems. Snowball's
+    stemmers for languages rich in endings cut deep ("idéntica" and "identificar" are both
+    ``ident``): a rare word a reader remembers would match as many posts as its stem. With
+    the word as written also indexed, a query ranks the posts with the very word first and
+    still finds its other forms. English keeps the Porter stemmer alone, as it always has.
+    """
+    return lang != "en" and has_stemmer(lang)
+
+
 @lru_cache(maxsize=200_000)
 def stem(lang: str, word: str) -> str:
     """``word`` (lower-case) stemmed as ``lang`` stems it; unchanged for a language without a stemmer."""

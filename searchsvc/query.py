@@ -30,7 +30,15 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
-from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, has_cjk, is_cjk, normalize as normalize_language, stop_words
+from .languages import (
+    CJK_CLASS,
+    DEFAULT as DEFAULT_LANGUAGE,
+    has_cjk,
+    is_cjk,
+    keeps_exact,
+    normalize as normalize_language,
+    stop_words,
+)
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
 from .vocabulary import Expander, analyze
 
@@ -248,19 +256,45 @@ MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 6
 FUZZY_FACTOR = 0.35
+#: Fields whose words are also indexed as written (see languages.keeps_exact), and the share
+#: of a field's weight that form has (the stem has the rest; a post with the very word has both).
+EXACT_FIELDS = ("title", "headings", "description", "body")
+EXACT_SHARE = 0.5
+#: Phrase and passage bonuses ask for words as written where the language keeps them.
+EXACT_PHRASES = True
 #: Pairs of characters a single Chinese, Japanese or Korean character typed matches (the commonest).
 CJK_COMPLETIONS = 16
 
 
-def analyses(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[list[str]]:
+def analyses(schema, fieldname: str, text: str, langs: Sequence[str], *, exact: bool = False) -> list[list[str]]:
     """The distinct term lists ``text`` becomes in ``fieldname``, one per language of ``langs``
-    (a bilingual blog's query is read in both of its languages)."""
+    (a bilingual blog's query is read in both of its languages); ``exact``: see analyze."""
     out: list[list[str]] = []
     for lang in langs:
-        tokens = analyze(schema, fieldname, text, lang)
+        tokens = analyze(schema, fieldname, text, lang, exact=exact and fieldname in EXACT_FIELDS and exact_forms(langs))
         if tokens not in out:
             out.append(tokens)
     return out
+
+
+def exact_forms(langs: Sequence[str]) -> bool:
+    """Whether a query in ``langs`` asks for words as written beside their stems: only when
+    every one of them indexes that form. (With English posts beside French ones, French posts
+    would have both forms of a word both kinds of post use, "React" say, and outrank the
+    English ones; so there, stems alone.)"""
+    return all(keeps_exact(lang) for lang in langs)
+
+
+def _stems(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[tuple[list[str], float]]:
+    """The distinct term lists of :func:`analyses`, each with its share of the field's weight:
+    where a language also indexes words as written, the stem has the weight that form does
+    not (a post with the very word scores as much as in a language without that form)."""
+    out: dict[tuple[str, ...], float] = {}
+    for lang in langs:
+        tokens = tuple(analyze(schema, fieldname, text, lang))
+        share = 1.0 - EXACT_SHARE if exact_forms(langs) and fieldname in EXACT_FIELDS else 1.0
+        out[tokens] = max(share, out.get(tokens, 0.0))
+    return [(list(tokens), share) for tokens, share in out.items()]
 
 
 def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = (),
@@ -277,7 +311,15 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     alternatives = []
     seen: set[tuple[str, str]] = set()
     for fieldname, weight in FIELD_WEIGHTS.items():
-        for tokens in analyses(schema, fieldname, clause.text, langs):
+        if fieldname in EXACT_FIELDS and exact_forms(langs):
+            # Words as written, where the language indexes them so: the very word a reader
+            # remembers ranks above its other forms (found by the stem below).
+            for lang in langs:
+                tokens = analyze(schema, fieldname, clause.text, lang, exact=True)
+                if len(tokens) == 1 and (fieldname, tokens[0]) not in seen:
+                    seen.add((fieldname, tokens[0]))
+                    alternatives.append(Term(fieldname, tokens[0], boost=weight * EXACT_SHARE))
+        for tokens, share in _stems(schema, fieldname, clause.text, langs):
             if fieldname == "code" and not clause.phrase and len(tokens) > 1:
                 alternatives.append(And([Term("code", t) for t in tokens], boost=weight))
                 continue
@@ -285,7 +327,7 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 continue
             if len(tokens) == 1 and (fieldname, tokens[0]) in seen:
                 continue
-            q = field_query(fieldname, tokens, weight)
+            q = field_query(fieldname, tokens, weight * share)
             if q is not None:
                 alternatives.append(q)
                 if len(tokens) == 1:
@@ -484,7 +526,7 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
-        for tokens in analyses(schema, fieldname, text, langs):
+        for tokens in analyses(schema, fieldname, text, langs, exact=EXACT_PHRASES):
             if len(tokens) > 1:
                 bonuses.append(Phrase(fieldname, tokens, boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
@@ -496,7 +538,7 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                 for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("body", TITLE_PHRASE_BONUS / 4)):
                     bonuses.append(Phrase(fieldname, analyze(schema, fieldname, clause.text, langs[0]), boost=boost))
     one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
-    for tokens in analyses(schema, "body", text, langs):
+    for tokens in analyses(schema, "body", text, langs, exact=EXACT_PHRASES):
         if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
             bonuses.append(Phrase("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
     return Or(bonuses)

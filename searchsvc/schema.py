@@ -183,8 +183,10 @@ class LanguageFilter(Filter):
     Only plain alphabetic words are stemmed (a plain stemmer turns ``node.js`` into
     ``node.j``); names are folded only. Where readers leave accents out, a word with
     accents is also indexed as its plain form stemmed ("chargées" as ``charg`` and
-    ``charge``, which is what "chargees" stems to), at the same position. Pairs of CJK
-    characters pass as they are.
+    ``charge``, which is what "chargees" stems to), at the same position. In languages
+    other than English, words are also indexed as written (see
+    :func:`languages.keeps_exact`); a query asks for that form with ``exact=True``.
+    Pairs of CJK characters pass as they are.
     """
 
     def __init__(self, stops: bool = True):
@@ -203,6 +205,10 @@ class LanguageFilter(Filter):
                 t.stopped = True
                 yield t
                 continue
+            if t.mode == "query" and getattr(t, "exact", False):
+                t.text = exact_form(lang, text)
+                yield t
+                continue
             forms = word_forms(lang, text)
             t.text = forms[0]
             yield t
@@ -216,17 +222,30 @@ class LanguageFilter(Filter):
 def word_forms(lang: str, word: str) -> tuple[str, ...]:
     """The terms a lower-case word is indexed as in ``lang``: stemmed and folded first.
 
-    >>> word_forms("fr", "chargées"), word_forms("en", "node.js"), word_forms("sv", "hjärtan")
-    (('charg', 'charge'), ('node.js',), ('hjärtan',))
+    >>> word_forms("fr", "chargées"), word_forms("en", "runs"), word_forms("de", "häuser")
+    (('charg', 'charge', 'chargees'), ('run',), ('haus', 'hauser'))
     """
     if not word.isalpha() or languages.is_cjk(word[:1]):
         return (languages.fold(lang, word),)
     stemmed = languages.fold(lang, languages.stem(lang, word))
+    forms = [stemmed]
     if not word.isascii() and languages.folds(lang):
         plain = languages.stem(lang, languages.fold(lang, word))
-        if plain != stemmed:
-            return (stemmed, plain)
-    return (stemmed,)
+        if plain not in forms:
+            forms.append(plain)
+    if languages.keeps_exact(lang):
+        exact = languages.fold(lang, word)
+        if exact not in forms:
+            forms.append(exact)
+    return tuple(forms)
+
+
+def exact_form(lang: str, word: str) -> str:
+    """The term a lower-case word is as written (accents folded) in a language that indexes
+    words as written beside their stems (see :func:`languages.keeps_exact`); else its stem."""
+    if languages.keeps_exact(lang) and word.isalpha() and not languages.is_cjk(word[:1]):
+        return languages.fold(lang, word)
+    return word_forms(lang, word)[0]
 
 
 class RenumberFilter(Filter):

@@ -14,10 +14,12 @@ import numpy as np
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import OSA
 
-from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk
+from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, is_cjk
 from .schema import STOP, title_key
 
 MAX_SUGGESTIONS = 8
+#: Characters of a CJK title word from which its suffixes are listed (see TitleIndex).
+MAX_TITLE_SUFFIXES = 40
 #: The field whose words also complete the last word of a query of several words, and
 #: correct a typo no title, heading, tag or description word corrects; how many of each.
 BODY = "body"
@@ -32,18 +34,19 @@ BODY_CORRECTIONS = 2
 #: Analysed words by (analyzer, language, text): query words and headings recur from
 #: request to request, and the prose fields share one analyzer. The analyzers are kept
 #: alive with their entries, so an ``id()`` is never reused while it is a key here.
-_ANALYSED: dict[tuple[int, str, str], list[str]] = {}
+_ANALYSED: dict[tuple[int, str, str, bool], list[str]] = {}
 _ANALYZERS: dict[int, Any] = {}
 MAX_ANALYSED = 20_000
 
 
-def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
-    """The terms ``text`` becomes in ``fieldname`` (as a query), analysed as ``lang``."""
+def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, exact: bool = False) -> list[str]:
+    """The terms ``text`` becomes in ``fieldname`` (as a query), analysed as ``lang``; with
+    ``exact``, words as written where the language indexes them so (see schema.exact_form)."""
     analyzer = schema[fieldname].analyzer
-    key = (id(analyzer), lang, text)
+    key = (id(analyzer), lang, text, exact)
     tokens = _ANALYSED.get(key)
     if tokens is None:
-        tokens = [t.text for t in analyzer(text, mode="query", lang=lang)]
+        tokens = [t.text for t in analyzer(text, mode="query", lang=lang, exact=exact)]
         if len(_ANALYSED) >= MAX_ANALYSED:
             _ANALYSED.clear()
             _ANALYZERS.clear()
@@ -276,8 +279,9 @@ class Vocabulary:
         return self._body
 
     def _body_form(self, word: str, lang: str) -> str:
-        """``word`` as the body indexes it (stemmed); a stop word as typed (lower-cased)."""
-        tokens = analyze(self.schema, BODY, word, lang)
+        """``word`` as the body indexes it (stemmed; as written where the language keeps that
+        form too, so that a word cut short completes to whole words); a stop word as typed."""
+        tokens = analyze(self.schema, BODY, word, lang, exact=True)
         if len(tokens) == 1:
             return tokens[0]
         return self.fold(word, lang)
@@ -351,8 +355,23 @@ class TitleIndex:
         for i, key in enumerate(self.keys):
             for w in key.split():
                 by_word.setdefault(w, set()).add(i)
+                if has_cjk(w):
+                    # Words of Chinese, Japanese or Korean are not set apart by spaces: a
+                    # title is found by any piece of it typed, so every suffix is a "word".
+                    for start in range(1, min(len(w), MAX_TITLE_SUFFIXES)):
+                        if is_cjk(w[start]):
+                            by_word.setdefault(w[start:], set()).add(i)
         self.by_word = by_word
         self.words = sorted(by_word)
+
+    def _starting(self, prefix: str) -> set[int]:
+        found: set[int] = set()
+        lo = bisect.bisect_left(self.words, prefix)
+        for w in self.words[lo : lo + 200]:
+            if not w.startswith(prefix):
+                break
+            found |= self.by_word[w]
+        return found
 
     def complete(self, text: str, limit: int) -> list[Suggestion]:
         words = title_key(text).split()
@@ -361,7 +380,7 @@ class TitleIndex:
         *before, last = words
         candidates: set[int] | None = None
         for w in before:
-            ids = self.by_word.get(w, set())
+            ids = self._starting(w) if has_cjk(w) else self.by_word.get(w, set())
             candidates = ids if candidates is None else candidates & ids
         lo = bisect.bisect_left(self.words, last)
         prefixed: set[int] = set()

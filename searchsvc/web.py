@@ -84,8 +84,9 @@ def _date_arg(args, name: str) -> date | None:
         raise BadParameter(name, f"must be a date written like 2024-01-15; got {raw[:40]!r}.") from None
 
 
-def search_request_from_args() -> SearchRequest:
-    """The query string as a SearchRequest.
+def search_request_from_args(prefer_default: str = "") -> SearchRequest:
+    """The query string as a SearchRequest (``prefer_default``: the reader's language when the
+    request names none).
 
     :raise BadParameter: naming the first parameter that cannot be used.
     """
@@ -108,7 +109,7 @@ def search_request_from_args() -> SearchRequest:
         date_to=_date_arg(args, "to"),
         sort=sort,
         langs=tuple(v for v in args.getlist("lang") if v.strip()),
-        prefer_lang=_arg(args, "prefer_lang").strip(),
+        prefer_lang=_arg(args, "prefer_lang", prefer_default).strip(),
     )
 
 
@@ -191,7 +192,8 @@ def page():
     status = 200
     if q.strip() or request.args.getlist("tag"):
         try:
-            req = search_request_from_args()
+            # The page is in the site's language (its <html lang>): so are its readers.
+            req = search_request_from_args(prefer_default=settings().language)
             context["response"] = _run_search(req)
             context["req"] = req
         except BadParameter as exc:
@@ -201,6 +203,7 @@ def page():
             context["unavailable"] = str(exc)
             status = 503
     context["page_url"] = _page_url
+    context["site_lang"] = settings().language
     return render_template("search.html", **context), status
 
 

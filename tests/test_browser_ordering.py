@@ -104,4 +104,4 @@ def test_typing_sends_one_request_per_pause(page, searchsvc_url):
     page.evaluate(TYPE_IN_PAGE, "quokkaplex")
     expect(page.locator("[role=listbox] .ssw-title")).to_have_text([QUOKKA])
     page.wait_for_timeout(300)
-    assert sent == [searchsvc_url + "/api/search?q=quokkaplex"]
+    assert sent == [searchsvc_url + "/api/search?q=quokkaplex&prefer_lang=en"]  # the page is in English

@@ -10,6 +10,72 @@
   var MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
   var ids = 0, instances = [];
 
+  /* The box's own words, per language of the page (<html lang>, or data-lang on this script);
+     each can be set on this script as data-text-<name> (data-text-placeholder="…").
+     {n} is a number, {q} the query in quotes, {t} the tags chosen. */
+  var WORDS = {
+    en: { placeholder: "Search posts…", label: "Search the blog", button: "Search", close: "Close search",
+      found1: "1 post matches {q}{t}.", foundN: "{n} posts match {q}{t}.", listed1: "1 post{t}.", listedN: "{n} posts{t}.",
+      none: "No posts match {q}{t}.", noneAll: "No posts match{t}.", tagged: " tagged {t}",
+      showing: "Showing results for {q}.", didYouMean: "Did you mean {q}?",
+      relaxed: "No post has all of these words; these have some of them.", tryOther: "Try other words, or fewer of them.",
+      keys: "↑ ↓ to move · Enter to open · Esc to close", prev: "← Previous", next: "Next →",
+      page: "Page {n} of {m}", all: "See all {n} results →", results: "Search results" },
+    fr: { placeholder: "Rechercher des articles…", label: "Rechercher sur le blog", button: "Rechercher", close: "Fermer la recherche",
+      found1: "1 article correspond à {q}{t}.", foundN: "{n} articles correspondent à {q}{t}.", listed1: "1 article{t}.", listedN: "{n} articles{t}.",
+      none: "Aucun article ne correspond à {q}{t}.", noneAll: "Aucun article{t}.", tagged: " avec le tag {t}",
+      showing: "Résultats pour {q}.", didYouMean: "Vouliez-vous dire {q} ?",
+      relaxed: "Aucun article n’a tous ces mots ; ceux-ci en ont une partie.", tryOther: "Essayez d’autres mots, ou moins de mots.",
+      keys: "↑ ↓ pour choisir · Entrée pour ouvrir · Échap pour fermer", prev: "← Précédent", next: "Suivant →",
+      page: "Page {n} sur {m}", all: "Voir les {n} résultats →", results: "Résultats de recherche" },
+    de: { placeholder: "Beiträge durchsuchen…", label: "Den Blog durchsuchen", button: "Suchen", close: "Suche schließen",
+      found1: "1 Beitrag passt zu {q}{t}.", foundN: "{n} Beiträge passen zu {q}{t}.", listed1: "1 Beitrag{t}.", listedN: "{n} Beiträge{t}.",
+      none: "Keine Beiträge passen zu {q}{t}.", noneAll: "Keine Beiträge{t}.", tagged: " mit dem Tag {t}",
+      showing: "Ergebnisse für {q}.", didYouMean: "Meinten Sie {q}?",
+      relaxed: "Kein Beitrag enthält alle Wörter; diese enthalten einige davon.", tryOther: "Versuchen Sie andere oder weniger Wörter.",
+      keys: "↑ ↓ zum Wählen · Enter zum Öffnen · Esc zum Schließen", prev: "← Zurück", next: "Weiter →",
+      page: "Seite {n} von {m}", all: "Alle {n} Ergebnisse →", results: "Suchergebnisse" },
+    es: { placeholder: "Buscar artículos…", label: "Buscar en el blog", button: "Buscar", close: "Cerrar la búsqueda",
+      found1: "1 artículo coincide con {q}{t}.", foundN: "{n} artículos coinciden con {q}{t}.", listed1: "1 artículo{t}.", listedN: "{n} artículos{t}.",
+      none: "Ningún artículo coincide con {q}{t}.", noneAll: "Ningún artículo{t}.", tagged: " con la etiqueta {t}",
+      showing: "Resultados para {q}.", didYouMean: "¿Quisiste decir {q}?",
+      relaxed: "Ningún artículo tiene todas estas palabras; estos tienen algunas.", tryOther: "Prueba otras palabras, o menos.",
+      keys: "↑ ↓ para moverte · Intro para abrir · Esc para cerrar", prev: "← Anterior", next: "Siguiente →",
+      page: "Página {n} de {m}", all: "Ver los {n} resultados →", results: "Resultados de la búsqueda" },
+    ja: { placeholder: "記事を検索…", label: "ブログを検索", button: "検索", close: "検索を閉じる",
+      found1: "{q}{t}に一致する記事が 1 件あります。", foundN: "{q}{t}に一致する記事が {n} 件あります。", listed1: "記事 1 件{t}。", listedN: "記事 {n} 件{t}。",
+      none: "{q}{t}に一致する記事はありません。", noneAll: "記事はありません{t}。", tagged: "（タグ: {t}）",
+      showing: "{q} の検索結果を表示しています。", didYouMean: "もしかして {q}？",
+      relaxed: "すべての語を含む記事はありません。一部を含む記事を表示しています。", tryOther: "別の語句や、より少ない語句でお試しください。",
+      keys: "↑ ↓ で移動 · Enter で開く · Esc で閉じる", prev: "← 前へ", next: "次へ →",
+      page: "{m} ページ中 {n} ページ目", all: "{n} 件の結果をすべて表示 →", results: "検索結果" },
+    zh: { placeholder: "搜索文章…", label: "搜索博客", button: "搜索", close: "关闭搜索",
+      found1: "有 1 篇文章匹配 {q}{t}。", foundN: "有 {n} 篇文章匹配 {q}{t}。", listed1: "1 篇文章{t}。", listedN: "{n} 篇文章{t}。",
+      none: "没有文章匹配 {q}{t}。", noneAll: "没有文章{t}。", tagged: "（标签：{t}）",
+      showing: "显示 {q} 的结果。", didYouMean: "您是不是要找 {q}？",
+      relaxed: "没有文章包含所有这些词；以下文章包含其中一部分。", tryOther: "请尝试其他词语，或减少词语。",
+      keys: "↑ ↓ 移动 · Enter 打开 · Esc 关闭", prev: "← 上一页", next: "下一页 →",
+      page: "第 {n} 页，共 {m} 页", all: "查看全部 {n} 个结果 →", results: "搜索结果" }
+  };
+  var PAGE_LANG = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "")
+    .toLowerCase().split(/[-_]/)[0];
+  var T = {};
+  (function () {
+    var mine = WORDS[PAGE_LANG] || {};
+    for (var k in WORDS.en) {
+      var own = script && script.getAttribute("data-text-" + k.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }));
+      T[k] = own != null ? own : mine[k] || WORDS.en[k];
+    }
+  })();
+  /** The reader's language goes with each search (its posts first when scores are close),
+      unless data-prefer-lang="off" on this script. */
+  var PREFER = script && script.getAttribute("data-prefer-lang") === "off" ? "" : PAGE_LANG;
+
+  /** One of the words above with {n}, {m}, {q}, {t} filled in. */
+  function say(key, values) {
+    return T[key].replace(/\{([nmqt])\}/g, function (_, k) { return values && values[k] != null ? values[k] : ""; });
+  }
+
   function uid(kind) { return "ssw-" + kind + "-" + ++ids; }
 
   function el(tag, cls, text) {
@@ -52,7 +118,6 @@
     return t;
   }
 
-  function plural(n, one, many) { return n + " " + (n === 1 ? one : many); }
 
   function editable(t) {
     return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
@@ -71,7 +136,7 @@
     var status = attrs(el("p", "ssw-status"), { role: "status", "aria-live": "polite" });
     var notice = el("div", "ssw-notice");
     var chips = attrs(el("div", "ssw-chips"), { role: "group", "aria-label": "Filter by tag" });
-    var list = attrs(el("ol", "ssw-results"), { id: listId, role: "listbox", "aria-label": "Search results" });
+    var list = attrs(el("ol", "ssw-results"), { id: listId, role: "listbox", "aria-label": T.results });
     var foot = el("div", "ssw-foot");
     var parts = [notice, chips, list, foot];
 
@@ -87,18 +152,18 @@
       form.addEventListener("submit", function (e) { e.preventDefault(); run("push"); });
       window.addEventListener("popstate", function () { readUrl(); input.value = q; typing = false; run("none"); });
     } else {
-      dialog = attrs(el("dialog", "ssw-dialog ssw-scope"), { "aria-label": "Search" });
+      dialog = attrs(el("dialog", "ssw-dialog ssw-scope"), { "aria-label": T.button });
       var box = dialog.appendChild(el("div", "ssw-box"));
       var bar = box.appendChild(el("div", "ssw-bar"));
       input = el("input", "ssw-input");
-      attrs(input, { type: "search", placeholder: "Search posts…", maxlength: "500", spellcheck: "false", id: uid("q") });
-      var label = attrs(el("label", "ssw-hidden", "Search the blog"), { for: input.id });
-      var esc = attrs(el("button", "ssw-close", "Esc"), { type: "button", "aria-label": "Close search" });
+      attrs(input, { type: "search", placeholder: T.placeholder, maxlength: "500", spellcheck: "false", id: uid("q") });
+      var label = attrs(el("label", "ssw-hidden", T.label), { for: input.id });
+      var esc = attrs(el("button", "ssw-close", "Esc"), { type: "button", "aria-label": T.close });
       esc.addEventListener("click", function () { w.close(); });
       bar.append(label, input, esc);
       var body = box.appendChild(el("div", "ssw-body"));
       body.append(status, notice, chips, list, foot);
-      box.appendChild(attrs(el("p", "ssw-keys", "↑ ↓ to move · Enter to open · Esc to close"), { "aria-hidden": "true" }));
+      box.appendChild(attrs(el("p", "ssw-keys", T.keys), { "aria-hidden": "true" }));
       document.body.appendChild(dialog);
       dialog.addEventListener("cancel", function (e) { e.preventDefault(); w.close(); });
       dialog.addEventListener("click", function (e) { if (e.target === dialog) w.close(); });
@@ -190,6 +255,7 @@
       var t = setTimeout(function () { late = true; c.abort(); }, TIMEOUT);
       var p = params();
       if (!page) p.set("per_page", EMBED_PER_PAGE);
+      if (PREFER && !p.has("prefer_lang")) p.set("prefer_lang", PREFER);
       list.setAttribute("aria-busy", "true");
       fetch(BASE + "api/search?" + p, { signal: c.signal, credentials: "omit", headers: { Accept: "application/json" } })
         .then(function (r) {
@@ -275,21 +341,23 @@
       input.setAttribute("aria-expanded", "false");
       if (!d) { status.textContent = ""; return settle(); }
 
-      var total = +d.total || 0, shown = "“" + q.trim() + "”", tagged = tags.length ? " tagged " + tags.join(", ") : "";
+      var total = +d.total || 0, shown = "“" + q.trim() + "”";
+      var words = { n: total, q: shown, t: tags.length ? say("tagged", { t: tags.join(", ") }) : "" };
       status.textContent = total
-        ? plural(total, "post", "posts") + (q.trim() ? (total === 1 ? " matches " : " match ") + shown : "") + tagged + "."
-        : "No posts match" + (q.trim() ? " " + shown : "") + tagged + ".";
+        ? say(q.trim() ? (total === 1 ? "found1" : "foundN") : (total === 1 ? "listed1" : "listedN"), words)
+        : say(q.trim() ? "none" : "noneAll", words);
 
       var fix = typeof d.corrected_query === "string" && d.corrected_query;
-      if (fix && d.corrected) notice.appendChild(el("p", null, "Showing results for “" + fix + "”."));
+      if (fix && d.corrected) notice.appendChild(el("p", null, say("showing", { q: "“" + fix + "”" })));
       else if (fix) {
         var go = link(fix, page ? pageUrl(1, fix) : BASE + "?q=" + encodeURIComponent(fix), function () {
           input.value = fix; pageNo = 1; again("push"); input.focus();
         });
-        notice.appendChild(el("p", null, "Did you mean ")).append(go, "?");
+        var around = T.didYouMean.split("{q}");
+        notice.appendChild(el("p", null, around[0])).append(go, around.slice(1).join(""));
       }
-      if (d.relaxed) notice.appendChild(el("p", null, "No post has all of these words; these have some of them."));
-      if (!total && !fix) notice.appendChild(el("p", null, "Try other words, or fewer of them."));
+      if (d.relaxed) notice.appendChild(el("p", null, T.relaxed));
+      if (!total && !fix) notice.appendChild(el("p", null, T.tryOther));
 
       var facet = (d.facets && d.facets.tags) || {};
       chipFor = {};
@@ -341,12 +409,12 @@
           a.rel = rel;
           return a;
         };
-        nav.appendChild(pageNo > 1 ? turn(pageNo - 1, "← Previous", "prev") : el("span"));
-        nav.appendChild(el("span", null, "Page " + pageNo + " of " + pages));
-        nav.appendChild(pageNo < pages ? turn(pageNo + 1, "Next →", "next") : el("span"));
+        nav.appendChild(pageNo > 1 ? turn(pageNo - 1, T.prev, "prev") : el("span"));
+        nav.appendChild(el("span", null, say("page", { n: pageNo, m: pages })));
+        nav.appendChild(pageNo < pages ? turn(pageNo + 1, T.next, "next") : el("span"));
         foot.appendChild(nav);
       } else if (!page && total > list.children.length) {
-        var all = el("a", "ssw-all", "See all " + total + " results →");
+        var all = el("a", "ssw-all", say("all", { n: total }));
         all.href = BASE + "?" + params();
         foot.appendChild(all);
       }
@@ -380,7 +448,7 @@
       instances.push(w);
       Array.prototype.forEach.call(spots, function (spot) {
         var b = attrs(el("button", "ssw-trigger ssw-scope"), { type: "button", "aria-haspopup": "dialog", "aria-keyshortcuts": "/ Control+K Meta+K" });
-        b.append(el("span", "ssw-trigger-icon"), el("span", "ssw-trigger-label", spot.getAttribute("data-label") || "Search"));
+        b.append(el("span", "ssw-trigger-icon"), el("span", "ssw-trigger-label", spot.getAttribute("data-label") || T.button));
         b.appendChild(attrs(el("kbd", null, "/"), { "aria-hidden": "true" }));
         b.addEventListener("click", w.open);
         spot.replaceChildren(b); // a no-JavaScript fallback link inside goes

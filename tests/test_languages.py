@@ -1,0 +1,230 @@
+"""Every language a blog is written in: a post's language, stemming and stop words per
+language, Chinese, Japanese and Korean found by any piece a reader types."""
+
+import json
+
+import pytest
+
+from searchsvc.config import Settings, SettingsError
+from searchsvc.posts import parse_post
+
+
+def post(title: str, body: str, **meta) -> str:
+    lines = [f"title: {json.dumps(title, ensure_ascii=False)}"]
+    lines += [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n" + body + "\n"
+
+
+def ids(response) -> list[str]:
+    return [hit.id for hit in response.results]
+
+
+# ---------------------------------------------------------------------------
+# A post's language
+
+
+def parsed(text: str, relpath: str = "post.md", **settings):
+    return parse_post(relpath, text.encode(), Settings(**settings))
+
+
+@pytest.mark.parametrize("key", ["lang", "language", "locale"])
+def test_frontmatter_names_the_language(key):
+    assert parsed(post("T", "x", **{key: "fr"})).lang == "fr"
+
+
+@pytest.mark.parametrize("value, code", [("es-ES", "es"), ("PT_br", "pt"), ("zh-Hant-TW", "zh"), ("DE", "de")])
+def test_a_tag_with_a_region_is_its_language(value, code):
+    assert parsed(post("T", "x", lang=value)).lang == code
+
+
+def test_without_one_a_post_is_in_the_sites_language():
+    assert parsed(post("T", "x"), language="de").lang == "de"
+    assert parsed(post("T", "x")).lang == "en"
+
+
+def test_an_unknown_code_is_a_warning_naming_the_field_and_the_site_language_is_used():
+    p = parsed(post("T", "x", lang="klingon-xx"), language="fr")
+    assert p.lang == "fr"
+    [warning] = p.warnings
+    assert "'lang'" in warning and "klingon-xx" in warning
+
+
+def test_hugo_style_file_names_and_folders_name_a_declared_language():
+    assert parsed(post("T", "x"), "posts/hello.fr.md", languages=("en", "fr")).lang == "fr"
+    assert parsed(post("T", "x"), "de/hallo.md", languages=("en", "de")).lang == "de"
+    # Not declared: a dotted name is just a name.
+    assert parsed(post("T", "x"), "posts/hello.fr.md").lang == "en"
+
+
+def test_an_unknown_site_language_is_a_settings_error():
+    with pytest.raises(SettingsError, match="SEARCHSVC_LANGUAGE"):
+        Settings(language="elvish")
+
+
+def test_the_reindex_reports_the_warning_with_the_file(make_blog, build_index):
+    content = make_blog({"a.md": post("A", "text", lang="zz-top"), "b.md": post("B", "text")})
+    _, summary = build_index(content)
+    assert summary.total == 2 and not summary.skipped
+    assert [(w.path, "zz-top" in w.reason) for w in summary.warnings] == [("a.md", True)]
+
+
+# ---------------------------------------------------------------------------
+# Stemming and stop words per language
+
+
+BLOG = {
+    "garten.md": post("Unser Garten", "Die Häuser und die Gärten im Dorf sind alt.", lang="de"),
+    "pruebas.md": post("Calidad", "Escribimos pruebas para cada componente.", lang="es"),
+    "images.md": post("Performance", "Les images sont chargées à la demande.", lang="fr"),
+    "english.md": post("Loading images", "Images are loaded lazily on scroll.", lang="en"),
+}
+
+
+@pytest.mark.parametrize("q, wanted", [
+    ("Haus Garten", "garten"),
+    ("escribir pruebas", "pruebas"),
+    ("charger images", "images"),
+    ("chargees", "images"),  # typed without its accents
+])
+def test_an_inflected_word_finds_its_other_forms(search_blog, q, wanted):
+    response = search_blog(BLOG)(q)
+    assert ids(response)[0] == wanted
+    assert not response.relaxed
+
+
+def test_a_stop_word_of_the_posts_language_is_never_required(search_blog):
+    # "les" is French for "the": no post is required to have it.
+    assert ids(search_blog(BLOG)("les chargées"))[0] == "images"
+
+
+def test_a_query_is_read_in_each_language_of_the_blog(search_blog):
+    search = search_blog(BLOG)
+    # English stemming finds "loaded"; French stemming finds "chargées".
+    assert "english" in ids(search("load"))
+    assert ids(search("chargement images")) == [] or "images" in ids(search("charge images"))
+
+
+def test_lang_filters_and_facets_count_posts_per_language(search_blog):
+    search = search_blog(BLOG)
+    response = search("images")
+    assert response.facets["langs"] == {"en": 1, "fr": 1}
+    assert ids(search("images", langs=("fr",))) == ["images"]
+    assert set(ids(search("", langs=("fr", "de")))) == {"images", "garten"}
+    assert {hit.lang for hit in response.results} == {"en", "fr"}
+
+
+def test_the_readers_language_comes_first_when_scores_are_close(search_blog):
+    search = search_blog({
+        "en.md": post("Release notes", "The release brings faster builds.", lang="en"),
+        "fr.md": post("Release notes", "La release apporte des builds plus rapides.", lang="fr"),
+    })
+    assert ids(search("release notes", prefer_lang="fr"))[0] == "fr"
+    assert ids(search("release notes", prefer_lang="en"))[0] == "en"
+
+
+# ---------------------------------------------------------------------------
+# Chinese, Japanese, Korean
+
+
+CJK = {
+    "zh.md": post("服务器组件介绍", "我们发布了新的服务器组件。它在服务端运行。", lang="zh"),
+    "ja.md": post("状態管理", "コンポーネントの状態を管理する方法を説明します。", lang="ja"),
+    "ko.md": post("서버 컴포넌트", "서버에서 렌더링하는 방법을 알아봅니다.", lang="ko"),
+    "mixed.md": post("Notes from the meetup", "We talked about 服务器组件 and hooks.", lang="en"),
+    "other.md": post("Other", "服务端和客户端。", lang="zh"),
+}
+
+
+@pytest.mark.parametrize("q, wanted", [
+    ("服务器", "zh"),     # a word inside a run
+    ("组件", "zh"),
+    ("状態", "ja"),
+    ("管理する", "ja"),
+    ("렌더링", "ko"),
+    ("meetup 服务器", "mixed"),  # a CJK word in an English post, with an English word
+])
+def test_a_piece_of_a_run_finds_its_post(search_blog, q, wanted):
+    assert wanted in ids(search_blog(CJK)(q))[:5]
+
+
+def test_a_word_glued_to_latin_letters_is_two_words(search_blog):
+    assert "mixed" in ids(search_blog(CJK)("meetup服务器"))
+
+
+def test_one_character_matches_as_a_prefix(search_blog):
+    found = ids(search_blog(CJK)("组"))
+    assert "zh" in found and "mixed" in found
+
+
+def test_highlighting_marks_exactly_the_characters_matched(search_blog):
+    response = search_blog(CJK)("服务器")
+    hit = next(h for h in response.results if h.id == "zh")
+    assert "<mark>服务器</mark>" in hit.snippet_html
+    assert "<mark>服务</mark>端" not in hit.snippet_html  # 服务 alone is another word
+    assert hit.title_html == "<mark>服务器</mark>组件介绍"
+
+
+def test_did_you_mean_never_turns_cjk_into_latin_words(search_blog):
+    response = search_blog(CJK)("服务器件组")
+    assert response.corrected_query is None
+
+
+def test_titles_are_suggested_from_any_piece_typed(make_blog, build_index, open_index):
+    settings, _ = build_index(make_blog(CJK))
+    suggestions = open_index(settings.index_dir).suggest("组件")
+    assert "服务器组件介绍" in [s.text for s in suggestions]
+
+
+# ---------------------------------------------------------------------------
+# Any text, any language
+
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+import html as html_module  # noqa: E402
+import re  # noqa: E402
+
+from searchsvc.query import build_query, parse_query  # noqa: E402
+from searchsvc.schema import build_schema  # noqa: E402
+from searchsvc.snippets import Match, mark  # noqa: E402
+
+SCHEMA = build_schema()
+LANGS = ["en", "fr", "de", "es", "tr", "sv", "ru", "ja", "zh", "ko", "pl"]
+TEXT = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=120) | st.sampled_from(
+    ["服务器组件", "Häuser Gärten", "ёлка İstanbul ǅ", "React服务器 と サーバー", "e\u0301te\u0301"])
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(TEXT, st.sampled_from(LANGS))
+def test_analysis_never_raises_and_offsets_fall_inside_the_text(text, lang):
+    for fieldname in ("title", "body", "code", "spelling", "author"):
+        analyzer = SCHEMA[fieldname].analyzer
+        for t in analyzer(text, positions=True, chars=True, mode="index", lang=lang):
+            assert 0 <= t.startchar < t.endchar <= len(text)
+        list(analyzer(text, mode="query", lang=lang))
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(TEXT, st.sampled_from(LANGS))
+def test_highlighting_keeps_the_text_and_marks_whole_characters(text, lang):
+    matches = [Match(t.startchar, t.endchar, t.text)
+               for t in SCHEMA["body"].analyzer(text, chars=True, mode="index", lang=lang)]
+    marked = mark(text, matches, 0, len(text))
+    assert html_module.unescape(re.sub(r"</?mark>", "", marked)) == text
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(TEXT, st.lists(st.sampled_from(LANGS), min_size=1, max_size=3))
+def test_any_query_in_any_languages_compiles(text, langs):
+    build_query(SCHEMA, parse_query(text), langs=tuple(langs))
+
+
+@pytest.mark.parametrize("param", ["lang", "prefer_lang"])
+def test_a_language_nobody_knows_is_a_400_naming_the_parameter(client, param):
+    response = client.get(f"/api/search?q=server&{param}=elvish")
+    assert response.status_code == 400
+    assert response.get_json()["error"]["parameter"] == param
+
+
+def test_each_result_says_its_language(client):
+    [hit] = client.get("/api/search?q=server+actions&lang=en-US").get_json()["results"]
+    assert hit["lang"] == "en"
