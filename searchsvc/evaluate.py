@@ -296,6 +296,9 @@ def _cjk_word(post: EvalPost, rarity: "_Rarity", rng: random.Random) -> str | No
     runs = sorted({m.group() for m in _ONE_SCRIPT.finditer(post.body)})
     if not runs:
         return None
+    # A generator of its own, seeded by the post, so that the other kinds ask what they
+    # asked before this kind existed.
+    rng = random.Random(f"cjk:{post.id}")
     for run in rng.sample(runs, min(len(runs), 12)):
         if len(run) <= 4:
             piece = run
