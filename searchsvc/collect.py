@@ -65,7 +65,7 @@ def execute(
     parsed: ParsedQuery,
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
-    widen: tuple[Query, str, int] | None = None,
+    widen: tuple[Query, str, int, bool] | None = None,
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
     table = snap.table()
@@ -75,7 +75,7 @@ def execute(
     allowed = evaluator.evaluate(filter_q, scored=False).mask if filter_q is not None else None
     if allowed is not None:
         mask &= allowed
-    if widen is not None and not deadline.passed() and np.count_nonzero(mask) < widen[2]:
+    if widen is not None and not deadline.passed() and _few(evaluator, mask, widen):
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
@@ -110,13 +110,21 @@ PREFIX_SCAN = 32
 PREFIX_SCAN_CHARS = 1_000_000
 
 
-def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, int],
+def _few(evaluator: Evaluator, mask: np.ndarray, widen: tuple[Query, str, int, bool]) -> bool:
+    """Whether fewer than ``widen[2]`` posts match; where the other words are asked for as
+    written (``widen[3]``), posts that have them so (their stems match many more posts)."""
+    if not widen[3]:
+        return np.count_nonzero(mask) < widen[2]
+    return np.count_nonzero(mask & evaluator.evaluate(widen[0], scored=False).mask) < widen[2]
+
+
+def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, int, bool],
                     allowed: np.ndarray | None) -> None:
     """Add to ``found`` the posts that match the query without its last word (``widen``:
     that query and the word) and have a word starting with it in their text, scored
     without it. Called when fewer than ``widen[2]`` posts have every word. Bounded: at most
     PREFIX_SCAN posts and PREFIX_SCAN_CHARS characters are looked at."""
-    others_query, prefix, _below = widen
+    others_query, prefix, _below, _exact = widen
     others = evaluator.evaluate(others_query)
     extra = others.mask & ~found.mask
     if allowed is not None:  # the request's filters

@@ -40,7 +40,7 @@ from .languages import (
     stop_words,
 )
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
-from .vocabulary import Expander, analyze
+from .vocabulary import BODY_COMPLETIONS, Expander, analyze
 
 #: The languages a query is analysed in when nothing says otherwise.
 ENGLISH = (DEFAULT_LANGUAGE,)
@@ -277,6 +277,18 @@ def analyses(schema, fieldname: str, text: str, langs: Sequence[str], *, exact: 
     return out
 
 
+def _exact_word(schema, text: str, langs: Sequence[str]) -> Query | None:
+    """A word as written, in the fields that index it so (None when it is not one word there)."""
+    alternatives = []
+    for fieldname in EXACT_FIELDS:
+        for lang in langs:
+            tokens = analyze(schema, fieldname, text, lang, exact=True)
+            if len(tokens) != 1:
+                return None
+            alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname]))
+    return Or(alternatives)
+
+
 def exact_forms(langs: Sequence[str]) -> bool:
     """Whether a query in ``langs`` asks for words as written beside their stems: only when
     every one of them indexes that form. (With English posts beside French ones, French posts
@@ -374,6 +386,10 @@ class CompiledQuery:
     last_prefix: str = ""
     last_group: Query | None = None
     last_is_word: bool = False
+    #: For word groups of a language that indexes words as written: the group with those
+    #: forms only (by ``id`` of the group's query). Widening looks among the posts that have
+    #: the very words typed, not every form of them (see collect.widen_to_prefix).
+    exact_words: dict[int, Query] = field(default_factory=dict)
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
@@ -411,7 +427,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             # After other words the last is being typed ("festival cau"): it
                             # also completes to the body's commonest words that start so (not
                             # a whole word already: each completion costs a list of posts).
-                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text)]
+                            # (Twice as many where the body has each word twice: stem and as written.)
+                            limit = BODY_COMPLETIONS * (2 if exact_forms(langs) else 1)
+                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, limit)]
                     if len(clause.text) == 1 and is_cjk(clause.text):
                         # One character of a script without spaces: the start of a word.
                         body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
@@ -437,6 +455,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
+            if exact_forms(langs) and all(plain_word(c) for c in group):
+                exact = [_exact_word(schema, c.text, langs) for c in group]
+                if all(e is not None for e in exact):
+                    compiled.exact_words[id(q)] = exact[0] if len(exact) == 1 else Or(exact)
             if typing_last and group[-1] is last and expander is not None:
                 # The last word may be the start of a word (see collect.widen_to_prefix);
                 # one the index has as a whole less likely so.
@@ -497,7 +519,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     compile again); ``without_last``: without the group of ``compiled.last_prefix``."""
     words, filters = compiled.words, compiled.filters
     if without_last:
-        words = [w for w in words if w is not compiled.last_group]
+        words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
     if relaxed and len(words) > 1:
         required: list[Query] = [Or(words), *filters]
     else:

@@ -242,7 +242,7 @@ class SearchIndex:
             # A whole word widens only a query that found nothing; the start of one, a query
             # that found fewer than FEW_RESULTS posts.
             widen = (assemble_query(schema, parsed, compiled, without_last=True, langs=langs), compiled.last_prefix,
-                     1 if compiled.last_is_word else FEW_RESULTS)
+                     1 if compiled.last_is_word else FEW_RESULTS, bool(compiled.exact_words))
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen)
         relaxed = corrected = False
         correction = None
