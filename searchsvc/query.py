@@ -428,8 +428,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             # also completes to the body's commonest words that start so (not
                             # a whole word already: each completion costs a list of posts).
                             # (Twice as many where the body has each word twice: stem and as written.)
-                            limit = BODY_COMPLETIONS * (2 if exact_forms(langs) else 1)
-                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, limit)]
+                            found = (expander.body_completions(clause.text, BODY_COMPLETIONS * 2)
+                                     if exact_forms(langs) else expander.body_completions(clause.text))
+                            body_terms += [(w, PREFIX_FACTOR) for w in found]
                     if len(clause.text) == 1 and is_cjk(clause.text):
                         # One character of a script without spaces: the start of a word.
                         body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
