@@ -147,12 +147,13 @@ class Build:
 
 
 def build_index(content_dir: Path, index_dir: Path, *, full: bool = True, label: str = "",
-                workers: int | None = None) -> Build:
+                workers: int | None = None, settings: dict | None = None) -> Build:
     """Run ``reindex`` for ``content_dir`` into ``index_dir`` and time it (wall clock).
 
-    ``workers`` is passed on to ``reindex`` when given; None keeps its default.
+    ``workers`` is passed on to ``reindex`` when given; None keeps its default. ``settings``:
+    other Settings fields (``{"language": "ja"}``).
     """
-    settings = Settings(content_dir=content_dir, index_dir=index_dir)
+    settings = Settings(content_dir=content_dir, index_dir=index_dir, **(settings or {}))
     with heartbeat(label or f"indexing {content_dir.name}"):
         started = time.perf_counter()
         summary = reindex(settings, full=full, **worker_option(workers))

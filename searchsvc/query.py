@@ -108,7 +108,9 @@ class ParsedQuery:
 CJK_WORD_CHARS = 4
 #: Pairs of characters read from one long run, evenly spread over it (the rest of a pasted
 #: sentence adds little).
-MAX_CJK_PAIRS = 12
+MAX_CJK_PAIRS = 8
+#: The fields a word of CJK characters is looked for in (pairs of characters are indexed there).
+CJK_FIELDS = ("title", "headings", "tag_text", "description", "body")
 _SCRIPT_PIECES = re.compile(f"[{CJK_CLASS}]+|[^{CJK_CLASS}]+")
 
 
@@ -256,6 +258,10 @@ MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 6
 FUZZY_FACTOR = 0.35
+#: A phrase bonus looks for the first this many words of the query in order (a pasted
+#: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
+#: at a fraction of the cost).
+MAX_BONUS_PHRASE = 8
 #: Fields whose words are also indexed as written (see languages.keeps_exact), and the share
 #: of a field's weight that form has (the stem has the rest; a post with the very word has both).
 EXACT_FIELDS = ("title", "headings", "description", "body")
@@ -322,7 +328,10 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
         return None
     alternatives = []
     seen: set[tuple[str, str]] = set()
+    cjk = is_cjk(clause.text)
     for fieldname, weight in FIELD_WEIGHTS.items():
+        if cjk and fieldname not in CJK_FIELDS:
+            continue  # code and names keep CJK runs whole: no pair of characters is there
         if fieldname in EXACT_FIELDS and exact_forms(langs):
             # Words as written, where the language indexes them so: the very word a reader
             # remembers ranks above its other forms (found by the stem below).
@@ -551,7 +560,7 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
         # Each field's own words: titles and headings keep stop words, the body does not.
         for tokens in analyses(schema, fieldname, text, langs, exact=EXACT_PHRASES):
             if len(tokens) > 1:
-                bonuses.append(Phrase(fieldname, tokens, boost=boost))
+                bonuses.append(Phrase(fieldname, tokens[:MAX_BONUS_PHRASE], boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
     if len(parsed.words) > 1:
@@ -559,7 +568,8 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
         for clause in parsed.clauses:
             if is_cjk_run(clause) and not clause.negated and clause.field is None:
                 for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("body", TITLE_PHRASE_BONUS / 4)):
-                    bonuses.append(Phrase(fieldname, analyze(schema, fieldname, clause.text, langs[0]), boost=boost))
+                    tokens = analyze(schema, fieldname, clause.text, langs[0])[:MAX_BONUS_PHRASE]
+                    bonuses.append(Phrase(fieldname, tokens, boost=boost))
     one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
     for tokens in analyses(schema, "body", text, langs, exact=EXACT_PHRASES):
         if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
