@@ -440,12 +440,18 @@ class Evaluator:
         compared as (post, position) keys. Whoosh's own phrase matcher builds Python
         objects for every occurrence of every word in every candidate post instead.
         """
-        words_leaves = [self.leaf(Term(fieldname, w)) for w in words]
-        if not all(leaf.complete for leaf in words_leaves):
-            return _EMPTY_INCOMPLETE
-        candidates = words_leaves[0].ids if within is None else within.astype(np.int32)
-        for leaf in words_leaves:
-            candidates = np.intersect1d(candidates, leaf.ids, assume_unique=True)
+        # Word by word, stopping at the first that leaves no post with them all (a long
+        # phrase, or a pasted CJK sentence of 30 pairs, is mostly absent from most fields).
+        words_leaves = []
+        candidates = None if within is None else within.astype(np.int32)
+        for w in words:
+            leaf = self.leaf(Term(fieldname, w))
+            if not leaf.complete:
+                return _EMPTY_INCOMPLETE
+            words_leaves.append(leaf)
+            candidates = leaf.ids if candidates is None else np.intersect1d(candidates, leaf.ids, assume_unique=True)
+            if not len(candidates):
+                return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         starts = None
         for i, word in enumerate(words):
             if not len(candidates):
