@@ -21,6 +21,8 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, ParserRejectedMarku
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from .templating import clean as clean_templates
+
 try:
     from bs4.builder._lxml import LXMLTreeBuilder
     from lxml import etree
@@ -464,6 +466,8 @@ def extract_html(html: str) -> Extracted:
     )
 
 
-def extract(markdown: str) -> Extracted:
-    """``extract_html(render(markdown))``."""
-    return extract_html(render(markdown))
+def extract(markdown: str, *, mdx: bool = False) -> Extracted:
+    """``extract_html(render(markdown))``, the Markdown cleaned of template syntax first
+    (Liquid, Hugo shortcodes, MDX import/export lines and, with ``mdx``, expressions; see
+    :mod:`searchsvc.templating`)."""
+    return extract_html(render(clean_templates(markdown, mdx=mdx)))

@@ -170,7 +170,7 @@ def post_document(post: Post) -> dict[str, Any]:
 
 
 def _document(post: Post) -> dict[str, Any]:
-    extracted = extract(post.body)
+    extracted = extract(post.body, mdx=post.path.endswith(".mdx"))
     sections = []
     parts = []
     offset = 0

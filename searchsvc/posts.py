@@ -19,7 +19,7 @@ import tomllib
 import unicodedata
 import urllib.parse
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping
@@ -579,7 +579,13 @@ _HAS_CLOCK = re.compile(r"\d{1,2}:\d{2}")
 
 
 def _date(src: _Source) -> datetime | None:
-    return _date_field(src, "date", "pubDate", "published_at", "created")
+    """``date`` (or pubDate, published_at, created); else the date a ``YYYY-MM-DD-title``
+    file name gives (as Jekyll dates its posts). A date that cannot be read is a warning:
+    the post is indexed with its file name's date, or none."""
+    when = _date_field(src, "date", "pubDate", "published_at", "created")
+    if when is None:
+        when = _file_name_date(src)
+    return when
 
 
 def _updated(src: _Source) -> datetime | None:
@@ -592,12 +598,42 @@ def _date_field(src: _Source, *keys: str) -> datetime | None:
         return None
     when = _to_datetime(value, src.settings)
     if when is None:
-        raise src.error(key, f"has a date that cannot be read: {_show(value)} {_DATE_HINT}")
+        src.warn(key, f"has a date that cannot be read: {_show(value)} {_DATE_HINT}; the post is indexed without it")
     return when
+
+
+_FILE_NAME_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})-")
+
+
+def _file_name_date(src: _Source) -> datetime | None:
+    found = _FILE_NAME_DATE.match(src.relpath.rsplit("/", 1)[-1])
+    if found is None:
+        return None
+    try:
+        return _to_datetime(date(*map(int, found.groups())), src.settings)
+    except ValueError:
+        return None
+
+
+#: Seconds since 1970 as people write them in frontmatter: 2001-09-09 to 5138 (10-11
+#: digits); with 13 digits, milliseconds.
+_EPOCH_SECONDS = range(1_000_000_000, 100_000_000_000)
+_EPOCH_MILLISECONDS = range(1_000_000_000_000, 10_000_000_000_000)
 
 
 def _to_datetime(value: Any, settings: Settings) -> datetime | None:
     """A frontmatter value as an aware UTC datetime; None when it is not a date."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value.strip())
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value in _EPOCH_MILLISECONDS:
+            value /= 1000
+        elif value not in _EPOCH_SECONDS:
+            return None
+        try:
+            return datetime.fromtimestamp(value, timezone.utc)
+        except (OverflowError, OSError, ValueError):
+            return None
     if isinstance(value, str):
         value = _parse_date_text(_one_line(value))
     if isinstance(value, datetime):
@@ -614,11 +650,28 @@ def _to_datetime(value: Any, settings: Settings) -> datetime | None:
         return None
 
 
+#: What static site generators accept besides ISO 8601: one-digit months and days
+#: ("2024-4-09"), a space before the offset ("2023-01-29 18:30:22 -0800"), Go's time format
+#: with a zone name after it ("... -0700 MST"), and Jekyll's leftovers of a year after the time.
+_LOOSE_ISO = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[T ]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?"
+    r"(?:\s+\d{4})?"  # a year repeated after the time
+    r"\s*(Z|[+-]\d{2}:?\d{2})?"
+    r"(?:\s*\(?[A-Za-z]{1,5}\)?)?",  # a zone's name or abbreviation (UTC, MST, CEST)
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", re.IGNORECASE)
+
+
 def _parse_date_text(text: str) -> datetime | date | None:
     try:
         return datetime.fromisoformat(text)
     except ValueError:
         pass
+    text = _WEEKDAY.sub("", text, count=1) if _WEEKDAY.match(text) and not _HAS_CLOCK.search(text[:12]) else text
+    if found := _LOOSE_ISO.fullmatch(text):
+        return _loose_iso(found)
     try:
         if found := _SLASH_DATE.fullmatch(text):
             year, month, day = map(int, found.groups())
@@ -634,6 +687,27 @@ def _parse_date_text(text: str) -> datetime | date | None:
         month = _MONTHS.get(month_name.lower())
         return date(int(year), month, int(day)) if month else None
     except (ValueError, TypeError, OverflowError, IndexError):
+        return None
+
+
+def _loose_iso(found: re.Match) -> datetime | date | None:
+    year, month, day, hour, minute, second, fraction, zone = found.groups()
+    try:
+        if hour is None:
+            return date(int(year), int(month), int(day))
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        tz = None
+        if zone:
+            if zone.upper() == "Z":
+                tz = timezone.utc
+            else:
+                sign = -1 if zone[0] == "-" else 1
+                digits = zone[1:].replace(":", "")
+                tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
+        elif found.group(0).rstrip().upper().endswith(("UTC", "GMT")):
+            tz = timezone.utc
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second or 0), micro, tzinfo=tz)
+    except (ValueError, OverflowError):
         return None
 
 

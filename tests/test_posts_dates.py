@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from searchsvc.config import Settings
-from searchsvc.posts import PostError, parse_post, read_post
+from searchsvc.posts import parse_post, read_post
 
 POSTS = Path(__file__).parent / "posts"
 SETTINGS = Settings(content_dir=POSTS)
@@ -17,10 +17,11 @@ def parse(meta, settings=SETTINGS):
     return parse_post("post.md", f"---\n{meta}\n---\nBody".encode(), settings)
 
 
-def date_error(meta):
-    with pytest.raises(PostError) as err:
-        parse(meta)
-    return err.value
+def date_warning(meta, relpath="post.md"):
+    """The one warning of a post whose date cannot be read (it is indexed all the same)."""
+    post = parse_post(relpath, f"---\n{meta}\n---\nBody".encode(), SETTINGS)
+    [warning] = post.warnings
+    return post, warning
 
 
 @pytest.mark.parametrize(
@@ -41,6 +42,16 @@ def date_error(meta):
         ("2024/02/15", datetime(2024, 2, 15, tzinfo=UTC)),
         ("2024/2/5", datetime(2024, 2, 5, tzinfo=UTC)),
         ("'Mon, 15 Jan 2024 09:00:00 +0000'", datetime(2024, 1, 15, 9, tzinfo=UTC)),
+        # What static site generators accept and write
+        ("2024-4-09", datetime(2024, 4, 9, tzinfo=UTC)),
+        ("'2023-01-29 18:30:22 -0800'", datetime(2023, 1, 30, 2, 30, 22, tzinfo=UTC)),
+        ("'2023-01-29 18:30:22 2023 -0800'", datetime(2023, 1, 30, 2, 30, 22, tzinfo=UTC)),
+        ("'2006-01-02 15:04:05 -0700 MST'", datetime(2006, 1, 2, 22, 4, 5, tzinfo=UTC)),
+        ("'2024-01-15 09:00 UTC'", datetime(2024, 1, 15, 9, tzinfo=UTC)),
+        ("Monday, January 15, 2024", datetime(2024, 1, 15, tzinfo=UTC)),
+        ("Tue Jan 16 2024", datetime(2024, 1, 16, tzinfo=UTC)),
+        ("1705312800", datetime(2024, 1, 15, 10, tzinfo=UTC)),  # seconds since 1970
+        ("'1705312800000'", datetime(2024, 1, 15, 10, tzinfo=UTC)),  # milliseconds
     ],
 )
 def test_date_forms(written, expected):
@@ -94,34 +105,45 @@ def test_empty_date_is_none():
     assert parse("date:").date is None
 
 
-def test_unreadable_date_text():
-    err = date_error("date: next tuesday")
-    assert err.field == "date"
-    assert err.reason == (
-        'has a date that cannot be read: "next tuesday" (write it like 2024-01-15 or "Jan 15, 2024")'
+def test_unreadable_date_text_is_a_warning_and_the_post_is_kept():
+    post, warning = date_warning("date: next tuesday")
+    assert post.date is None
+    assert warning == (
+        'has a date that cannot be read: "next tuesday" (write it like 2024-01-15 or "Jan 15, 2024"); '
+        "the post is indexed without it (field 'date')"
     )
 
 
 @pytest.mark.parametrize(
     "written, shown",
-    [("2024", "2024"), ("1705312800", "1705312800"), ("true", "true"), ("[2024-01-15]", "a list"),
+    [("2024", "2024"), ("true", "true"), ("[2024-01-15]", "a list"),
      ("{year: 2024}", "a mapping"), ("'2024-02-30'", '"2024-02-30"'), ("'Foo 15, 2024'", '"Foo 15, 2024"')],
 )
 def test_not_a_date(written, shown):
-    assert date_error(f"date: {written}").reason.startswith(f"has a date that cannot be read: {shown} (")
+    assert date_warning(f"date: {written}")[1].startswith(f"has a date that cannot be read: {shown} (")
 
 
 def test_unreadable_updated_names_the_key_written():
-    err = date_error("lastmod: soon")
-    assert err.field == "lastmod"
+    post, warning = date_warning("lastmod: soon")
+    assert warning.endswith("(field 'lastmod')") and post.updated is None
 
 
 def test_date_outside_the_calendar_after_conversion_to_utc():
-    err = date_error("date: 0001-01-01T00:00:00+05:00")
-    assert err.reason.startswith("has a date that cannot be read: 0001-01-01T00:00:00+05:00 (")
+    warning = date_warning("date: 0001-01-01T00:00:00+05:00")[1]
+    assert warning.startswith("has a date that cannot be read: 0001-01-01T00:00:00+05:00 (")
+
+
+def test_a_file_name_gives_the_date_a_post_does_not():
+    post = parse_post("posts/2015-10-26-jekyll-3-0-released.md", b"---\ntitle: J\n---\nBody", SETTINGS)
+    assert post.date == datetime(2015, 10, 26, tzinfo=UTC)
+
+
+def test_an_unreadable_date_falls_back_to_the_file_names():
+    post, _ = date_warning("date: soon", relpath="2015-10-26-jekyll.md")
+    assert post.date == datetime(2015, 10, 26, tzinfo=UTC)
 
 
 def test_toml_time_of_day_is_not_a_date():
-    with pytest.raises(PostError) as err:
-        parse_post("p.md", b"+++\ndate = 09:00:00\n+++\nBody", SETTINGS)
-    assert err.value.reason.startswith("has a date that cannot be read: 09:00:00 (")
+    post = parse_post("p.md", b"+++\ndate = 09:00:00\n+++\nBody", SETTINGS)
+    assert post.date is None
+    assert post.warnings[0].startswith("has a date that cannot be read: 09:00:00 (")

@@ -123,12 +123,9 @@ def test_body_keeps_a_later_horizontal_rule():
 
 def test_error_names_the_file_the_reason_and_the_field():
     with pytest.raises(PostError) as err:
-        parse("---\ndate: next tuesday\n---\nBody", relpath="notes/when.md")
-    assert (err.value.path, err.value.field) == ("notes/when.md", "date")
-    assert str(err.value) == (
-        'notes/when.md: has a date that cannot be read: "next tuesday" '
-        "(write it like 2024-01-15 or \"Jan 15, 2024\") (field 'date')"
-    )
+        parse("---\nslug: {a: 1}\n---\nBody", relpath="notes/when.md")
+    assert (err.value.path, err.value.field) == ("notes/when.md", "slug")
+    assert str(err.value) == "notes/when.md: must be text, not a mapping (field 'slug')"
 
 
 @pytest.mark.parametrize(

@@ -18,7 +18,6 @@ BAD_TEXT = {
     "list-frontmatter.md": "---\n- a\n- b\n---\nbody\n",
     "scalar-frontmatter.md": "---\njust a string\n---\nbody\n",
     "empty.md": "",
-    "wrong-date.md": "---\ntitle: Dated\ndate: [2024, 1]\n---\nbody\n",
     "wrong-tags.md": "---\ntitle: Tagged\ntags: {a: 1}\n---\nbody\n",
 }
 BAD_BYTES = {
@@ -33,6 +32,7 @@ def messy_blog(make_blog, tmp_path):
     posts.update(BAD_TEXT)
     posts["bom.md"] = "\ufeff---\ntitle: With a byte order mark\n---\nbom body\n"
     posts["no-title.md"] = "Just words, no title anywhere.\n"
+    posts["wrong-date.md"] = "---\ntitle: Dated\ndate: [2024, 1]\n---\nbody\n"
     content = make_blog(posts)
     for name, data in BAD_BYTES.items():
         (content / name).write_bytes(data)
@@ -49,8 +49,15 @@ def test_every_bad_file_is_reported_and_every_good_one_indexed(messy_blog, tmp_p
     expected_bad = set(BAD_TEXT) | set(BAD_BYTES) | {"huge.md", "dangling.md", "loop/back-up"}
     assert set(skipped) == expected_bad, skipped
     assert all(reason.strip() for reason in skipped.values())
-    assert summary.total == 5  # three good posts, the BOM post, the post without a title
+    assert summary.total == 6  # three good posts, the BOM post, the post without a title, the misdated one
     assert summary.exit_code == 1
+
+
+def test_a_date_that_cannot_be_read_is_a_warning_and_the_post_is_indexed(messy_blog, tmp_path):
+    summary = reindex(Settings(content_dir=messy_blog, index_dir=tmp_path / "index"))
+    warnings = {w.path: w.reason for w in summary.warnings}
+    assert "wrong-date.md" not in {s.path for s in summary.skipped}
+    assert "date" in warnings["wrong-date.md"] and "a list" in warnings["wrong-date.md"]
 
 
 @pytest.mark.parametrize(
@@ -64,7 +71,6 @@ def test_every_bad_file_is_reported_and_every_good_one_indexed(messy_blog, tmp_p
         ("invalid-utf8.md", "UTF-8"),
         ("binary.md", "binary"),
         ("huge.md", "MB"),
-        ("wrong-date.md", "date"),
         ("wrong-tags.md", "tags"),
         ("loop/back-up", "loop"),
     ],
