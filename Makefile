@@ -48,11 +48,13 @@ bench: install-test
 clean:
 	rm -rf $(VENV) index .pytest_cache .hypothesis
 
-## Relevance: `searchsvc eval` (the service against plain BM25) on every blog of ../shared/corpus
+## Relevance: `searchsvc eval` (the service against plain BM25) on every blog of ../shared/corpus,
+## each in its language (their frontmatter names none: react-es is Spanish, react-ja Japanese)
 CORPUS ?= ../shared/corpus
 EVAL_LIMIT ?= 400
 bench-relevance: install-test
 	@[ -d $(CORPUS) ] || { echo "No corpus at $(CORPUS): nothing to measure."; exit 2; }
 	@status=0; for blog in $(CORPUS)/*/; do \
-	  echo "== $$blog"; $(BIN)/searchsvc eval --content "$$blog" --limit $(EVAL_LIMIT) || status=1; \
+	  lang=$$(case "$$blog" in *-es/) echo es;; *-ja/) echo ja;; *) echo en;; esac); \
+	  echo "== $$blog ($$lang)"; SEARCHSVC_LANGUAGE=$$lang $(BIN)/searchsvc eval --content "$$blog" --limit $(EVAL_LIMIT) || status=1; \
 	done; exit $$status

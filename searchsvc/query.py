@@ -70,6 +70,8 @@ class Clause:
     negated: bool = False
     #: None for free text, else "tag" or "author".
     field: str | None = None
+    #: One pair of characters of a long CJK run (see :func:`_cjk_pairs`).
+    pair: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,8 @@ CJK_WORD_CHARS = 4
 MAX_CJK_PAIRS = 8
 #: The fields a word of CJK characters is looked for in (pairs of characters are indexed there).
 CJK_FIELDS = ("title", "headings", "tag_text", "description", "body")
+#: ... and each pair of a long run (one of several required: where the text is).
+PAIR_FIELDS = ("title", "headings", "body")
 _SCRIPT_PIECES = re.compile(f"[{CJK_CLASS}]+|[^{CJK_CLASS}]+")
 
 
@@ -134,7 +138,7 @@ def _cjk_pairs(groups):
         if len(group) == 1 and is_cjk_run(group[0]):
             run = group[0].text
             for pair in spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS):
-                yield (Clause(pair),)
+                yield (Clause(pair, pair=True),)
         else:
             yield group
 
@@ -330,7 +334,7 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     seen: set[tuple[str, str]] = set()
     cjk = is_cjk(clause.text)
     for fieldname, weight in FIELD_WEIGHTS.items():
-        if cjk and fieldname not in CJK_FIELDS:
+        if cjk and fieldname not in (PAIR_FIELDS if clause.pair else CJK_FIELDS):
             continue  # code and names keep CJK runs whole: no pair of characters is there
         if fieldname in EXACT_FIELDS and exact_forms(langs):
             # Words as written, where the language indexes them so: the very word a reader

@@ -21,6 +21,8 @@ from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
 
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
+#: ... and of one pair of CJK characters (common pairs occur hundreds of times in a post).
+MAX_MATCHES_PER_PAIR = 50
 MAX_HIGHLIGHT_CHARS = 50_000
 #: Sections listed per result; a section shorter than this does not provide the snippet.
 MAX_SECTIONS = 3
@@ -265,6 +267,7 @@ class _Offsets:
             if self.deadline is not None and self.deadline.passed():
                 break
             term = field.to_bytes(text)
+            is_pair = len(text) == 2 and is_cjk(text)
             # Part by part: a file's own postings can be sought in quickly.
             for own, offset, count in parts:
                 local = sorted(d - offset for d in docnums if offset <= d < offset + count)
@@ -278,7 +281,7 @@ class _Offsets:
                 bounds = np.flatnonzero(np.diff(ids)) + 1
                 firsts = [0, *bounds.tolist()]
                 for docnum, first, last in zip(ids[firsts].tolist(), firsts, [*bounds.tolist(), len(ids)]):
-                    last = min(last, first + MAX_MATCHES_PER_TERM)
+                    last = min(last, first + (MAX_MATCHES_PER_PAIR if is_pair else MAX_MATCHES_PER_TERM))
                     terms = repeat(text, last - first)
                     out.setdefault(docnum + offset, []).extend(map(Match, starts[first:last], ends[first:last], terms))
         return out
