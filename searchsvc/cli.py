@@ -161,11 +161,12 @@ def _watch(settings: Settings, *, as_json: bool, quiet: bool, debounce: float = 
 @click.option("--index", "index_dir", envvar="SEARCHSVC_INDEX_DIR", help="Index folder [default: ./index].", **path_option)
 @click.option("--tag", "tags", multiple=True, help="Only posts with this tag (repeatable; all must match).")
 @click.option("--author", default="", help="Only posts by this author.")
+@click.option("--lang", "langs", multiple=True, help="Only posts in this language, e.g. fr (repeatable; any may match).")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--per-page", type=click.IntRange(min=1), default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON response.")
-def search_command(query, index_dir, tags, author, sort, page, per_page, as_json) -> None:
+def search_command(query, index_dir, tags, author, langs, sort, page, per_page, as_json) -> None:
     """Search the index and print the results.
 
     QUERY takes the same syntax as the search box: words (all required),
@@ -179,6 +180,7 @@ def search_command(query, index_dir, tags, author, sort, page, per_page, as_json
         tags=tuple(tags),
         author=author,
         sort=sort,
+        langs=tuple(langs),
     )
     index = SearchIndex(settings.index_dir)
     try:
