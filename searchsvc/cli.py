@@ -100,6 +100,11 @@ def _print_summary(s: ReindexSummary, *, quiet: bool) -> None:
             f"{s.removed} removed, {s.unchanged} unchanged, {len(s.skipped)} skipped) "
             f"in {s.seconds:.2f} s; {state}."
         )
+        site = s.site or {}
+        if site.get("generator") and site["generator"] != "none":
+            click.echo(f"Site: {site['generator']} ({site.get('reason', '')}).")
+        for problem in site.get("problems", ()):
+            click.echo(f"  not read: {problem}")
         if len(s.languages) > 1:
             click.echo("Languages: " + ", ".join(f"{code} {count}" for code, count in s.languages.items()) + ".")
         if s.hidden:

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .languages import normalize as normalize_language
+from .sites import GENERATORS
 
 ENV_PREFIX = "SEARCHSVC_"
 
@@ -66,6 +67,9 @@ class Settings:
     query_time_limit: float = 1.0
     #: The language of posts that name none (a code such as "en", "fr", "ja").
     language: str = "en"
+    #: The site generator whose layout the content folder has ("" finds it from its config
+    #: file; "none": a plain folder of posts; see searchsvc.sites).
+    generator: str = ""
     #: The languages the site is written in (comma separated in the environment): a post file
     #: named like ``post.fr.md``, or in a top folder ``fr/``, is in that language.
     languages: tuple[str, ...] = ()
@@ -83,6 +87,10 @@ class Settings:
             raise SettingsError(
                 f"SEARCHSVC_TIMEZONE {self.timezone!r} is not a known time zone (try 'UTC' or 'Europe/Berlin')."
             ) from None
+        if self.generator not in ("", "none", *GENERATORS):
+            raise SettingsError(
+                f"SEARCHSVC_GENERATOR must be one of none, {', '.join(GENERATORS)}; got {self.generator!r}."
+            )
         code = normalize_language(self.language)
         if code is None:
             raise SettingsError(
@@ -116,6 +124,7 @@ class Settings:
             "timezone": self.timezone,
             "max_post_bytes": self.max_post_bytes,
             "language": self.language,
+            "generator": self.generator,
             "languages": list(self.languages),
         }
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:16]

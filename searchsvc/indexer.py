@@ -14,6 +14,7 @@ import errno
 import fcntl
 import functools
 import hashlib
+import json
 import multiprocessing
 import os
 import secrets
@@ -33,11 +34,12 @@ from whoosh.codec.base import Segment
 from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
-from . import postings, storage
+from . import postings, sites, storage
 from .codec import Codec
 from .config import Settings
 from .extract import extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
+from .sites import Site
 from .schema import SCHEMA_VERSION, analysing, build_schema, title_analyzer, title_key
 
 #: Wraps the iterator of changed posts being prepared (given its length), e.g. with a progress bar.
@@ -78,6 +80,8 @@ class ReindexSummary:
     warnings: list[Skipped] = field(default_factory=list)
     #: Posts per language (code -> count).
     languages: dict[str, int] = field(default_factory=dict)
+    #: The site's generator, why it was chosen, and what of its configuration could not be read.
+    site: dict[str, Any] = field(default_factory=dict)
     total: int = 0
     generation: int | None = None
     published: bool = False
@@ -260,13 +264,13 @@ def reindex(
     return summary
 
 
-def prepare(relpath: str, data: bytes, settings: Settings) -> tuple:
+def prepare(relpath: str, data: bytes, settings: Settings, site: Site | None = None) -> tuple:
     """One file's bytes -> ("post", slug, tags, document, warnings), ("hidden", reason) or ("error", reason).
 
     Pure, so it can run in worker processes.
     """
     try:
-        post = parse_post(relpath, data, settings)
+        post = parse_post(relpath, data, settings, site)
     except PostError as exc:
         return ("error", _reason(exc))
     if post.hidden:
@@ -278,14 +282,15 @@ def prepare(relpath: str, data: bytes, settings: Settings) -> tuple:
     return ("post", post.slug, list(post.tags), document, list(post.warnings))
 
 
-def _prepare_one(args: tuple[str, str, bytes, tuple[int, int], Settings]) -> tuple[str, str, tuple[int, int], tuple]:
-    relpath, digest, data, stat, settings = args
-    return relpath, digest, stat, prepare(relpath, data, settings)
+def _prepare_one(args: tuple[str, str, bytes, tuple[int, int], Settings, Site]) -> tuple[str, str, tuple[int, int], tuple]:
+    relpath, digest, data, stat, settings, site = args
+    return relpath, digest, stat, prepare(relpath, data, settings, site)
 
 
-def _prepare_all(pending: list[tuple[str, str, bytes, tuple[int, int]]], settings: Settings, workers: int):
+def _prepare_all(pending: list[tuple[str, str, bytes, tuple[int, int]]], settings: Settings, site: Site,
+                 workers: int):
     """Prepare changed posts in order, in worker processes when there are many."""
-    jobs = [(relpath, digest, data, stat, settings) for relpath, digest, data, stat in pending]
+    jobs = [(relpath, digest, data, stat, settings, site) for relpath, digest, data, stat in pending]
     if workers <= 1 or len(jobs) < PARALLEL_THRESHOLD:
         yield from map(_prepare_one, jobs)
         return
@@ -295,7 +300,7 @@ def _prepare_all(pending: list[tuple[str, str, bytes, tuple[int, int]]], setting
 
 
 def _index_in_segments(index_path: Path, pending: list[tuple[str, str, bytes, tuple[int, int]]], settings: Settings,
-                       workers: int, folders: list[str]):
+                       site: Site, workers: int, folders: list[str]):
     """Full build: prepare and index the posts in segments written side by side; yield the prepared posts in order.
 
     Analysing and writing postings cost as much as preparing, so each worker process
@@ -306,7 +311,7 @@ def _index_in_segments(index_path: Path, pending: list[tuple[str, str, bytes, tu
     taken: the caller removes those (see :func:`_combine_segments`).
     """
     parallel = workers > 1 and len(pending) >= PARALLEL_THRESHOLD
-    jobs = [(index_path, chunk, settings) for chunk in _chunks(pending, workers if parallel else 1)]
+    jobs = [(index_path, chunk, settings, site) for chunk in _chunks(pending, workers if parallel else 1)]
     if not parallel:
         for results, folder in map(_build_segment, jobs):
             folders.extend([folder] if folder else [])
@@ -330,14 +335,14 @@ def _chunks(items: list[tuple[str, str, bytes, tuple[int, int]]], count: int) ->
     return [chunk for chunk in chunks if chunk]
 
 
-def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]], Settings]) -> tuple[list, str | None]:
+def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]], Settings, Site]) -> tuple[list, str | None]:
     """Prepare and index one run of posts into an index of its own in a new folder of ``job[0]``.
 
     Returns the prepared posts, each document cut to what the manifest needs (the rest
     is in the segment already), and the folder's name, or None when no post was indexed.
     The caller moves the folder's one segment into the index (see :func:`_gather_segments`).
     """
-    index_path, chunk, settings = job
+    index_path, chunk, settings, site = job
     folder = index_path / f"{storage.TMP_PREFIX}part-{os.getpid()}-{secrets.token_hex(4)}"
     folder.mkdir()
     ix = whoosh_index.create_in(str(folder), build_schema())
@@ -345,7 +350,7 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
     results = []
     try:
         for relpath, digest, data, stat in chunk:
-            prepared = prepare(relpath, data, settings)
+            prepared = prepare(relpath, data, settings, site)
             if prepared[0] == "post":
                 _, slug, tags, document, warnings = prepared
                 with analysing(document["lang"]):
@@ -492,10 +497,12 @@ class _Previous:
     full_reason: str | None
 
 
-def _scan(settings: Settings) -> tuple[list[Path], list[Any]]:
-    """Step 1: the post files of the content folder, and the errors met walking it.
+def _scan(settings: Settings) -> tuple[list[Path], list[Any], Site]:
+    """Step 1: the post files of the content folder, the errors met walking it, and the site
+    (a generator's site root: only the files it publishes as posts; see searchsvc.sites).
 
-    :raise ReindexError: when the folder is missing or cannot be read.
+    :raise ReindexError: when the folder is missing or cannot be read, or the site's
+        configuration cannot be parsed.
     """
     content_dir = settings.content_dir
     if not content_dir.is_dir():
@@ -503,14 +510,46 @@ def _scan(settings: Settings) -> tuple[list[Path], list[Any]]:
             f"The content directory {content_dir} does not exist or is not a directory; the existing index is kept."
         )
     try:
-        return discover(content_dir)
+        site = sites.detect(content_dir, settings.generator)
+    except sites.SiteError as exc:
+        raise ReindexError(f"The site's configuration cannot be read: {exc} The existing index is kept.") from None
+    except OSError as exc:
+        raise ReindexError(f"The site's configuration cannot be read: {exc}; the existing index is kept.") from None
+    try:
+        files, errors = discover(content_dir)
+        if site.is_generator:
+            chosen = set(site.select([f.relative_to(content_dir).as_posix() for f in files]))
+            files = [f for f in files if f.relative_to(content_dir).as_posix() in chosen]
+        return files, errors, site
     except PostError as exc:
         raise ReindexError(f"{exc}; the existing index is kept.") from None
     except OSError as exc:
         raise ReindexError(f"Cannot read the content directory {content_dir}: {exc.strerror}; the existing index is kept.") from None
 
 
-def _previous(settings: Settings, full: bool) -> _Previous:
+def _site_settings(settings: Settings, site: Site) -> Settings:
+    """The settings posts are read with: the site's language and time zone where the
+    environment leaves the defaults."""
+    changes: dict[str, Any] = {}
+    if site.language and settings.language == "en" and site.language != "en":
+        changes["language"] = site.language
+    zone = site.config.get("timezone") if site.generator == "jekyll" else None
+    if zone and settings.timezone == "UTC":
+        try:
+            return settings.replace(timezone=zone, **changes)
+        except ValueError:
+            pass
+    return settings.replace(**changes) if changes else settings
+
+
+def _fingerprint(settings: Settings, site: Site) -> str:
+    """The settings and the site configuration that decide what is indexed (see
+    Settings.extraction_fingerprint): when they change, the next run rebuilds in full."""
+    site_part = json.dumps([site.generator, site.language, site.config], sort_keys=True, default=str)
+    return hashlib.sha256((settings.extraction_fingerprint() + site_part).encode()).hexdigest()[:16]
+
+
+def _previous(settings: Settings, full: bool, site: Site | None = None) -> _Previous:
     """The live generation's record of posts, unless it cannot be built on."""
     live = storage.current_generation(settings.index_dir)
     if live is None:
@@ -524,7 +563,7 @@ def _previous(settings: Settings, full: bool) -> _Previous:
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
         return _Previous(live, {}, None, f"the index is in format {version} of an earlier release; this one writes {SCHEMA_VERSION}")
-    if manifest.get("fingerprint") != settings.extraction_fingerprint():
+    if manifest.get("fingerprint") != _fingerprint(settings, site or Site()):
         return _Previous(live, {}, None, "the settings that decide what is indexed changed")
     if not whoosh_index.exists_in(str(live.path)):
         return _Previous(live, {}, None, "the live index cannot be read")
@@ -552,11 +591,12 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     """Scan, plan, build, publish."""
     index_dir = settings.index_dir
     content_dir = settings.content_dir
-    files, walk_errors = _scan(settings)
-    previous = _previous(settings, full)
+    files, walk_errors, site = _scan(settings)
+    settings = _site_settings(settings, site)
+    previous = _previous(settings, full, site)
     full = previous.full_reason is not None
     old_posts = previous.posts
-    summary = ReindexSummary(full=full, full_reason=previous.full_reason or "")
+    summary = ReindexSummary(full=full, full_reason=previous.full_reason or "", site=site.to_dict())
     summary.skipped.extend(Skipped(e.path, e.reason) for e in walk_errors)
     scanned_at = time.time_ns()
 
@@ -581,13 +621,13 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     tmp = index_dir / f"{storage.TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
     try:
         # Step 3: build the new generation in ``tmp``.
-        ix = _build(settings, tmp, previous, pending, full, progress, workers, summary, new_posts, slug_owner,
+        ix = _build(settings, site, tmp, previous, pending, full, progress, workers, summary, new_posts, slug_owner,
                     indexed_before)
         if ix is None:
             summary.generation = previous.live.number if previous.live else None
             return summary
         # Step 4: publish it.
-        _publish(settings, tmp, number, new_posts, summary, scanned_at)
+        _publish(settings, site, tmp, number, new_posts, summary, scanned_at)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -596,7 +636,7 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
     return summary
 
 
-def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, full: bool, progress: Progress | None,
+def _build(settings: Settings, site: Site, tmp: Path, previous: _Previous, pending: list, full: bool, progress: Progress | None,
            workers: int, summary: ReindexSummary, new_posts: dict[str, dict[str, Any]], slug_owner: dict[str, str],
            indexed_before: set[str]) -> Any:
     """Step 3: prepare the pending posts and write the new generation's index in ``tmp``:
@@ -610,9 +650,9 @@ def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, fu
     if full:
         tmp.mkdir()
         ix = whoosh_index.create_in(str(tmp), build_schema())
-        prepared_posts = _index_in_segments(tmp, pending, settings, workers, folders)
+        prepared_posts = _index_in_segments(tmp, pending, settings, site, workers, folders)
     else:
-        prepared_posts = _prepare_all(pending, settings, workers)
+        prepared_posts = _prepare_all(pending, settings, site, workers)
     if progress is not None and pending:
         prepared_posts = progress(prepared_posts, len(pending))
     for relpath, digest, stat, prepared in prepared_posts:
@@ -684,7 +724,7 @@ def _build(settings: Settings, tmp: Path, previous: _Previous, pending: list, fu
     return ix
 
 
-def _publish(settings: Settings, tmp: Path, number: int, new_posts: dict[str, dict[str, Any]],
+def _publish(settings: Settings, site: Site, tmp: Path, number: int, new_posts: dict[str, dict[str, Any]],
              summary: ReindexSummary, scanned_at: int) -> None:
     """Step 4: write the record of posts and the manifest, flush everything to disk, and
     make the generation the live one by swapping the CURRENT link."""
@@ -694,7 +734,7 @@ def _publish(settings: Settings, tmp: Path, number: int, new_posts: dict[str, di
         tmp / storage.MANIFEST,
         {
             "schema_version": SCHEMA_VERSION,
-            "fingerprint": settings.extraction_fingerprint(),
+            "fingerprint": _fingerprint(settings, site),
             "generation": number,
             "built_at": datetime.now(timezone.utc).isoformat(),
             "scanned_at_ns": scanned_at,

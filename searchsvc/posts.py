@@ -30,6 +30,7 @@ from frontmatter.default_handlers import BaseHandler, JSONHandler, YAMLHandler
 
 from searchsvc import languages
 from searchsvc.config import WORDS_PER_MINUTE, Settings
+from searchsvc.sites import PostFacts, Site
 
 __all__ = ["POST_SUFFIXES", "Author", "Post", "PostError", "discover", "load_bytes", "parse_post", "read_post"]
 
@@ -233,10 +234,12 @@ def _size(n: int) -> str:
 # --------------------------------------------------------------------------- text and frontmatter
 
 
-def parse_post(relpath: str, data: bytes, settings: Settings) -> Post:
+def parse_post(relpath: str, data: bytes, settings: Settings, site: Site | None = None) -> Post:
     """The bytes of one file -> :class:`Post`.
 
-    ``relpath`` is the file's path relative to the content directory, with "/".
+    ``relpath`` is the file's path relative to the content directory, with "/". With the
+    ``site`` of a generator (see :mod:`searchsvc.sites`), the content directory is the site's
+    root, and the post's URL and whether it is published are the generator's.
 
     :raise PostError: naming ``relpath``, the field at fault (if one is) and the reason.
     """
@@ -244,6 +247,12 @@ def parse_post(relpath: str, data: bytes, settings: Settings) -> Post:
     meta, body = _split_frontmatter(relpath, text)
     src = _Source(relpath, meta, body, settings, [])
     values = {name: clean(src) for name, clean in _CLEANERS.items()}
+    if site is not None and site.is_generator:
+        # Where the site's generator publishes it, and whether it does.
+        facts = PostFacts(relpath, meta, values["title"], values["date"], values["slug"])
+        values["url"] = site.url(facts)
+        if not values["hidden"]:
+            values["hidden"] = site.hidden(facts, datetime.now(timezone.utc))
     return Post(path=relpath, body=body, warnings=tuple(src.warnings), **values)
 
 

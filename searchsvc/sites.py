@@ -1,0 +1,690 @@
+"""A site's generator: which files are its posts, and where it publishes each one.
+
+A blog owner points searchsvc at the repository their generator builds. :func:`detect`
+recognises the generator from its configuration file at the site's root (or takes the
+one ``SEARCHSVC_GENERATOR`` names) and reads, once per reindex, the settings that decide
+which files are posts and what their URLs are. A :class:`Site` is plain data (it goes to
+the worker processes that parse posts); its methods are pure.
+
+=============  ==============================================  ======================================
+generator      recognised by                                   posts
+=============  ==============================================  ======================================
+jekyll         ``_config.yml`` / ``_config.toml``              ``_posts/`` (any depth), collections
+                                                               with ``output: true``
+hugo           ``hugo.toml|yaml|json``, or                     every page under ``contentDir`` but
+               ``config.toml|yaml|json`` beside ``content/``   ``_index.md`` list pages
+zola           ``config.toml`` with ``base_url``               pages under ``content/`` (not
+                                                               ``_index.md``)
+eleventy       ``eleventy.config.*``, ``.eleventy.js``         Markdown under the input folder
+docusaurus     ``docusaurus.config.*``                         ``blog/``
+astro          ``astro.config.*``                              ``src/content/blog/``
+mkdocs         ``mkdocs.yml`` (blog plugin)                    ``docs/blog/posts/``
+=============  ==============================================  ======================================
+
+JavaScript configurations are never run: the settings they write as plain literals
+(``pathPrefix: "/blog/"``) are read, and :attr:`Site.problems` says what could not be.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .languages import normalize as normalize_language
+
+GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs")
+
+
+class SiteError(ValueError):
+    """A site configuration that cannot be read; the message names the file and the line."""
+
+
+@dataclass(frozen=True)
+class PostFacts:
+    """What a post's URL and visibility depend on, as :mod:`searchsvc.posts` read them."""
+
+    relpath: str
+    meta: Mapping[str, Any]
+    title: str
+    date: datetime | None
+    slug: str
+
+
+@dataclass(frozen=True)
+class Site:
+    generator: str = "none"
+    #: Why this generator ("found _config.yml", "SEARCHSVC_GENERATOR=hugo").
+    reason: str = "no generator's configuration found"
+    #: Settings that could not be read, as sentences (the summary lists them).
+    problems: tuple[str, ...] = ()
+    #: The site's language, when its configuration names one.
+    language: str | None = None
+    #: The generator's settings that matter here (see each generator's reader).
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_generator(self) -> bool:
+        return self.generator != "none"
+
+    def is_post(self, relpath: str) -> bool:
+        """Whether the file at ``relpath`` (from the site's root) is a post the generator publishes."""
+        return _IS_POST[self.generator](self, relpath) if self.is_generator else True
+
+    def select(self, relpaths: list[str]) -> list[str]:
+        """The posts among the Markdown files at ``relpaths`` (from the site's root), in order."""
+        if self.generator == "hugo":
+            return _hugo_select(self, relpaths)
+        return [r for r in relpaths if self.is_post(r)]
+
+    def hidden(self, facts: PostFacts, now: datetime) -> str:
+        """Why the generator would not publish this post ("" when it would)."""
+        return _HIDDEN.get(self.generator, _never_hidden)(self, facts, now)
+
+    def url(self, facts: PostFacts) -> str:
+        return _URL[self.generator](self, facts)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"generator": self.generator, "reason": self.reason, "problems": list(self.problems)}
+
+
+# ---------------------------------------------------------------------------
+# Recognising the generator
+
+
+def detect(root: Path, forced: str = "") -> Site:
+    """The site whose root is ``root``: its generator (``forced`` when set: a name of
+    :data:`GENERATORS` or "none") and its settings.
+
+    :raise SiteError: when the generator's configuration cannot be parsed.
+    """
+    root = Path(root)
+    if forced == "none":
+        return Site(reason="SEARCHSVC_GENERATOR=none")
+    found = _recognise(root)
+    if forced:
+        config_file = found[1] if found and found[0] == forced else _config_file(root, forced)
+        reason = f"SEARCHSVC_GENERATOR={forced}"
+        generator = forced
+    elif found:
+        generator, config_file = found
+        reason = f"found {config_file.name}" if config_file else "found content/"
+    else:
+        return Site()
+    return _READERS[generator](root, config_file, reason)
+
+
+def _recognise(root: Path) -> tuple[str, Path | None] | None:
+    def first(*names: str) -> Path | None:
+        for name in names:
+            if (root / name).is_file():
+                return root / name
+        return None
+
+    if found := first("_config.yml", "_config.yaml", "_config.toml"):
+        return "jekyll", found
+    if found := first("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"):
+        return "hugo", found
+    if (root / "config.toml").is_file() and (root / "content").is_dir():
+        text = (root / "config.toml").read_text(encoding="utf-8", errors="replace")
+        if re.search(r"^\s*base_url\s*=", text, re.MULTILINE):
+            return "zola", root / "config.toml"
+        return "hugo", root / "config.toml"
+    if (found := first("config.yaml", "config.yml", "config.json")) and (root / "content").is_dir():
+        return "hugo", found
+    if found := first(*(f"eleventy.config.{e}" for e in ("js", "mjs", "cjs", "ts")), ".eleventy.js"):
+        return "eleventy", found
+    if found := first(*(f"docusaurus.config.{e}" for e in ("js", "mjs", "cjs", "ts"))):
+        return "docusaurus", found
+    if found := first(*(f"astro.config.{e}" for e in ("mjs", "js", "ts", "mts", "cjs"))):
+        return "astro", found
+    if found := first("mkdocs.yml", "mkdocs.yaml"):
+        return "mkdocs", found
+    return None
+
+
+def _config_file(root: Path, generator: str) -> Path | None:
+    found = _recognise(root)
+    return found[1] if found and found[0] == generator else None
+
+
+def _load(path: Path | None) -> dict[str, Any]:
+    """A YAML, TOML or JSON configuration as a mapping ({} when there is none).
+
+    :raise SiteError: naming the file and the line when it cannot be parsed.
+    """
+    if path is None:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SiteError(f"{path}: cannot be read ({exc}).") from None
+    try:
+        if path.suffix == ".toml":
+            data = tomllib.loads(text)
+        elif path.suffix == ".json":
+            data = json.loads(text)
+        else:
+            data = yaml.load(text, Loader=_Loader)
+    except tomllib.TOMLDecodeError as exc:
+        raise SiteError(f"{path}: is not valid TOML ({exc}).") from None
+    except json.JSONDecodeError as exc:
+        raise SiteError(f"{path}, line {exc.lineno}: is not valid JSON ({exc.msg}).") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f", line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SiteError(f"{path}{line}: is not valid YAML ({problem}).") from None
+    return data if isinstance(data, dict) else {}
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML as the generators read it; MkDocs' ``!!python/name:`` tags are read as text."""
+
+
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", lambda loader, suffix, node: None)
+_Loader.add_multi_constructor("!", lambda loader, suffix, node: None)
+
+
+def _js_literal(text: str, key: str) -> tuple[str | None, bool]:
+    """The string a JavaScript configuration gives ``key`` as a plain literal, and whether the
+    key is there at all (written some other way: a variable, a function call)."""
+    found = re.search(rf"""\b{re.escape(key)}\s*:\s*(['"`])((?:(?!\1).)*)\1""", text)
+    if found:
+        return found.group(2), True
+    return None, re.search(rf"\b{re.escape(key)}\s*:", text) is not None
+
+
+def _js_settings(path: Path | None, keys: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """``keys`` (key -> default) read from a JavaScript configuration; problems as sentences."""
+    text = path.read_text(encoding="utf-8", errors="replace") if path is not None else ""
+    values: dict[str, str] = {}
+    problems: list[str] = []
+    for key, default in keys.items():
+        value, present = _js_literal(text, key)
+        if value is not None:
+            values[key] = value
+        else:
+            values[key] = default
+            if present:
+                problems.append(f"{path.name}: {key} is not written as a plain string; using {default!r}")
+    return values, problems
+
+
+# ---------------------------------------------------------------------------
+# Placeholders of URL patterns
+
+
+def _pattern_url(pattern: str, values: Mapping[str, str], problems: list[str] | None = None) -> str:
+    """``pattern`` with each ``:name`` replaced by ``values[name]`` (longest names first); an
+    unknown placeholder is kept as written."""
+    def replace(m: re.Match) -> str:
+        name = m.group(1)
+        if name in values:
+            return values[name]
+        if problems is not None:
+            problems.append(name)
+        return m.group(0)
+
+    return re.sub(r":([a-z_]+)", replace, pattern)
+
+
+def _date_values(when: datetime | None) -> dict[str, str]:
+    if when is None:
+        return {}
+    return {
+        "year": f"{when.year:04d}", "month": f"{when.month:02d}", "day": f"{when.day:02d}",
+        "i_month": str(when.month), "i_day": str(when.day), "short_year": f"{when.year % 100:02d}",
+        "y_day": f"{when.timetuple().tm_yday:03d}", "hour": f"{when.hour:02d}", "minute": f"{when.minute:02d}",
+        "second": f"{when.second:02d}", "monthname": when.strftime("%B").lower(),
+    }
+
+
+def _quote(path: str) -> str:
+    return urllib.parse.quote(path, safe="/-_.~%:@!$&'()*+,;=")
+
+
+def _base_path(url: str) -> str:
+    """The path part of a site's base URL ("https://x.org/blog/" -> "/blog")."""
+    path = urllib.parse.urlsplit(str(url or "")).path
+    return path.rstrip("/")
+
+
+_FILE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})[-_](.+)$")
+
+
+def _stem(relpath: str) -> str:
+    name = relpath.rsplit("/", 1)[-1]
+    return name.rsplit(".", 1)[0] if "." in name else name
+
+
+# ---------------------------------------------------------------------------
+# Jekyll
+
+
+def _read_jekyll(root: Path, config_file: Path | None, reason: str) -> Site:
+    config = _load(config_file)
+    collections = config.get("collections") or {}
+    if isinstance(collections, list):
+        collections = {name: {} for name in collections if isinstance(name, str)}
+    out = {
+        "permalink": str(config.get("permalink") or "date"),
+        "baseurl": str(config.get("baseurl") or ""),
+        "future": bool(config.get("future")),
+        "timezone": str(config.get("timezone") or ""),
+        "collections": {
+            str(name): {"permalink": str((c or {}).get("permalink") or ""), "output": bool((c or {}).get("output"))}
+            for name, c in collections.items() if isinstance(c, (dict, type(None)))
+        },
+    }
+    return Site("jekyll", reason, (), _language(config.get("lang")), out)
+
+
+_JEKYLL_STYLES = {
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+    "none": "/:categories/:title:output_ext",
+}
+
+
+def _jekyll_place(relpath: str) -> tuple[str, str] | None:
+    """("posts", categories from the folders above ``_posts``) or (collection, path inside it)."""
+    parts = relpath.split("/")
+    if "_drafts" in parts[:-1]:
+        return None
+    if "_posts" in parts[:-1]:
+        i = parts.index("_posts")
+        return "posts", "/".join(parts[:i])
+    if len(parts) > 1 and parts[0].startswith("_"):
+        return parts[0][1:], "/".join(parts[1:])
+    return None
+
+
+def _jekyll_is_post(site: Site, relpath: str) -> bool:
+    place = _jekyll_place(relpath)
+    if place is None:
+        return False
+    if place[0] == "posts":
+        return _FILE_DATE.match(relpath.rsplit("/", 1)[-1]) is not None
+    collection = site.config["collections"].get(place[0])
+    return bool(collection and collection["output"])
+
+
+def _jekyll_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
+    place = _jekyll_place(facts.relpath)
+    if place and place[0] == "posts" and not site.config["future"] and facts.date and facts.date > now:
+        return "dated in the future (Jekyll publishes it then; future: true publishes it now)"
+    return ""
+
+
+def _jekyll_url(site: Site, facts: PostFacts) -> str:
+    place = _jekyll_place(facts.relpath) or ("posts", "")
+    stem = _stem(facts.relpath)
+    dated = _FILE_DATE.match(stem)
+    title = str(facts.meta.get("slug") or (dated.group(4) if dated else stem))
+    categories = _jekyll_categories(facts.meta, place[1] if place[0] == "posts" else "")
+    own = facts.meta.get("permalink")
+    if place[0] == "posts":
+        pattern = str(own or _JEKYLL_STYLES.get(site.config["permalink"], site.config["permalink"]))
+    else:
+        collection = site.config["collections"].get(place[0], {})
+        pattern = str(own or collection.get("permalink") or "/:collection/:path:output_ext")
+        pattern = _JEKYLL_STYLES.get(pattern, pattern)
+    path_in = place[1].rsplit(".", 1)[0] if place[0] != "posts" else ""
+    values = {
+        **_date_values(facts.date),
+        "title": title,
+        "slug": _jekyll_slugify(title),
+        "name": _jekyll_slugify(stem),
+        "categories": "/".join(categories),
+        "output_ext": ".html",
+        "collection": place[0],
+        "path": path_in,
+    }
+    url = _pattern_url(pattern, values)
+    url = re.sub(r"/{2,}", "/", "/" + url.lstrip("/"))
+    if url.endswith("/index.html"):
+        url = url[: -len("index.html")]
+    base = site.config["baseurl"].strip("/")
+    return _quote(("/" + base if base else "") + url)
+
+
+def _jekyll_categories(meta: Mapping[str, Any], folders: str) -> list[str]:
+    found = [p for p in folders.split("/") if p]
+    for key in ("category", "categories"):
+        value = meta.get(key)
+        if isinstance(value, str):
+            found += value.split()
+        elif isinstance(value, list):
+            found += [str(v) for v in value if v is not None]
+    out: list[str] = []
+    for c in found:
+        c = c.lower()
+        if c not in out:
+            out.append(c)
+    return out
+
+
+def _jekyll_slugify(text: str) -> str:
+    """Jekyll's default slugify: lower case, runs of anything not a letter or digit become "-"."""
+    return re.sub(r"[^\w]+|_+", "-", text.lower()).strip("-")
+
+
+# ---------------------------------------------------------------------------
+# Hugo
+
+
+def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
+    config = _load(config_file)
+    lower = {str(k).lower(): v for k, v in config.items()}
+    permalinks = lower.get("permalinks") or {}
+    if isinstance(permalinks, dict) and isinstance(permalinks.get("page"), dict):
+        permalinks = permalinks["page"]  # Hugo 0.112: [permalinks.page]
+    languages = lower.get("languages") or {}
+    default_language = str(lower.get("defaultcontentlanguage") or "en").lower()
+    out = {
+        "content_dir": str(lower.get("contentdir") or "content").strip("/"),
+        "permalinks": {str(k).strip("/"): str(v) for k, v in permalinks.items() if isinstance(v, str)}
+        if isinstance(permalinks, dict) else {},
+        "ugly": bool(lower.get("uglyurls")),
+        "base": _base_path(lower.get("baseurl") or ""),
+        "drafts": bool(lower.get("builddrafts")),
+        "future": bool(lower.get("buildfuture")),
+        "expired": bool(lower.get("buildexpired")),
+        "languages": sorted(str(k).lower() for k in languages) if isinstance(languages, dict) else [],
+        "default_language": default_language,
+        "in_subdir": bool(lower.get("defaultcontentlanguageinsubdir")),
+        "lower": not bool(lower.get("disablepathtolower")),
+    }
+    language = _language(lower.get("languagecode")) if not languages else None
+    return Site("hugo", reason, (), language or _language(default_language), out)
+
+
+def _hugo_parts(site: Site, relpath: str) -> list[str] | None:
+    """The file's path inside the content folder, as parts (None when it is outside it)."""
+    parts = relpath.split("/")
+    content = site.config["content_dir"].split("/") if site.config["content_dir"] else []
+    if parts[: len(content)] != content or len(parts) <= len(content):
+        return None
+    return parts[len(content):]
+
+
+def _hugo_is_post(site: Site, relpath: str) -> bool:
+    parts = _hugo_parts(site, relpath)
+    return parts is not None and parts[-1].rsplit(".", 1)[0].split(".")[0] != "_index"
+
+
+def _hugo_select(site: Site, relpaths: list[str]) -> list[str]:
+    """Hugo's pages: not the other Markdown files of a leaf bundle (a folder with an
+    ``index.md``), which are its resources."""
+    bundles = {r.rsplit("/", 1)[0] + "/" for r in relpaths
+               if "/" in r and r.rsplit("/", 1)[1].split(".")[0] == "index" and _hugo_is_post(site, r)}
+    return [r for r in relpaths if _hugo_is_post(site, r) and not (
+        r.rsplit("/", 1)[1].split(".")[0] != "index" and any(r.startswith(b) for b in bundles))]
+
+
+def _hugo_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
+    meta = facts.meta
+    if meta.get("draft") is True and site.config["drafts"]:
+        return ""
+    expiry = meta.get("expiryDate") or meta.get("expirydate")
+    if not site.config["expired"] and isinstance(expiry, (datetime,)) and _aware(expiry) < now:
+        return "expired (expiryDate is past)"
+    publish = meta.get("publishDate") or meta.get("publishdate")
+    when = _aware(publish) if isinstance(publish, datetime) else facts.date
+    if not site.config["future"] and when is not None and when > now:
+        return "dated in the future (Hugo publishes it then; buildFuture publishes it now)"
+    return ""
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def hugo_urlize(text: str, lower: bool = True) -> str:
+    """A title made into a URL path the way Hugo does it: spaces become "-", letters, digits,
+    ``.``, ``_``, ``-`` and ``~`` kept, the rest dropped, lower case.
+
+    >>> hugo_urlize("Hugo 0.111.3 Released: What's New?")
+    'hugo-0.111.3-released-whats-new'
+    """
+    out = []
+    for ch in unicodedata.normalize("NFC", text.strip()):
+        if ch.isspace() or ch == "-":
+            out.append("-")
+        elif ch.isalnum() or ch in "._~":
+            out.append(ch)
+    path = re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+    return path.lower() if lower else path
+
+
+def _hugo_url(site: Site, facts: PostFacts) -> str:
+    parts = _hugo_parts(site, facts.relpath) or facts.relpath.split("/")
+    name_parts = parts[-1].rsplit(".", 1)[0].split(".")
+    lang = name_parts[1].lower() if len(name_parts) > 1 and name_parts[1].lower() in site.config["languages"] else ""
+    stem = name_parts[0]
+    folders = parts[:-1]
+    bundle = stem == "index" and folders
+    base_name = folders[-1] if bundle else stem
+    if bundle:
+        folders = folders[:-1]
+    lower = site.config["lower"]
+    prefix = site.config["base"]
+    if lang and (lang != site.config["default_language"] or site.config["in_subdir"]):
+        prefix = f"{prefix}/{lang}"
+    own = facts.meta.get("url")
+    if isinstance(own, str) and own.strip():
+        return _quote(prefix + "/" + own.strip().lstrip("/"))
+    slug = facts.meta.get("slug")
+    slug = hugo_urlize(str(slug), lower) if isinstance(slug, str) and slug.strip() else ""
+    section = folders[0] if folders else ""
+    pattern = site.config["permalinks"].get(section)
+    if pattern and folders:
+        values = {
+            **_date_values(facts.date),
+            "section": section, "sections": "/".join(folders),
+            "slug": slug or hugo_urlize(facts.title, lower),
+            "title": hugo_urlize(facts.title, lower),
+            "filename": base_name, "contentbasename": base_name, "slugorfilename": slug or base_name,
+            "slugorcontentbasename": slug or base_name,
+        }
+        path = _pattern_url(pattern, values)
+    else:
+        path = "/".join([*folders, slug or base_name]) + "/"
+    if lower:
+        path = path.lower()
+    if site.config["ugly"] and path.endswith("/"):
+        path = path.rstrip("/") + ".html"
+    return _quote(re.sub(r"/{2,}", "/", prefix + "/" + path.lstrip("/")))
+
+
+# ---------------------------------------------------------------------------
+# Zola
+
+
+def _read_zola(root: Path, config_file: Path | None, reason: str) -> Site:
+    config = _load(config_file)
+    return Site("zola", reason, (), _language(config.get("default_language")),
+                {"base": _base_path(config.get("base_url") or "")})
+
+
+def _zola_is_post(site: Site, relpath: str) -> bool:
+    parts = relpath.split("/")
+    return parts[0] == "content" and len(parts) > 1 and _stem(relpath) != "_index"
+
+
+def _zola_url(site: Site, facts: PostFacts) -> str:
+    own = facts.meta.get("path")
+    if isinstance(own, str) and own.strip():
+        return _quote(site.config["base"] + "/" + own.strip().strip("/") + "/")
+    parts = facts.relpath.split("/")[1:]
+    stem = _stem(facts.relpath)
+    folders = parts[:-1]
+    if stem == "index" and folders:
+        stem, folders = folders[-1], folders[:-1]
+    dated = _FILE_DATE.match(stem)
+    slug = facts.meta.get("slug")
+    name = str(slug) if isinstance(slug, str) and slug.strip() else _zola_slugify(dated.group(4) if dated else stem)
+    return _quote(site.config["base"] + "/" + "/".join([*folders, name]) + "/")
+
+
+def _zola_slugify(text: str) -> str:
+    folded = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+
+
+# ---------------------------------------------------------------------------
+# Eleventy, Docusaurus, Astro, MkDocs
+
+
+def _read_eleventy(root: Path, config_file: Path | None, reason: str) -> Site:
+    values, problems = _js_settings(config_file, {"input": ".", "pathPrefix": "/"})
+    return Site("eleventy", reason, tuple(problems), None,
+                {"input": values["input"].strip("./") if values["input"] not in (".", "./") else "",
+                 "prefix": "/" + values["pathPrefix"].strip("/") if values["pathPrefix"].strip("/") else ""})
+
+
+_ELEVENTY_SKIP = {"_includes", "_data", "_site", "node_modules", "_layouts"}
+
+
+def _eleventy_is_post(site: Site, relpath: str) -> bool:
+    parts = relpath.split("/")
+    if site.config["input"]:
+        if parts[0] != site.config["input"]:
+            return False
+        parts = parts[1:]
+    return bool(parts) and not any(p in _ELEVENTY_SKIP for p in parts[:-1])
+
+
+def _eleventy_url(site: Site, facts: PostFacts) -> str:
+    own = facts.meta.get("permalink")
+    if isinstance(own, str) and own.strip() and "{" not in own:
+        return _quote(site.config["prefix"] + "/" + own.strip().lstrip("/"))
+    parts = facts.relpath.split("/")
+    if site.config["input"]:
+        parts = parts[1:]
+    stem = _stem(facts.relpath)
+    folders = parts[:-1]
+    if stem == "index" or (folders and stem == folders[-1]):
+        path = "/".join(folders)
+    else:
+        path = "/".join([*folders, stem])
+    return _quote(site.config["prefix"] + "/" + (path + "/" if path else ""))
+
+
+def _read_docusaurus(root: Path, config_file: Path | None, reason: str) -> Site:
+    values, problems = _js_settings(config_file, {"baseUrl": "/", "routeBasePath": "blog", "defaultLocale": ""})
+    return Site("docusaurus", reason, tuple(problems), _language(values["defaultLocale"]),
+                {"base": values["baseUrl"].rstrip("/"), "route": values["routeBasePath"].strip("/"),
+                 "dir": "blog"})
+
+
+def _docusaurus_is_post(site: Site, relpath: str) -> bool:
+    parts = relpath.split("/")
+    return parts[0] == site.config["dir"] and len(parts) > 1 and not parts[-1].startswith("_")
+
+
+def _docusaurus_url(site: Site, facts: PostFacts) -> str:
+    base = site.config["base"] + ("/" + site.config["route"] if site.config["route"] else "")
+    own = facts.meta.get("slug")
+    if isinstance(own, str) and own.strip():
+        return _quote(base + "/" + own.strip().lstrip("/"))
+    parts = facts.relpath.split("/")[1:]
+    stem = _stem(facts.relpath)
+    folders = parts[:-1]
+    if stem == "index" and folders:
+        stem, folders = folders[-1], folders[:-1]
+    dated = _FILE_DATE.match(stem)
+    if dated:
+        year, month, day, name = dated.groups()
+        path = "/".join([*folders, f"{int(year):04d}/{int(month):02d}/{int(day):02d}", name])
+    else:
+        path = "/".join([*folders, stem])
+    return _quote(base + "/" + path)
+
+
+def _read_astro(root: Path, config_file: Path | None, reason: str) -> Site:
+    values, problems = _js_settings(config_file, {"base": "/"})
+    return Site("astro", reason, tuple(problems), None, {"base": "/" + values["base"].strip("/") if values["base"].strip("/") else ""})
+
+
+def _astro_is_post(site: Site, relpath: str) -> bool:
+    return relpath.startswith("src/content/blog/")
+
+
+def _astro_url(site: Site, facts: PostFacts) -> str:
+    own = facts.meta.get("slug")
+    inner = facts.relpath[len("src/content/blog/"):].rsplit(".", 1)[0]
+    if inner.endswith("/index"):
+        inner = inner[: -len("/index")]
+    slug = str(own).strip("/") if isinstance(own, str) and own.strip() else inner.lower()
+    return _quote(site.config["base"] + "/blog/" + slug + "/")
+
+
+def _read_mkdocs(root: Path, config_file: Path | None, reason: str) -> Site:
+    config = _load(config_file)
+    blog: dict[str, Any] = {}
+    for plugin in config.get("plugins") or ():
+        if isinstance(plugin, dict) and isinstance(plugin.get("blog"), dict):
+            blog = plugin["blog"]
+    theme = config.get("theme") if isinstance(config.get("theme"), dict) else {}
+    return Site("mkdocs", reason, (), _language(theme.get("language")), {
+        "docs": str(config.get("docs_dir") or "docs").strip("/"),
+        "blog": str(blog.get("blog_dir") or "blog").strip("/"),
+        "format": str(blog.get("post_url_format") or "{date}/{slug}"),
+        "date_format": str(blog.get("post_url_date_format") or "yyyy/MM/dd"),
+        "base": _base_path(config.get("site_url") or ""),
+    })
+
+
+def _mkdocs_is_post(site: Site, relpath: str) -> bool:
+    return relpath.startswith(f"{site.config['docs']}/{site.config['blog']}/posts/")
+
+
+def _mkdocs_url(site: Site, facts: PostFacts) -> str:
+    own = facts.meta.get("slug")
+    slug = str(own) if isinstance(own, str) and own.strip() else _zola_slugify(facts.title)
+    date_text = ""
+    if facts.date is not None:
+        fmt = site.config["date_format"]
+        date_text = (fmt.replace("yyyy", f"{facts.date.year:04d}").replace("MM", f"{facts.date.month:02d}")
+                     .replace("dd", f"{facts.date.day:02d}"))
+    path = site.config["format"].replace("{date}", date_text).replace("{slug}", slug).replace("{file}", _stem(facts.relpath))
+    return _quote(site.config["base"] + "/" + site.config["blog"] + "/" + path.strip("/") + "/")
+
+
+# ---------------------------------------------------------------------------
+
+
+def _language(value: Any) -> str | None:
+    return normalize_language(value) if isinstance(value, str) else None
+
+
+def _never_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
+    return ""
+
+
+_READERS = {
+    "jekyll": _read_jekyll, "hugo": _read_hugo, "zola": _read_zola, "eleventy": _read_eleventy,
+    "docusaurus": _read_docusaurus, "astro": _read_astro, "mkdocs": _read_mkdocs,
+}
+_IS_POST = {
+    "jekyll": _jekyll_is_post, "hugo": _hugo_is_post, "zola": _zola_is_post, "eleventy": _eleventy_is_post,
+    "docusaurus": _docusaurus_is_post, "astro": _astro_is_post, "mkdocs": _mkdocs_is_post,
+}
+_HIDDEN = {"jekyll": _jekyll_hidden, "hugo": _hugo_hidden}
+_URL = {
+    "jekyll": _jekyll_url, "hugo": _hugo_url, "zola": _zola_url, "eleventy": _eleventy_url,
+    "docusaurus": _docusaurus_url, "astro": _astro_url, "mkdocs": _mkdocs_url,
+}
