@@ -33,12 +33,20 @@ serve: install
 reindex: install
 	$(BIN)/searchsvc reindex || [ $$? -eq 1 ]
 
-## Run every test (the browser tests use Debian's chromium, installed here when missing)
-test: install-test
-	@[ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium for the browser tests..."; \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null 2>&1 \
-	  || echo "warning: could not install chromium (apt-get as root); the browser tests will be skipped"; }
+## Run every test. Installed here when missing: Debian's chromium (browser tests), hugo and
+## jekyll, and npm's @11ty/eleventy in $(VENV)/node (tests that build tiny sites with them)
+APT_FOR_TESTS := chromium hugo jekyll
+test: install-test $(VENV)/node/.installed
+	@missing=""; for tool in $(APT_FOR_TESTS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	[ -z "$$missing" ] || { echo "Installing Debian's$$missing for the tests..."; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) >/dev/null 2>&1 \
+	  || echo "warning: could not install$$missing (apt-get as root); the tests that need them will be skipped"; }
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+$(VENV)/node/.installed: | $(BIN)/python
+	@mkdir -p $(VENV)/node
+	@command -v npm >/dev/null && (cd $(VENV)/node && npm install --silent --no-audit --no-fund @11ty/eleventy@3 >/dev/null 2>&1) \
+	  && touch $@ || echo "warning: could not install @11ty/eleventy with npm; its tests will be skipped"
 
 ## The benchmark on ../shared/corpus, 1x and 10x, with targets (see bench/README.md);
 ## e.g. make bench BENCH_ARGS="--sizes 1 --quick"

@@ -10,6 +10,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -21,6 +22,9 @@ from .sites import GENERATORS
 ENV_PREFIX = "SEARCHSVC_"
 
 DEFAULT_URL_TEMPLATE = "/blog/{slug}"
+#: What SEARCHSVC_URL_TEMPLATE may use: the post's slug, its date's parts, its title made into
+#: a path, its first folder, its categories, its file name (without suffix), its language.
+URL_PLACEHOLDERS = ("slug", "year", "month", "day", "title", "section", "categories", "filename", "lang")
 #: The largest ``per_page`` a client may ask for.
 MAX_PER_PAGE = 50
 DEFAULT_PER_PAGE = 10
@@ -77,9 +81,16 @@ class Settings:
     def __post_init__(self) -> None:
         for name in ("content_dir", "index_dir"):
             object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
-        if "{slug}" not in self.url_template:
+        names = set(re.findall(r"\{([^{}]*)\}", self.url_template))
+        unknown = sorted(names - set(URL_PLACEHOLDERS))
+        if unknown:
             raise SettingsError(
-                f"SEARCHSVC_URL_TEMPLATE must contain {{slug}}; got {self.url_template!r}."
+                f"SEARCHSVC_URL_TEMPLATE has {{{unknown[0]}}}, which is not one of "
+                f"{', '.join('{' + n + '}' for n in URL_PLACEHOLDERS)}; got {self.url_template!r}."
+            )
+        if not names & {"slug", "title", "filename"}:
+            raise SettingsError(
+                f"SEARCHSVC_URL_TEMPLATE must contain {{slug}} (or {{title}} or {{filename}}); got {self.url_template!r}."
             )
         try:
             ZoneInfo(self.timezone)

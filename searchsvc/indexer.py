@@ -533,6 +533,9 @@ def _site_settings(settings: Settings, site: Site) -> Settings:
     changes: dict[str, Any] = {}
     if site.language and settings.language == "en" and site.language != "en":
         changes["language"] = site.language
+    declared = site.config.get("languages") if site.generator == "hugo" else None
+    if declared and not settings.languages:
+        changes["languages"] = tuple(declared)  # Hugo's "name.fr.md" files
     zone = site.config.get("timezone") if site.generator == "jekyll" else None
     if zone and settings.timezone == "UTC":
         try:
@@ -545,7 +548,7 @@ def _site_settings(settings: Settings, site: Site) -> Settings:
 def _fingerprint(settings: Settings, site: Site) -> str:
     """The settings and the site configuration that decide what is indexed (see
     Settings.extraction_fingerprint): when they change, the next run rebuilds in full."""
-    site_part = json.dumps([site.generator, site.language, site.config], sort_keys=True, default=str)
+    site_part = json.dumps([site.generator, site.language, site.config, site.authors], sort_keys=True, default=str)
     return hashlib.sha256((settings.extraction_fingerprint() + site_part).encode()).hexdigest()[:16]
 
 

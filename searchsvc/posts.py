@@ -247,12 +247,17 @@ def parse_post(relpath: str, data: bytes, settings: Settings, site: Site | None 
     meta, body = _split_frontmatter(relpath, text)
     src = _Source(relpath, meta, body, settings, [])
     values = {name: clean(src) for name, clean in _CLEANERS.items()}
+    if not values["url"]:
+        values["url"] = _template_url(src, values)
     if site is not None and site.is_generator:
         # Where the site's generator publishes it, and whether it does.
         facts = PostFacts(relpath, meta, values["title"], values["date"], values["slug"])
         values["url"] = site.url(facts)
         if not values["hidden"]:
             values["hidden"] = site.hidden(facts, datetime.now(timezone.utc))
+        if site.authors:
+            # Authors named by a key of the site's data (Docusaurus authors.yml and the like).
+            values["authors"] = tuple(_known_author(site, a) for a in values["authors"])
     return Post(path=relpath, body=body, warnings=tuple(src.warnings), **values)
 
 
@@ -791,6 +796,11 @@ def _authors(src: _Source) -> tuple[Author, ...]:
     return tuple(kept.values())
 
 
+def _known_author(site: Site, author: Author) -> Author:
+    found = site.author(author.name)
+    return Author(found[0], found[1] or author.role) if found else author
+
+
 def _author(item: Any) -> Author | None:
     """One author from text or {name, role}; an Author with no name is dropped later."""
     if item is None:
@@ -872,11 +882,35 @@ def _slug_segment(part: str) -> str:
 
 
 def _url(src: _Source) -> str:
-    link = _permalink(src)
-    if link is not None:
-        return link
-    quoted = urllib.parse.quote(_slug(src), safe="/-_.~")
-    return src.settings.url_template.format(slug=quoted)
+    """The frontmatter's permalink/url/path; "" when it has none (see :func:`_template_url`)."""
+    return _permalink(src) or ""
+
+
+def _template_url(src: _Source, values: Mapping[str, Any]) -> str:
+    """``SEARCHSVC_URL_TEMPLATE`` filled in for the post (see config.URL_PLACEHOLDERS)."""
+    when = values.get("date")
+    parts = src.relpath.split("/")
+    categories = src.meta.get("categories") or src.meta.get("category") or ()
+    if isinstance(categories, str):
+        categories = categories.replace(",", " ").split()
+    fields = {
+        "slug": values["slug"],
+        "year": f"{when.year:04d}" if when else "",
+        "month": f"{when.month:02d}" if when else "",
+        "day": f"{when.day:02d}" if when else "",
+        "title": _path_part(values["title"]),
+        "section": parts[0] if len(parts) > 1 else "",
+        "categories": "/".join(_path_part(str(c)) for c in categories if c is not None) if isinstance(categories, (list, tuple)) else "",
+        "filename": _strip_suffix(parts[-1]),
+        "lang": values.get("lang", ""),
+    }
+    url = src.settings.url_template.format(**{k: urllib.parse.quote(v, safe="/-_.~") for k, v in fields.items()})
+    return re.sub(r"(?<!:)/{2,}", "/", url)
+
+
+def _path_part(text: str) -> str:
+    """A title or category made into a path part: lower case, words joined by "-"."""
+    return "-".join(re.findall(r"\w+", text.lower()))
 
 
 def _permalink(src: _Source) -> str | None:

@@ -32,10 +32,11 @@ import re
 import tomllib
 import unicodedata
 import urllib.parse
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -70,6 +71,12 @@ class Site:
     language: str | None = None
     #: The generator's settings that matter here (see each generator's reader).
     config: Mapping[str, Any] = field(default_factory=dict)
+    #: Authors by key, from the site's data: key -> (name, role).
+    authors: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+
+    def author(self, key: str) -> tuple[str, str] | None:
+        """The (name, role) the site's data gives the author ``key``, or None."""
+        return self.authors.get(key) or self.authors.get(key.lower())
 
     @property
     def is_generator(self) -> bool:
@@ -119,7 +126,48 @@ def detect(root: Path, forced: str = "") -> Site:
         reason = f"found {config_file.name}" if config_file else "found content/"
     else:
         return Site()
-    return _READERS[generator](root, config_file, reason)
+    site = _READERS[generator](root, config_file, reason)
+    files = _AUTHOR_FILES.get(generator, ())
+    authors = _authors(root, files)
+    return replace(site, authors=authors) if authors else site
+
+
+#: Where each generator keeps its authors' data: files of key -> {name, title|role|...},
+#: or folders of one file per author.
+_AUTHOR_FILES = {
+    "docusaurus": ("blog/authors.yml", "blog/authors.yaml", "blog/authors.json"),
+    "jekyll": ("_data/authors.yml", "_data/authors.yaml", "_data/authors.json"),
+    "hugo": ("data/authors.yaml", "data/authors.yml", "data/authors.toml", "data/authors.json", "data/authors/"),
+}
+
+
+def _authors(root: Path, places: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """key -> (name, role) from the first of ``places`` that exists. Unreadable entries are
+    left out (the post then shows the key as written)."""
+    for place in places:
+        path = root / place
+        entries: dict[str, Any] = {}
+        if place.endswith("/") and path.is_dir():
+            for item in sorted(path.iterdir()):
+                if item.suffix in (".yaml", ".yml", ".toml", ".json"):
+                    try:
+                        entries[item.stem] = _load(item)
+                    except SiteError:
+                        continue
+        elif path.is_file():
+            try:
+                entries = _load(path)
+            except SiteError:
+                return {}
+        else:
+            continue
+        out = {}
+        for key, data in entries.items():
+            if isinstance(data, dict) and isinstance(data.get("name"), str) and data["name"].strip():
+                role = data.get("title") or data.get("role") or data.get("bio") or ""
+                out[str(key)] = (data["name"].strip(), str(role).strip() if isinstance(role, str) else "")
+        return out
+    return {}
 
 
 def _recognise(root: Path) -> tuple[str, Path | None] | None:
@@ -245,7 +293,28 @@ def _date_values(when: datetime | None) -> dict[str, str]:
         "i_month": str(when.month), "i_day": str(when.day), "short_year": f"{when.year % 100:02d}",
         "y_day": f"{when.timetuple().tm_yday:03d}", "hour": f"{when.hour:02d}", "minute": f"{when.minute:02d}",
         "second": f"{when.second:02d}", "monthname": when.strftime("%B").lower(),
+        "short_month": when.strftime("%b"), "long_month": when.strftime("%B"),
+        "short_day": when.strftime("%a"), "long_day": when.strftime("%A"),
+        "week": f"{when.isocalendar()[1]:02d}", "w_year": str(when.isocalendar()[0]),
+        "w_day": str(when.isocalendar()[2]), "weekday": str(when.isoweekday() % 7),
+        "weekdayname": when.strftime("%A"), "yearday": str(when.timetuple().tm_yday),
     }
+
+
+#: The placeholders each generator's permalinks may use.
+JEKYLL_PLACEHOLDERS = frozenset(
+    "year month i_month day i_day short_year y_day hour minute second short_month long_month short_day "
+    "long_day week w_year w_day title slug name categories output_ext collection path".split()
+)
+HUGO_PLACEHOLDERS = frozenset(
+    "year month monthname day weekday weekdayname yearday section sections title slug filename "
+    "contentbasename slugorfilename slugorcontentbasename".split()
+)
+
+
+def _unknown_placeholders(where: str, pattern: str, known: frozenset[str]) -> list[str]:
+    return [f"{where}: unknown placeholder :{name} in {pattern!r}, kept as written"
+            for name in dict.fromkeys(re.findall(r":([a-z_]+)", pattern)) if name not in known]
 
 
 def _quote(path: str) -> str:
@@ -285,7 +354,14 @@ def _read_jekyll(root: Path, config_file: Path | None, reason: str) -> Site:
             for name, c in collections.items() if isinstance(c, (dict, type(None)))
         },
     }
-    return Site("jekyll", reason, (), _language(config.get("lang")), out)
+    name = config_file.name if config_file else "_config.yml"
+    problems = _unknown_placeholders(f"{name}: permalink", _JEKYLL_STYLES.get(out["permalink"], out["permalink"]),
+                                     JEKYLL_PLACEHOLDERS)
+    for collection, c in out["collections"].items():
+        if c["permalink"]:
+            problems += _unknown_placeholders(f"{name}: collections.{collection}.permalink", c["permalink"],
+                                              JEKYLL_PLACEHOLDERS)
+    return Site("jekyll", reason, tuple(problems), _language(config.get("lang")), out)
 
 
 _JEKYLL_STYLES = {
@@ -341,8 +417,14 @@ def _jekyll_url(site: Site, facts: PostFacts) -> str:
         pattern = str(own or collection.get("permalink") or "/:collection/:path:output_ext")
         pattern = _JEKYLL_STYLES.get(pattern, pattern)
     path_in = place[1].rsplit(".", 1)[0] if place[0] != "posts" else ""
+    when = facts.date
+    if when is not None and site.config["timezone"]:
+        try:  # Jekyll reads a post's date in the site's time zone, and makes the URL from that
+            when = when.astimezone(ZoneInfo(site.config["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
     values = {
-        **_date_values(facts.date),
+        **_date_values(when),
         "title": title,
         "slug": _jekyll_slugify(title),
         "name": _jekyll_slugify(stem),
@@ -407,7 +489,10 @@ def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
         "lower": not bool(lower.get("disablepathtolower")),
     }
     language = _language(lower.get("languagecode")) if not languages else None
-    return Site("hugo", reason, (), language or _language(default_language), out)
+    name = config_file.name if config_file else "hugo.toml"
+    problems = [p for section, pattern in out["permalinks"].items()
+                for p in _unknown_placeholders(f"{name}: permalinks.{section}", pattern, HUGO_PLACEHOLDERS)]
+    return Site("hugo", reason, tuple(problems), language or _language(default_language), out)
 
 
 def _hugo_parts(site: Site, relpath: str) -> list[str] | None:
@@ -437,18 +522,27 @@ def _hugo_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
     meta = facts.meta
     if meta.get("draft") is True and site.config["drafts"]:
         return ""
-    expiry = meta.get("expiryDate") or meta.get("expirydate")
-    if not site.config["expired"] and isinstance(expiry, (datetime,)) and _aware(expiry) < now:
+    expiry = _when(meta.get("expiryDate") or meta.get("expirydate"))
+    if not site.config["expired"] and expiry is not None and expiry < now:
         return "expired (expiryDate is past)"
-    publish = meta.get("publishDate") or meta.get("publishdate")
-    when = _aware(publish) if isinstance(publish, datetime) else facts.date
+    when = _when(meta.get("publishDate") or meta.get("publishdate")) or facts.date
     if not site.config["future"] and when is not None and when > now:
         return "dated in the future (Hugo publishes it then; buildFuture publishes it now)"
     return ""
 
 
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+def _when(value: Any) -> datetime | None:
+    """A frontmatter date (a YAML date or datetime, or ISO text) as an aware datetime, or None."""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    return None
 
 
 def hugo_urlize(text: str, lower: bool = True) -> str:

@@ -1,0 +1,344 @@
+"""A site's root as the content folder: the generator recognised, its posts read where it
+reads them, each result's URL where it publishes the post.
+
+The tests marked ``generator`` build tiny sites with the real generators (Debian's hugo and
+jekyll, npm's @11ty/eleventy: ``make test`` installs them) and check that every indexed
+post's URL exists in the generated output."""
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from searchsvc.config import Settings, SettingsError
+from searchsvc.indexer import ReindexError, reindex
+from searchsvc.sites import detect, hugo_urlize
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for relpath, text in files.items():
+        path = root / relpath
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return root
+
+
+def post(title: str, **meta) -> str:
+    lines = [f"title: {json.dumps(title)}", *(f"{k}: {json.dumps(v)}" for k, v in meta.items())]
+    return "---\n" + "\n".join(lines) + "\n---\n\nSome text of " + title + ".\n"
+
+
+def index(root: Path, tmp_path: Path, **settings):
+    summary = reindex(Settings(content_dir=root, index_dir=tmp_path / "index", **settings))
+    posts = json.loads((tmp_path / "index" / "CURRENT" / "posts.json").read_text())
+    return summary, {p: e["url"] for p, e in posts.items() if not e.get("hidden")}
+
+
+# ---------------------------------------------------------------------------
+# Jekyll
+
+JEKYLL = {
+    "_config.yml": "title: Site\npermalink: /news/:year/:month/:day/:title/\nbaseurl: /site\n"
+                   "collections:\n  recipes:\n    output: true\n    permalink: /r/:path/\n  notes:\n    output: false\n",
+    "_posts/2015-10-26-jekyll-3-0-released.md": post("Jekyll 3.0 Released", categories=["Release"]),
+    "_posts/2024-4-9-loose-date.md": post("Loose", date="2024-4-09"),
+    "blog/_posts/2023-01-29-in-a-folder.md": post("Folder", date="2023-01-29 18:30:22 -0800"),
+    "_posts/2099-01-01-not-yet.md": post("Future"),
+    "_posts/2020-01-01-unpublished.md": post("Unpublished", published=False),
+    "_drafts/work-in-progress.md": post("Draft"),
+    "_recipes/bread.md": post("Bread"),
+    "_notes/private.md": post("Private"),
+    "about.md": post("About"),
+    "README.md": "# Read me\n",
+}
+
+
+def test_jekyll_posts_are_read_where_jekyll_reads_them(tmp_path):
+    summary, urls = index(write(tmp_path / "site", JEKYLL), tmp_path)
+    assert summary.site["generator"] == "jekyll" and "_config.yml" in summary.site["reason"]
+    assert urls == {
+        "_posts/2015-10-26-jekyll-3-0-released.md": "/site/news/2015/10/26/jekyll-3-0-released/",
+        "_posts/2024-4-9-loose-date.md": "/site/news/2024/04/09/loose-date/",
+        "blog/_posts/2023-01-29-in-a-folder.md": "/site/news/2023/01/30/in-a-folder/",  # 18:30 -0800 is the 30th UTC
+        "_recipes/bread.md": "/site/r/bread/",
+    }
+    hidden = {h.path: h.reason for h in summary.hidden}
+    assert "future" in hidden["_posts/2099-01-01-not-yet.md"]
+    assert hidden["_posts/2020-01-01-unpublished.md"] == "published: false"
+
+
+@pytest.mark.parametrize("style, url", [
+    ("date", "/release/2015/10/26/jekyll-3-0-released.html"),
+    ("pretty", "/release/2015/10/26/jekyll-3-0-released/"),
+    ("ordinal", "/release/2015/299/jekyll-3-0-released.html"),
+    ("none", "/release/jekyll-3-0-released.html"),
+    ("/:categories/:i_month/:title:output_ext", "/release/10/jekyll-3-0-released.html"),
+])
+def test_jekyll_permalink_styles(tmp_path, style, url):
+    site = write(tmp_path / "site", {
+        "_config.yml": f"permalink: {style}\n",
+        "_posts/2015-10-26-jekyll-3-0-released.md": post("Jekyll 3.0 Released", categories=["Release"]),
+    })
+    assert index(site, tmp_path)[1] == {"_posts/2015-10-26-jekyll-3-0-released.md": url}
+
+
+def test_jekyll_reads_dates_in_the_sites_time_zone(tmp_path):
+    site = write(tmp_path / "site", {
+        "_config.yml": "permalink: /:year/:month/:day/:title/\ntimezone: America/Los_Angeles\n",
+        "_posts/2023-01-29-late.md": post("Late", date="2023-01-29 22:30:00"),
+    })
+    assert index(site, tmp_path)[1] == {"_posts/2023-01-29-late.md": "/2023/01/29/late/"}
+
+
+def test_an_unknown_placeholder_is_reported_and_kept(tmp_path):
+    site = write(tmp_path / "site", {
+        "_config.yml": "permalink: /:year/:nonsense/:title/\n",
+        "_posts/2015-10-26-x.md": post("X"),
+    })
+    summary, urls = index(site, tmp_path)
+    assert urls == {"_posts/2015-10-26-x.md": "/2015/:nonsense/x/"}
+    assert any(":nonsense" in p for p in summary.site["problems"])
+
+
+def test_authors_by_key_come_from_the_sites_data(tmp_path, open_index):
+    from searchsvc.search import SearchRequest
+
+    site = write(tmp_path / "site", {
+        "_config.yml": "title: x\n",
+        "_data/authors.yml": "ann:\n  name: Ann Bell\n  title: Editor\n",
+        "_posts/2020-01-01-by-key.md": post("By key", author="ann"),
+    })
+    index(site, tmp_path)
+    [hit] = open_index(tmp_path / "index").search(SearchRequest(q="key")).results
+    assert hit.author == "Ann Bell" and hit.authors == ({"name": "Ann Bell", "role": "Editor"},)
+
+
+# ---------------------------------------------------------------------------
+# Hugo
+
+HUGO = {
+    "hugo.toml": 'baseURL = "https://example.org/"\ntitle = "x"\n[permalinks]\n  posts = "/:year/:month/:slug/"\n',
+    "content/posts/release.md": post("Hugo 0.111.3 Released: What's New?", date="2024-01-15"),
+    "content/posts/bundle/index.md": post("Bundle", date="2023-05-02", slug="my-bundle"),
+    "content/posts/bundle/resource.md": post("A resource of the bundle"),
+    "content/posts/_index.md": post("The list of posts"),
+    "content/notes/A-Note.md": post("A Note", date="2022-02-02"),
+    "content/notes/draft.md": post("Draft", draft=True),
+    "content/notes/future.md": post("Future", date="2099-01-01"),
+    "content/notes/expired.md": post("Expired", date="2020-01-01", expiryDate="2021-01-01T00:00:00Z"),
+    "content/notes/custom.md": post("Custom", url="/elsewhere/custom/"),
+    "README.md": "# Read me\n",
+}
+
+
+def test_hugo_pages_and_their_urls(tmp_path):
+    summary, urls = index(write(tmp_path / "site", HUGO), tmp_path)
+    assert summary.site["generator"] == "hugo"
+    assert urls == {
+        "content/posts/release.md": "/2024/01/hugo-0.111.3-released-whats-new/",
+        "content/posts/bundle/index.md": "/2023/05/my-bundle/",
+        "content/notes/A-Note.md": "/notes/a-note/",
+        "content/notes/custom.md": "/elsewhere/custom/",
+    }
+    hidden = {h.path: h.reason for h in summary.hidden}
+    assert set(hidden) == {"content/notes/draft.md", "content/notes/future.md", "content/notes/expired.md"}
+
+
+def test_hugo_ugly_urls_and_a_base_path(tmp_path):
+    site = write(tmp_path / "site", {
+        "config.toml": 'baseURL = "https://example.org/docs/"\nuglyURLs = true\n',
+        "content/posts/first.md": post("First"),
+    })
+    assert index(site, tmp_path)[1] == {"content/posts/first.md": "/docs/posts/first.html"}
+
+
+def test_hugo_urlize_keeps_dots():
+    assert hugo_urlize("Version 1.2.3 is out!") == "version-1.2.3-is-out"
+
+
+def test_hugo_languages_from_file_names(tmp_path):
+    site = write(tmp_path / "site", {
+        "hugo.toml": 'defaultContentLanguage = "en"\n[languages.en]\nweight = 1\n[languages.fr]\nweight = 2\n',
+        "content/posts/hello.md": post("Hello"),
+        "content/posts/hello.fr.md": post("Bonjour"),
+    })
+    summary, urls = index(site, tmp_path)
+    assert urls == {"content/posts/hello.md": "/posts/hello/", "content/posts/hello.fr.md": "/fr/posts/hello/"}
+    assert summary.languages == {"en": 1, "fr": 1}  # the languages the config declares
+
+
+# ---------------------------------------------------------------------------
+# The others
+
+
+def test_zola(tmp_path):
+    site = write(tmp_path / "site", {
+        "config.toml": 'base_url = "https://example.org"\n',
+        "content/blog/_index.md": "+++\ntitle = \"Blog\"\n+++\n",
+        "content/blog/2021-03-04-first-post.md": "+++\ntitle = \"First\"\n+++\nText.\n",
+        "content/blog/moved.md": "+++\ntitle = \"Moved\"\npath = \"somewhere/else\"\n+++\nText.\n",
+    })
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "zola"
+    assert urls == {"content/blog/2021-03-04-first-post.md": "/blog/first-post/",
+                    "content/blog/moved.md": "/somewhere/else/"}
+
+
+def test_docusaurus(tmp_path):
+    site = write(tmp_path / "site", {
+        "docusaurus.config.js": "module.exports = { baseUrl: '/docs/', presets: [['classic', "
+                                "{ blog: { routeBasePath: 'news' } }]], i18n: { defaultLocale: 'fr' } };\n",
+        "blog/2019-05-28-first-blog-post.md": post("First", authors=["jo"]),
+        "blog/2021-08-01-folder/index.md": post("Folder"),
+        "blog/with-slug.md": post("Slugged", slug="/custom"),
+        "blog/authors.yml": "jo:\n  name: Jo Doe\n  title: Maintainer\n",
+        "docs/intro.md": post("Docs are not posts"),
+    })
+    summary, urls = index(site, tmp_path)
+    assert urls == {
+        "blog/2019-05-28-first-blog-post.md": "/docs/news/2019/05/28/first-blog-post",
+        "blog/2021-08-01-folder/index.md": "/docs/news/2021/08/01/folder",
+        "blog/with-slug.md": "/docs/news/custom",
+    }
+    assert summary.languages == {"fr": 3}
+
+
+def test_javascript_settings_that_are_not_literals_are_reported(tmp_path):
+    site = write(tmp_path / "site", {
+        "docusaurus.config.js": "const base = process.env.BASE;\nmodule.exports = { baseUrl: base };\n",
+        "blog/post.md": post("Post"),
+    })
+    summary, urls = index(site, tmp_path)
+    assert urls == {"blog/post.md": "/blog/post"}
+    assert summary.site["problems"] == ["docusaurus.config.js: baseUrl is not written as a plain string; using '/'"]
+
+
+def test_astro(tmp_path):
+    site = write(tmp_path / "site", {
+        "astro.config.mjs": "export default defineConfig({ base: '/site' });\n",
+        "src/content/blog/first-post.md": post("First"),
+        "src/content/blog/nested/index.md": post("Nested"),
+        "src/pages/about.md": post("Not a post"),
+    })
+    assert index(site, tmp_path)[1] == {
+        "src/content/blog/first-post.md": "/site/blog/first-post/",
+        "src/content/blog/nested/index.md": "/site/blog/nested/",
+    }
+
+
+def test_mkdocs_blog(tmp_path):
+    site = write(tmp_path / "site", {
+        "mkdocs.yml": "site_name: x\nplugins:\n  - blog\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+                      "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n",
+        "docs/blog/posts/hello.md": post("Hello World", date="2024-01-31"),
+        "docs/index.md": post("Not a post"),
+    })
+    assert index(site, tmp_path)[1] == {"docs/blog/posts/hello.md": "/blog/2024/01/31/hello-world/"}
+
+
+# ---------------------------------------------------------------------------
+# Choosing, forcing, failing
+
+
+def test_a_plain_folder_stays_a_plain_folder(tmp_path):
+    site = write(tmp_path / "site", {"a.md": post("A")})
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "none" and urls == {"a.md": "/blog/a"}
+
+
+def test_the_generator_can_be_forced_or_turned_off(tmp_path):
+    site = write(tmp_path / "site", {**JEKYLL})
+    assert detect(site, "none").generator == "none"
+    assert detect(site, "hugo").reason == "SEARCHSVC_GENERATOR=hugo"
+    with pytest.raises(SettingsError, match="SEARCHSVC_GENERATOR"):
+        Settings(generator="wordpress")
+
+
+def test_a_config_that_cannot_be_parsed_stops_the_reindex_and_keeps_the_index(tmp_path):
+    site = write(tmp_path / "site", {**JEKYLL})
+    index(site, tmp_path)
+    (site / "_config.yml").write_text("title: [unclosed\npermalink: date\n")
+    with pytest.raises(ReindexError, match=r"_config.yml, line \d+"):
+        reindex(Settings(content_dir=site, index_dir=tmp_path / "index"))
+    assert (tmp_path / "index" / "CURRENT").exists()
+
+
+# ---------------------------------------------------------------------------
+# The real generators
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name) or next(
+        (str(p) for p in (REPO / ".venv" / "node" / "node_modules" / ".bin" / name,) if p.exists()), None)
+    if found is None:
+        pytest.skip(f"{name} is not installed here (make test installs it: apt for hugo and jekyll, npm for eleventy)")
+    return found
+
+
+def _published(output: Path) -> set[str]:
+    """The URL paths a generated site serves (a folder's index.html is the folder)."""
+    out = set()
+    for path in output.rglob("*.html"):
+        rel = "/" + path.relative_to(output).as_posix()
+        out.add(rel[: -len("index.html")] if rel.endswith("/index.html") else rel)
+    return out
+
+
+def _check_urls(urls: dict[str, str], output: Path, prefix: str = "") -> None:
+    published = _published(output)
+    for relpath, url in urls.items():
+        assert url.startswith(prefix), (relpath, url)
+        assert url[len(prefix):] in published, f"{relpath}: {url} is not in the site ({sorted(published)})"
+
+
+def test_every_url_exists_in_the_site_jekyll_builds(tmp_path):
+    jekyll = _tool("jekyll")
+    site = write(tmp_path / "site", {k: v for k, v in JEKYLL.items()})
+    subprocess.run([jekyll, "build", "--quiet", "-s", str(site), "-d", str(tmp_path / "out")], check=True,
+                   capture_output=True, timeout=120)
+    _check_urls(index(site, tmp_path)[1], tmp_path / "out", prefix="/site")
+
+
+def test_every_url_exists_in_the_site_hugo_builds(tmp_path):
+    hugo = _tool("hugo")
+    site = write(tmp_path / "site", {**HUGO, "layouts/_default/single.html": "{{ .Content }}",
+                                      "layouts/_default/list.html": "{{ .Content }}"})
+    subprocess.run([hugo, "--quiet", "-s", str(site), "-d", str(tmp_path / "out")], check=True,
+                   capture_output=True, timeout=120)
+    _check_urls(index(site, tmp_path)[1], tmp_path / "out")
+
+
+def test_every_url_exists_in_the_site_eleventy_builds(tmp_path):
+    eleventy = _tool("eleventy")
+    site = write(tmp_path / "site", {
+        "eleventy.config.mjs": 'export default function () { return { pathPrefix: "/blog/", dir: { input: "src" } }; }\n',
+        "src/posts/hello-world.md": post("Hello World"),
+        "src/posts/foo/foo.md": post("Foo"),
+        "src/posts/custom.md": post("Custom", permalink="/custom/path/"),
+        "src/index.md": post("Home"),
+    })
+    subprocess.run([eleventy, "--quiet", f"--input={site / 'src'}", f"--output={tmp_path / 'out'}",
+                    f"--config={site / 'eleventy.config.mjs'}"], check=True, capture_output=True, timeout=120,
+                   cwd=site, env={**os.environ, "ELEVENTY_ROOT": str(site)})
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "eleventy"
+    assert urls["src/posts/foo/foo.md"] == "/blog/posts/foo/"
+    _check_urls(urls, tmp_path / "out", prefix="/blog")
+
+
+def test_a_plain_folders_url_template_has_the_posts_date_title_section_and_language(tmp_path):
+    site = write(tmp_path / "site", {"notes/2015-10-26-x.md": post("Hello, World!", categories=["A B"], lang="fr")})
+    _, urls = index(site, tmp_path, url_template="/{lang}/{year}/{month}/{day}/{title}/")
+    assert urls == {"notes/2015-10-26-x.md": "/fr/2015/10/26/hello-world/"}
+    _, urls = index(site, tmp_path, url_template="/{section}/{categories}/{filename}.html")
+    assert urls == {"notes/2015-10-26-x.md": "/notes/a-b/2015-10-26-x.html"}
+
+
+def test_an_unknown_url_placeholder_is_a_settings_error():
+    with pytest.raises(SettingsError, match=r"\{nope\}"):
+        Settings(url_template="/{nope}/{slug}")
