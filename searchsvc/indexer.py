@@ -518,7 +518,9 @@ def _scan(settings: Settings) -> tuple[list[Path], list[Any], Site]:
     try:
         files, errors = discover(content_dir)
         if site.is_generator:
-            chosen = set(site.select([f.relative_to(content_dir).as_posix() for f in files]))
+            relpaths = [f.relative_to(content_dir).as_posix() for f in files]
+            chosen = set(site.select(relpaths))
+            errors += [PostError(r, reason) for r in relpaths if r not in chosen and (reason := site.rejected(r))]
             files = [f for f in files if f.relative_to(content_dir).as_posix() in chosen]
         return files, errors, site
     except PostError as exc:

@@ -86,6 +86,15 @@ class Site:
         """Whether the file at ``relpath`` (from the site's root) is a post the generator publishes."""
         return _IS_POST[self.generator](self, relpath) if self.is_generator else True
 
+    def rejected(self, relpath: str) -> str:
+        """Why the generator rejects a file it would otherwise read as a post ("" when it does
+        not: a page, a data file and the like are simply not posts)."""
+        if self.generator == "jekyll":
+            place = _jekyll_place(relpath)
+            if place and place[0] == "posts" and not _FILE_DATE.match(relpath.rsplit("/", 1)[-1]):
+                return "is in _posts but not named YYYY-MM-DD-title.md, so Jekyll does not publish it"
+        return ""
+
     def select(self, relpaths: list[str]) -> list[str]:
         """The posts among the Markdown files at ``relpaths`` (from the site's root), in order."""
         if self.generator == "hugo":

@@ -49,6 +49,7 @@ JEKYLL = {
     "_posts/2024-4-9-loose-date.md": post("Loose", date="2024-4-09"),
     "blog/_posts/2023-01-29-in-a-folder.md": post("Folder", date="2023-01-29 18:30:22 -0800"),
     "_posts/2099-01-01-not-yet.md": post("Future"),
+    "_posts/no-date-in-name.md": post("Rejected"),
     "_posts/2020-01-01-unpublished.md": post("Unpublished", published=False),
     "_drafts/work-in-progress.md": post("Draft"),
     "_recipes/bread.md": post("Bread"),
@@ -69,6 +70,8 @@ def test_jekyll_posts_are_read_where_jekyll_reads_them(tmp_path):
     }
     hidden = {h.path: h.reason for h in summary.hidden}
     assert "future" in hidden["_posts/2099-01-01-not-yet.md"]
+    assert {s.path: s.reason for s in summary.skipped} == {
+        "_posts/no-date-in-name.md": "is in _posts but not named YYYY-MM-DD-title.md, so Jekyll does not publish it"}
     assert hidden["_posts/2020-01-01-unpublished.md"] == "published: false"
 
 
