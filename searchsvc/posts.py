@@ -255,6 +255,8 @@ def parse_post(relpath: str, data: bytes, settings: Settings, site: Site | None 
         values["url"] = site.url(facts)
         if not values["hidden"]:
             values["hidden"] = site.hidden(facts, datetime.now(timezone.utc))
+        if not src.first(*_LANG_KEYS)[0] and (lang := site.language_of(relpath)):
+            values["lang"] = lang
         if site.authors:
             # Authors named by a key of the site's data (Docusaurus authors.yml and the like).
             values["authors"] = tuple(_known_author(site, a) for a in values["authors"])

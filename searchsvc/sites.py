@@ -86,11 +86,19 @@ class Site:
         """Whether the file at ``relpath`` (from the site's root) is a post the generator publishes."""
         return _IS_POST[self.generator](self, relpath) if self.is_generator else True
 
+    def language_of(self, relpath: str) -> str | None:
+        """The language the site's layout gives the file (Hugo: a language's own content
+        folder), or None."""
+        if self.generator == "hugo":
+            found = _hugo_place(self, relpath)
+            return found[1] or None if found else None
+        return None
+
     def rejected(self, relpath: str) -> str:
         """Why the generator rejects a file it would otherwise read as a post ("" when it does
         not: a page, a data file and the like are simply not posts)."""
         if self.generator == "jekyll":
-            place = _jekyll_place(relpath)
+            place = _jekyll_place(relpath, self.config.get("collections_dir", ""))
             if place and place[0] == "posts" and not _FILE_DATE.match(relpath.rsplit("/", 1)[-1]):
                 return "is in _posts but not named YYYY-MM-DD-title.md, so Jekyll does not publish it"
         return ""
@@ -197,6 +205,8 @@ def _recognise(root: Path) -> tuple[str, Path | None] | None:
         return "hugo", root / "config.toml"
     if (found := first("config.yaml", "config.yml", "config.json")) and (root / "content").is_dir():
         return "hugo", found
+    if found := first(*(f"config/_default/{n}.{e}" for n in ("hugo", "config") for e in ("toml", "yaml", "yml", "json"))):
+        return "hugo", found  # Hugo's configuration directory
     if found := first(*(f"eleventy.config.{e}" for e in ("js", "mjs", "cjs", "ts")), ".eleventy.js"):
         return "eleventy", found
     if found := first(*(f"docusaurus.config.{e}" for e in ("js", "mjs", "cjs", "ts"))):
@@ -358,6 +368,7 @@ def _read_jekyll(root: Path, config_file: Path | None, reason: str) -> Site:
         "baseurl": str(config.get("baseurl") or ""),
         "future": bool(config.get("future")),
         "timezone": str(config.get("timezone") or ""),
+        "collections_dir": str(config.get("collections_dir") or "").strip("/"),
         "collections": {
             str(name): {"permalink": str((c or {}).get("permalink") or ""), "output": bool((c or {}).get("output"))}
             for name, c in collections.items() if isinstance(c, (dict, type(None)))
@@ -382,8 +393,12 @@ _JEKYLL_STYLES = {
 }
 
 
-def _jekyll_place(relpath: str) -> tuple[str, str] | None:
+def _jekyll_place(relpath: str, collections_dir: str = "") -> tuple[str, str] | None:
     """("posts", categories from the folders above ``_posts``) or (collection, path inside it)."""
+    if collections_dir:
+        if not relpath.startswith(collections_dir + "/"):
+            return None
+        relpath = relpath[len(collections_dir) + 1:]
     parts = relpath.split("/")
     if "_drafts" in parts[:-1]:
         return None
@@ -396,7 +411,7 @@ def _jekyll_place(relpath: str) -> tuple[str, str] | None:
 
 
 def _jekyll_is_post(site: Site, relpath: str) -> bool:
-    place = _jekyll_place(relpath)
+    place = _jekyll_place(relpath, site.config.get("collections_dir", ""))
     if place is None:
         return False
     if place[0] == "posts":
@@ -406,14 +421,14 @@ def _jekyll_is_post(site: Site, relpath: str) -> bool:
 
 
 def _jekyll_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
-    place = _jekyll_place(facts.relpath)
+    place = _jekyll_place(facts.relpath, site.config.get("collections_dir", ""))
     if place and place[0] == "posts" and not site.config["future"] and facts.date and facts.date > now:
         return "dated in the future (Jekyll publishes it then; future: true publishes it now)"
     return ""
 
 
 def _jekyll_url(site: Site, facts: PostFacts) -> str:
-    place = _jekyll_place(facts.relpath) or ("posts", "")
+    place = _jekyll_place(facts.relpath, site.config.get("collections_dir", "")) or ("posts", "")
     stem = _stem(facts.relpath)
     dated = _FILE_DATE.match(stem)
     title = str(facts.meta.get("slug") or (dated.group(4) if dated else stem))
@@ -476,7 +491,18 @@ def _jekyll_slugify(text: str) -> str:
 
 
 def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
-    config = _load(config_file)
+    config = _load(config_file) if config_file is None or config_file.parent.name != "_default" else {}
+    # A configuration directory: hugo.toml (or config.toml) at the top, other files by name
+    # (permalinks.toml holds [permalinks], languages.toml [languages]).
+    folder = root / "config" / "_default"
+    if folder.is_dir():
+        for item in sorted(folder.iterdir()):
+            if item.suffix in (".toml", ".yaml", ".yml", ".json") and item.is_file():
+                data = _load(item)
+                if item.stem in ("hugo", "config"):
+                    config = {**data, **config}
+                else:
+                    config.setdefault(item.stem, data)
     lower = {str(k).lower(): v for k, v in config.items()}
     permalinks = lower.get("permalinks") or {}
     if isinstance(permalinks, dict) and isinstance(permalinks.get("page"), dict):
@@ -493,6 +519,12 @@ def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
         "future": bool(lower.get("buildfuture")),
         "expired": bool(lower.get("buildexpired")),
         "languages": sorted(str(k).lower() for k in languages) if isinstance(languages, dict) else [],
+        # A language's own content folder ([languages.fr] contentDir = "content/fr").
+        "lang_dirs": {
+            str(v.get("contentDir") or v.get("contentdir")).strip("/"): str(k).lower()
+            for k, v in (languages.items() if isinstance(languages, dict) else ())
+            if isinstance(v, dict) and (v.get("contentDir") or v.get("contentdir"))
+        },
         "default_language": default_language,
         "in_subdir": bool(lower.get("defaultcontentlanguageinsubdir")),
         "lower": not bool(lower.get("disablepathtolower")),
@@ -505,12 +537,19 @@ def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
 
 
 def _hugo_parts(site: Site, relpath: str) -> list[str] | None:
-    """The file's path inside the content folder, as parts (None when it is outside it)."""
+    """The file's path inside its content folder, as parts (None when it is outside them)."""
+    found = _hugo_place(site, relpath)
+    return found[0] if found else None
+
+
+def _hugo_place(site: Site, relpath: str) -> tuple[list[str], str] | None:
+    """(path inside the content folder, the folder's language or "") of a file."""
     parts = relpath.split("/")
-    content = site.config["content_dir"].split("/") if site.config["content_dir"] else []
-    if parts[: len(content)] != content or len(parts) <= len(content):
-        return None
-    return parts[len(content):]
+    for folder, lang in (*site.config.get("lang_dirs", {}).items(), (site.config["content_dir"], "")):
+        prefix = folder.split("/") if folder else []
+        if parts[: len(prefix)] == prefix and len(parts) > len(prefix):
+            return parts[len(prefix):], lang
+    return None
 
 
 def _hugo_is_post(site: Site, relpath: str) -> bool:
@@ -572,9 +611,10 @@ def hugo_urlize(text: str, lower: bool = True) -> str:
 
 
 def _hugo_url(site: Site, facts: PostFacts) -> str:
-    parts = _hugo_parts(site, facts.relpath) or facts.relpath.split("/")
+    parts, folder_lang = _hugo_place(site, facts.relpath) or (facts.relpath.split("/"), "")
     name_parts = parts[-1].rsplit(".", 1)[0].split(".")
     lang = name_parts[1].lower() if len(name_parts) > 1 and name_parts[1].lower() in site.config["languages"] else ""
+    lang = lang or folder_lang
     stem = name_parts[0]
     folders = parts[:-1]
     bundle = stem == "index" and folders

@@ -345,3 +345,26 @@ def test_a_plain_folders_url_template_has_the_posts_date_title_section_and_langu
 def test_an_unknown_url_placeholder_is_a_settings_error():
     with pytest.raises(SettingsError, match=r"\{nope\}"):
         Settings(url_template="/{nope}/{slug}")
+
+
+def test_hugo_configuration_directory_and_language_folders(tmp_path):
+    site = write(tmp_path / "site", {
+        "config/_default/hugo.toml": 'defaultContentLanguage = "en"\n',
+        "config/_default/permalinks.toml": 'posts = "/:year/:slug/"\n',
+        "config/_default/languages.toml": '[en]\ncontentDir = "content/en"\n[fr]\ncontentDir = "content/fr"\n',
+        "content/en/posts/hello.md": post("Hello", date="2024-02-03"),
+        "content/fr/posts/bonjour.md": post("Bonjour", date="2024-02-03"),
+    })
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "hugo"
+    assert urls == {"content/en/posts/hello.md": "/2024/hello/", "content/fr/posts/bonjour.md": "/fr/2024/bonjour/"}
+    assert summary.languages == {"en": 1, "fr": 1}
+
+
+def test_jekyll_collections_dir(tmp_path):
+    site = write(tmp_path / "site", {
+        "_config.yml": "collections_dir: my_collections\npermalink: pretty\n",
+        "my_collections/_posts/2020-02-02-inside.md": post("Inside"),
+        "_posts/2020-02-02-outside.md": post("Outside"),
+    })
+    assert index(site, tmp_path)[1] == {"my_collections/_posts/2020-02-02-inside.md": "/2020/02/02/inside/"}
