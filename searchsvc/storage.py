@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
+import orjson
+
 CURRENT = "CURRENT"
 MANIFEST = "searchsvc.json"
 #: The indexer's record of every post (hash, size, times, title...), for the next incremental
@@ -108,8 +110,12 @@ def titles_of(posts: dict[str, dict[str, Any]]) -> list[list[str]]:
 
 def _read_json(gen_path: Path, name: str) -> dict[str, Any]:
     try:
-        with open(gen_path / name, encoding="utf-8") as fh:
-            data = json.load(fh)
+        with open(gen_path / name, "rb") as fh:
+            raw = fh.read()
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:  # written by the standard library (see write_json_atomic)
+            data = json.loads(raw.decode("utf-8", "surrogatepass"))
     except FileNotFoundError:
         raise IndexUnavailable(
             f"The index at {gen_path} has no {name}; run `searchsvc reindex --full`."
@@ -154,8 +160,14 @@ def damage(gen_path: Path, manifest: dict[str, Any]) -> str | None:
 def write_json_atomic(path: Path, data: Any) -> None:
     """Write JSON so that a reader sees the old file or the new one, never half of one."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, separators=(",", ":"))
+    try:
+        # orjson: the record of a 10,000-post blog in a few milliseconds (json: about half a
+        # second, paid by every incremental run).
+        encoded = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # what orjson refuses (a lone surrogate, say), as the standard library writes it
+        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+    with open(tmp, "wb") as fh:
+        fh.write(encoded)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
