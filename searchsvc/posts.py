@@ -612,6 +612,8 @@ def _date_field(src: _Source, *keys: str) -> datetime | None:
     key, value = src.first(*keys)
     if value is None:
         return None
+    if isinstance(value, dict) and value.get("created") is not None:
+        value = value["created"]  # MkDocs Material's "date: {created: …, updated: …}"
     when = _to_datetime(value, src.settings)
     if when is None:
         src.warn(key, f"has a date that cannot be read: {_show(value)} {_DATE_HINT}; the post is indexed without it")

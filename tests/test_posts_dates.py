@@ -52,6 +52,7 @@ def date_warning(meta, relpath="post.md"):
         ("Tue Jan 16 2024", datetime(2024, 1, 16, tzinfo=UTC)),
         ("1705312800", datetime(2024, 1, 15, 10, tzinfo=UTC)),  # seconds since 1970
         ("'1705312800000'", datetime(2024, 1, 15, 10, tzinfo=UTC)),  # milliseconds
+        ("{created: 2024-01-15, updated: 2024-02-01}", datetime(2024, 1, 15, tzinfo=UTC)),  # MkDocs Material
     ],
 )
 def test_date_forms(written, expected):
