@@ -37,7 +37,8 @@ from whoosh.writing import MERGE_SMALL, SegmentWriter
 from . import postings, sites, storage
 from .codec import Codec
 from .config import Settings
-from .extract import extract
+from .cache import ExtractCache
+from .extract import Extracted, extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
 from .sites import Site
 from .schema import SCHEMA_VERSION, analysing, build_schema, title_analyzer, title_key
@@ -163,18 +164,31 @@ def _query_words(text: str) -> str:
     return " ".join(t.text for t in _headings_analyzer()(text, mode="query"))
 
 
-def post_document(post: Post) -> dict[str, Any]:
-    """The Whoosh document for one post (plain text only; HTML is made at the edge).
+def post_document(post: Post, cache: ExtractCache | None = None) -> dict[str, Any]:
+    """The Whoosh document for one post (plain text only; HTML is made at the edge); with a
+    ``cache``, what extraction makes of its Markdown is taken from there when it has it.
 
     Its text is analysed in the post's language: add it to a writer inside
     ``schema.analysing(document["lang"])``.
     """
     with analysing(post.lang):
-        return _document(post)
+        return _document(post, cache)
 
 
-def _document(post: Post) -> dict[str, Any]:
-    extracted = extract(post.body, mdx=post.path.endswith(".mdx"))
+def _extracted(post: Post, cache: ExtractCache | None) -> Extracted:
+    mdx = post.path.endswith(".mdx")
+    if cache is None:
+        return extract(post.body, mdx=mdx)
+    key = cache.key(post.body, mdx)
+    found = cache.get(key)
+    if found is None:
+        found = extract(post.body, mdx=mdx)
+        cache.put(key, found)
+    return found
+
+
+def _document(post: Post, cache: ExtractCache | None = None) -> dict[str, Any]:
+    extracted = _extracted(post, cache)
     sections = []
     parts = []
     offset = 0
@@ -260,6 +274,10 @@ def reindex(
         remove_leftovers(index_dir)
         summary = _reindex_locked(settings, full=full, progress=progress, workers=workers)
         remove_old_generations(index_dir, settings.generation_grace)
+        # What extraction made of posts that are gone goes too (room for each post twice:
+        # a post and its last edit).
+        if summary.full or summary.added or summary.updated:
+            ExtractCache(index_dir).prune(keep=2 * (summary.total + len(summary.hidden)) + 100)
     summary.seconds = time.monotonic() - started
     return summary
 
@@ -276,7 +294,7 @@ def prepare(relpath: str, data: bytes, settings: Settings, site: Site | None = N
     if post.hidden:
         return ("hidden", post.hidden)
     try:
-        document = post_document(post)
+        document = post_document(post, ExtractCache(settings.index_dir))
     except Exception as exc:  # extraction is total by design; this is the last line of defence
         return ("error", f"could not be extracted ({type(exc).__name__}: {exc})")
     return ("post", post.slug, list(post.tags), document, list(post.warnings))
