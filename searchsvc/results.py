@@ -15,7 +15,7 @@ from .config import MAX_RESULT_DEPTH
 from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
-from .query import CJK_WORD_CHARS
+from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, spread
 from .snapshot import Snapshot
 from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
 
@@ -252,7 +252,10 @@ class _Offsets:
         is given), pairs of CJK characters only where they spell a word of the query."""
         if fieldname not in self._found:
             self._found[fieldname] = self._read(fieldname)
-        return self.cjk.exact(self._found[fieldname].get(docnum, []), text)
+        found = self._found[fieldname].get(docnum, [])
+        if self.cjk and text:
+            found = [*found, *self.cjk.find(text)]
+        return found
 
     def _read(self, fieldname: str) -> dict[int, list[Match]]:
         wanted: dict[str, list[int]] = {}
@@ -266,6 +269,8 @@ class _Offsets:
         for text, docnums in wanted.items():
             if self.deadline is not None and self.deadline.passed():
                 break
+            if self.cjk and is_cjk(text):
+                continue  # found in the text itself (see CjkWords.find)
             term = field.to_bytes(text)
             is_pair = len(text) == 2 and is_cjk(text)
             # Part by part: a file's own postings can be sought in quickly.
@@ -297,25 +302,48 @@ class CjkWords:
     [5, 6]
     """
 
-    def __init__(self, words: set[str] | None = None, pairs: set[str] | None = None):
-        #: Words of 3+ characters (a phrase of pairs); pairs typed as words of their own.
+    def __init__(self, words: set[str] | None = None, pairs: set[str] | None = None,
+                 singles: set[str] | None = None):
+        #: Words of 3+ characters (a phrase of pairs); pairs typed as words of their own;
+        #: single characters (the start of a word).
         self.words = words or set()
         self.pairs = pairs or set()
+        self.singles = singles or set()
 
     @classmethod
     def of(cls, parsed) -> "CjkWords":
         words: set[str] = set()
         pairs: set[str] = set()
+        singles: set[str] = set()
         for clause in parsed.clauses:
             if clause.negated or clause.field is not None:
                 continue
             for run in CJK_RUN.findall(clause.text):
                 if len(run) == 2 or (len(run) > CJK_WORD_CHARS and run == clause.text):
-                    # A word of two; or words typed without spaces, whose pairs match alone.
-                    pairs.update(run[i : i + 2] for i in range(len(run) - 1))
+                    # A word of two; or words typed without spaces, whose pairs match alone
+                    # (the pairs the query looks for: see query.MAX_CJK_PAIRS).
+                    pairs.update(spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS))
                 elif len(run) > 2:
                     words.add(run)
-        return cls(words, pairs)
+                else:
+                    singles.add(run)
+        return cls(words, pairs, singles)
+
+    def __bool__(self) -> bool:
+        return bool(self.words or self.pairs or self.singles)
+
+    def find(self, text: str) -> list[Match]:
+        """Where the words are in ``text``, found in the text itself (exact characters, and no
+        postings to read: a pasted sentence of Japanese is a dozen pairs)."""
+        found: list[Match] = []
+        for needle in (*self.words, *self.pairs, *self.singles):
+            at = text.find(needle)
+            count = 0
+            while at != -1 and count < MAX_MATCHES_PER_PAIR:
+                found.append(Match(at, at + len(needle), needle))
+                count += 1
+                at = text.find(needle, at + 1)
+        return found
 
     def exact(self, matches: list[Match], text: str) -> list[Match]:
         if not self.words or not text:

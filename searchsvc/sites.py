@@ -368,7 +368,8 @@ def _read_jekyll(root: Path, config_file: Path | None, reason: str) -> Site:
         "baseurl": str(config.get("baseurl") or ""),
         "future": bool(config.get("future")),
         "timezone": str(config.get("timezone") or ""),
-        "collections_dir": str(config.get("collections_dir") or "").strip("/"),
+        "collections_dir": "/".join(p for p in (str(config.get("source") or "").strip("./"),
+                                                str(config.get("collections_dir") or "").strip("/")) if p),
         "collections": {
             str(name): {"permalink": str((c or {}).get("permalink") or ""), "output": bool((c or {}).get("output"))}
             for name, c in collections.items() if isinstance(c, (dict, type(None)))

@@ -368,3 +368,11 @@ def test_jekyll_collections_dir(tmp_path):
         "_posts/2020-02-02-outside.md": post("Outside"),
     })
     assert index(site, tmp_path)[1] == {"my_collections/_posts/2020-02-02-inside.md": "/2020/02/02/inside/"}
+
+
+def test_jekyll_source_folder(tmp_path):
+    site = write(tmp_path / "site", {
+        "_config.yml": "source: docs\npermalink: pretty\n",
+        "docs/_posts/2020-02-02-in-source.md": post("In source"),
+    })
+    assert index(site, tmp_path)[1] == {"docs/_posts/2020-02-02-in-source.md": "/2020/02/02/in-source/"}
