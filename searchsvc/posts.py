@@ -641,7 +641,7 @@ _EPOCH_MILLISECONDS = range(1_000_000_000_000, 10_000_000_000_000)
 
 def _to_datetime(value: Any, settings: Settings) -> datetime | None:
     """A frontmatter value as an aware UTC datetime; None when it is not a date."""
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, int) and not isinstance(value, bool):
         if value in _EPOCH_MILLISECONDS:
