@@ -924,6 +924,8 @@ def _permalink(src: _Source) -> str | None:
         return None
     if not isinstance(value, str):
         raise src.error(key, f"must be text, not {_kind(value)} {_URL_HINT}")
+    if "{{" in value or "{%" in value:
+        return None  # a template for the site's generator to fill in (see searchsvc.sites)
     link = value.strip()
     bad = PostError(src.relpath, f"is not a safe address: {_show(value)} {_URL_HINT}", key)
     if _has_control(link) or "\\" in link or any(c.isspace() for c in link):

@@ -694,32 +694,80 @@ def _zola_slugify(text: str) -> str:
 
 def _read_eleventy(root: Path, config_file: Path | None, reason: str) -> Site:
     values, problems = _js_settings(config_file, {"input": ".", "pathPrefix": "/"})
-    return Site("eleventy", reason, tuple(problems), None,
-                {"input": values["input"].strip("./") if values["input"] not in (".", "./") else "",
-                 "prefix": "/" + values["pathPrefix"].strip("/") if values["pathPrefix"].strip("/") else ""})
+    source = values["input"].strip().strip("/")
+    source = "" if source in (".", "./", "") else source.removeprefix("./")
+    # Directory data files (posts/posts.json, posts/posts.11tydata.json) may give every file
+    # of a folder its permalink.
+    permalinks: dict[str, str] = {}
+    base = root / source if source else root
+    for data_file in sorted(base.rglob("*.json")) if base.is_dir() else ():
+        folder = data_file.parent
+        if "node_modules" in data_file.parts or data_file.name not in (f"{folder.name}.json", f"{folder.name}.11tydata.json"):
+            continue
+        try:
+            data = json.loads(data_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            problems.append(f"{data_file.relative_to(root)}: cannot be read as JSON; its settings are not used")
+            continue
+        if isinstance(data, dict) and isinstance(data.get("permalink"), str):
+            permalinks[folder.relative_to(base).as_posix()] = data["permalink"]
+    return Site("eleventy", reason, tuple(problems), None, {
+        "input": source,
+        "prefix": "/" + values["pathPrefix"].strip("/") if values["pathPrefix"].strip("/") else "",
+        "permalinks": permalinks,
+    })
 
 
 _ELEVENTY_SKIP = {"_includes", "_data", "_site", "node_modules", "_layouts"}
 
 
-def _eleventy_is_post(site: Site, relpath: str) -> bool:
+def _eleventy_inside(site: Site, relpath: str) -> list[str] | None:
+    """The file's path inside the input folder, as parts (None when outside it)."""
     parts = relpath.split("/")
-    if site.config["input"]:
-        if parts[0] != site.config["input"]:
-            return False
-        parts = parts[1:]
+    source = site.config["input"].split("/") if site.config["input"] else []
+    if parts[: len(source)] != source:
+        return None
+    return parts[len(source):]
+
+
+def _eleventy_is_post(site: Site, relpath: str) -> bool:
+    parts = _eleventy_inside(site, relpath)
     return bool(parts) and not any(p in _ELEVENTY_SKIP for p in parts[:-1])
 
 
+#: What a permalink's template may say, and how (Nunjucks or Liquid): the file's slug and path.
+_ELEVENTY_VARIABLE = re.compile(r"\{\{-?\s*([\w.]+)\s*(?:\|\s*(slugify|slug)\s*)?-?\}\}")
+
+
 def _eleventy_url(site: Site, facts: PostFacts) -> str:
-    own = facts.meta.get("permalink")
-    if isinstance(own, str) and own.strip() and "{" not in own:
-        return _quote(site.config["prefix"] + "/" + own.strip().lstrip("/"))
-    parts = facts.relpath.split("/")
-    if site.config["input"]:
-        parts = parts[1:]
+    parts = _eleventy_inside(site, facts.relpath) or facts.relpath.split("/")
     stem = _stem(facts.relpath)
     folders = parts[:-1]
+    own = facts.meta.get("permalink")
+    if not isinstance(own, str):
+        own = next((site.config["permalinks"][f] for f in ("/".join(folders[:i]) for i in range(len(folders), -1, -1))
+                    if f in site.config.get("permalinks", {})), None)
+    if isinstance(own, str) and own.strip():
+        dated = _FILE_DATE.match(stem)
+        file_slug = folders[-1] if stem == "index" and folders else (dated.group(4) if dated else stem)
+        values = {
+            "page.fileSlug": file_slug,
+            "page.filePathStem": "/" + "/".join([*folders, stem]),
+            "title": facts.title,
+        }
+
+        def fill(m: re.Match) -> str:
+            value = values.get(m.group(1))
+            if value is None:
+                raise KeyError(m.group(1))
+            return _jekyll_slugify(value) if m.group(2) or m.group(1) == "title" else value
+
+        try:
+            link = _ELEVENTY_VARIABLE.sub(fill, own.strip())
+        except KeyError:
+            link = ""
+        if link and "{" not in link:
+            return _quote(site.config["prefix"] + "/" + link.lstrip("/"))
     if stem == "index" or (folders and stem == folders[-1]):
         path = "/".join(folders)
     else:
