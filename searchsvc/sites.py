@@ -368,6 +368,13 @@ def _read_jekyll(root: Path, config_file: Path | None, reason: str) -> Site:
         "baseurl": str(config.get("baseurl") or ""),
         "future": bool(config.get("future")),
         "timezone": str(config.get("timezone") or ""),
+        # Front matter defaults that set a permalink: [(path prefix, type or "", permalink)].
+        "defaults": [
+            (str((d.get("scope") or {}).get("path") or "").strip("/"), str((d.get("scope") or {}).get("type") or ""),
+             str(d["values"]["permalink"]))
+            for d in (config.get("defaults") or []) if isinstance(d, dict) and isinstance(d.get("values"), dict)
+            and isinstance(d["values"].get("permalink"), str) and isinstance(d.get("scope") or {}, dict)
+        ],
         "collections_dir": "/".join(p for p in (str(config.get("source") or "").strip("./"),
                                                 str(config.get("collections_dir") or "").strip("/")) if p),
         "collections": {
@@ -434,7 +441,7 @@ def _jekyll_url(site: Site, facts: PostFacts) -> str:
     dated = _FILE_DATE.match(stem)
     title = str(facts.meta.get("slug") or (dated.group(4) if dated else stem))
     categories = _jekyll_categories(facts.meta, place[1] if place[0] == "posts" else "")
-    own = facts.meta.get("permalink")
+    own = facts.meta.get("permalink") or _jekyll_default(site, facts.relpath, place[0])
     if place[0] == "posts":
         pattern = str(own or _JEKYLL_STYLES.get(site.config["permalink"], site.config["permalink"]))
     else:
@@ -464,6 +471,21 @@ def _jekyll_url(site: Site, facts: PostFacts) -> str:
         url = url[: -len("index.html")]
     base = site.config["baseurl"].strip("/")
     return _quote(("/" + base if base else "") + url)
+
+
+def _jekyll_default(site: Site, relpath: str, kind: str) -> str | None:
+    """The permalink the site's front matter defaults give the file (the most specific scope
+    wins, as in Jekyll), or None."""
+    best: tuple[int, str] | None = None
+    for path, type_, permalink in site.config.get("defaults", ()):
+        if type_ and type_ != kind:
+            continue
+        if path and not (relpath == path or relpath.startswith(path + "/")):
+            continue
+        rank = len(path) * 2 + bool(type_)
+        if best is None or rank >= best[0]:
+            best = (rank, permalink)
+    return best[1] if best else None
 
 
 def _jekyll_categories(meta: Mapping[str, Any], folders: str) -> list[str]:

@@ -89,6 +89,17 @@ def test_jekyll_permalink_styles(tmp_path, style, url):
     assert index(site, tmp_path)[1] == {"_posts/2015-10-26-jekyll-3-0-released.md": url}
 
 
+def test_jekyll_front_matter_defaults_give_permalinks(tmp_path):
+    site = write(tmp_path / "site", {
+        "_config.yml": "defaults:\n  - scope: {path: \"\", type: posts}\n    values: {permalink: /blog/:title/}\n"
+                       "  - scope: {path: \"archive\", type: posts}\n    values: {permalink: /old/:year/:title/}\n",
+        "_posts/2020-02-02-new.md": post("New"),
+        "archive/_posts/2010-01-01-old.md": post("Old"),
+    })
+    assert index(site, tmp_path)[1] == {"_posts/2020-02-02-new.md": "/blog/new/",
+                                        "archive/_posts/2010-01-01-old.md": "/old/2010/old/"}
+
+
 def test_jekyll_reads_dates_in_the_sites_time_zone(tmp_path):
     site = write(tmp_path / "site", {
         "_config.yml": "permalink: /:year/:month/:day/:title/\ntimezone: America/Los_Angeles\n",
