@@ -92,6 +92,9 @@ class Site:
         if self.generator == "hugo":
             found = _hugo_place(self, relpath)
             return found[1] or None if found else None
+        if self.generator == "docusaurus":
+            place = _docusaurus_place(self, relpath)
+            return _language(place[0]) if place and place[0] else None
         return None
 
     def rejected(self, relpath: str) -> str:
@@ -801,20 +804,37 @@ def _read_docusaurus(root: Path, config_file: Path | None, reason: str) -> Site:
     values, problems = _js_settings(config_file, {"baseUrl": "/", "routeBasePath": "blog", "defaultLocale": ""})
     return Site("docusaurus", reason, tuple(problems), _language(values["defaultLocale"]),
                 {"base": values["baseUrl"].rstrip("/"), "route": values["routeBasePath"].strip("/"),
-                 "dir": "blog"})
+                 "dir": "blog", "locale": values["defaultLocale"]})
+
+
+_DOCUSAURUS_I18N = re.compile(r"^i18n/([^/]+)/docusaurus-plugin-content-blog/(.+)$")
+
+
+def _docusaurus_place(site: Site, relpath: str) -> tuple[str, str] | None:
+    """(locale or "", path inside the blog folder) of a blog post: ``blog/x.md``, or a
+    translation, ``i18n/fr/docusaurus-plugin-content-blog/x.md``."""
+    found = _DOCUSAURUS_I18N.match(relpath)
+    if found:
+        return found.group(1), found.group(2)
+    parts = relpath.split("/")
+    if parts[0] == site.config["dir"] and len(parts) > 1:
+        return "", "/".join(parts[1:])
+    return None
 
 
 def _docusaurus_is_post(site: Site, relpath: str) -> bool:
-    parts = relpath.split("/")
-    return parts[0] == site.config["dir"] and len(parts) > 1 and not parts[-1].startswith("_")
+    place = _docusaurus_place(site, relpath)
+    return place is not None and not place[1].rsplit("/", 1)[-1].startswith("_")
 
 
 def _docusaurus_url(site: Site, facts: PostFacts) -> str:
-    base = site.config["base"] + ("/" + site.config["route"] if site.config["route"] else "")
+    locale, inner = _docusaurus_place(site, facts.relpath) or ("", facts.relpath)
+    base = site.config["base"] + (f"/{locale}" if locale and locale != site.config.get("locale") else "")
+    base += "/" + site.config["route"] if site.config["route"] else ""
     own = facts.meta.get("slug")
     if isinstance(own, str) and own.strip():
         return _quote(base + "/" + own.strip().lstrip("/"))
-    parts = facts.relpath.split("/")[1:]
+    parts = inner.split("/")
     stem = _stem(facts.relpath)
     folders = parts[:-1]
     if stem == "index" and folders:

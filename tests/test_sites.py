@@ -211,14 +211,17 @@ def test_docusaurus(tmp_path):
         "blog/with-slug.md": post("Slugged", slug="/custom"),
         "blog/authors.yml": "jo:\n  name: Jo Doe\n  title: Maintainer\n",
         "docs/intro.md": post("Docs are not posts"),
+        "i18n/en/docusaurus-plugin-content-blog/2019-05-28-first-blog-post.md": post("First, in English"),
     })
     summary, urls = index(site, tmp_path)
     assert urls == {
         "blog/2019-05-28-first-blog-post.md": "/docs/news/2019/05/28/first-blog-post",
         "blog/2021-08-01-folder/index.md": "/docs/news/2021/08/01/folder",
         "blog/with-slug.md": "/docs/news/custom",
+        "i18n/en/docusaurus-plugin-content-blog/2019-05-28-first-blog-post.md":
+            "/docs/en/news/2019/05/28/first-blog-post",
     }
-    assert summary.languages == {"fr": 3}
+    assert summary.languages == {"en": 1, "fr": 3}
 
 
 def test_javascript_settings_that_are_not_literals_are_reported(tmp_path):
