@@ -620,19 +620,29 @@ def _when(value: Any) -> datetime | None:
 
 
 def hugo_urlize(text: str, lower: bool = True) -> str:
-    """A title made into a URL path the way Hugo does it: spaces become "-", letters, digits,
-    ``.``, ``_``, ``-`` and ``~`` kept, the rest dropped, lower case.
+    """A title made into a URL path the way Hugo does it (its UnicodeSanitize): letters, digits,
+    marks and ``. / \\ _ # ~ -`` kept, anything else dropped, a run of spaces a hyphen before
+    the next kept character (none next to a hyphen), then lower case.
 
     >>> hugo_urlize("Hugo 0.111.3 Released: What's New?")
     'hugo-0.111.3-released-whats-new'
+    >>> hugo_urlize("C++ & Rust: the 10x/2 guide (v1.2)"), hugo_urlize("Hello   World -- again_ok ~tilde")
+    ('c-rust-the-10x/2-guide-v1.2', 'hello-world--again_ok-~tilde')
     """
-    out = []
-    for ch in unicodedata.normalize("NFC", text.strip()):
-        if ch.isspace() or ch == "-":
-            out.append("-")
-        elif ch.isalnum() or ch in "._~":
+    out: list[str] = []
+    prepend = was_hyphen = False
+    for ch in unicodedata.normalize("NFC", text):
+        category = unicodedata.category(ch)
+        if ch in "./\\_#~-" or category[0] in "LM" or category == "Nd":
+            was_hyphen = ch == "-"
+            if prepend:
+                if not was_hyphen:
+                    out.append("-")
+                prepend = False
             out.append(ch)
-    path = re.sub(r"-{2,}", "-", "".join(out)).strip("-")
+        elif out and not was_hyphen and ch.isspace():
+            prepend = True
+    path = "".join(out)
     return path.lower() if lower else path
 
 

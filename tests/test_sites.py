@@ -137,6 +137,7 @@ def test_authors_by_key_come_from_the_sites_data(tmp_path, open_index):
 HUGO = {
     "hugo.toml": 'baseURL = "https://example.org/"\ntitle = "x"\n[permalinks]\n  posts = "/:year/:month/:slug/"\n',
     "content/posts/release.md": post("Hugo 0.111.3 Released: What's New?", date="2024-01-15"),
+    "content/posts/symbols.md": post("C++ & Rust: the 10x/2 guide (v1.2)", date="2024-01-16"),
     "content/posts/bundle/index.md": post("Bundle", date="2023-05-02", slug="my-bundle"),
     "content/posts/bundle/resource.md": post("A resource of the bundle"),
     "content/posts/_index.md": post("The list of posts"),
@@ -154,6 +155,7 @@ def test_hugo_pages_and_their_urls(tmp_path):
     assert summary.site["generator"] == "hugo"
     assert urls == {
         "content/posts/release.md": "/2024/01/hugo-0.111.3-released-whats-new/",
+        "content/posts/symbols.md": "/2024/01/c-rust-the-10x/2-guide-v1.2/",
         "content/posts/bundle/index.md": "/2023/05/my-bundle/",
         "content/notes/A-Note.md": "/notes/a-note/",
         "content/notes/custom.md": "/elsewhere/custom/",
