@@ -27,7 +27,6 @@ True
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 from typing import Callable
 
@@ -230,7 +229,3 @@ def has_cjk(text: str) -> bool:
 def is_cjk(text: str) -> bool:
     """Whether every character of ``text`` is CJK (and there is one)."""
     return bool(text) and all(_CJK_RE.match(ch) for ch in text)
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
