@@ -113,8 +113,11 @@ PREFIX_SCAN_CHARS = 1_000_000
 def _few(evaluator: Evaluator, mask: np.ndarray, widen: tuple[Query, str, int, bool]) -> bool:
     """Whether fewer than ``widen[2]`` posts match; where the other words are asked for as
     written (``widen[3]``), posts that have them so (their stems match many more posts)."""
-    if not widen[3]:
-        return np.count_nonzero(mask) < widen[2]
+    found = np.count_nonzero(mask)
+    if found < widen[2]:
+        return True
+    if not widen[3] or found > PREFIX_SCAN * 4:
+        return False  # many posts have every word: one of them is the post wanted
     return np.count_nonzero(mask & evaluator.evaluate(widen[0], scored=False).mask) < widen[2]
 
 
