@@ -539,7 +539,7 @@ def _scan(settings: Settings) -> tuple[list[Path], list[Any], Site]:
             relpaths = [f.relative_to(content_dir).as_posix() for f in files]
             chosen = set(site.select(relpaths))
             errors += [PostError(r, reason) for r in relpaths if r not in chosen and (reason := site.rejected(r))]
-            files = [f for f in files if f.relative_to(content_dir).as_posix() in chosen]
+            files = [f for f, r in zip(files, relpaths) if r in chosen]
         return files, errors, site
     except PostError as exc:
         raise ReindexError(f"{exc}; the existing index is kept.") from None

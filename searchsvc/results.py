@@ -272,7 +272,6 @@ class _Offsets:
             if self.cjk and is_cjk(text):
                 continue  # found in the text itself (see CjkWords.find)
             term = field.to_bytes(text)
-            is_pair = len(text) == 2 and is_cjk(text)
             # Part by part: a file's own postings can be sought in quickly.
             for own, offset, count in parts:
                 local = sorted(d - offset for d in docnums if offset <= d < offset + count)
@@ -286,7 +285,7 @@ class _Offsets:
                 bounds = np.flatnonzero(np.diff(ids)) + 1
                 firsts = [0, *bounds.tolist()]
                 for docnum, first, last in zip(ids[firsts].tolist(), firsts, [*bounds.tolist(), len(ids)]):
-                    last = min(last, first + (MAX_MATCHES_PER_PAIR if is_pair else MAX_MATCHES_PER_TERM))
+                    last = min(last, first + MAX_MATCHES_PER_TERM)
                     terms = repeat(text, last - first)
                     out.setdefault(docnum + offset, []).extend(map(Match, starts[first:last], ends[first:last], terms))
         return out

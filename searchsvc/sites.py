@@ -101,7 +101,7 @@ class Site:
         """Why the generator rejects a file it would otherwise read as a post ("" when it does
         not: a page, a data file and the like are simply not posts)."""
         if self.generator == "jekyll":
-            place = _jekyll_place(relpath, self.config.get("collections_dir", ""))
+            place = _jekyll_place(self, relpath)
             if place and place[0] == "posts" and not _FILE_DATE.match(relpath.rsplit("/", 1)[-1]):
                 return "is in _posts but not named YYYY-MM-DD-title.md, so Jekyll does not publish it"
         return ""
@@ -138,7 +138,7 @@ def detect(root: Path, forced: str = "") -> Site:
         return Site(reason="SEARCHSVC_GENERATOR=none")
     found = _recognise(root)
     if forced:
-        config_file = found[1] if found and found[0] == forced else _config_file(root, forced)
+        config_file = found[1] if found and found[0] == forced else None
         reason = f"SEARCHSVC_GENERATOR={forced}"
         generator = forced
     elif found:
@@ -221,11 +221,6 @@ def _recognise(root: Path) -> tuple[str, Path | None] | None:
     return None
 
 
-def _config_file(root: Path, generator: str) -> Path | None:
-    found = _recognise(root)
-    return found[1] if found and found[0] == generator else None
-
-
 def _load(path: Path | None) -> dict[str, Any]:
     """A YAML, TOML or JSON configuration as a mapping ({} when there is none).
 
@@ -293,18 +288,10 @@ def _js_settings(path: Path | None, keys: dict[str, str]) -> tuple[dict[str, str
 # Placeholders of URL patterns
 
 
-def _pattern_url(pattern: str, values: Mapping[str, str], problems: list[str] | None = None) -> str:
-    """``pattern`` with each ``:name`` replaced by ``values[name]`` (longest names first); an
-    unknown placeholder is kept as written."""
-    def replace(m: re.Match) -> str:
-        name = m.group(1)
-        if name in values:
-            return values[name]
-        if problems is not None:
-            problems.append(name)
-        return m.group(0)
-
-    return re.sub(r":([a-z_]+)", replace, pattern)
+def _pattern_url(pattern: str, values: Mapping[str, str]) -> str:
+    """``pattern`` with each ``:name`` replaced by ``values[name]``; an unknown placeholder is
+    kept as written (the site's reader reported it, see :func:`_unknown_placeholders`)."""
+    return re.sub(r":([a-z_]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
 
 
 def _date_values(when: datetime | None) -> dict[str, str]:
@@ -404,8 +391,9 @@ _JEKYLL_STYLES = {
 }
 
 
-def _jekyll_place(relpath: str, collections_dir: str = "") -> tuple[str, str] | None:
+def _jekyll_place(site: Site, relpath: str) -> tuple[str, str] | None:
     """("posts", categories from the folders above ``_posts``) or (collection, path inside it)."""
+    collections_dir = site.config.get("collections_dir", "")
     if collections_dir:
         if not relpath.startswith(collections_dir + "/"):
             return None
@@ -422,7 +410,7 @@ def _jekyll_place(relpath: str, collections_dir: str = "") -> tuple[str, str] | 
 
 
 def _jekyll_is_post(site: Site, relpath: str) -> bool:
-    place = _jekyll_place(relpath, site.config.get("collections_dir", ""))
+    place = _jekyll_place(site, relpath)
     if place is None:
         return False
     if place[0] == "posts":
@@ -432,14 +420,14 @@ def _jekyll_is_post(site: Site, relpath: str) -> bool:
 
 
 def _jekyll_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
-    place = _jekyll_place(facts.relpath, site.config.get("collections_dir", ""))
+    place = _jekyll_place(site, facts.relpath)
     if place and place[0] == "posts" and not site.config["future"] and facts.date and facts.date > now:
         return "dated in the future (Jekyll publishes it then; future: true publishes it now)"
     return ""
 
 
 def _jekyll_url(site: Site, facts: PostFacts) -> str:
-    place = _jekyll_place(facts.relpath, site.config.get("collections_dir", "")) or ("posts", "")
+    place = _jekyll_place(site, facts.relpath) or ("posts", "")
     stem = _stem(facts.relpath)
     dated = _FILE_DATE.match(stem)
     title = str(facts.meta.get("slug") or (dated.group(4) if dated else stem))
@@ -461,8 +449,8 @@ def _jekyll_url(site: Site, facts: PostFacts) -> str:
     values = {
         **_date_values(when),
         "title": title,
-        "slug": _jekyll_slugify(title),
-        "name": _jekyll_slugify(stem),
+        "slug": _slugify(title),
+        "name": _slugify(stem),
         "categories": "/".join(categories),
         "output_ext": ".html",
         "collection": place[0],
@@ -507,8 +495,9 @@ def _jekyll_categories(meta: Mapping[str, Any], folders: str) -> list[str]:
     return out
 
 
-def _jekyll_slugify(text: str) -> str:
-    """Jekyll's default slugify: lower case, runs of anything not a letter or digit become "-"."""
+def _slugify(text: str) -> str:
+    """Jekyll's default slugify (Eleventy's filter near enough): lower case, runs of anything
+    not a letter or digit become "-"."""
     return re.sub(r"[^\w]+|_+", "-", text.lower()).strip("-")
 
 
@@ -541,7 +530,6 @@ def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
         if isinstance(permalinks, dict) else {},
         "ugly": bool(lower.get("uglyurls")),
         "base": _base_path(lower.get("baseurl") or ""),
-        "drafts": bool(lower.get("builddrafts")),
         "future": bool(lower.get("buildfuture")),
         "expired": bool(lower.get("buildexpired")),
         "languages": sorted(str(k).lower() for k in languages) if isinstance(languages, dict) else [],
@@ -562,12 +550,6 @@ def _read_hugo(root: Path, config_file: Path | None, reason: str) -> Site:
     return Site("hugo", reason, tuple(problems), language or _language(default_language), out)
 
 
-def _hugo_parts(site: Site, relpath: str) -> list[str] | None:
-    """The file's path inside its content folder, as parts (None when it is outside them)."""
-    found = _hugo_place(site, relpath)
-    return found[0] if found else None
-
-
 def _hugo_place(site: Site, relpath: str) -> tuple[list[str], str] | None:
     """(path inside the content folder, the folder's language or "") of a file."""
     parts = relpath.split("/")
@@ -579,8 +561,8 @@ def _hugo_place(site: Site, relpath: str) -> tuple[list[str], str] | None:
 
 
 def _hugo_is_post(site: Site, relpath: str) -> bool:
-    parts = _hugo_parts(site, relpath)
-    return parts is not None and parts[-1].rsplit(".", 1)[0].split(".")[0] != "_index"
+    found = _hugo_place(site, relpath)
+    return found is not None and found[0][-1].rsplit(".", 1)[0].split(".")[0] != "_index"
 
 
 def _hugo_select(site: Site, relpaths: list[str]) -> list[str]:
@@ -594,8 +576,6 @@ def _hugo_select(site: Site, relpaths: list[str]) -> list[str]:
 
 def _hugo_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
     meta = facts.meta
-    if meta.get("draft") is True and site.config["drafts"]:
-        return ""
     expiry = _when(meta.get("expiryDate") or meta.get("expirydate"))
     if not site.config["expired"] and expiry is not None and expiry < now:
         return "expired (expiryDate is past)"
@@ -713,11 +693,12 @@ def _zola_url(site: Site, facts: PostFacts) -> str:
         stem, folders = folders[-1], folders[:-1]
     dated = _FILE_DATE.match(stem)
     slug = facts.meta.get("slug")
-    name = str(slug) if isinstance(slug, str) and slug.strip() else _zola_slugify(dated.group(4) if dated else stem)
+    name = str(slug) if isinstance(slug, str) and slug.strip() else _ascii_slug(dated.group(4) if dated else stem)
     return _quote(site.config["base"] + "/" + "/".join([*folders, name]) + "/")
 
 
-def _zola_slugify(text: str) -> str:
+def _ascii_slug(text: str) -> str:
+    """Accents dropped, lower case, runs of anything not a-z or 0-9 a "-" (Zola, MkDocs)."""
     folded = unicodedata.normalize("NFKD", text)
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
@@ -795,7 +776,7 @@ def _eleventy_url(site: Site, facts: PostFacts) -> str:
             value = values.get(m.group(1))
             if value is None:
                 raise KeyError(m.group(1))
-            return _jekyll_slugify(value) if m.group(2) or m.group(1) == "title" else value
+            return _slugify(value) if m.group(2) or m.group(1) == "title" else value
 
         try:
             link = _ELEVENTY_VARIABLE.sub(fill, own.strip())
@@ -898,7 +879,7 @@ def _mkdocs_is_post(site: Site, relpath: str) -> bool:
 
 def _mkdocs_url(site: Site, facts: PostFacts) -> str:
     own = facts.meta.get("slug")
-    slug = str(own) if isinstance(own, str) and own.strip() else _zola_slugify(facts.title)
+    slug = str(own) if isinstance(own, str) and own.strip() else _ascii_slug(facts.title)
     date_text = ""
     if facts.date is not None:
         fmt = site.config["date_format"]

@@ -402,8 +402,7 @@ class Expander:
     def __init__(self, vocabulary: "Vocabulary", reader, langs: Sequence[str] = (DEFAULT_LANGUAGE,)):
         self.vocabulary = vocabulary
         self.reader = reader
-        self.langs = tuple(langs) or (DEFAULT_LANGUAGE,)
-        self.lang = self.langs[0]
+        self.lang = langs[0] if langs else DEFAULT_LANGUAGE
 
     def completions(self, word: str) -> list[str]:
         """Completions for matching: stop words included (titles and headings have them)."""
