@@ -16,7 +16,9 @@ def create_app(config: Mapping[str, Any] | None = None):
     from flask import Flask
 
     from . import tuning, web
+    from .analytics import Recorder
     from .config import Settings
+    from .curation import Curation
     from .search import SearchIndex
 
     config = dict(config or {})
@@ -27,7 +29,13 @@ def create_app(config: Mapping[str, Any] | None = None):
     app.config.update(MAX_CONTENT_LENGTH=64 * 1024)
     app.config.update(flask_keys)
     app.extensions["searchsvc.settings"] = settings
-    app.extensions["searchsvc.index"] = SearchIndex(settings.index_dir, time_limit=settings.query_time_limit)
+    app.extensions["searchsvc.index"] = SearchIndex(
+        settings.index_dir, time_limit=settings.query_time_limit, curation=Curation(settings.synonyms, settings.pins)
+    )
+    # Analytics: opened with the first event (a server nobody searches writes no file).
+    app.extensions["searchsvc.analytics"] = (
+        Recorder(settings.analytics_db, settings.analytics_days) if settings.analytics else None
+    )
     web.init_app(app)
     if settings.admin_token:
         from . import admin

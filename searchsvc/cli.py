@@ -20,6 +20,9 @@ from .storage import IndexUnavailable
 #: Exit status when reindex could not run at all (busy, unreadable content); 1 means posts were skipped.
 EXIT_NOT_RUN = 3
 
+#: gunicorn's access log without what identifies a reader: time, request line, status, size, duration.
+ACCESS_LOG_FORMAT = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
+
 path_option = dict(type=click.Path(file_okay=False, path_type=Path))
 
 
@@ -268,6 +271,59 @@ def eval_command(content_dir, limit, seed, misses, as_json) -> None:
     sys.exit(1 if report.below_baseline else 0)
 
 
+@main.command("insights")
+@click.option("--days", type=click.IntRange(1, 3660), default=30, show_default=True, help="Days to report, today included (UTC).")
+@click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="Rows per list.")
+@click.option("--db", "db", type=click.Path(dir_okay=False, path_type=Path), envvar="SEARCHSVC_ANALYTICS_DB",
+              help="The analytics database [default: ./analytics.sqlite3].")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON (the same as GET /api/insights).")
+def insights_command(days, limit, db, as_json) -> None:
+    """What readers searched for: searches and clicks, the top queries, the queries that
+    found nothing, the URLs opened, and searches per day.
+
+    Reads the analytics that the server records (SEARCHSVC_ANALYTICS_DB); events of the
+    last second a server holds may not be written yet.
+    """
+    from .insights import InsightsUnavailable, report
+
+    settings = _settings(analytics_db=db)
+    try:
+        data = report(settings.analytics_db, days=days, limit=limit)
+    except InsightsUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    if as_json:
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    rate = "" if data["click_through"] is None else f" ({data['click_through']:.0%} click-through)"
+    click.echo(f"Last {days} day{'s' if days > 1 else ''} (since {data['since']}, UTC): "
+               f"{data['searches']} searches, {data['clicks']} clicks{rate}.")
+    if not settings.analytics_db.exists():
+        click.echo(f"No analytics recorded yet in {settings.analytics_db}.")
+        return
+    _table("Top queries", ("searches", "results", "clicks"), data["top_queries"], "query")
+    _table("Found nothing", ("searches",), data["zero_results"], "query")
+    _table("Most opened", ("clicks",), data["top_clicked"], "url")
+    busy = [d for d in data["per_day"] if d["searches"] or d["clicks"]]
+    if busy:
+        click.echo("\nPer day:")
+        for d in busy:
+            click.echo(f"  {d['date']}  {d['searches']:>7} searches  {d['clicks']:>6} clicks")
+
+
+def _table(title: str, columns: tuple[str, ...], rows: list[dict[str, Any]], key: str) -> None:
+    click.echo(f"\n{title}:")
+    if not rows:
+        click.echo("  (none)")
+        return
+    width = min(max(len(str(r[key])) for r in rows), 60)
+    click.echo("  " + key.ljust(width) + "".join(f"{c:>10}" for c in columns))
+    for row in rows:
+        text = str(row[key])
+        text = text if len(text) <= width else text[: width - 1] + "…"
+        values = "".join(f"{'–' if row[c] is None else row[c]:>10}" for c in columns)
+        click.echo(f"  {text.ljust(width)}{values}")
+
+
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, envvar="SEARCHSVC_HOST")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, envvar="SEARCHSVC_PORT")
@@ -294,6 +350,8 @@ def serve_command(host, port, workers, threads, index_dir) -> None:
             self.cfg.set("timeout", 30)
             self.cfg.set("graceful_timeout", 10)
             self.cfg.set("accesslog", "-")
+            # No address, User-Agent or referrer in the log (gunicorn's default has all three).
+            self.cfg.set("access_log_format", ACCESS_LOG_FORMAT)
 
         def load(self):
             # In each worker process: each opens the index itself, with files and caches of its own.

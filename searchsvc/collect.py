@@ -44,6 +44,8 @@ class Outcome:
     evaluator: Evaluator
     #: True when the time limit stopped the search before every match was seen.
     partial: bool = False
+    #: Posts put first by the blog's pins (document numbers).
+    pinned: frozenset[int] = frozenset()
 
 
 class Deadline:
@@ -66,8 +68,14 @@ def execute(
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
     widen: tuple[Query, str, int, bool] | None = None,
+    pinned: Sequence[int] = (),
 ) -> Outcome:
-    """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first."""
+    """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
+
+    ``pinned`` posts (the blog's pins for this query) come first, in their order, when the
+    order is by relevance and the request's filters let them through, whether or not they
+    have the words.
+    """
     table = snap.table()
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
     found = evaluator.evaluate(query)
@@ -79,6 +87,14 @@ def execute(
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
+    sort = request.sort
+    if sort == "relevance" and not parsed.has_text:
+        sort = "newest"
+    if sort == "relevance":
+        pinned = [d for d in dict.fromkeys(pinned) if table.alive[d] and (allowed is None or allowed[d])]
+        mask[pinned] = True
+    else:
+        pinned = []
     docs = np.flatnonzero(mask)
     scores = found.scores[docs]
     preferred = request.preferred
@@ -87,18 +103,19 @@ def execute(
         ours = table.lang_of[docs] == table.lang_keys.index(preferred)
         scores = np.where(ours, scores * PREFERRED_LANGUAGE, scores)
     dates = table.dates[docs]
-    sort = request.sort
-    if sort == "relevance" and not parsed.has_text:
-        sort = "newest"
     first = (request.page - 1) * request.per_page
     limit = request.page * request.per_page
     if sort != "relevance":
         # Undated posts last either way.
         order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
     else:
-        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit)
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit + len(pinned))
+        if pinned:
+            first_ones = np.searchsorted(docs, pinned)
+            order = np.concatenate([first_ones, order[~np.isin(order, first_ones)]])
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
-    return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial)
+    return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial,
+                   frozenset(pinned))
 
 
 #: Posts that have every other word of a query, but none of the completions of its last
@@ -198,7 +215,7 @@ def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | No
     replaced = text
     changed = False
     for clause in parsed.clauses:
-        if not plain_word(clause):
+        if not plain_word(clause) or clause.also:
             continue
         fixes = expander.corrections(clause.text)
         if fixes:

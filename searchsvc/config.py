@@ -77,10 +77,25 @@ class Settings:
     #: The languages the site is written in (comma separated in the environment): a post file
     #: named like ``post.fr.md``, or in a top folder ``fr/``, is in that language.
     languages: tuple[str, ...] = ()
+    #: Search analytics: events taken at POST /api/events and shown by ``searchsvc insights``
+    #: and /admin ("off": none is taken or stored).
+    analytics: bool = True
+    #: The SQLite file analytics are kept in.
+    analytics_db: Path = Path("analytics.sqlite3")
+    #: Days analytics events are kept; older ones are deleted.
+    analytics_days: int = 90
+    #: A text file of synonyms ("js, javascript"; "k8s => kubernetes"), read again when it changes.
+    synonyms: Path | None = None
+    #: A TOML file of pinned results ([[pin]] query, urls), read again when it changes.
+    pins: Path | None = None
 
     def __post_init__(self) -> None:
-        for name in ("content_dir", "index_dir"):
-            object.__setattr__(self, name, Path(getattr(self, name)).expanduser().absolute())
+        for name in ("content_dir", "index_dir", "analytics_db", "synonyms", "pins"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, Path(value).expanduser().absolute())
+        if self.analytics_days < 1:
+            raise SettingsError(f"SEARCHSVC_ANALYTICS_DAYS must be 1 or more; got {self.analytics_days}.")
         names = set(re.findall(r"\{([^{}]*)\}", self.url_template))
         unknown = sorted(names - set(URL_PLACEHOLDERS))
         if unknown:
@@ -165,8 +180,10 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
             raise SettingsError(f"Unknown setting {name!r}.")
         kind = types[name]
         try:
-            if kind == "Path":
-                value = Path(value).expanduser().absolute()
+            if kind in ("Path", "Path | None"):
+                value = Path(value).expanduser().absolute() if value is not None else None
+            elif kind == "bool":
+                value = _boolean(value)
             elif kind == "int":
                 value = int(value)
             elif kind == "float":
@@ -185,5 +202,19 @@ def _coerce(values: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+_TRUE = {"on", "true", "yes", "1"}
+_FALSE = {"off", "false", "no", "0"}
+
+
+def _boolean(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise ValueError(value)
+
+
 def _describe(kind: str) -> str:
-    return {"int": "a whole number", "float": "a number", "Path": "a path"}.get(kind, "text")
+    return {"int": "a whole number", "float": "a number", "Path": "a path", "Path | None": "a path",
+            "bool": "on or off"}.get(kind, "text")

@@ -61,6 +61,15 @@ class SearchRequestError(ValueError):
 # Parsing user text
 
 
+def normalize_query(text: str) -> str:
+    """A query as analytics count it and pins match it: trimmed, case-folded, spaces collapsed.
+
+    >>> normalize_query("  Hooks   in  REACT ")
+    'hooks in react'
+    """
+    return " ".join(text.split()).casefold()
+
+
 @dataclass(frozen=True)
 class Clause:
     """One unit of the user's query: a word, a phrase, or a tag/author filter."""
@@ -72,6 +81,8 @@ class Clause:
     field: str | None = None
     #: One pair of characters of a long CJK run (see :func:`_cjk_pairs`).
     pair: bool = False
+    #: Other terms that find the same posts (the blog's synonyms, see :func:`with_synonyms`).
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -208,6 +219,40 @@ def parse_query(text: str) -> ParsedQuery:
                 groups.append([clause])
             join_next = False
     return ParsedQuery(tuple(tuple(g) for g in groups))
+
+
+def with_synonyms(parsed: ParsedQuery, synonyms) -> ParsedQuery:
+    """The query with the blog's synonyms: each word, or run of words, that a rule names
+    also finds the rule's other terms (:attr:`Clause.also`). The words typed stay what they
+    are (exact titles, phrases, highlighting of the words themselves); a run of several
+    words becomes one phrase. ``synonyms``: a :class:`searchsvc.curation.Synonyms`.
+
+    >>> from searchsvc.curation import parse_synonyms
+    >>> rules, _ = parse_synonyms("js, javascript\\nreact native => rn")
+    >>> [(c.text, c.phrase, c.also) for c in with_synonyms(parse_query("JS React Native"), rules).clauses]
+    [('JS', False, ('javascript',)), ('React Native', True, ('rn',))]
+    """
+    longest = synonyms.longest
+    if not longest:
+        return parsed
+    groups = list(parsed.groups)
+    out: list[tuple[Clause, ...]] = []
+    i = 0
+    while i < len(groups):
+        for size in range(min(longest, len(groups) - i), 0, -1):
+            span = groups[i : i + size]
+            if not all(len(g) == 1 and plain_word(g[0]) and not g[0].also for g in span):
+                continue
+            words = tuple(g[0].text for g in span)
+            also = synonyms.get(words)
+            if also:
+                out.append((Clause(" ".join(words), phrase=size > 1, also=also),))
+                i += size
+                break
+        else:
+            out.append(groups[i])
+            i += 1
+    return ParsedQuery(tuple(out))
 
 
 _LAST_PIECE = re.compile(r"^(?P<head>.*\w)[-/](?P<tail>\w+)$")
@@ -447,13 +492,19 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     if len(clause.text) == 1 and is_cjk(clause.text):
                         # One character of a script without spaces: the start of a word.
                         body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
-                    corrections = expander.corrections(clause.text)
+                    # A word the blog's synonyms name is meant as typed: never a typo.
+                    corrections = () if clause.also else expander.corrections(clause.text)
                     expansions += [(w, FUZZY_FACTOR) for w in corrections]
-                    if not corrections:
+                    if not corrections and not clause.also:
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
                 q = _text_query(schema, clause, expansions, body_terms, langs)
             if q is not None:
                 parts.append(q)
+            for other in clause.also:
+                # The blog's synonyms: as good a match as the word typed.
+                q = _text_query(schema, Clause(other, phrase=" " in other), (), (), langs)
+                if q is not None:
+                    parts.append(q)
         if not parts:
             continue
         q = parts[0] if len(parts) == 1 else Or(parts)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
 from typing import Any, Iterator
 
@@ -57,6 +57,8 @@ class Hit:
     sections: tuple[SectionHit, ...] = ()
     #: The post's language (a code such as "en").
     lang: str = DEFAULT_LANGUAGE
+    #: Put first by the blog's pins for this query (see :mod:`searchsvc.curation`).
+    pinned: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -74,6 +76,7 @@ class Hit:
             "score": round(self.score, 4),
             "sections": [s.to_dict() for s in self.sections],
             "lang": self.lang,
+            "pinned": self.pinned,
         }
 
 
@@ -145,8 +148,9 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         post = snap.post(searcher, docnum)
         stored = post.fields
         score = score if outcome.scored else 0.0
+        pinned = docnum in outcome.pinned
         if deadline is not None and deadline.passed():
-            yield _plain_hit(stored, score)
+            yield replace(_plain_hit(stored, score), pinned=pinned)
             continue
         terms = matched[docnum]
         meta = post.meta
@@ -203,6 +207,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
             reading_minutes=stored.get("reading_minutes"),
             sections=sections,
             lang=lang,
+            pinned=pinned,
         )
 
 

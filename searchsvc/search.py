@@ -48,7 +48,9 @@ from .query import (
     filters,
     parse_query,
     split_last_word,
+    with_synonyms,
 )
+from .curation import NO_RULES, Curation, Rules
 from .results import SearchResponse, shown_hits, summary
 from .snapshot import DamagedIndex, PostNotFound, Snapshot, open_generation  # noqa: F401
 from .vocabulary import MAX_SUGGESTIONS, Expander, Suggestion
@@ -78,10 +80,12 @@ class SearchIndex:
     :raise IndexUnavailable: from every method when there is no usable index.
     """
 
-    def __init__(self, index_dir: Path, time_limit: float = QUERY_TIME_LIMIT):
+    def __init__(self, index_dir: Path, time_limit: float = QUERY_TIME_LIMIT, curation: Curation | None = None):
         self.index_dir = Path(index_dir)
         #: Seconds one query may take collecting matches before it returns what it has.
         self.time_limit = time_limit
+        #: The blog's synonyms and pins (read again when their files change).
+        self.curation = curation
         self._lock = threading.Lock()
         self._snapshot: Snapshot | None = None
         self._local = threading.local()
@@ -219,16 +223,20 @@ class SearchIndex:
             raise SearchRequestError(
                 "q", f"has {len(parsed.clauses)} words; at most {MAX_QUERY_TERMS} are allowed."
             )
+        rules = self.curation.rules() if self.curation is not None else NO_RULES
+        parsed = with_synonyms(parsed, rules.synonyms)
         with self.searcher() as (snap, searcher):
-            cached = snap.responses.get(request)
+            key = (request, rules.version)  # an answer made under other synonyms or pins is not reused
+            cached = snap.responses.get(key)
             if cached is not None:
                 return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
-            response = self._search(snap, searcher, request, parsed, started)
+            response = self._search(snap, searcher, request, parsed, started, rules)
             if not response.partial:
-                snap.responses.put(request, response)
+                snap.responses.put(key, response)
             return response
 
-    def _search(self, snap: Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, started: float) -> SearchResponse:
+    def _search(self, snap: Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, started: float,
+                rules: Rules = NO_RULES) -> SearchResponse:
         schema = searcher.schema
         # The query is read in each language the posts it may find are written in.
         langs = snap.query_languages(request.lang_codes)
@@ -243,7 +251,9 @@ class SearchIndex:
             # that found fewer than FEW_RESULTS posts.
             widen = (assemble_query(schema, parsed, compiled, without_last=True, langs=langs), compiled.last_prefix,
                      1 if compiled.last_is_word else FEW_RESULTS, bool(compiled.exact_words))
-        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen)
+        pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
+        pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
+        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned)
         relaxed = corrected = False
         correction = None
         if parsed.has_text and outcome.total < FEW_RESULTS:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import re
-
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +30,7 @@ STORED_CACHE_CHARS = 1_000_000
 #: Seconds before a generation that failed to open is tried again.
 RETRY_BROKEN_AFTER = 2.0
 
+log = logging.getLogger("searchsvc.search")
 
 
 class PostNotFound(LookupError):
@@ -106,6 +107,9 @@ class Snapshot:
     _table: DocTable | None = None
     _query_languages: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Post URL -> document number, read on the first pinned query (see :meth:`docnums_of_urls`).
+    _by_url: dict[str, int] | None = None
+    _unknown_urls: set[str] = field(default_factory=set)
 
     def stored_fields(self, searcher, docnum: int) -> dict[str, Any]:
         """A post's stored fields: from its segment's stored-fields file when it has one."""
@@ -126,6 +130,31 @@ class Snapshot:
                 if self._table is None:
                     self._table = DocTable(self.ix, self.documents)
         return self._table
+
+    def docnums_of_urls(self, searcher, urls: Sequence[str]) -> list[int]:
+        """The posts with these URLs, in order (a URL may be written with or without the
+        site's address or a final slash). A URL no post has is logged once per generation
+        and left out."""
+        if self._by_url is None:
+            with self._table_lock:
+                if self._by_url is None:
+                    by_url: dict[str, int] = {}
+                    reader = searcher.reader()
+                    for docnum in reader.all_doc_ids():
+                        url = str(self.stored_fields(searcher, docnum).get("url") or "")
+                        for key in _url_keys(url):
+                            by_url.setdefault(key, docnum)
+                    self._by_url = by_url
+        out = []
+        for url in urls:
+            docnum = next((self._by_url[k] for k in _url_keys(url) if k in self._by_url), None)
+            if docnum is not None:
+                out.append(docnum)
+            elif url not in self._unknown_urls and len(self._unknown_urls) < 1000:
+                self._unknown_urls.add(url)
+                log.warning("A pinned URL, %s, is the URL of no post in the index (generation %s); it is left out.",
+                            url, self.number)
+        return out
 
     @property
     def post_count(self) -> int:
@@ -165,6 +194,21 @@ class Snapshot:
         if self._titles is None:
             self._titles = TitleIndex(self.title_entries)
         return self._titles
+
+
+def _url_keys(url: str) -> list[str]:
+    """The ways a pin may write a post's URL: as the API gives it, and its path alone
+    (without ``https://host``), each without a final slash.
+
+    >>> _url_keys("https://example.com/blog/a/")
+    ['https://example.com/blog/a', '/blog/a']
+    """
+    url = url.strip()
+    keys = [url.rstrip("/") or "/"]
+    m = re.match(r"^[a-z][a-z0-9+.-]*://[^/]*(/.*)?$", url, re.IGNORECASE)
+    if m:
+        keys.append((m.group(1) or "/").rstrip("/") or "/")
+    return keys
 
 
 def open_generation(index_dir: Path, name: str) -> Snapshot:

@@ -26,6 +26,7 @@ from flask import (
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import HTTPException
 
+from .analytics import MAX_EVENT_BYTES, AnalyticsUnavailable, EventError, Recorder, parse_event, search_event
 from .config import MAX_QUERY_CHARS, Settings
 from .search import SORTS, PostNotFound, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
@@ -51,6 +52,11 @@ def search_index() -> SearchIndex:
     return current_app.extensions["searchsvc.index"]
 
 
+def recorder() -> Recorder | None:
+    """Where analytics events go (None when SEARCHSVC_ANALYTICS is off)."""
+    return current_app.extensions.get("searchsvc.analytics")
+
+
 # ---------------------------------------------------------------------------
 # Reading parameters
 
@@ -61,7 +67,7 @@ def _arg(args, name: str, default: str = "") -> str:
     return args[name] if name in args else default
 
 
-def _int_arg(args, name: str, default: int, minimum: int = 1) -> int:
+def int_arg(args, name: str, default: int, minimum: int = 1) -> int:
     raw = _arg(args, name).strip()
     if not raw:
         return default
@@ -95,11 +101,11 @@ def search_request_from_args(prefer_default: str = "") -> SearchRequest:
     sort = _arg(args, "sort").strip() or "relevance"
     if sort not in SORTS:
         raise BadParameter("sort", f"must be one of {', '.join(SORTS)}; got {sort[:40]!r}.")
-    per_page = min(_int_arg(args, "per_page", cfg.default_per_page), cfg.max_per_page)
-    year = _int_arg(args, "year", 0)
+    per_page = min(int_arg(args, "per_page", cfg.default_per_page), cfg.max_per_page)
+    year = int_arg(args, "year", 0)
     return SearchRequest(
         q=_arg(args, "q"),
-        page=_int_arg(args, "page", 1),
+        page=int_arg(args, "page", 1),
         per_page=per_page,
         tags=tuple(t for t in args.getlist("tag") if t.strip()),
         tags_any=tuple(t for t in args.getlist("tag_any") if t.strip()),
@@ -170,6 +176,51 @@ def api_related(post_id: str):
     return jsonify({"id": post_id, "results": related})
 
 
+@bp.post("/api/events")
+def api_events():
+    """Record one analytics event: what a reader searched for, or opened. See /api/openapi.json.
+
+    Takes ``application/json`` or ``text/plain`` (``navigator.sendBeacon``); answers 204.
+    Nothing about the sender is read or kept (see :mod:`searchsvc.analytics`).
+
+    :raise 400: for a body that is not an event (the error names the field).
+    :raise 404: when analytics are off.
+    :raise 415: for another Content-Type.
+    :raise 503: when events cannot be stored now.
+    """
+    sink = recorder()
+    if sink is None:
+        return json_error(404, "Analytics are off on this server (SEARCHSVC_ANALYTICS=off); no event is recorded.")
+    if request.mimetype not in ("", "application/json", "text/plain"):
+        return json_error(415, f"The Content-Type must be application/json or text/plain; got {request.mimetype[:60]!r}.",
+                          "Content-Type")
+    length = request.content_length
+    if length is not None and length > MAX_EVENT_BYTES:
+        return json_error(400, f"The event's body is {length} bytes; an event may have at most {MAX_EVENT_BYTES}.", "body")
+    try:
+        event = parse_event(request.stream.read(MAX_EVENT_BYTES + 1))
+    except EventError as exc:
+        return json_error(400, f"The event's {exc.parameter} {exc.message}", exc.parameter)
+    try:
+        sink.record(event)
+    except AnalyticsUnavailable as exc:
+        response = json_error(503, str(exc))
+        response.headers["Retry-After"] = "5"
+        return response
+    return current_app.response_class(status=204)
+
+
+def _record_search(q: str, results: int) -> None:
+    """The search page counts its own searches (the first page of each): never an error for the reader."""
+    sink = recorder()
+    if sink is None or request.args.get("analytics") == "off":
+        return
+    try:
+        sink.record(search_event(q, results))
+    except (AnalyticsUnavailable, EventError):
+        pass
+
+
 @bp.get("/healthz")
 def healthz():
     return jsonify(search_index().health())
@@ -196,6 +247,8 @@ def page():
             req = search_request_from_args(prefer_default=settings().language)
             context["response"] = _run_search(req)
             context["req"] = req
+            if req.page == 1 and q.strip():
+                _record_search(q, context["response"].total)
         except BadParameter as exc:
             context["error"] = f"The {exc.parameter} parameter {exc.message}"
             status = 400
@@ -204,6 +257,9 @@ def page():
             status = 503
     context["page_url"] = _page_url
     context["site_lang"] = settings().language
+    # The widget, taking over the page, sends events for what is typed next (not for this
+    # search, counted above); none when analytics are off or the link said so (?analytics=off).
+    context["analytics"] = recorder() is not None and request.args.get("analytics") != "off"
     return render_template("search.html", **context), status
 
 
@@ -296,7 +352,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        if request.path.startswith("/api/") or request.path == "/healthz" or exc.code != 404:
+        if request.path.startswith("/api/") or request.path in ("/api", "/healthz") or exc.code != 404:
             response = json_error(exc.code or 500, exc.description or exc.name)
             for name, value in exc.get_headers():
                 if name.lower() != "content-type":

@@ -18,6 +18,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -33,6 +34,9 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 BLOG = TESTS / "blog"
 CONTENT = REPO / "content"
+# Apps made by fixtures of a wider scope than a test keep their analytics here too (never in
+# ./analytics.sqlite3 of the checkout); each test gets its own (_no_searchsvc_environment).
+os.environ["SEARCHSVC_ANALYTICS_DB"] = str(Path(tempfile.mkdtemp(prefix="searchsvc-tests-")) / "analytics.sqlite3")
 CORPUS = REPO.parent / "shared" / "corpus"
 
 
@@ -41,11 +45,13 @@ CORPUS = REPO.parent / "shared" / "corpus"
 
 
 @pytest.fixture(autouse=True)
-def _no_searchsvc_environment(monkeypatch):
-    """Settings come from SEARCHSVC_* variables; a developer's shell must not leak into tests."""
+def _no_searchsvc_environment(monkeypatch, tmp_path):
+    """Settings come from SEARCHSVC_* variables; a developer's shell must not leak into tests.
+    Analytics go to the test's own folder (never ./analytics.sqlite3 of the checkout)."""
     for key in list(os.environ):
         if key.startswith("SEARCHSVC_"):
             monkeypatch.delenv(key)
+    monkeypatch.setenv("SEARCHSVC_ANALYTICS_DB", str(tmp_path / "analytics.sqlite3"))
 
 
 # ---------------------------------------------------------------------------
@@ -287,11 +293,12 @@ def server(content_index, tmp_path_factory):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SEARCHSVC_")}
+    log_path = tmp_path_factory.mktemp("server") / "gunicorn.log"
     env.update(
         SEARCHSVC_INDEX_DIR=str(content_index.index_dir),
         SEARCHSVC_CONTENT_DIR=str(content_index.content_dir),
+        SEARCHSVC_ANALYTICS_DB=str(log_path.parent / "analytics.sqlite3"),
     )
-    log_path = tmp_path_factory.mktemp("server") / "gunicorn.log"
     log = open(log_path, "wb")
     proc = subprocess.Popen(
         [str(gunicorn), "-b", f"127.0.0.1:{port}", "-w", "2", "wsgi:app"],

@@ -30,6 +30,7 @@ def env_for(index_dir: Path, content_dir: Path | None = None, **extra: str) -> d
     env["SEARCHSVC_INDEX_DIR"] = str(index_dir)
     if content_dir is not None:
         env["SEARCHSVC_CONTENT_DIR"] = str(content_dir)
+    env["SEARCHSVC_ANALYTICS_DB"] = str(Path(index_dir).parent / "analytics.sqlite3")
     env.update(extra)
     return env
 

@@ -35,16 +35,21 @@ from searchsvc import create_app
 from conftest import BLOG, close_index
 
 MAX_EXAMPLES = 50
-OPERATIONS = ["/api/search", "/api/suggest", "/api/posts/{id}/related", "/healthz"]
+OPERATIONS = ["/api/search", "/api/suggest", "/api/posts/{id}/related", "/healthz", "/api/insights"]
 #: Operations with parameters that can be invalid (an id or no parameter at all cannot be).
-WITH_INVALID_INPUT = ["/api/search", "/api/suggest"]
+WITH_INVALID_INPUT = ["/api/search", "/api/suggest", "/api/insights"]
+TOKEN = "schemathesis-admin-token"
+#: The admin operation is called with its token (schemathesis does not make one up).
+CALL_OPTIONS = {"/api/insights": {"headers": {"Authorization": f"Bearer {TOKEN}"}}}
 
 
 @pytest.fixture(scope="module")
 def api_schema(blog_index_template, tmp_path_factory):
-    index_dir = tmp_path_factory.mktemp("schemathesis") / "index"
+    root = tmp_path_factory.mktemp("schemathesis")
+    index_dir = root / "index"
     shutil.copytree(blog_index_template, index_dir, symlinks=True)
-    app = create_app({"TESTING": True, "content_dir": BLOG, "index_dir": index_dir})
+    app = create_app({"TESTING": True, "content_dir": BLOG, "index_dir": index_dir, "admin_token": TOKEN,
+                      "analytics_db": root / "analytics.sqlite3"})
     yield schemathesis.openapi.from_wsgi("/api/openapi.json", app)
     close_index(app.extensions["searchsvc.index"])
 
@@ -74,14 +79,21 @@ def run(operation, mode, **call_options):
 
 def test_the_description_lists_every_public_operation(api_schema):
     paths = sorted(result.ok().path for result in api_schema.get_all_operations())
-    assert paths == sorted(OPERATIONS)
+    assert paths == sorted([*OPERATIONS, "/api/events"])
 
 
 @pytest.mark.parametrize("path", OPERATIONS)
 def test_valid_requests_get_documented_responses(api_schema, path):
-    run(api_schema[path]["GET"], GenerationMode.POSITIVE, excluded_checks=[positive_data_acceptance])
+    run(api_schema[path]["GET"], GenerationMode.POSITIVE, excluded_checks=[positive_data_acceptance],
+        **CALL_OPTIONS.get(path, {}))
 
 
 @pytest.mark.parametrize("path", WITH_INVALID_INPUT)
 def test_invalid_requests_are_refused_with_documented_errors(api_schema, path):
-    run(api_schema[path]["GET"], GenerationMode.NEGATIVE)
+    run(api_schema[path]["GET"], GenerationMode.NEGATIVE, **CALL_OPTIONS.get(path, {}))
+
+
+def test_events_as_described_are_recorded_and_others_refused(api_schema):
+    events = api_schema["/api/events"]["POST"]
+    run(events, GenerationMode.POSITIVE)
+    run(events, GenerationMode.NEGATIVE)

@@ -70,6 +70,21 @@
   /** The reader's language goes with each search (its posts first when scores are close),
       unless data-prefer-lang="off" on this script. */
   var PREFER = script && script.getAttribute("data-prefer-lang") === "off" ? "" : PAGE_LANG;
+  /** Search analytics (POST api/events): the query a reader settles on, and the result they
+      open; nothing about the reader. Off with data-analytics="off" on this script. */
+  var EVENTS = !(script && script.getAttribute("data-analytics") === "off"), SETTLE = 1000;
+
+  /** Send one event without delaying anything, even as the page unloads. */
+  function beacon(data) {
+    var url = BASE + "api/events", body = JSON.stringify(data);
+    try { if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return; } catch (e) { /* fall through */ }
+    try {
+      fetch(url, { method: "POST", body: body, keepalive: true, mode: "no-cors", credentials: "omit",
+        headers: { "Content-Type": "text/plain" } }).catch(function () {});
+    } catch (e) { /* analytics never break the box */ }
+  }
+
+  function normal(text) { return String(text).trim().replace(/\s+/g, " ").toLowerCase(); }
 
   /** One of the words above with {n}, {m}, {q}, {t} filled in. */
   function say(key, values) {
@@ -132,6 +147,9 @@
     var w = this, input, form, panel, dialog;
     var q = "", tags = [], pageNo = 1, extra = [], typing = false;
     var latest = 0, ctrl = null, timer = 0, opts = [], active = -1, back = null, restore = true, refocus = null, chipFor = {};
+    // Analytics: the answer on screen (onScreen: {query, results, sent}), the last query sent, why the last search ran.
+    var tracking = EVENTS && !(page && page.getAttribute("data-analytics") === "off");
+    var onScreen = null, sentQuery = null, settleTimer = 0, ranHow;
     var listId = uid("list");
     var status = attrs(el("p", "ssw-status"), { role: "status", "aria-live": "polite" });
     var notice = el("div", "ssw-notice");
@@ -175,11 +193,21 @@
       list.addEventListener("click", function (e) {
         if (!(e.ctrlKey || e.metaKey || e.shiftKey) && e.target.closest("a[role=option]")) { restore = false; dialog.close(); }
       });
+      dialog.addEventListener("close", settled);
     }
+    function onOpen(e) {
+      var a = e.target.closest && e.target.closest("a[role=option]");
+      if (a && (e.type === "click" || e.button === 1)) opened(a);
+    }
+    list.addEventListener("click", onOpen, true);
+    list.addEventListener("auxclick", onOpen, true);
+    window.addEventListener("pagehide", settled);
     attrs(input, { role: "combobox", "aria-autocomplete": "list", "aria-controls": listId,
       "aria-expanded": "false", autocomplete: "off" });
 
-    input.addEventListener("input", function () { pageNo = 1; setActive(-1); clearTimeout(timer); timer = setTimeout(run, DELAY); });
+    input.addEventListener("input", function () {
+      pageNo = 1; setActive(-1); clearTimeout(timer); clearTimeout(settleTimer); timer = setTimeout(run, DELAY);
+    });
     input.addEventListener("keydown", function (e) {
       if (e.isComposing) return;
       var k = e.key, n = opts.length, o = opts[active];
@@ -190,6 +218,7 @@
       } else if (k === "Enter") {
         e.preventDefault();
         if (o && o.href) {
+          opened(o);
           if (e.ctrlKey || e.metaKey || e.shiftKey) window.open(o.href, "_blank", "noopener");
           else { if (dialog) { restore = false; dialog.close(); } location.assign(o.href); }
         } else run("push");
@@ -211,7 +240,27 @@
       input.focus();
       input.select();
     };
-    w.close = function () { if (dialog && dialog.open) { restore = true; dialog.close(); } };
+    w.close = function () { settled(); if (dialog && dialog.open) { restore = true; dialog.close(); } };
+
+    /** The reader settled on the query on screen (a second without typing, Enter, a result
+        opened, the box closed): count it, once (paging or filtering it is the same search). */
+    function settled() {
+      clearTimeout(settleTimer);
+      if (!tracking || !onScreen || onScreen.sent) return;
+      onScreen.sent = true;
+      if (normal(onScreen.query) === sentQuery) return;
+      sentQuery = normal(onScreen.query);
+      beacon({ type: "search", query: onScreen.query, results: onScreen.results });
+    }
+
+    /** A result or section link `o` is being opened. */
+    function opened(o) {
+      if (!tracking) return;
+      settled();
+      var event = { type: "click", query: onScreen ? onScreen.query : q.trim(), url: o.getAttribute("data-url") || o.href };
+      if (+o.getAttribute("data-pos") > 0) event.position = +o.getAttribute("data-pos");
+      if (event.query) beacon(event);
+    }
 
     function readUrl() {
       var p = new URLSearchParams(location.search);
@@ -247,6 +296,7 @@
     function run(how) {
       clearTimeout(timer);
       q = input.value;
+      ranHow = how;
       if (page && how !== "none") remember(how);
       var id = ++latest; // answers to older requests are dropped, whatever order they arrive in
       if (ctrl) ctrl.abort();
@@ -302,9 +352,12 @@
       } else input.removeAttribute("aria-activedescendant");
     }
 
-    function option(cls, url) {
+    function option(cls, url, given, position) {
       var href = safeUrl(url), o = el(href ? "a" : "div", "ssw-opt " + cls);
-      if (href) o.href = href;
+      if (href) {
+        o.href = href;
+        attrs(o, { "data-url": String(given), "data-pos": String(position) }); // as the API gave it, for analytics
+      }
       attrs(o, { id: uid("opt"), role: "option", "aria-selected": "false", tabindex: "-1" });
       opts.push(o);
       return o;
@@ -339,7 +392,8 @@
       opts = []; active = -1;
       input.removeAttribute("aria-activedescendant");
       input.setAttribute("aria-expanded", "false");
-      if (!d) { status.textContent = ""; return settle(); }
+      clearTimeout(settleTimer);
+      if (!d) { status.textContent = ""; onScreen = null; return settle(); }
 
       var total = +d.total || 0, shown = "“" + q.trim() + "”";
       var words = { n: total, q: shown, t: tags.length ? say("tagged", { t: tags.join(", ") }) : "" };
@@ -375,9 +429,10 @@
         chips.appendChild(b);
       });
 
-      (Array.isArray(d.results) ? d.results : []).forEach(function (hit) {
+      var first = ((+d.page || 1) - 1) * (+d.per_page || 0);
+      (Array.isArray(d.results) ? d.results : []).forEach(function (hit, i) {
         var li = attrs(el("li", "ssw-result"), { role: "group" });
-        var o = li.appendChild(option("ssw-hit", hit.url));
+        var o = li.appendChild(option("ssw-hit", hit.url, hit.url, first + i + 1));
         var title = o.appendChild(el("span", "ssw-title"));
         title.id = uid("title");
         if (hit.title_html) marked(title, hit.title_html); else title.textContent = String(hit.title || "Untitled");
@@ -391,12 +446,22 @@
         attrs(li, { "aria-labelledby": title.id });
         attrs(o, { "aria-labelledby": title.id, "aria-describedby": snip.id });
         (Array.isArray(hit.sections) ? hit.sections : []).slice(0, 3).forEach(function (s) {
-          li.appendChild(option("ssw-section", s && s.url)).textContent = String((s && s.heading) || "");
+          li.appendChild(option("ssw-section", s && s.url, s && s.url, first + i + 1)).textContent = String((s && s.heading) || "");
         });
         list.appendChild(li);
       });
       input.setAttribute("aria-expanded", String(opts.length > 0));
       if (dialog && opts.length) setActive(0);
+
+      if (q.trim()) {
+        // What the search page showed on load, or the history brought back, is counted already;
+        // another page or tag of the query on screen is the same search.
+        var counted = ranHow === "none" || (onScreen && onScreen.sent && normal(onScreen.query) === normal(q));
+        onScreen = { query: q.trim(), results: total, sent: !!counted };
+        if (ranHow === "none") sentQuery = normal(q);
+        if (ranHow === "push") settled();
+        else if (!onScreen.sent) settleTimer = setTimeout(settled, SETTLE);
+      } else onScreen = null;
 
       var pages = +d.pages || 1;
       if (page && pages > 1) {

@@ -7,7 +7,7 @@ first time a test needs them and stopped when the test session ends.
 - ``browser_index``: content/ plus tests/browser/blog/ indexed.
 - ``chromium``: Debian's Chromium driven by Playwright, or a skip saying why.
 - ``searchsvc_url``: gunicorn over ``browser_index``, with SEARCHSVC_CORS_ORIGINS listing
-  only the "allowed" blog. ``blog_site``: ``{"allowed": url, "refused": url}``, two blogs
+  only the "allowed" blog, and ADMIN_TOKEN as its admin token. ``blog_site``: ``{"allowed": url, "refused": url}``, two blogs
   whose page (tests/browser/embed.html) embeds the widget of ``searchsvc_url``.
 - ``page`` / ``open_page(**context_options)``: a tab in a fresh browser context; it records
   JavaScript errors, CSP violations and dialogs (``page.problems``).
@@ -33,6 +33,8 @@ CHROMIUM_FLAGS = [
 ]
 #: Milliseconds any one wait in a browser test may take.
 TIMEOUT_MS = 10_000
+#: The admin token of the server the browser tests use (/admin, /api/insights).
+ADMIN_TOKEN = "browser-admin-token"
 
 _shared: dict[str, object] = {}
 
@@ -129,7 +131,8 @@ def _serve_all(stack, index_dir: Path):
         stack.callback(httpd.server_close)
         stack.callback(httpd.shutdown)
     origin = f"http://127.0.0.1:{allowed.server_port}"
-    base = stack.enter_context(gunicorn(index_dir, workers=1, threads=4, SEARCHSVC_CORS_ORIGINS=origin))
+    base = stack.enter_context(gunicorn(index_dir, workers=1, threads=4, SEARCHSVC_CORS_ORIGINS=origin,
+                                        SEARCHSVC_ADMIN_TOKEN=ADMIN_TOKEN))
     for httpd in (allowed, refused):
         httpd.RequestHandlerClass.widget_base = base
     return base, {"allowed": origin + "/", "refused": f"http://127.0.0.1:{refused.server_port}/"}
