@@ -509,8 +509,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(index_dir: Path, *, workers: int = 2, threads: int = 4, timeout: float = 30.0) -> Server:
+def start_gunicorn(index_dir: Path, *, workers: int = 2, threads: int = 4, timeout: float = 30.0,
+                   env: dict[str, str] | None = None) -> Server:
     """Start ``gunicorn wsgi:app`` on 127.0.0.1 and a free port; return once /healthz answers 200.
+
+    ``env``: more SEARCHSVC_* settings. Analytics go to a temporary file unless ``env`` names
+    one (a benchmark never writes into the repository).
 
     :raise BenchError: if it exits or does not answer within ``timeout`` seconds (its log is quoted).
     """
@@ -519,7 +523,8 @@ def start_gunicorn(index_dir: Path, *, workers: int = 2, threads: int = 4, timeo
         raise BenchError(f"{gunicorn} is missing; install the project into the venv (make install).")
     port = free_port()
     log_file = tempfile.NamedTemporaryFile("w+", prefix="searchsvc-gunicorn-", suffix=".log", delete=False)
-    env = {**os.environ, "SEARCHSVC_INDEX_DIR": str(index_dir)}
+    analytics = Path(tempfile.mkdtemp(prefix="searchsvc-bench-analytics-")) / "analytics.sqlite3"
+    env = {**os.environ, "SEARCHSVC_INDEX_DIR": str(index_dir), "SEARCHSVC_ANALYTICS_DB": str(analytics), **(env or {})}
     cmd = [str(gunicorn), "-b", f"127.0.0.1:{port}", "-w", str(workers), "--threads", str(threads),
            "-k", "gthread", "wsgi:app"]
     process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=log_file, stderr=subprocess.STDOUT,

@@ -194,17 +194,18 @@ def chart(per_day: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _nice(n: int) -> int:
-    """The axis's top: ``n`` rounded up to 1, 2 or 5 times a power of ten (4 stays 4 below 10).
+    """The axis's top: ``n`` rounded up to a round number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a
+    power of ten; as it is up to 10).
 
-    >>> [_nice(n) for n in (0, 4, 13, 230, 5000)]
-    [0, 4, 20, 500, 5000]
+    >>> [_nice(n) for n in (0, 4, 13, 61, 230, 5000)]
+    [0, 4, 15, 80, 250, 5000]
     """
     if n <= 10:
         return n
     power = 10 ** (len(str(n)) - 1)
-    for m in (1, 2, 5, 10):
+    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if n <= m * power:
-            return m * power
+            return int(m * power)
     return n
 
 

@@ -55,11 +55,8 @@ class Synonyms:
     """Rules read from a synonyms file: a term (its words, case-folded) -> the terms it also finds."""
 
     rules: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
-
-    @property
-    def longest(self) -> int:
-        """Words in the longest term that has rules."""
-        return max((len(k) for k in self.rules), default=0)
+    #: Words in the longest term that has rules (0: no rules).
+    longest: int = 0
 
     def get(self, words: tuple[str, ...]) -> tuple[str, ...]:
         return self.rules.get(tuple(w.casefold() for w in words), ())
@@ -124,7 +121,7 @@ def parse_synonyms(text: str, source: str = "synonyms") -> tuple[Synonyms, list[
                 f"{source}: \"{' '.join(key)}\" has {len(alternatives)} other terms; the first {MAX_ALTERNATIVES} are used."
             )
         rules[key] = tuple(alternatives[:MAX_ALTERNATIVES])
-    return Synonyms(rules), problems
+    return Synonyms(rules, max((len(k) for k in rules), default=0)), problems
 
 
 @dataclass(frozen=True)

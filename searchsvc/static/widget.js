@@ -74,14 +74,16 @@
       open; nothing about the reader. Off with data-analytics="off" on this script. */
   var EVENTS = !(script && script.getAttribute("data-analytics") === "off"), SETTLE = 1000;
 
-  /** Send one event without delaying anything, even as the page unloads. */
+  /** Send one event without delaying anything, even as the page unloads: a keepalive fetch
+      without cookies (text/plain: no preflight); sendBeacon where fetch cannot. */
   function beacon(data) {
     var url = BASE + "api/events", body = JSON.stringify(data);
-    try { if (navigator.sendBeacon && navigator.sendBeacon(url, body)) return; } catch (e) { /* fall through */ }
     try {
       fetch(url, { method: "POST", body: body, keepalive: true, mode: "no-cors", credentials: "omit",
         headers: { "Content-Type": "text/plain" } }).catch(function () {});
-    } catch (e) { /* analytics never break the box */ }
+    } catch (e) {
+      try { if (navigator.sendBeacon) navigator.sendBeacon(url, body); } catch (e2) { /* analytics never break the box */ }
+    }
   }
 
   function normal(text) { return String(text).trim().replace(/\s+/g, " ").toLowerCase(); }
