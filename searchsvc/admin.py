@@ -13,9 +13,8 @@ import math
 import time
 
 from typing import Any
-from urllib.parse import urlencode
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, request
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 
 from .insights import DEFAULT_DAYS, DEFAULT_LIMIT, MAX_DAYS, MAX_LIMIT, InsightsUnavailable, report
 from .web import BadParameter, int_arg, json_error, recorder, search_index, settings
@@ -152,7 +151,8 @@ def admin_page():
         context["index"] = search_index().health()
     except IndexUnavailable as exc:
         context["index_problem"] = str(exc)
-    context["try_url"] = lambda q: "/?" + urlencode({"q": q, "analytics": "off"})
+    # Trying a query from here is the owner's own search: not counted.
+    context["try_url"] = lambda q: url_for("searchsvc.page", q=q, analytics="off")
     context["site_lang"] = settings().language
     response = current_app.make_response((render_template("admin.html", **context), status))
     response.headers["Cache-Control"] = "no-store"

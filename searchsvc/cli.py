@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from .config import Settings, SettingsError
+from .curation import Curation
 from .indexer import ReindexError, ReindexSummary, reindex
 from .search import SORTS, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
@@ -190,7 +191,7 @@ def search_command(query, index_dir, tags, author, langs, sort, page, per_page, 
         sort=sort,
         langs=tuple(langs),
     )
-    index = SearchIndex(settings.index_dir)
+    index = SearchIndex(settings.index_dir, curation=Curation(settings.synonyms, settings.pins))
     try:
         response = index.search(request)
     except SearchRequestError as exc:
@@ -258,7 +259,8 @@ def eval_command(content_dir, limit, seed, misses, as_json) -> None:
         if not summary.total:
             click.echo(f"Error: no post in {settings.content_dir} could be indexed; nothing to evaluate.", err=True)
             sys.exit(EXIT_NOT_RUN)
-        index = SearchIndex(settings.index_dir)
+        # The blog's synonyms and pins, when set, take part as they do when serving.
+        index = SearchIndex(settings.index_dir, curation=Curation(settings.synonyms, settings.pins))
         try:
             report = evaluate(posts_of(index), service_ranker(index), seed=DEFAULT_SEED if seed is None else seed,
                               limit=limit, misses=misses)

@@ -271,3 +271,16 @@ def test_a_changed_file_applies_within_five_seconds_without_a_restart(curated):
     assert ids(search("k8s")) == ["kubernetes-probes"]
     assert ids(search("about"))[0] == "style-guide"
     assert time.monotonic() - changed < 5
+
+
+def test_the_search_command_applies_the_blogs_synonyms_and_pins(cli_runner, make_blog, build_index, tmp_path):
+    from searchsvc.cli import main
+
+    settings, _ = build_index(make_blog(POSTS))
+    (tmp_path / "syn.txt").write_text("k8s => kubernetes\n", encoding="utf-8")
+    (tmp_path / "pins.toml").write_text('[[pin]]\nquery = "k8s"\nurls = ["/blog/about"]\n', encoding="utf-8")
+    env = {"SEARCHSVC_SYNONYMS": str(tmp_path / "syn.txt"), "SEARCHSVC_PINS": str(tmp_path / "pins.toml")}
+    result = cli_runner.invoke(main, ["search", "k8s", "--index", str(settings.index_dir), "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    data = __import__("json").loads(result.output)
+    assert [(r["id"], r["pinned"]) for r in data["results"]] == [("about", True), ("kubernetes-probes", False)]
