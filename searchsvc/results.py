@@ -23,6 +23,8 @@ from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
 MAX_MATCHES_PER_TERM = 200
 #: ... and of one pair of CJK characters (common pairs occur hundreds of times in a post).
 MAX_MATCHES_PER_PAIR = 50
+#: ... and of each pair of a run of CJK words typed without spaces, where the text does not have the run whole.
+MAX_MATCHES_PER_RUN_PAIR = 12
 MAX_HIGHLIGHT_CHARS = 50_000
 #: Sections listed per result; a section shorter than this does not provide the snippet.
 MAX_SECTIONS = 3
@@ -307,46 +309,61 @@ class CjkWords:
     """
 
     def __init__(self, words: set[str] | None = None, pairs: set[str] | None = None,
-                 singles: set[str] | None = None):
+                 singles: set[str] | None = None, runs: dict[str, tuple[str, ...]] | None = None):
         #: Words of 3+ characters (a phrase of pairs); pairs typed as words of their own;
-        #: single characters (the start of a word).
+        #: single characters (the start of a word); runs of words typed without spaces, each
+        #: with the pairs the query looks for in it.
         self.words = words or set()
         self.pairs = pairs or set()
         self.singles = singles or set()
+        self.runs = runs or {}
 
     @classmethod
     def of(cls, parsed) -> "CjkWords":
         words: set[str] = set()
         pairs: set[str] = set()
         singles: set[str] = set()
+        runs: dict[str, tuple[str, ...]] = {}
         for clause in parsed.clauses:
             if clause.negated or clause.field is not None:
                 continue
             for run in CJK_RUN.findall(clause.text):
-                if len(run) == 2 or (len(run) > CJK_WORD_CHARS and run == clause.text):
-                    # A word of two; or words typed without spaces, whose pairs match alone
-                    # (the pairs the query looks for: see query.MAX_CJK_PAIRS).
-                    pairs.update(spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS))
+                if len(run) > CJK_WORD_CHARS and run == clause.text:
+                    # Words typed without spaces, whose pairs match alone (the pairs the query
+                    # looks for: see query.MAX_CJK_PAIRS).
+                    runs[run] = tuple(spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS))
+                elif len(run) == 2:
+                    pairs.add(run)  # a word of two
                 elif len(run) > 2:
                     words.add(run)
                 else:
                     singles.add(run)
-        return cls(words, pairs, singles)
+        return cls(words, pairs, singles, runs)
 
     def __bool__(self) -> bool:
-        return bool(self.words or self.pairs or self.singles)
+        return bool(self.words or self.pairs or self.singles or self.runs)
 
     def find(self, text: str) -> list[Match]:
         """Where the words are in ``text``, found in the text itself (exact characters, and no
-        postings to read: a pasted sentence of Japanese is a dozen pairs)."""
+        postings to read: a pasted sentence of Japanese is a dozen pairs). A run typed without
+        spaces is marked whole where the text has it whole; only elsewhere, its pairs.
+
+        >>> [(m.start, m.term) for m in CjkWords(runs={"服务器端口": ("服务", "端口")}).find("端口。服务器端口")]
+        [(3, '服务器端口')]
+        >>> [(m.start, m.term) for m in CjkWords(runs={"服务器端口": ("服务", "端口")}).find("端口。服务")]
+        [(3, '服务'), (0, '端口')]
+        """
         found: list[Match] = []
+        for run, pairs in self.runs.items():
+            whole = _occurrences(text, run, MAX_MATCHES_PER_PAIR)
+            found.extend(whole)
+            if not whole:
+                # A pair of a pasted sentence is a weak sign (and often a common one, "よう"):
+                # enough of them to choose the snippet, not every one in a long post.
+                for pair in pairs:
+                    found.extend(_occurrences(text, pair, MAX_MATCHES_PER_RUN_PAIR))
         for needle in (*self.words, *self.pairs, *self.singles):
-            at = text.find(needle)
-            count = 0
-            while at != -1 and count < MAX_MATCHES_PER_PAIR:
-                found.append(Match(at, at + len(needle), needle))
-                count += 1
-                at = text.find(needle, at + 1)
+            found.extend(_occurrences(text, needle, MAX_MATCHES_PER_PAIR))
         return found
 
     def exact(self, matches: list[Match], text: str) -> list[Match]:
@@ -356,7 +373,7 @@ class CjkWords:
 
     def _inside_word(self, m: Match, text: str) -> bool:
         term = m.term
-        if len(term) != 2 or term in self.pairs or not is_cjk(term):
+        if len(term) != 2 or term in self.pairs or not is_cjk(term) or any(term in p for p in self.runs.values()):
             return True
         for word in self.words:
             at = word.find(term)
@@ -365,6 +382,16 @@ class CjkWords:
                     return True
                 at = word.find(term, at + 1)
         return False
+
+
+def _occurrences(text: str, needle: str, limit: int) -> list[Match]:
+    """The first ``limit`` places of ``needle`` in ``text`` (they may overlap)."""
+    found: list[Match] = []
+    at = text.find(needle)
+    while at != -1 and len(found) < limit:
+        found.append(Match(at, at + len(needle), needle))
+        at = text.find(needle, at + 1)
+    return found
 
 
 def _mark_tokens(schema, fieldname: str, text: str, terms: set[str], lang: str = DEFAULT_LANGUAGE,

@@ -164,6 +164,12 @@ def test_highlighting_marks_exactly_the_characters_matched(search_blog):
     assert hit.title_html == "<mark>服务器</mark>组件介绍"
 
 
+def test_a_pasted_run_is_marked_whole_where_the_post_has_it_whole(search_blog):
+    response = search_blog(CJK)("状態を管理する方法")  # several words typed without spaces
+    hit = next(h for h in response.results if h.id == "ja")
+    assert "<mark>状態を管理する方法</mark>" in hit.snippet_html
+
+
 def test_did_you_mean_never_turns_cjk_into_latin_words(search_blog):
     response = search_blog(CJK)("服务器件组")
     assert response.corrected_query is None
