@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import math
+import re
 import time
 
 from typing import Any
@@ -154,9 +155,21 @@ def admin_page():
     # Trying a query from here is the owner's own search: not counted.
     context["try_url"] = lambda q: url_for("searchsvc.page", q=q, analytics="off")
     context["site_lang"] = settings().language
+    context["linkable"] = linkable
     response = current_app.make_response((render_template("admin.html", **context), status))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def linkable(url: str) -> bool:
+    """Whether a URL readers sent may be a link on the page: http(s), or relative (never
+    ``javascript:`` or another scheme; events come from anyone).
+
+    >>> [linkable(u) for u in ("/blog/a", "https://x.org/a", "javascript:alert(1)", " data:text/html,x", "blog/a")]
+    [True, True, False, False, True]
+    """
+    scheme = re.match(r"^\s*([a-zA-Z][a-zA-Z0-9+.-]*):", url)
+    return scheme is None or scheme.group(1).lower() in ("http", "https")
 
 
 #: The chart's size (SVG user units) and the room left for its labels.

@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -76,12 +77,16 @@ CREATE TABLE IF NOT EXISTS events (
     position INTEGER NOT NULL DEFAULT 0,
     count INTEGER NOT NULL,
     PRIMARY KEY (hour, type, query, results, url, position)
-) WITHOUT ROWID
+) WITHOUT ROWID;
 """
 _UPSERT = """
 INSERT INTO events (hour, type, query, results, url, position, count) VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (hour, type, query, results, url, position) DO UPDATE SET count = count + excluded.count
 """
+
+
+#: Control characters (a terminal's escape sequences among them) never reach the reports.
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class EventError(ValueError):
@@ -144,7 +149,7 @@ def parse_event(body: bytes, now: float | None = None) -> Event:
         raise EventError("query", f"is required: the text the reader searched for; got {_show(raw)}.")
     if len(raw) > MAX_EVENT_QUERY:
         raise EventError("query", f"is {len(raw)} characters long; at most {MAX_EVENT_QUERY} are allowed.")
-    query = normalize_query(raw)
+    query = normalize_query(_CONTROLS.sub(" ", raw))
     if not query:
         raise EventError("query", "is empty; send the text the reader searched for.")
     hour = hour_of(time.time() if now is None else now)
@@ -154,7 +159,9 @@ def parse_event(body: bytes, now: float | None = None) -> Event:
     url = data.get("url")
     if not isinstance(url, str) or not url.strip():
         raise EventError("url", f"is required for a click: the URL of the result opened; got {_show(url)}.")
-    url = url.strip()
+    url = _CONTROLS.sub("", url).strip()
+    if not url:
+        raise EventError("url", "is required for a click: the URL of the result opened; got only control characters.")
     if len(url) > MAX_EVENT_URL:
         raise EventError("url", f"is {len(url)} characters long; at most {MAX_EVENT_URL} are allowed.")
     position = _whole(data, "position", minimum=1)
@@ -168,7 +175,7 @@ def search_event(query: str, results: int, now: float | None = None) -> Event:
     """
     if len(query) > MAX_EVENT_QUERY:
         raise EventError("query", f"is {len(query)} characters long; at most {MAX_EVENT_QUERY} are allowed.")
-    text = normalize_query(query)
+    text = normalize_query(_CONTROLS.sub(" ", query))
     if not text:
         raise EventError("query", "is empty; send the text the reader searched for.")
     return Event("search", text, hour_of(time.time() if now is None else now), results=max(results, 0))
@@ -203,7 +210,7 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
         conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: a committed batch survives a killed process
-    conn.execute(SCHEMA)
+    conn.executescript(SCHEMA)
     return conn
 
 

@@ -74,25 +74,28 @@ def _fill(conn: sqlite3.Connection, out: dict[str, Any], since: int, limit: int)
     out["clicks"] = int(totals.get("click") or 0)
     if out["searches"]:
         out["click_through"] = round(out["clicks"] / out["searches"], 4)
+    # The most searched queries, with their clicks and the result count of their latest
+    # search that said it. Each part is one scan of the period (the key starts with the hour).
     top = rows(
-        "SELECT query, SUM(count) AS n FROM events WHERE hour >= ? AND type = 'search' "
-        "GROUP BY query ORDER BY n DESC, query LIMIT ?", limit)
-    queries = [q for q, _ in top]
-    clicks: dict[str, int] = {}
-    results: dict[str, int] = {}
-    if queries:
-        marks = ",".join("?" * len(queries))
-        clicks = dict(rows(
-            f"SELECT query, SUM(count) FROM events WHERE hour >= ? AND type = 'click' AND query IN ({marks}) "
-            "GROUP BY query", *queries))
-        # The result count of each query's latest search that said it (SQLite takes the other
-        # columns from the row where MAX() is).
-        results = {q: r for q, r, _ in rows(
-            f"SELECT query, results, MAX(hour) FROM events WHERE hour >= ? AND type = 'search' AND results >= 0 "
-            f"AND query IN ({marks}) GROUP BY query", *queries)}
+        """
+        WITH top AS (
+            SELECT query, SUM(count) AS n FROM events WHERE hour >= ?1 AND type = 'search'
+             GROUP BY query ORDER BY n DESC, query LIMIT ?2),
+        clicks AS (
+            SELECT query, SUM(count) AS n FROM events
+             WHERE hour >= ?1 AND type = 'click' AND query IN (SELECT query FROM top) GROUP BY query),
+        latest AS (
+            SELECT query, results,
+                   ROW_NUMBER() OVER (PARTITION BY query ORDER BY hour DESC, count DESC) AS nth
+              FROM events
+             WHERE hour >= ?1 AND type = 'search' AND results >= 0 AND query IN (SELECT query FROM top))
+        SELECT top.query, top.n, COALESCE(clicks.n, 0), latest.results
+          FROM top LEFT JOIN clicks ON clicks.query = top.query
+                   LEFT JOIN latest ON latest.query = top.query AND latest.nth = 1
+         ORDER BY top.n DESC, top.query
+        """, limit)
     out["top_queries"] = [
-        {"query": q, "searches": int(n), "clicks": int(clicks.get(q) or 0), "results": results.get(q)}
-        for q, n in top
+        {"query": q, "searches": int(n), "clicks": int(c), "results": r} for q, n, c, r in top
     ]
     out["zero_results"] = [
         {"query": q, "searches": int(n)}

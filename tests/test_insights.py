@@ -231,3 +231,16 @@ def test_the_admin_page_with_a_bad_period_says_which_parameter(admin):
     response = admin.get("/admin?days=-3", headers=BEARER)
     assert response.status_code == 400
     assert "The days parameter" in response.get_data(as_text=True)
+
+
+def test_the_admin_page_links_only_web_addresses_readers_sent(admin):
+    admin.post("/api/events", json={"type": "click", "query": "x", "url": "javascript:alert(document.domain)"})
+    page = admin.get("/admin", headers=BEARER).get_data(as_text=True)
+    assert 'href="javascript:' not in page
+    assert "javascript:alert(document.domain)" in page  # shown, as text
+
+
+def test_control_characters_never_reach_the_reports(admin):
+    admin.post("/api/events", json={"type": "search", "query": "evil\x1b[31mred\x07 query", "results": 0})
+    data = admin.get("/api/insights", headers=BEARER).get_json()
+    assert {"query": "evil [31mred query", "searches": 1} in data["zero_results"]
