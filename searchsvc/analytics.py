@@ -21,7 +21,7 @@ busy blog's file grows with the distinct queries, not with the searches::
 
 ``results`` is -1 when a search event did not say; ``url`` is "" and ``position`` 0 for a
 search (``position`` 0 too for a click that did not say). Rows older than
-``SEARCHSVC_ANALYTICS_DAYS`` are deleted as the writer goes (and when a process starts).
+``SEARCHSVC_ANALYTICS_DAYS`` are deleted by the writer with its first batch, then hourly.
 A graceful stop (SIGTERM to gunicorn, Ctrl+C) writes what is pending; a killed process loses
 at most the last second.
 """
@@ -280,8 +280,8 @@ class Recorder:
         self.problem = ""
 
     def open(self) -> None:
-        """Open (or create) the database now and delete expired events; tried again at most
-        every REOPEN_AFTER seconds after it failed.
+        """Open (or create) the database now; tried again at most every REOPEN_AFTER seconds
+        after it failed.
 
         :raise AnalyticsUnavailable: when it cannot be opened.
         """
@@ -305,13 +305,17 @@ class Recorder:
                 self.problem = f"The analytics database {self.path} cannot be opened ({exc})."
                 raise AnalyticsUnavailable(self.problem) from None
             self.problem = ""
-        if time.monotonic() - self._pruned > PRUNE_EVERY:
-            self._pruned = time.monotonic()
-            try:
-                prune(self._conn, self.days)
-            except sqlite3.Error as exc:
-                log.warning("Old analytics events could not be deleted from %s: %s", self.path, exc)
         return self._conn
+
+    def _prune_now_and_then(self, conn: sqlite3.Connection) -> None:
+        """Delete expired events, at most every PRUNE_EVERY seconds (by the writer, never in a request)."""
+        if time.monotonic() - self._pruned < PRUNE_EVERY:
+            return
+        self._pruned = time.monotonic()
+        try:
+            prune(conn, self.days)
+        except sqlite3.Error as exc:
+            log.warning("Old analytics events could not be deleted from %s: %s", self.path, exc)
 
     def record(self, event: Event) -> None:
         """Count ``event``; it is written within ``batch_seconds``.
@@ -360,7 +364,9 @@ class Recorder:
             if not batch:
                 return True
             try:
-                write(self._connection(), batch)
+                conn = self._connection()
+                write(conn, batch)
+                self._prune_now_and_then(conn)
                 return True
             except (sqlite3.Error, AnalyticsUnavailable) as exc:
                 if isinstance(exc, sqlite3.Error):

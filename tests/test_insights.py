@@ -113,10 +113,10 @@ def test_events_older_than_the_retention_are_deleted(db):
     assert report(db, days=3650, now=NOW)["searches"] == 15
 
 
-def test_a_recorder_deletes_expired_events_when_it_opens(db):
+def test_a_recorder_deletes_expired_events_as_it_writes(db):
     store(db, Event("search", "very old", hour_of(time.time() - 100 * DAY), results=1))
     recorder = Recorder(db, days=90)
-    recorder.open()
+    recorder.record(Event("search", "new", hour_of(time.time()), results=1))
     recorder.close()
     assert "very old" not in json.dumps(report(db, days=3650))
 
