@@ -242,3 +242,15 @@ def test_any_query_text_is_stored_normalised_or_refused(text, results):
     else:
         assert event.query == " ".join(readable.split()).casefold()
         assert event.hour == hour_of(7200.5) == 7200
+
+
+@given(body=st.binary(max_size=5000), content_type=st.sampled_from(
+    ["application/json", "text/plain", "text/plain;charset=UTF-8", "", "application/x-www-form-urlencoded",
+     "multipart/form-data; boundary=x", "application/json; charset=latin-1", "text/html"]))
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+def test_no_body_or_content_type_makes_a_server_error(analytics_app, body, content_type):
+    response = analytics_app.test_client().post("/api/events", data=body, content_type=content_type or None)
+    assert response.status_code in (204, 400, 415)
+    if response.status_code != 204:
+        assert response.mimetype == "application/json"
+        assert "Traceback" not in response.get_data(as_text=True)
