@@ -323,6 +323,8 @@ class Recorder:
         :raise AnalyticsUnavailable: when the database cannot be opened, or so many events
             wait to be written (it cannot be written) that this one might be lost.
         """
+        if self._closed:
+            raise AnalyticsUnavailable("The server is stopping; the event was not recorded.")
         if self._conn is None:
             self.open()
         with self._cond:
