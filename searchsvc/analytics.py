@@ -182,9 +182,10 @@ def search_event(query: str, results: int, now: float | None = None) -> Event:
 
 
 def _whole(data: dict[str, Any], name: str, minimum: int) -> int | None:
-    value = data.get(name)
-    if value is None:
+    """``data[name]`` as a whole number of at least ``minimum``; None when it is left out."""
+    if name not in data:
         return None
+    value = data[name]
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value < 2**31:
         raise EventError(name, f"must be a whole number, {minimum} or more; got {_show(value)}.")
     return value

@@ -98,6 +98,7 @@ def test_a_search_without_a_result_count_is_kept_as_unknown(analytics_app, event
         ({"type": "search", "query": "x", "results": "12"}, "results"),
         ({"type": "search", "query": "x", "results": True}, "results"),
         ({"type": "search", "query": "x", "results": 1.5}, "results"),
+        ({"type": "search", "query": "x", "results": None}, "results"),
         ({"type": "click", "query": "x"}, "url"),
         ({"type": "click", "query": "x", "url": " "}, "url"),
         ({"type": "click", "query": "x", "url": "/a", "position": 0}, "position"),

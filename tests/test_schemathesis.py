@@ -95,5 +95,6 @@ def test_invalid_requests_are_refused_with_documented_errors(api_schema, path):
 
 def test_events_as_described_are_recorded_and_others_refused(api_schema):
     events = api_schema["/api/events"]["POST"]
-    run(events, GenerationMode.POSITIVE)
+    # An event's body may have at most 4 KB, a rule on its bytes the description cannot state.
+    run(events, GenerationMode.POSITIVE, excluded_checks=[positive_data_acceptance])
     run(events, GenerationMode.NEGATIVE)
