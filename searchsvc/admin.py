@@ -19,6 +19,7 @@ from flask import Blueprint, Flask, current_app, jsonify, render_template, reque
 
 from .insights import DEFAULT_DAYS, DEFAULT_LIMIT, MAX_DAYS, MAX_LIMIT, InsightsUnavailable, report
 from .web import BadParameter, int_arg, json_error, recorder, search_index, settings
+from .search import SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
 
 bp = Blueprint("searchsvc_admin", __name__)
@@ -139,11 +140,13 @@ def admin_page():
     refused = _refused()
     if refused is not None:
         return refused
-    context: dict[str, Any] = {"error": None, "report": None, "index": None, "analytics_on": recorder() is not None}
+    context: dict[str, Any] = {"error": None, "report": None, "index": None, "analytics_on": recorder() is not None,
+                               "finds_now": {}}
     status = 200
     try:
         context["report"] = data = _report()
         context["chart"] = chart(data["per_day"])
+        context["finds_now"] = finds_now([row["query"] for row in data["zero_results"]])
     except BadParameter as exc:
         context["error"], status = f"The {exc.parameter} parameter {exc.message}", 400
     except InsightsUnavailable as exc:
@@ -159,6 +162,24 @@ def admin_page():
     response = current_app.make_response((render_template("admin.html", **context), status))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+#: Queries of the "found nothing" list searched again for the page (each costs a search).
+MAX_RECHECKED = 50
+
+
+def finds_now(queries: list[str]) -> dict[str, int]:
+    """How many posts each of the first MAX_RECHECKED ``queries`` finds today (with today's
+    index, synonyms and pins): whether a query that found nothing has been fixed. A query
+    that cannot be searched now is left out."""
+    index = search_index()
+    found: dict[str, int] = {}
+    for query in queries[:MAX_RECHECKED]:
+        try:
+            found[query] = index.search(SearchRequest(q=query, per_page=1)).total
+        except (IndexUnavailable, SearchRequestError):
+            continue
+    return found
 
 
 def linkable(url: str) -> bool:

@@ -244,3 +244,17 @@ def test_control_characters_never_reach_the_reports(admin):
     admin.post("/api/events", json={"type": "search", "query": "evil\x1b[31mred\x07 query", "results": 0})
     data = admin.get("/api/insights", headers=BEARER).get_json()
     assert {"query": "evil [31mred query", "searches": 1} in data["zero_results"]
+
+
+def test_the_admin_page_says_what_a_query_that_found_nothing_finds_now(make_app, blog_dirs, tmp_path):
+    content_dir, index_dir = blog_dirs
+    (tmp_path / "synonyms.txt").write_text("pyt3st => pytest\n", encoding="utf-8")
+    app = make_app(content_dir=content_dir, index_dir=index_dir, analytics_db=tmp_path / "a.sqlite3",
+                   admin_token=TOKEN, synonyms=tmp_path / "synonyms.txt")
+    client = app.test_client()
+    for query in ("pyt3st", "zzqqxx"):
+        client.post("/api/events", json={"type": "search", "query": query, "results": 0})
+    page = client.get("/admin", headers=BEARER).get_data(as_text=True)
+    fixed = re.search(r">pyt3st</a></td><td>1</td><td data-finds-now>(\d+)<", page)
+    assert fixed and int(fixed.group(1)) >= 1  # fixed by the synonym since
+    assert re.search(r">zzqqxx</a></td><td>1</td><td data-finds-now>0<", page)
