@@ -258,3 +258,12 @@ def test_the_admin_page_says_what_a_query_that_found_nothing_finds_now(make_app,
     fixed = re.search(r">pyt3st</a></td><td>1</td><td data-finds-now>(\d+)<", page)
     assert fixed and int(fixed.group(1)) >= 1  # fixed by the synonym since
     assert re.search(r">zzqqxx</a></td><td>1</td><td data-finds-now>0<", page)
+
+
+def test_the_admin_page_opens_before_any_index_is_built(make_app, db, tmp_path):
+    app = make_app(index_dir=tmp_path / "no-index-yet", analytics_db=db, admin_token=TOKEN)
+    response = app.test_client().get("/admin?days=3650", headers=BEARER)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "searchsvc reindex" in page  # what to do about the index
+    assert 'data-total="searches">24<' in page
