@@ -237,10 +237,7 @@ def _nice(n: int) -> int:
     if n <= 10:
         return n
     power = 10 ** (len(str(n)) - 1)
-    for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
-        if n <= m * power:
-            return int(m * power)
-    return n
+    return next(int(m * power) for m in (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10) if n <= m * power)
 
 
 def _admin_wait(failed: tuple[int, float] | None) -> float:

@@ -147,11 +147,7 @@ def parse_event(body: bytes, now: float | None = None) -> Event:
     raw = data.get("query")
     if not isinstance(raw, str):
         raise EventError("query", f"is required: the text the reader searched for; got {_show(raw)}.")
-    if len(raw) > MAX_EVENT_QUERY:
-        raise EventError("query", f"is {len(raw)} characters long; at most {MAX_EVENT_QUERY} are allowed.")
-    query = normalize_query(_CONTROLS.sub(" ", raw))
-    if not query:
-        raise EventError("query", "is empty; send the text the reader searched for.")
+    query = _query_text(raw)
     hour = hour_of(time.time() if now is None else now)
     if kind == "search":
         results = _whole(data, "results", minimum=0)
@@ -173,12 +169,20 @@ def search_event(query: str, results: int, now: float | None = None) -> Event:
 
     :raise EventError: for an empty or too long query.
     """
-    if len(query) > MAX_EVENT_QUERY:
-        raise EventError("query", f"is {len(query)} characters long; at most {MAX_EVENT_QUERY} are allowed.")
-    text = normalize_query(_CONTROLS.sub(" ", query))
+    return Event("search", _query_text(query), hour_of(time.time() if now is None else now), results=max(results, 0))
+
+
+def _query_text(raw: str) -> str:
+    """A query as it is kept: control characters dropped, then normalised (normalize_query).
+
+    :raise EventError: for a query over MAX_EVENT_QUERY characters, or one with nothing left.
+    """
+    if len(raw) > MAX_EVENT_QUERY:
+        raise EventError("query", f"is {len(raw)} characters long; at most {MAX_EVENT_QUERY} are allowed.")
+    text = normalize_query(_CONTROLS.sub(" ", raw))
     if not text:
         raise EventError("query", "is empty; send the text the reader searched for.")
-    return Event("search", text, hour_of(time.time() if now is None else now), results=max(results, 0))
+    return text
 
 
 def _whole(data: dict[str, Any], name: str, minimum: int) -> int | None:
@@ -309,7 +313,8 @@ class Recorder:
         return self._conn
 
     def _prune_now_and_then(self, conn: sqlite3.Connection) -> None:
-        """Delete expired events, at most every PRUNE_EVERY seconds (by the writer, never in a request)."""
+        """Delete expired events, at most every PRUNE_EVERY seconds, after a batch is written (by
+        the writer thread, at a stop, or by the flush /admin asks for; never for a reader)."""
         if time.monotonic() - self._pruned < PRUNE_EVERY:
             return
         self._pruned = time.monotonic()
@@ -342,11 +347,6 @@ class Recorder:
                 self._thread.start()
             if self._pending_events >= self.batch_events:
                 self._cond.notify()
-
-    @property
-    def pending(self) -> int:
-        """Events counted and not written yet."""
-        return self._pending_events
 
     def _run(self) -> None:
         while True:

@@ -317,6 +317,7 @@ class CjkWords:
         self.pairs = pairs or set()
         self.singles = singles or set()
         self.runs = runs or {}
+        self._run_pairs = frozenset(pair for pairs in self.runs.values() for pair in pairs)
 
     @classmethod
     def of(cls, parsed) -> "CjkWords":
@@ -373,7 +374,7 @@ class CjkWords:
 
     def _inside_word(self, m: Match, text: str) -> bool:
         term = m.term
-        if len(term) != 2 or term in self.pairs or not is_cjk(term) or any(term in p for p in self.runs.values()):
+        if len(term) != 2 or term in self.pairs or term in self._run_pairs or not is_cjk(term):
             return True
         for word in self.words:
             at = word.find(term)

@@ -107,8 +107,10 @@ class Snapshot:
     _table: DocTable | None = None
     _query_languages: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
     _table_lock: threading.Lock = field(default_factory=threading.Lock)
-    #: Post URL -> document number, read on the first pinned query (see :meth:`docnums_of_urls`).
-    _by_url: dict[str, int] | None = None
+    #: The generation's folder.
+    path: Path | None = None
+    #: Post URL -> the post's path, read on the first pinned query (see :meth:`docnums_of_urls`).
+    _by_url: dict[str, str] | None = None
     _unknown_urls: set[str] = field(default_factory=set)
 
     def stored_fields(self, searcher, docnum: int) -> dict[str, Any]:
@@ -134,20 +136,25 @@ class Snapshot:
     def docnums_of_urls(self, searcher, urls: Sequence[str]) -> list[int]:
         """The posts with these URLs, in order (a URL may be written with or without the
         site's address or a final slash). A URL no post has is logged once per generation
-        and left out."""
+        and left out.
+
+        The URLs are looked up in the generation's record of posts (one file, read on the first
+        pinned query), then each post by its path (an indexed field): no post is decoded.
+        """
         if self._by_url is None:
             with self._table_lock:
                 if self._by_url is None:
-                    by_url: dict[str, int] = {}
-                    reader = searcher.reader()
-                    for docnum in reader.all_doc_ids():
-                        url = str(self.stored_fields(searcher, docnum).get("url") or "")
-                        for key in _url_keys(url):
-                            by_url.setdefault(key, docnum)
+                    by_url: dict[str, str] = {}
+                    record = storage.read_manifest(self.path, posts=True)["posts"] if self.path else {}
+                    for relpath, entry in record.items():
+                        if isinstance(entry, dict) and not entry.get("hidden"):
+                            for key in _url_keys(str(entry.get("url") or "")):
+                                by_url.setdefault(key, relpath)
                     self._by_url = by_url
         out = []
         for url in urls:
-            docnum = next((self._by_url[k] for k in _url_keys(url) if k in self._by_url), None)
+            relpath = next((self._by_url[k] for k in _url_keys(url) if k in self._by_url), None)
+            docnum = searcher.document_number(path=relpath) if relpath is not None else None
             if docnum is not None:
                 out.append(docnum)
             elif url not in self._unknown_urls and len(self._unknown_urls) < 1000:
@@ -241,6 +248,6 @@ def open_generation(index_dir: Path, name: str) -> Snapshot:
     except (KeyError, TypeError, ValueError):
         raise IndexUnavailable(f"The index at {path} is damaged; run `searchsvc reindex --full`.") from None
     return Snapshot(
-        name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema),
+        name=name, number=number or 0, ix=ix, manifest=manifest, vocabulary=Vocabulary(ix.schema), path=path,
         title_entries=titles, postings=GenerationPostings(str(path)), documents=GenerationDocuments(str(path)),
     )

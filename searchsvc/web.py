@@ -210,10 +210,15 @@ def api_events():
     return current_app.response_class(status=204)
 
 
+def _counting() -> bool:
+    """Whether this page's searches are counted: analytics on, and not a try from /admin (``?analytics=off``)."""
+    return recorder() is not None and request.args.get("analytics") != "off"
+
+
 def _record_search(q: str, results: int) -> None:
     """The search page counts its own searches (the first page of each): never an error for the reader."""
     sink = recorder()
-    if sink is None or request.args.get("analytics") == "off":
+    if sink is None or not _counting():
         return
     try:
         sink.record(search_event(q, results))
@@ -259,7 +264,7 @@ def page():
     context["site_lang"] = settings().language
     # The widget, taking over the page, sends events for what is typed next (not for this
     # search, counted above); none when analytics are off or the link said so (?analytics=off).
-    context["analytics"] = recorder() is not None and request.args.get("analytics") != "off"
+    context["analytics"] = _counting()
     return render_template("search.html", **context), status
 
 
