@@ -320,7 +320,8 @@ def _passage(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
     if not sentences:
         return None
     ws = rng.choice(sentences)
-    rarest = set(sorted(set(ws), key=lambda w: (rarity.anywhere[w.lower()], -len(w)))[:3])
+    # Ties in order of the sentence (a set's order changes with the process: the queries would too).
+    rarest = set(sorted(dict.fromkeys(ws), key=lambda w: (rarity.anywhere[w.lower()], -len(w)))[:3])
     picked: list[str] = []
     for w in ws:
         if w in rarest and w not in picked:
