@@ -36,6 +36,7 @@ from whoosh.scoring import BM25F, WeightingModel
 from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Query, Term
 
 from .documents import GenerationDocuments
+from .languages import is_cjk
 from .postings import GenerationPostings, Part, ranges
 from .schema import field_b
 
@@ -453,9 +454,12 @@ class Evaluator:
             if not len(candidates):
                 return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         starts = None
+        implied = _implied_pairs(words) if slop == 1 else ()
         for i, word in enumerate(words):
             if not len(candidates):
                 break
+            if i in implied:
+                continue
             found = self.cache.get(("positions", fieldname, word))
             if found is None and len(candidates) * FEW_CANDIDATES < words_leaves[i].size:
                 # In these posts only: not kept for the generation (another phrase has
@@ -590,6 +594,29 @@ def _leaf_terms(q: Query) -> Iterable[tuple[str, str]]:
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:
     return np.concatenate(parts).astype(np.int32) if parts else np.zeros(0, dtype=np.int32)
+
+
+def _implied_pairs(words: list[str]) -> set[int]:
+    """Which words of a phrase need not be looked for where they stand: a pair of CJK
+    characters between two pairs it links ("服务" "务器" "器件": "服务" at one place and "器件"
+    two further on spell "服务器件"). Every other pair of a run is looked for, the last always;
+    the posts must still have every pair somewhere (the phrase's candidates).
+
+    >>> sorted(_implied_pairs(["服务", "务器", "器件", "件的"])), sorted(_implied_pairs(["node", "js"]))
+    ([1], [])
+    """
+    implied: set[int] = set()
+    for i in range(1, len(words) - 1):
+        before, word, after = words[i - 1], words[i], words[i + 1]
+        if (
+            i - 1 not in implied
+            and len(before) == len(word) == len(after) == 2
+            and before[1] == word[0]
+            and word[1] == after[0]
+            and is_cjk(before + word + after)
+        ):
+            implied.add(i)
+    return implied
 
 
 def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:

@@ -226,6 +226,16 @@ def has_cjk(text: str) -> bool:
     return _CJK_RE.search(text) is not None
 
 
+def has_letters(text: str) -> bool:
+    """Whether ``text`` has a letter other than a CJK one: something stemming, stop words or
+    accent folding may read differently in one language and another.
+
+    >>> has_letters("服务器 2024"), has_letters("React 服务器"), has_letters("¿Qué?")
+    (False, True, True)
+    """
+    return any(ch.isalpha() for ch in _CJK_RE.sub("", text))
+
+
 def is_cjk(text: str) -> bool:
     """Whether every character of ``text`` is CJK (and there is one)."""
     return bool(text) and all(_CJK_RE.match(ch) for ch in text)

@@ -14,7 +14,7 @@ import numpy as np
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import OSA
 
-from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, is_cjk
+from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
 from .schema import STOP, title_key
 
 MAX_SUGGESTIONS = 8
@@ -45,6 +45,13 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
     analyzer = schema[fieldname].analyzer
     key = (id(analyzer), lang, text, exact)
     tokens = _ANALYSED.get(key)
+    if tokens is None and lang != DEFAULT_LANGUAGE and not has_letters(text):
+        # Nothing in the text a language reads differently (Chinese, Japanese or Korean
+        # text, numbers, punctuation): every language gives the same terms, so a blog read
+        # in three languages analyses it once, not three times.
+        lang = DEFAULT_LANGUAGE
+        key = (id(analyzer), lang, text, exact)
+        tokens = _ANALYSED.get(key)
     if tokens is None:
         tokens = [t.text for t in analyzer(text, mode="query", lang=lang, exact=exact)]
         if len(_ANALYSED) >= MAX_ANALYSED:

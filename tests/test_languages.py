@@ -170,6 +170,20 @@ def test_a_pasted_run_is_marked_whole_where_the_post_has_it_whole(search_blog):
     assert "<mark>状態を管理する方法</mark>" in hit.snippet_html
 
 
+def test_a_run_typed_whole_ranks_the_post_that_has_it_whole_first(search_blog):
+    # Both posts have every pair of 服务器组件介绍 and the same words; only one has them in a row.
+    posts = {
+        "whole.md": post("笔记", "今天的服务器组件介绍很长。其他内容。", lang="zh"),
+        "apart.md": post("笔记", "服务器很好。组件不错。介绍很长。器组和件介也在。", lang="zh"),
+    }
+    assert ids(search_blog(posts)("服务器组件介绍"))[0] == "whole"
+
+
+def test_a_run_read_in_several_languages_finds_the_same_posts(search_blog):
+    for langs in (("zh",), ("en", "es", "zh")):
+        assert "zh" in ids(search_blog(CJK)("服务器组件", langs=langs))
+
+
 def test_did_you_mean_never_turns_cjk_into_latin_words(search_blog):
     response = search_blog(CJK)("服务器件组")
     assert response.corrected_query is None
