@@ -15,6 +15,7 @@ from whoosh.query import (
 )
 
 from .engine import Evaluator
+from .languages import has_cjk
 from .schema import title_key
 from .query import ParsedQuery, SearchRequest, plain_word
 from .vocabulary import Expander
@@ -30,6 +31,11 @@ NEAR_TIE = 0.02
 #: A post in the reader's language (``prefer_lang``) scores this much more: it comes before
 #: posts in other languages that score up to 15% more, never before clearly better ones.
 PREFERRED_LANGUAGE = 1.15
+#: A post whose title begins with the query scores this much more (a share: half of it for
+#: beginning the title, the other half as the query is more of the title).
+TITLE_START_BOOST = 1.0
+#: More titles than this beginning with the query: no bonus (it tells no post apart).
+MAX_TITLE_STARTS = 200
 
 
 @dataclass
@@ -87,6 +93,8 @@ def execute(
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
+    if parsed.has_text:
+        _title_start_bonus(table, found, mask, parsed)
     sort = request.sort
     if sort == "relevance" and not parsed.has_text:
         sort = "newest"
@@ -116,6 +124,19 @@ def execute(
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
     return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial,
                    frozenset(pinned))
+
+
+def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> None:
+    """Raise the score of each matching post whose title begins with the words typed (the
+    last one perhaps half typed: "OpenSSL a", "npm 1."), the more so the more of the title
+    they are: a reader typing a title from its start wants that post. Queries of two words
+    or more (one word begins too many titles to tell a post by)."""
+    key = title_key(parsed.text)
+    if " " not in key and not (len(key) >= 2 and has_cjk(key)):
+        return
+    docnums, shares = table.titles_starting(key, MAX_TITLE_STARTS)
+    if len(docnums):
+        found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
 
 
 #: Posts that have every other word of a query, but none of the completions of its last

@@ -33,7 +33,7 @@ from . import languages
 from .languages import CJK_CLASS, ENGLISH_STOP
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -517,7 +517,7 @@ def build_schema() -> Schema:
         url=STORED,
         # Searchable text (stored where snippets need it)
         title=TEXT(analyzer=titles, stored=True, phrase=True, chars=True),
-        title_key=ID,
+        title_key=ID(sortable=True),
         description=TEXT(analyzer=prose, stored=True, chars=True),
         headings=TEXT(analyzer=titles, phrase=True),
         body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),

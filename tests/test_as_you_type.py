@@ -181,3 +181,39 @@ def test_completions_of_an_unknown_prefix_are_empty(many_z_words_index):
 def test_one_letter_query_on_a_large_vocabulary_still_answers(many_z_words_index):
     response = many_z_words_index.search(SearchRequest(q="z"))
     assert [h.id for h in response.results] == ["z"]
+
+
+# A title typed from its start: the post whose title begins with the words comes first.
+
+SECURITY_BODY = "OpenSSL fixes. " * 6 + "Upgrade OpenSSL and Node.js today; OpenSSL is in every release."
+
+
+@pytest.mark.parametrize("q", ["OpenSSL a", "OpenSSL and B", "openssl and breaking cha"])
+def test_a_title_typed_from_its_start_comes_first(search_blog, q):
+    search = search_blog({
+        "utf8.md": post("OpenSSL and Breaking UTF-8 Change", "We upgraded OpenSSL."),
+        "security.md": post("Node.js and OpenSSL security releases", SECURITY_BODY),
+        "update.md": post("Updates to Node.js and OpenSSL", SECURITY_BODY),
+    })
+    assert ids(search(q))[0] == "utf8"
+
+
+def test_the_title_typed_most_of_comes_first_among_titles_begun_alike(search_blog):
+    search = search_blog({
+        "long.md": post("Weekly update for the collaboration summit in Dublin and London"),
+        "short.md": post("Weekly update, May"),
+    })
+    assert ids(search("weekly update")) == ["short", "long"]
+
+
+def test_a_title_beginning_never_adds_a_post_without_the_words(search_blog):
+    search = search_blog({"p.md": post("Release notes"), "q.md": post("Release party", "Cake.")})
+    assert ids(search("release notes")) == ["p"]
+
+
+def test_a_cjk_title_typed_from_its_start_comes_first(search_blog):
+    search = search_blog({
+        "title.md": "---\ntitle: 服务器组件介绍\nlang: zh\n---\n\n新的组件。\n",
+        "body.md": "---\ntitle: 笔记\nlang: zh\n---\n\n" + "服务器组件很好。" * 5 + "\n",
+    })
+    assert ids(search("服务器组"))[0] == "title"
