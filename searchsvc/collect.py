@@ -34,6 +34,9 @@ PREFERRED_LANGUAGE = 1.15
 #: A post whose title begins with the query scores this much more (a share: half of it for
 #: beginning the title, the other half as the query is more of the title).
 TITLE_START_BOOST = 1.0
+#: The best posts looked at for words as typed, and what having them all adds (a share).
+VERY_WORD_CANDIDATES = 100
+VERY_WORD_BOOST = 0.2
 #: More titles than this beginning with the query: no bonus (it tells no post apart).
 MAX_TITLE_STARTS = 200
 
@@ -75,6 +78,7 @@ def execute(
     word_groups: Sequence[Query] = (),
     widen: tuple[Query, str, int, bool] | None = None,
     pinned: Sequence[int] = (),
+    forms: Sequence[tuple[str, int]] = (),
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -95,6 +99,8 @@ def execute(
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
+    if forms and not deadline.passed():
+        _very_word_bonus(evaluator, found, mask, forms)
     sort = request.sort
     if sort == "relevance" and not parsed.has_text:
         sort = "newest"
@@ -124,6 +130,22 @@ def execute(
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
     return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial,
                    frozenset(pinned))
+
+
+def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray, forms: Sequence[tuple[str, int]]) -> None:
+    """Raise the score of the best matching posts for each word of the query their body has
+    as typed, not only in another form with the same stem ("performing", not "performs"):
+    an occurrence of the stem as long as the word typed is taken for it."""
+    docs = np.flatnonzero(mask)
+    if len(docs) > VERY_WORD_CANDIDATES:
+        docs = np.sort(docs[np.argpartition(-found.scores[docs], VERY_WORD_CANDIDATES - 1)[:VERY_WORD_CANDIDATES]])
+    if len(docs) < 2:
+        return  # nothing to put in another order
+    factor = np.ones(len(docs))
+    for term, length in forms:
+        having = evaluator.with_length("body", term, length, docs)
+        factor[np.searchsorted(docs, having)] += VERY_WORD_BOOST / len(forms)
+    found.scores[docs] *= factor
 
 
 def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> None:

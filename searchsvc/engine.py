@@ -562,6 +562,22 @@ class Evaluator:
                 positions.append(found.positions)
         return Occurrences(_concat(ids), _concat(positions))
 
+    def with_length(self, fieldname: str, word: str, length: int, docnums: np.ndarray) -> np.ndarray:
+        """Which of ``docnums`` (ascending) have an occurrence of ``word`` (a term of
+        ``fieldname``) that is ``length`` characters long in their text."""
+        text = self.searcher.schema[fieldname].to_bytes(word)
+        out: list[np.ndarray] = []
+        for own, offset, count in self._parts():
+            local = docnums[(docnums >= offset) & (docnums < offset + count)] - offset
+            if not len(local):
+                continue
+            found = own.occurrences(fieldname, own.key(text), local.astype(np.int64), positions=False)
+            if found is not None and len(found.ids):
+                ids = found.ids[(found.ends - found.starts) == length]  # in post order
+                if len(ids):
+                    out.append(ids[np.concatenate(([True], ids[1:] != ids[:-1]))].astype(np.int64) + offset)
+        return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
     def _read(self, q: Query) -> Leaf:
         """Run Whoosh's matcher for ``q`` on each segment (so scores use the global statistics)."""
         ids: list[int] = []

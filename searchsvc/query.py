@@ -448,6 +448,10 @@ class CompiledQuery:
     #: forms only (by ``id`` of the group's query). Widening looks among the posts that have
     #: the very words typed, not every form of them (see collect.widen_to_prefix).
     exact_words: dict[int, Query] = field(default_factory=dict)
+    #: Where the language indexes stems alone: each whole word typed as the body indexes it
+    #: (its stem) with its length as typed, to find the posts with the very word (see
+    #: collect._very_word_bonus).
+    forms: list[tuple[str, int]] = field(default_factory=list)
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
@@ -529,6 +533,14 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # one the index has as a whole less likely so.
                 compiled.last_prefix, compiled.last_group = last.text, q
                 compiled.last_is_word = expander.known(last.text)
+    if not exact_forms(langs):
+        for clause in parsed.clauses:
+            if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha():
+                continue
+            for lang in langs:
+                tokens = analyze(schema, "body", clause.text, lang)
+                if len(tokens) == 1 and (tokens[0], len(clause.text)) not in compiled.forms:
+                    compiled.forms.append((tokens[0], len(clause.text)))
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional = compiled.optional, []
     return compiled

@@ -253,7 +253,8 @@ class SearchIndex:
                      1 if compiled.last_is_word else FEW_RESULTS, bool(compiled.exact_words))
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
-        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned)
+        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned,
+                          forms=compiled.forms)
         relaxed = corrected = False
         correction = None
         if parsed.has_text and outcome.total < FEW_RESULTS:
