@@ -443,7 +443,6 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
-    last_is_word: bool = False
     #: For word groups of a language that indexes words as written: the group with those
     #: forms only (by ``id`` of the group's query). Widening looks among the posts that have
     #: the very words typed, not every form of them (see collect.widen_to_prefix).
@@ -529,10 +528,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 if all(e is not None for e in exact):
                     compiled.exact_words[id(q)] = exact[0] if len(exact) == 1 else Or(exact)
             if typing_last and group[-1] is last and expander is not None:
-                # The last word may be the start of a word (see collect.widen_to_prefix);
-                # one the index has as a whole less likely so.
+                # The last word may be the start of a word (see collect.widen_to_prefix),
+                # even one the index has whole ("ser", "asses": rare words, or stems of
+                # other words, that a reader typing "server" or "assessments" passes through).
                 compiled.last_prefix, compiled.last_group = last.text, q
-                compiled.last_is_word = expander.known(last.text)
     if not exact_forms(langs):
         for clause in parsed.clauses:
             if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha():

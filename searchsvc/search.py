@@ -247,10 +247,9 @@ class SearchIndex:
         query = assemble_query(schema, parsed, compiled, langs=langs)
         widen = None
         if compiled.last_prefix:
-            # A whole word widens only a query that found nothing; the start of one, a query
-            # that found fewer than FEW_RESULTS posts.
+            # A query that found fewer than FEW_RESULTS posts is widened (see collect.widen_to_prefix).
             widen = (assemble_query(schema, parsed, compiled, without_last=True, langs=langs), compiled.last_prefix,
-                     1 if compiled.last_is_word else FEW_RESULTS, bool(compiled.exact_words))
+                     bool(compiled.exact_words))
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned,

@@ -426,8 +426,3 @@ class Expander:
 
     def body_known(self, word: str) -> bool:
         return self.vocabulary.body_known(self.reader, word, self.lang)
-
-    def known(self, word: str) -> bool:
-        """Whether the index has ``word`` as a whole word (titles, headings, tags, descriptions, body)."""
-        return (self.vocabulary.known(self.reader, word, self.lang)
-                or self.vocabulary.body_known(self.reader, word, self.lang))

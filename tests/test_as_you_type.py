@@ -217,3 +217,12 @@ def test_a_cjk_title_typed_from_its_start_comes_first(search_blog):
         "body.md": "---\ntitle: 笔记\nlang: zh\n---\n\n" + "服务器组件很好。" * 5 + "\n",
     })
     assert ids(search("服务器组"))[0] == "title"
+
+
+def test_a_last_word_the_index_has_whole_may_still_be_the_start_of_another(search_blog):
+    # "asses" is a word of one post (its stem "ass" too), and the start of "assessments".
+    search = search_blog({
+        "donkeys.md": post("Donkeys", "Insecure stables for donkeys and asses."),
+        "audit.md": post("Audit", "Insecure defaults were found in the assessments."),
+    })
+    assert set(ids(search("insecure asses"))) == {"donkeys", "audit"}
