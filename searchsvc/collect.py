@@ -78,7 +78,7 @@ def execute(
     word_groups: Sequence[Query] = (),
     widen: tuple[Query, str, bool] | None = None,
     pinned: Sequence[int] = (),
-    forms: Sequence[tuple[str, int]] = (),
+    forms: Sequence[tuple[tuple[str, ...], int]] = (),
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -132,7 +132,8 @@ def execute(
                    frozenset(pinned))
 
 
-def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray, forms: Sequence[tuple[str, int]]) -> None:
+def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray,
+                     forms: Sequence[tuple[tuple[str, ...], int]]) -> None:
     """Raise the score of the best matching posts for each word of the query their body has
     as typed, not only in another form with the same stem ("performing", not "performs"):
     an occurrence of the stem as long as the word typed is taken for it."""
@@ -142,9 +143,11 @@ def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray, forms: Seque
     if len(docs) < 2:
         return  # nothing to put in another order
     factor = np.ones(len(docs))
-    for term, length in forms:
-        having = evaluator.with_length("body", term, length, docs)
-        factor[np.searchsorted(docs, having)] += VERY_WORD_BOOST / len(forms)
+    for terms, length in forms:
+        having = np.zeros(len(docs), dtype=bool)
+        for term in terms:  # the word's stem in each language
+            having[np.searchsorted(docs, evaluator.with_length("body", term, length, docs))] = True
+        factor[having] += VERY_WORD_BOOST / len(forms)
     found.scores[docs] *= factor
 
 

@@ -448,9 +448,9 @@ class CompiledQuery:
     #: the very words typed, not every form of them (see collect.widen_to_prefix).
     exact_words: dict[int, Query] = field(default_factory=dict)
     #: Where the language indexes stems alone: each whole word typed as the body indexes it
-    #: (its stem) with its length as typed, to find the posts with the very word (see
-    #: collect._very_word_bonus).
-    forms: list[tuple[str, int]] = field(default_factory=list)
+    #: (its stem in each of the query's languages) with its length as typed, to find the
+    #: posts with the very word (see collect._very_word_bonus).
+    forms: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
@@ -536,10 +536,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         for clause in parsed.clauses:
             if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha():
                 continue
-            for lang in langs:
-                tokens = analyze(schema, "body", clause.text, lang)
-                if len(tokens) == 1 and (tokens[0], len(clause.text)) not in compiled.forms:
-                    compiled.forms.append((tokens[0], len(clause.text)))
+            terms = tuple(dict.fromkeys(
+                tokens[0] for lang in langs if len(tokens := analyze(schema, "body", clause.text, lang)) == 1))
+            if terms and (terms, len(clause.text)) not in compiled.forms:
+                compiled.forms.append((terms, len(clause.text)))
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional = compiled.optional, []
     return compiled
