@@ -76,7 +76,7 @@ def execute(
     parsed: ParsedQuery,
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
-    widen: tuple[Query, str, bool] | None = None,
+    widen: tuple[Query, str, int, bool] | None = None,
     pinned: Sequence[int] = (),
     forms: Sequence[tuple[tuple[str, ...], int]] = (),
 ) -> Outcome:
@@ -173,24 +173,24 @@ PREFIX_SCAN = 32
 PREFIX_SCAN_CHARS = 1_000_000
 
 
-def _few(evaluator: Evaluator, mask: np.ndarray, widen: tuple[Query, str, bool]) -> bool:
-    """Whether fewer than FEW_RESULTS posts match; where the other words are asked for as
-    written (``widen[2]``), posts that have them so (their stems match many more posts)."""
+def _few(evaluator: Evaluator, mask: np.ndarray, widen: tuple[Query, str, int, bool]) -> bool:
+    """Whether fewer than ``widen[2]`` posts match; where the other words are asked for as
+    written (``widen[3]``), posts that have them so (their stems match many more posts)."""
     found = np.count_nonzero(mask)
-    if found < FEW_RESULTS:
+    if found < widen[2]:
         return True
-    if not widen[2] or found > PREFIX_SCAN * 4:
+    if not widen[3] or found > PREFIX_SCAN * 4:
         return False  # many posts have every word: one of them is the post wanted
-    return np.count_nonzero(mask & evaluator.evaluate(widen[0], scored=False).mask) < FEW_RESULTS
+    return np.count_nonzero(mask & evaluator.evaluate(widen[0], scored=False).mask) < widen[2]
 
 
-def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, bool],
+def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, int, bool],
                     allowed: np.ndarray | None) -> None:
     """Add to ``found`` the posts that match the query without its last word (``widen``:
     that query and the word) and have a word starting with it in their text, scored
-    without it. Called when fewer than FEW_RESULTS posts have every word. Bounded: at most
+    without it. Called when fewer than ``widen[2]`` posts have every word. Bounded: at most
     PREFIX_SCAN posts and PREFIX_SCAN_CHARS characters are looked at."""
-    others_query, prefix, _exact = widen
+    others_query, prefix, _below, _exact = widen
     others = evaluator.evaluate(others_query)
     extra = others.mask & ~found.mask
     if allowed is not None:  # the request's filters

@@ -317,6 +317,9 @@ EXACT_FIELDS = ("title", "headings", "description", "body")
 EXACT_SHARE = 0.5
 #: Phrase and passage bonuses ask for words as written where the language keeps them.
 EXACT_PHRASES = True
+#: A last word typed after others that at most this many posts have whole in their body is
+#: as likely the start of a longer word (see CompiledQuery.last_is_common).
+RARE_WHOLE_WORD = 8
 #: Pairs of characters a single Chinese, Japanese or Korean character typed matches (the commonest).
 CJK_COMPLETIONS = 16
 
@@ -443,6 +446,9 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
+    #: Whether the body has that last word whole in more than RARE_WHOLE_WORD posts (then it
+    #: is less likely the start of another word; see collect.widen_to_prefix).
+    last_is_common: bool = False
     #: For word groups of a language that indexes words as written: the group with those
     #: forms only (by ``id`` of the group's query). Widening looks among the posts that have
     #: the very words typed, not every form of them (see collect.widen_to_prefix).
@@ -532,6 +538,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # even one the index has whole ("ser", "asses": rare words, or stems of
                 # other words, that a reader typing "server" or "assessments" passes through).
                 compiled.last_prefix, compiled.last_group = last.text, q
+                # (Chinese, Japanese and Korean words are not set apart: no such guess there.)
+                compiled.last_is_common = has_cjk(last.text) or expander.body_count(last.text) > RARE_WHOLE_WORD
     if not exact_forms(langs):
         for clause in parsed.clauses:
             if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha():

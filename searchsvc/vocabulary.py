@@ -308,8 +308,12 @@ class Vocabulary:
 
     def body_known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
         """Whether the body has ``word`` as it is (as the body indexes words)."""
+        return self.body_count(reader, word, lang) > 0
+
+    def body_count(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> int:
+        """How many posts' bodies have ``word`` as it is (as the body indexes words)."""
         form = self._body_form(word, lang)
-        return bool(form) and self.body_lexicon(reader).count(form) > 0
+        return self.body_lexicon(reader).count(form) if form else 0
 
     def body_corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Body words one typo away (4+ letters) or two (8+), closest and commonest first;
@@ -426,3 +430,6 @@ class Expander:
 
     def body_known(self, word: str) -> bool:
         return self.vocabulary.body_known(self.reader, word, self.lang)
+
+    def body_count(self, word: str) -> int:
+        return self.vocabulary.body_count(self.reader, word, self.lang)

@@ -103,8 +103,8 @@ class RecordingExpander:
     def body_known(self, word):
         return False
 
-    def known(self, word):
-        return False
+    def body_count(self, word):
+        return 0
 
 
 def test_only_the_last_word_is_completed_when_building_the_query():
