@@ -37,6 +37,8 @@ TITLE_START_BOOST = 1.0
 #: The best posts looked at for words as typed, and what having them all adds (a share).
 VERY_WORD_CANDIDATES = 100
 VERY_WORD_BOOST = 0.2
+#: ... for words fewer than this share of posts have (in any form).
+VERY_WORD_COMMON = 0.25
 #: More titles than this beginning with the query: no bonus (it tells no post apart).
 MAX_TITLE_STARTS = 200
 
@@ -143,9 +145,12 @@ def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray,
     if len(docs) < 2:
         return  # nothing to put in another order
     factor = np.ones(len(docs))
+    common = len(evaluator.table.alive) * VERY_WORD_COMMON
     for terms, length in forms:
         having = np.zeros(len(docs), dtype=bool)
         for term in terms:  # the word's stem in each language
+            if evaluator.leaf(Term("body", term)).size > common:
+                continue  # a common word: its forms tell little, and reading them costs most
             having[np.searchsorted(docs, evaluator.with_length("body", term, length, docs))] = True
         factor[having] += VERY_WORD_BOOST / len(forms)
     found.scores[docs] *= factor

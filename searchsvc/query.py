@@ -542,7 +542,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 compiled.last_is_common = has_cjk(last.text) or expander.body_count(last.text) > RARE_WHOLE_WORD
     if not exact_forms(langs):
         for clause in parsed.clauses:
-            if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha():
+            # (Not a word being typed, nor one of 3 letters or fewer: it has few other forms.)
+            if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha() \
+                    or len(clause.text) < 4:
                 continue
             terms = tuple(dict.fromkeys(
                 tokens[0] for lang in langs if len(tokens := analyze(schema, "body", clause.text, lang)) == 1))
