@@ -329,9 +329,11 @@ def test_the_first_page_is_the_same_as_when_every_match_is_sorted(keys):
 def test_a_post_with_the_very_word_typed_ranks_above_one_with_another_form(search_blog):
     # Both have a word with the stem of "performing" and the word "server" as often; one
     # has "performing" itself.
+    posts = {f"filler{i}.md": f"---\ntitle: Filler {i}\n---\n\nGardening notes, week {i}.\n" for i in range(6)}
     search = search_blog({
         "other.md": "---\ntitle: Notes A\n---\n\nThe server performs well. Performs it does.\n",
         "very.md": "---\ntitle: Notes B\n---\n\nThe server is performing well. Performing it is.\n",
+        **posts,
     })
     assert [h.id for h in search("performing server").results] == ["very", "other"]
     assert [h.id for h in search("performs server").results] == ["other", "very"]
