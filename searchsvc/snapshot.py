@@ -53,18 +53,18 @@ class StoredPost:
         self.meta: dict[str, Any] = fields.get("meta") or {}
         self.spans = [SectionSpan(*s) for s in self.meta.get("sections") or ()]
         self._heading_terms: list[frozenset[str]] | None = None
-        self._lowered: str | None = None
         #: Characters of text held (what the cache of shown posts is bounded by).
         self.size = sum(len(v) for v in fields.values() if isinstance(v, str))
 
     def has_word_starting(self, prefix: str) -> bool:
         """Whether a word of the title, description, headings, body or code starts with
         ``prefix`` (as written, case aside)."""
-        if self._lowered is None:
-            parts = [self.meta.get("title") or self.fields.get("title") or "", self.fields.get("description") or "",
-                     " ".join(s.heading for s in self.spans), self.fields.get("body") or "", self.fields.get("code") or ""]
-            self._lowered = "\n".join(parts).lower()
-        return re.search(r"(?<!\w)" + re.escape(prefix.lower()), self._lowered) is not None
+        # Not kept lower-cased: a copy of the text would weigh on the cache of shown posts
+        # as much as the post, unaccounted for.
+        pattern = re.compile(r"(?<!\w)" + re.escape(prefix), re.IGNORECASE)
+        parts = (self.meta.get("title") or self.fields.get("title") or "", self.fields.get("description") or "",
+                 "\n".join(s.heading for s in self.spans), self.fields.get("body") or "", self.fields.get("code") or "")
+        return any(pattern.search(part) for part in parts if part)
 
     def heading_terms(self, schema) -> list[frozenset[str]]:
         """The analysed words of each section's heading."""
