@@ -352,6 +352,11 @@ def exact_forms(langs: Sequence[str]) -> bool:
     every one of them indexes that form. (With English posts beside French ones, French posts
     would have both forms of a word both kinds of post use, "React" say, and outrank the
     English ones; so there, stems alone.)"""
+    return _exact_forms(tuple(langs))
+
+
+@lru_cache(maxsize=256)
+def _exact_forms(langs: tuple[str, ...]) -> bool:
     return all(keeps_exact(lang) for lang in langs)
 
 
