@@ -175,3 +175,12 @@ def test_field_lengths_read_at_once_are_whooshs(index, fieldname):
         found = snap.table().lengths(fieldname).tolist()
     assert found == [1 if n is None else n for n in expected]
     assert fieldname != "body" or max(found) > 10
+
+
+def test_an_exact_title_reads_as_whooshs_own_matcher_reads_it(index):
+    with index.searcher() as (snap, searcher):
+        evaluator = Evaluator(searcher, snap.table(), LeafCache(), lambda: False, snap.postings)
+        keys = [t.decode() for t in searcher.reader().lexicon("title_key")] + ["no such title"]
+        for key in keys:
+            ours, whooshs = evaluator.leaf(Term("title_key", key)), evaluator._read(Term("title_key", key))
+            assert (ours.ids.tolist(), ours.scores.tolist()) == (whooshs.ids.tolist(), whooshs.scores.tolist())
