@@ -1,30 +1,46 @@
-"""Whoosh's own codec, also writing searchsvc's two files beside every segment it writes.
+"""Whoosh's own codec, with searchsvc's two files beside every segment it writes.
 
-This is the one seam between searchsvc and Whoosh's writing, and it is Whoosh's public
-codec interface: a :class:`whoosh.codec.base.WrappingCodec` handed to the segment writer
-(``ix.writer(codec=Codec(...))``). Every segment Whoosh writes, of new posts or merged
-from older segments, passes its postings through the codec's field writer
-(``FieldWriter.add_postings``) and each post's stored fields and field lengths through
-its per-document writer. Ours pass everything on to Whoosh's own writers unchanged and
-keep a copy:
+This is the one seam between searchsvc and Whoosh's files, and it is Whoosh's public codec
+interface: a :class:`whoosh.codec.base.WrappingCodec` handed to the segment writer
+(``ix.writer(codec=Codec(...))``), which each segment it writes then names as its codec
+(:meth:`Codec.new_segment`), so that Whoosh also reads the segment through it.
 
-- the postings of the scored fields, written as ``<segment>.spx`` when the segment's
-  postings are complete (:mod:`searchsvc.postings`);
+Writing. Every segment Whoosh writes, of new posts or merged from older segments, passes
+its postings through the codec's field writer (``FieldWriter.add_postings``) and each
+post's stored fields and field lengths through its per-document writer. Ours keep:
+
+- the postings of the scored fields, with every occurrence of a word (position, first
+  character, length), written as ``<segment>.spx`` when the segment's postings are
+  complete (:mod:`searchsvc.postings`);
 - each post's stored fields and field lengths, written as ``<segment>.sdx``
-  (:mod:`searchsvc.documents`).
+  (:mod:`searchsvc.documents`);
 
-Both are named like the segment's own files, so Whoosh's clean-up removes them with the
-segment when a merge replaces it. Whoosh's own files stay the index of record.
+and pass on to Whoosh's own writers the postings without their occurrences (the term,
+the post, the weight: what scoring reads) and the field lengths without the stored
+fields. Each thing is kept once: Whoosh's files are the index's terms, postings and
+statistics; ours are the occurrences and the stored text.
+
+Reading. Whoosh reads a segment through :meth:`Codec.terms_reader` and
+:meth:`Codec.per_document_reader`: its own readers, except that a post's stored fields
+come from ``<segment>.sdx`` and the value of a posting of a field with occurrences (what
+a phrase matcher or a merge asks for) is made again from ``<segment>.spx``, in Whoosh's
+own encoding. Queries read our files directly (:mod:`searchsvc.engine`); merging is what
+needs the rest.
+
+Both files are named like the segment's own files, so Whoosh's clean-up removes them with
+the segment when a merge replaces it.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Iterable
 
 from whoosh.codec import default_codec
-from whoosh.codec.base import FieldWriter, PerDocumentWriter, WrappingCodec
+from whoosh.codec.base import FieldWriter, PerDocumentWriter, TermsReader, WrappingCodec
+from whoosh.codec.whoosh3 import W3PerDocReader, W3Segment
 from whoosh.formats import Characters, Positions
+from whoosh.matching import Matcher, WrappingMatcher
 
 from . import documents, postings
 
@@ -35,17 +51,33 @@ def scored_fields(schema: Any) -> list[str]:
 
 
 class Codec(WrappingCodec):
-    """Whoosh's default codec, with writers that also write searchsvc's files."""
+    """Whoosh's default codec, with writers and readers that also use searchsvc's files."""
 
-    def __init__(self, schema: Any):
+    def __init__(self, schema: Any = None, *, fields: Iterable[str] = (), chars_fields: Iterable[str] = (),
+                 positions_fields: Iterable[str] = ()):
         child = default_codec()
         super().__init__(child)
         self.child = child
-        self.fields = scored_fields(schema)
-        self.chars_fields = [f for f in self.fields if type(schema[f].format) is Characters]
-        self.positions_fields = [f for f in self.fields if type(schema[f].format) is Positions]
+        if schema is not None:
+            fields = scored_fields(schema)
+            chars_fields = [f for f in fields if type(schema[f].format) is Characters]
+            positions_fields = [f for f in fields if type(schema[f].format) is Positions]
+        self.fields = list(fields)
+        self.chars_fields = list(chars_fields)
+        self.positions_fields = list(positions_fields)
         #: The stored-fields writer of each segment being written, by segment id.
         self.stored: dict[str, _StoredFieldsTee] = {}
+
+    def __reduce__(self):
+        # Each segment keeps its codec in the index's table of contents: the field lists,
+        # not the writers of a segment being written.
+        return (_codec, (self.fields, self.chars_fields, self.positions_fields))
+
+    # -- writing ---------------------------------------------------------
+
+    def new_segment(self, storage: Any, indexname: str) -> W3Segment:
+        """A segment of Whoosh's format that names this codec, so Whoosh reads it through us."""
+        return W3Segment(self, indexname)
 
     def per_document_writer(self, storage: Any, segment: Any) -> PerDocumentWriter:
         path = os.path.join(storage.folder, documents.file_name(segment.segment_id()))
@@ -58,6 +90,205 @@ class Codec(WrappingCodec):
         recorder = postings.Recorder(self.fields, self.chars_fields, self.positions_fields)
         stored = self.stored.pop(segment.segment_id(), None)
         return _PostingsTee(self.child.field_writer(storage, segment), path, recorder, stored)
+
+    # -- reading ---------------------------------------------------------
+
+    def terms_reader(self, storage: Any, segment: Any) -> TermsReader:
+        occurrences = _SegmentOccurrences(storage.folder, segment.segment_id())
+        fields = frozenset(self.chars_fields) | frozenset(self.positions_fields)
+        return _TermsReader(self.child.terms_reader(storage, segment), occurrences, fields)
+
+    def per_document_reader(self, storage: Any, segment: Any) -> W3PerDocReader:
+        return _PerDocReader(storage, segment)
+
+    def supports_columns(self) -> bool:
+        return self.child.supports_columns()
+
+    def column_filename(self, segment: Any, fieldname: str) -> str:
+        return self.child.column_filename(segment, fieldname)
+
+
+def _codec(fields: list[str], chars_fields: list[str], positions_fields: list[str]) -> Codec:
+    """The codec a segment names, as read back from the index's table of contents."""
+    return Codec(fields=fields, chars_fields=chars_fields, positions_fields=positions_fields)
+
+
+class _PerDocReader(W3PerDocReader):
+    """Whoosh's per-document reader; a post's stored fields come from the segment's ``.sdx``."""
+
+    def __init__(self, storage: Any, segment: Any):
+        super().__init__(storage, segment)
+        self.documents_path = os.path.join(storage.folder, documents.file_name(segment.segment_id()))
+        self.documents: documents.SegmentDocuments | None = None
+
+    def stored_fields(self, docnum: int) -> dict[str, Any]:
+        if self.documents is None:
+            self.documents = documents.SegmentDocuments(self.documents_path)
+        return self.documents.fields(docnum)
+
+    def close(self) -> None:
+        super().close()
+        if self.documents is not None:
+            self.documents.close()
+            self.documents = None
+
+
+class _SegmentOccurrences:
+    """Where one segment's occurrences are: its own ``.spx``, or its share of the ``.spg`` of
+    the run of segments a full build wrote (see :func:`postings.combine`); opened on first use."""
+
+    def __init__(self, folder: str, segment_id: str):
+        self.folder = folder
+        self.segment_id = segment_id
+        self.file: postings.SegmentPostings | None = None
+        #: The segment's first post in the file.
+        self.offset = 0
+        #: Each field's occurrences, read whole the first time Whoosh asks for one (a merge
+        #: asks for all of them; nothing else Whoosh runs for searchsvc asks at all).
+        self.whole: dict[str, postings.WholeField] = {}
+
+    def open(self) -> postings.SegmentPostings:
+        if self.file is None:
+            own = os.path.join(self.folder, postings.file_name(self.segment_id))
+            if os.path.exists(own):
+                self.file, self.offset = postings.SegmentPostings(own), 0
+            else:
+                self.file, self.offset = self._group()
+        return self.file
+
+    def _group(self) -> tuple[postings.SegmentPostings, int]:
+        for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
+            if not entry.name.endswith(f".{postings.GROUP_SUFFIX}"):
+                continue
+            group = postings.SegmentPostings(entry.path)
+            first = 0
+            for segment_id, count in group.segments or ():
+                if segment_id == self.segment_id:
+                    return group, first
+                first += count
+            group.close()
+        raise postings.DamagedPostings(
+            f"The postings file of segment {self.segment_id} in {self.folder} is missing; "
+            f"run `searchsvc reindex --full`."
+        )
+
+    def of_term(self, fieldname: str, text: bytes) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+        """See :meth:`postings.WholeField.term` (the posts numbered as in the file)."""
+        field = self.whole.get(fieldname)
+        if field is None:
+            field = self.whole[fieldname] = postings.WholeField(self.open(), fieldname)
+        return field.term(text)
+
+    def close(self) -> None:
+        self.whole.clear()
+        if self.file is not None:
+            self.file.close()
+            self.file = None
+
+
+class _TermsReader(TermsReader):
+    """Whoosh's terms reader; the postings of a field with occurrences get their values
+    (Whoosh's encoding of the occurrences) from the segment's postings file."""
+
+    def __init__(self, child: TermsReader, occurrences: _SegmentOccurrences, fields: frozenset[str]):
+        self.child = child
+        self.occurrences = occurrences
+        self.fields = fields
+
+    def matcher(self, fieldname, text, format_, scorer=None):
+        matcher = self.child.matcher(fieldname, text, format_, scorer=scorer)
+        if fieldname not in self.fields:
+            return matcher
+        return _OccurrencesMatcher(matcher, values=_TermValues(self.occurrences, fieldname, text, format_))
+
+    def __contains__(self, term):
+        return term in self.child
+
+    def cursor(self, fieldname, fieldobj):
+        return self.child.cursor(fieldname, fieldobj)
+
+    def terms(self):
+        return self.child.terms()
+
+    def terms_from(self, fieldname, prefix):
+        return self.child.terms_from(fieldname, prefix)
+
+    def items(self):
+        return self.child.items()
+
+    def items_from(self, fieldname, prefix):
+        return self.child.items_from(fieldname, prefix)
+
+    def term_info(self, fieldname, text):
+        return self.child.term_info(fieldname, text)
+
+    def frequency(self, fieldname, text):
+        return self.child.frequency(fieldname, text)
+
+    def doc_frequency(self, fieldname, text):
+        return self.child.doc_frequency(fieldname, text)
+
+    def indexed_field_names(self):
+        return self.child.indexed_field_names()
+
+    def close(self):
+        self.child.close()
+        self.occurrences.close()
+
+
+class _TermValues:
+    """The posting values of one term of a segment, made from its occurrences (read once)."""
+
+    def __init__(self, occurrences: _SegmentOccurrences, fieldname: str, text: bytes, format_: Any):
+        self.occurrences = occurrences
+        self.fieldname = fieldname
+        self.text = text
+        self.format = format_
+        #: Post -> (first, end) of its occurrences in the lists below; read on first use.
+        self.posts: dict[int, tuple[int, int]] | None = None
+        self.positions: list[int] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def _read(self) -> dict[int, tuple[int, int]]:
+        ids, bounds, self.positions, self.starts, self.ends = self.occurrences.of_term(self.fieldname, self.text)
+        offset = self.occurrences.offset
+        return {post - offset: (bounds[k], bounds[k + 1]) for k, post in enumerate(ids)}
+
+    def of(self, docnum: int) -> bytes:
+        posts = self.posts
+        if posts is None:
+            posts = self.posts = self._read()
+        lo, hi = posts.get(docnum, (0, 0))
+        if isinstance(self.format, Characters):
+            return self.format.encode(list(zip(self.positions[lo:hi], self.starts[lo:hi], self.ends[lo:hi])))
+        return self.format.encode(self.positions[lo:hi])
+
+
+class _OccurrencesMatcher(WrappingMatcher):
+    """A term's postings as Whoosh reads them, each value made from the occurrences we keep."""
+
+    def __init__(self, child: Any, boost: float = 1.0, values: _TermValues | None = None):
+        super().__init__(child, boost=boost)
+        self.values = values
+
+    def copy(self):
+        return _OccurrencesMatcher(self.child.copy(), boost=self.boost, values=self.values)
+
+    def replace(self, minquality=0):
+        replaced = self.child.replace(minquality)
+        if replaced is self.child:
+            return self
+        return _OccurrencesMatcher(replaced, boost=self.boost, values=self.values)
+
+    def value(self):
+        return self.values.of(self.child.id())
+
+    def value_as(self, astype):
+        return self.values.format.decode_as(astype, self.value())
+
+    def spans(self):
+        return Matcher.spans(self)
 
 
 class _PostingsTee(FieldWriter):
@@ -133,7 +364,8 @@ class _StoredFieldsTee(PerDocumentWriter):
         self.lengths = {}
 
     def add_field(self, fieldname, fieldobj, value, length):
-        self.child.add_field(fieldname, fieldobj, value, length)
+        # Whoosh keeps the length; the stored value is kept here only (read back by _PerDocReader).
+        self.child.add_field(fieldname, fieldobj, None, length)
         if value is not None and fieldobj.stored:
             self.stored[fieldname] = value
         if length and fieldname in self.scored:

@@ -4,8 +4,8 @@ Whoosh keeps a post's stored fields pickled and zlib-compressed, and its field l
 columns that its public API reads one post at a time. Inflating a post of 10 KB costs
 about 100 µs, so the ten posts of a page cost a millisecond of every new query; reading
 the lengths of every post one call at a time costs a second per field at 10,000 posts.
-So as Whoosh writes a segment, the codec (:mod:`searchsvc.codec`) writes the same fields
-once more, uncompressed, into ``<segment id>.sdx`` beside the segment's own files (Whoosh
+So as Whoosh writes a segment, the codec (:mod:`searchsvc.codec`) writes its stored fields
+here instead, uncompressed, into ``<segment id>.sdx`` beside the segment's own files (Whoosh
 deletes it with them when the segment is merged away)::
 
     b"SSVDOCS2" | records | lengths | offsets | count | offsets' place | b"SSVDOCS2"
@@ -15,7 +15,8 @@ is the field lengths: a pickled dict of field name -> ``count`` bytes, each post
 of that field as Whoosh stores it for scoring (one byte, :func:`whoosh.util.numeric.length_to_byte`).
 Record ``i`` is ``offsets[i]:offsets[i+1]`` of the file (``offsets``: ``count + 2``
 little-endian int64; ``count`` and the offsets' place: 8 bytes each, little-endian).
-Whoosh's own copy stays: it is the index of record, and merging segments reads it.
+This is the only copy of the stored values: Whoosh keeps the field lengths, and reads a
+post's stored fields from here (the codec's per-document reader), merging segments too.
 
 A server reads the footer and offsets of a segment once, then one ``os.pread`` per post:
 no file position is shared between threads or forked processes, and a file cut short

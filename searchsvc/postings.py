@@ -4,8 +4,10 @@ Whoosh keeps a term's postings in pickled, zlib-compressed blocks of 128, found 
 an on-disk hash table. Reading a common word in the seven fields a query searches costs
 milliseconds at 1,000 posts and ten times that at 10,000 (the profiles of issue 6):
 unpickling and inflating block after block. So when a segment is written, every term of
-its scorable fields is written once more, into ``<segment id>.spx`` beside the segment's
-own files (Whoosh deletes it with them when the segment is merged away)::
+its scorable fields is also written, with every occurrence of it, into ``<segment id>.spx``
+beside the segment's own files (Whoosh deletes it with them when the segment is merged
+away); Whoosh keeps the postings without their occurrences, which are kept only here (see
+:mod:`searchsvc.codec`)::
 
     b"SSVPOSTS" | header length (8 bytes, little-endian) | header (JSON) | arrays
 
@@ -24,9 +26,11 @@ description, headings, body, code, tags, author), every occurrence of every post
 phrases and highlighting:
 
 - ``bounds``: one more than the postings: posting j's occurrences are ``bounds[j]:bounds[j+1]``;
-- ``positions``, ``chars``: uint32, each occurrence's word position and first character
-  (0 where the field keeps no characters);
-- ``lengths``: its length in characters (uint16, or uint32 if one is longer; 0 likewise).
+- ``positions``: each occurrence's word position (uint16 when every position of the field
+  in the file is below 65,536, else uint32: ``positions_dtype``);
+- ``chars``: uint32, its first character (0 where the field keeps no characters);
+- ``lengths``: its length in characters (uint8 when every one fits, else uint16, else
+  uint32: ``lengths_dtype``; 0 where the field keeps no characters).
 
 Terms are found by key (two terms of one field with the same key, one chance in 2**64 per
 pair, make the writer key the whole file with a ``salt`` that the header gives). A server
@@ -132,10 +136,11 @@ class Recorder:
     """Keeps the postings of some fields as Whoosh writes them into a segment.
 
     Whoosh hands its field writer every posting of a new segment, sorted by field and
-    term, as (field, term, document, weight, value): :meth:`tee` passes them on and keeps
-    a copy of those of ``fieldnames``. That costs a fraction of a second per 1,000 posts,
-    where reading the segment back afterwards cost seconds (a block of postings decoded
-    per term).
+    term, as (field, term, document, weight, value): :meth:`tee` keeps a copy of those of
+    ``fieldnames`` and passes them on, the value (the occurrences) emptied for a field whose
+    occurrences it keeps: this file is then the only place they are. That costs a fraction
+    of a second per 1,000 posts, where reading the segment back afterwards cost seconds (a
+    block of postings decoded per term).
     """
 
     def __init__(self, fieldnames: Iterable[str], chars_fields: Iterable[str] = (), positions_fields: Iterable[str] = ()):
@@ -175,6 +180,10 @@ class Recorder:
                     found = decode(value)
                     counts.append(len(found))
                     codes.extend(itertools.chain.from_iterable(found))
+                    # Whoosh keeps the posting without its occurrences: they are kept here
+                    # only (read back by the codec's terms reader when Whoosh asks).
+                    yield fieldname, text, docnum, weight, b""
+                    continue
             yield item
 
     def fields(self) -> Iterator[tuple[str, FieldPostings]]:
@@ -296,15 +305,16 @@ class _Layout:
 
     def occurrences(self, entry: dict[str, Any], bounds: Any, positions: Any, chars: Any, lengths: Any) -> None:
         """Place the occurrences of the field of ``entry`` (arrays, or lazily)."""
-        dtypes = [np.dtype(a.dtype if isinstance(a, np.ndarray) else a[0]) for a in (bounds, lengths)]
+        dtypes = [np.dtype(a.dtype if isinstance(a, np.ndarray) else a[0]) for a in (bounds, lengths, positions)]
         entry.update({
             "occurrences": len(positions) if isinstance(positions, np.ndarray) else positions[1],
             "bounds": self.place(bounds),
-            "positions": self.place(positions),
+            "positions": self.place(_little(positions)),
             "chars": self.place(chars),
             "lengths": self.place(_little(lengths)),
             "lengths_dtype": dtypes[1].newbyteorder("<").str,
             "bounds_dtype": dtypes[0].str,
+            "positions_dtype": dtypes[2].newbyteorder("<").str,
         })
 
     def write(self, path: str) -> None:
@@ -404,7 +414,8 @@ class _Whole:
         #: None when the field keeps no occurrences.
         self.occurrences = field.occurrences if field else 0
         self.weights_dtype = field.weights_dtype if field else np.dtype("<f4")
-        self.lengths_dtype = field.lengths_dtype if field and field.occurrences is not None else np.dtype("<u2")
+        self.lengths_dtype = field.lengths_dtype if field and field.occurrences is not None else np.dtype("<u1")
+        self.positions_dtype = field.positions_dtype if field and field.occurrences is not None else np.dtype("<u2")
 
     def _get(self, attr: str, count: int, dtype: np.dtype) -> np.ndarray:
         if self.field is None:
@@ -425,7 +436,44 @@ class _Whole:
         return self._get("bounds", self.postings + 1, dtype).astype(np.int64)
 
     def occurrence(self, attr: str) -> np.ndarray:
-        return self._get(attr, self.occurrences or 0, self.lengths_dtype if attr == "lengths" else _OCC)
+        dtype = {"lengths": self.lengths_dtype, "positions": self.positions_dtype}.get(attr, _OCC)
+        return self._get(attr, self.occurrences or 0, dtype)
+
+
+class WholeField:
+    """Every occurrence of one field of a postings file, read at once: for Whoosh merging a
+    segment, which asks for the occurrences of every term of the field one after another
+    (see :mod:`searchsvc.codec`); a read per term would cost ten times as much."""
+
+    def __init__(self, f: "SegmentPostings", fieldname: str):
+        whole = _Whole(f, f.fields.get(fieldname))
+        if whole.occurrences is None:
+            raise DamagedPostings(f"{f.path} keeps no occurrences of the field {fieldname!r}.")
+        self.salt = f.salt
+        self.keys = whole.keys
+        self.starts = whole.starts()
+        self.ids = whole.ids()
+        self.bounds = whole.bounds()
+        self.positions = whole.occurrence("positions")
+        self.chars = whole.occurrence("chars")
+        self.lengths = whole.occurrence("lengths")
+        if not (len(self.bounds) and self.bounds[0] == 0 and (np.diff(self.bounds) >= 0).all()
+                and self.bounds[-1] == len(self.positions)):
+            raise DamagedPostings(f"{f.path} is damaged (a term's occurrences are out of bounds).")
+
+    def term(self, text: bytes) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+        """The term's posts, each post's first occurrence (and one past the last), and every
+        occurrence's position, first character and end, as lists; all empty when absent."""
+        key = term_key(text, self.salt)
+        i = int(self.keys.searchsorted(np.uint64(key)))
+        if i >= len(self.keys) or int(self.keys[i]) != key:
+            return [], [0], [], [], []
+        lo, hi = int(self.starts[i]), int(self.starts[i + 1])
+        bounds = self.bounds[lo : hi + 1]
+        first, end = int(bounds[0]), int(bounds[-1])
+        starts = self.chars[first:end].astype(np.int64)
+        return (self.ids[lo:hi].tolist(), (bounds - first).tolist(), self.positions[first:end].tolist(),
+                starts.tolist(), (starts + self.lengths[first:end]).tolist())
 
 
 def _combine_field(layout: "_Layout", name: str, parts: list[_Whole], firsts: np.ndarray) -> None:
@@ -468,8 +516,8 @@ def _combine_field(layout: "_Layout", name: str, parts: list[_Whole], firsts: np
             taken.append(ranges(occ_starts, occ_counts))
         return np.concatenate([part.occurrence(attr) for part in parts])[taken[0]]
 
-    long_words = any(part.lengths_dtype.itemsize > 2 for part in parts)
-    _place_occurrences(layout, entry, occ_counts, occurrences, np.dtype(np.uint32 if long_words else np.uint16))
+    _place_occurrences(layout, entry, occ_counts, occurrences, _widest(p.lengths_dtype for p in parts),
+                       _widest(p.positions_dtype for p in parts))
 
 
 def _split_field(layout: "_Layout", name: str, whole: _Whole, lo: int, hi: int) -> None:
@@ -488,11 +536,26 @@ def _split_field(layout: "_Layout", name: str, whole: _Whole, lo: int, hi: int) 
         return
     occ_counts = np.diff(whole.bounds())
     chosen = np.repeat(inside, occ_counts)
-    _place_occurrences(layout, entry, occ_counts[inside], lambda attr: whole.occurrence(attr)[chosen], whole.lengths_dtype)
+    _place_occurrences(layout, entry, occ_counts[inside], lambda attr: whole.occurrence(attr)[chosen], whole.lengths_dtype,
+                       whole.positions_dtype)
+
+
+def _widest(dtypes: Iterable[np.dtype]) -> np.dtype:
+    """The widest of some unsigned little-endian dtypes."""
+    return max(dtypes, key=lambda dtype: dtype.itemsize)
+
+
+def _narrowest(values: np.ndarray, widths: Sequence[type] = (np.uint8, np.uint16, np.uint32)) -> np.dtype:
+    """The narrowest of ``widths`` (unsigned) that holds every one of ``values``."""
+    top = int(values.max()) if len(values) else 0
+    for width in widths:
+        if top <= np.iinfo(width).max:
+            return np.dtype(width).newbyteorder("<")
+    raise ValueError(f"{top} does not fit in 32 bits.")
 
 
 def _place_occurrences(layout: "_Layout", entry: dict[str, Any], counts: np.ndarray, make: Any,
-                       lengths_dtype: np.dtype) -> None:
+                       lengths_dtype: np.dtype, positions_dtype: np.dtype) -> None:
     """Place the occurrences of ``entry``'s field: ``counts`` per posting, and each array
     (``"positions"``, ``"chars"``, ``"lengths"``) made by ``make(name)`` when its turn comes."""
     bounds = np.concatenate(([0], np.cumsum(counts)))
@@ -500,7 +563,7 @@ def _place_occurrences(layout: "_Layout", entry: dict[str, Any], counts: np.ndar
     layout.occurrences(
         entry,
         bounds.astype(_OCC if total < 2**32 else _STARTS),
-        (_OCC, total, lambda: make("positions")),
+        (positions_dtype, total, lambda: make("positions")),
         (_OCC, total, lambda: make("chars")),
         (lengths_dtype, total, lambda: make("lengths")),
     )
@@ -515,12 +578,11 @@ def _occurrences_in_order(field: FieldPostings, gather: np.ndarray):
     new_counts = counts[gather]
     bounds = np.concatenate(([0], np.cumsum(new_counts)))
     order = np.repeat(old_bounds[:-1][gather] - bounds[:-1], new_counts) + np.arange(bounds[-1])
-    narrow = np.uint16 if not len(lengths) or lengths.max() < 2**16 else np.uint32
     return (
         bounds.astype(_OCC if bounds[-1] < 2**32 else _STARTS),
-        positions[order].astype(_OCC),
+        positions[order].astype(_narrowest(positions, (np.uint16, np.uint32))),
         starts[order].astype(_OCC),
-        lengths[order].astype(np.dtype(narrow).newbyteorder("<")),
+        lengths[order].astype(_narrowest(lengths)),
     )
 
 
@@ -530,7 +592,8 @@ def _occurrences_in_order(field: FieldPostings, gather: np.ndarray):
 
 class _Field:
     __slots__ = ("keys", "starts", "ids", "weights", "weights_dtype", "no_weights", "postings",
-                 "occurrences", "bounds", "bounds_dtype", "positions", "chars", "lengths", "lengths_dtype")
+                 "occurrences", "bounds", "bounds_dtype", "positions", "positions_dtype", "chars", "lengths",
+                 "lengths_dtype")
 
     def __init__(self, keys: np.ndarray, entry: dict[str, Any]):
         self.keys = keys
@@ -549,6 +612,7 @@ class _Field:
             self.chars = int(entry["chars"])
             self.lengths = int(entry["lengths"])
             self.lengths_dtype = np.dtype(entry["lengths_dtype"])
+            self.positions_dtype = np.dtype(entry["positions_dtype"])
             self.bounds_dtype = np.dtype(entry["bounds_dtype"])
 
 
@@ -687,7 +751,7 @@ class SegmentPostings(SegmentFile):
         """(positions, starts, lengths) of occurrences ``lo:hi`` of a field (without
         ``chars``, starts and lengths are empty; without ``positions``, positions are)."""
         n = hi - lo
-        at = self._array(field.positions + 4 * lo, n, _OCC) if positions else _EMPTY_OCC
+        at = self._array(field.positions + field.positions_dtype.itemsize * lo, n, field.positions_dtype) if positions else _EMPTY_OCC
         if not chars:
             return at, _EMPTY_OCC, _EMPTY_OCC
         return (

@@ -1,0 +1,95 @@
+"""Each thing is kept once: Whoosh's files hold the terms, postings and statistics, ours the
+occurrences and the stored text, and Whoosh reading a segment (a merge, its own phrase
+matcher) gets them back from ours."""
+
+from __future__ import annotations
+
+import shutil
+
+from whoosh import index as whoosh_index
+from whoosh.codec import default_codec
+from whoosh.query import Phrase
+
+from searchsvc import postings, storage
+from searchsvc.indexer import writer_for
+
+from conftest import BLOG, reindex_into
+
+OCCURRENCE_FIELDS = ("title", "description", "headings", "body", "code")
+
+
+def every_occurrence(path) -> dict[tuple[str, str, bytes], list[tuple[int, int, int]]]:
+    """(post path, field, term) -> that post's occurrences of the term, for every live post."""
+    ix = whoosh_index.open_dir(str(path))
+    out = {}
+    with ix.reader() as reader:
+        for sub, offset in reader.leaf_readers():
+            segment_id = sub.segment().segment_id()
+            own = postings.SegmentPostings(str(path / postings.file_name(segment_id)))
+            try:
+                for fieldname in OCCURRENCE_FIELDS:
+                    if fieldname not in sub.indexed_field_names():
+                        continue
+                    for text in sub.lexicon(fieldname):
+                        found = own.occurrences(fieldname, own.key(text))
+                        for post, position, start, end in zip(found.ids.tolist(), found.positions.tolist(),
+                                                              found.starts.tolist(), found.ends.tolist()):
+                            if sub.is_deleted(post):
+                                continue
+                            key = (sub.stored_fields(post)["path"], fieldname, text)
+                            out.setdefault(key, []).append((position, start, end))
+            finally:
+                own.close()
+    return out
+
+
+def two_segment_index(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(BLOG, content)
+    reindex_into(content, tmp_path / "index")
+    (content / "another.md").write_text(
+        "---\ntitle: Another python post\n---\n# Testing again\n\nOne more post about python testing, "
+        "and `pytest.fixture` in code.\n"
+    )
+    (content / "python_testing_post.md").write_text(
+        (content / "python_testing_post.md").read_text() + "\n\nAn added line on python testing.\n"
+    )
+    reindex_into(content, tmp_path / "index")
+    return storage.current_generation(tmp_path / "index").path
+
+
+def test_a_merge_keeps_every_occurrence_of_every_post(tmp_path):
+    generation = two_segment_index(tmp_path)
+    before = every_occurrence(generation)
+    assert len(list(generation.glob("*.spx"))) == 2
+    ix = whoosh_index.open_dir(str(generation))
+    writer_for(ix).commit(optimize=True)  # as a full build that met two posts of one slug does
+    assert len(list(generation.glob("*.spx"))) == 1
+    after = every_occurrence(generation)
+    assert after == before
+    assert any(key[1] == "code" for key in after) and any(key[1] == "headings" for key in after)
+
+
+def test_whooshs_own_files_keep_no_stored_text(tmp_path):
+    generation = two_segment_index(tmp_path)
+    ix = whoosh_index.open_dir(str(generation))
+    whoosh_only = default_codec()
+    for segment in whoosh_index.TOC.read(ix.storage, ix.indexname).segments:
+        own = whoosh_only.per_document_reader(ix.storage, segment)
+        try:
+            assert all(own.stored_fields(d) == {} for d in range(segment.doc_count_all()))
+        finally:
+            own.close()
+    with ix.searcher() as searcher:
+        # Read through searchsvc's codec, every post has its stored fields.
+        assert all(searcher.stored_fields(d).get("path") for d in searcher.reader().all_doc_ids())
+
+
+def test_whooshs_phrase_matcher_reads_the_occurrences_we_keep(tmp_path):
+    generation = two_segment_index(tmp_path)
+    ix = whoosh_index.open_dir(str(generation))
+    with ix.searcher() as searcher:
+        found = {searcher.stored_fields(hit.docnum)["path"] for hit in searcher.search(Phrase("body", ["python", "test"]), limit=None)}
+        apart = {searcher.stored_fields(hit.docnum)["path"] for hit in searcher.search(Phrase("body", ["test", "python"]), limit=None)}
+    assert "another.md" in found
+    assert "another.md" not in apart
