@@ -91,6 +91,8 @@ class SizeResult:
     skipped: int = 0
     full: float = 0.0
     disk: int = 0
+    #: Bytes of the post files indexed (the Markdown), for the index's size against it.
+    source: int = 0
     incremental: float = 0.0
     server: str = ""
     timings: list[Timing] = field(default_factory=list)
@@ -144,6 +146,7 @@ def measure(size: int, sources: list[Path], queries: int, warmup: int, duration:
     with tempfile.TemporaryDirectory(prefix=f"searchsvc-bench-{size}x-") as tmp:
         content, index_dir = Path(tmp) / "content", Path(tmp) / "index"
         result.files = prepare_content(sources, content, size)
+        result.source = sum(p.stat().st_size for p in content.rglob("*") if p.is_file())
 
         log(f"{size}x: full build ...")
         # As `searchsvc reindex` runs it: one worker process per CPU.
@@ -273,8 +276,10 @@ def print_report(results: list[SizeResult], queries: int, warmup: int, duration:
 
     print()
     print("Index")
-    print(table(["size", "post files", "indexed", "skipped", "full build s", "index on disk", "one post changed s"],
-                [[f"{r.size}x", f"{r.files:,}", f"{r.indexed:,}", r.skipped, f"{r.full:.1f}", megabytes(r.disk),
+    print(table(["size", "post files", "indexed", "skipped", "full build s", "Markdown", "index on disk",
+                 "index / Markdown", "one post changed s"],
+                [[f"{r.size}x", f"{r.files:,}", f"{r.indexed:,}", r.skipped, f"{r.full:.1f}", megabytes(r.source),
+                  megabytes(r.disk), f"{r.disk / r.source:.2f}x" if r.source else "-",
                   f"{r.incremental:.2f}"] for r in results]))
 
     print()
