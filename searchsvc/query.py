@@ -509,7 +509,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     # A word the blog's synonyms name is meant as typed: never a typo.
                     corrections = () if clause.also else expander.corrections(clause.text)
                     expansions += [(w, FUZZY_FACTOR) for w in corrections]
-                    if not corrections and not clause.also:
+                    if not clause.also and (several_words or not corrections):
+                        # Beside other words, the body's near words too, even when titles and
+                        # headings have one: the other words tell which was meant ("utilizada
+                        # daos entiende": "datos" in headings, "dados" in the post's body).
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
                 q = _text_query(schema, clause, expansions, body_terms, langs)
             if q is not None:

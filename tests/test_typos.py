@@ -106,6 +106,19 @@ def test_typo_tolerance_covers_the_words_readers_look_for_not_every_body_word(se
     assert ids(search("airshisp")) == ["z"]
 
 
+def test_beside_other_words_a_typo_also_finds_the_bodys_near_word(search_blog):
+    # "maches": "matches" is a heading word, "marches" only in one post's body; the other
+    # words tell which was meant.
+    search = search_blog({
+        "d.md": post("Games", body="# Matches\n\nMatches tonight."),
+        "c.md": post("Streets", body="The city marches with the crowd."),
+    })
+    found = search("city maches crowd")
+    assert ids(found) == ["c"] and not found.relaxed
+    # Alone, the word is corrected from titles and headings only.
+    assert ids(search("maches")) == ["d"]
+
+
 # ---------------------------------------------------------------------------
 # Did you mean
 
