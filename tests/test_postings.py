@@ -181,3 +181,66 @@ def test_occurrences_without_positions_have_the_same_posts_and_characters(opened
             assert spans.starts.tolist() == full.starts.tolist()
             assert spans.ends.tolist() == full.ends.tolist()
             assert len(spans.positions) == 0
+
+
+def occurrences_field(occurrences: dict[bytes, dict[int, list[tuple[int, int, int]]]]) -> postings.FieldPostings:
+    """A field's postings with occurrences: term -> post -> [(position, start, end)]."""
+    terms, starts, ids, weights, counts, codes = [], [0], [], [], [], []
+    for term, posts in occurrences.items():
+        terms.append(term)
+        for post, found in posts.items():
+            ids.append(post)
+            weights.append(float(len(found)))
+            counts.append(len(found))
+            position = end = 0
+            for at, start, stop in found:  # Whoosh's deltas (see postings._decode_occurrences)
+                codes.append((at - position, start - end, stop - start))
+                position, end = at, stop
+        starts.append(len(ids))
+    return postings.FieldPostings(terms, np.array(starts), np.array(ids), np.array(weights),
+                                  np.array(counts), np.array(codes).reshape(-1, 3))
+
+
+def read_occurrences(read, text):
+    found = read.occurrences("body", read.key(text))
+    return list(zip(found.ids.tolist(), found.positions.tolist(), found.starts.tolist(), found.ends.tolist()))
+
+
+@pytest.mark.parametrize("far, long_word, positions_dtype, lengths_dtype", [
+    (70_000, 300, "<u4", "<u2"),  # a post of more than 65,535 words, a word of 300 characters
+    (60_000, 12, "<u2", "<u1"),
+])
+def test_positions_and_lengths_take_the_narrowest_width_that_holds_them(tmp_path, far, long_word, positions_dtype,
+                                                                        lengths_dtype):
+    path = tmp_path / "x.spx"
+    body = {b"a": {0: [(1, 0, 4), (far, 500_000, 500_000 + long_word)], 3: [(2, 7, 9)]}, b"b": {3: [(0, 0, 5)]}}
+    postings.write(str(path), [("body", occurrences_field(body))])
+    read = postings.SegmentPostings(str(path))
+    try:
+        assert read.fields["body"].positions_dtype == np.dtype(positions_dtype)
+        assert read.fields["body"].lengths_dtype == np.dtype(lengths_dtype)
+        assert read_occurrences(read, b"a") == [(0, 1, 0, 4), (0, far, 500_000, 500_000 + long_word), (3, 2, 7, 9)]
+        assert read_occurrences(read, b"b") == [(3, 0, 0, 5)]
+    finally:
+        read.close()
+
+
+def test_a_narrow_file_and_a_wide_one_combine_into_one_that_reads_both(tmp_path):
+    narrow = {b"a": {0: [(1, 0, 4)]}}
+    wide = {b"a": {1: [(70_000, 10, 310)]}, b"c": {0: [(2, 5, 6)]}}
+    for segment, occurrences in (("S1", narrow), ("S2", wide)):
+        postings.write(str(tmp_path / postings.file_name(segment)), [("body", occurrences_field(occurrences))])
+    path = postings.combine(str(tmp_path), [("S1", 1), ("S2", 2)])
+    read = postings.SegmentPostings(path)
+    try:
+        assert read_occurrences(read, b"a") == [(0, 1, 0, 4), (2, 70_000, 10, 310)]
+        assert read_occurrences(read, b"c") == [(1, 2, 5, 6)]
+    finally:
+        read.close()
+    postings.split(str(tmp_path), path, ["S1", "S2"])
+    for segment, expected in (("S1", [(0, 1, 0, 4)]), ("S2", [(1, 70_000, 10, 310)])):
+        read = postings.SegmentPostings(str(tmp_path / postings.file_name(segment)))
+        try:
+            assert read_occurrences(read, b"a") == expected
+        finally:
+            read.close()
