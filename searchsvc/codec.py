@@ -279,6 +279,8 @@ class _OccurrencesMatcher(WrappingMatcher):
         replaced = self.child.replace(minquality)
         if replaced is self.child:
             return self
+        if not replaced.is_active():
+            return replaced
         return _OccurrencesMatcher(replaced, boost=self.boost, values=self.values)
 
     def value(self):
@@ -292,7 +294,8 @@ class _OccurrencesMatcher(WrappingMatcher):
 
 
 class _PostingsTee(FieldWriter):
-    """Whoosh's field writer, keeping a copy of the postings of the scored fields."""
+    """Whoosh's field writer: the postings of the scored fields are kept, with their
+    occurrences, for the postings file, and passed on to Whoosh's without them."""
 
     def __init__(self, child: FieldWriter, path: str, recorder: postings.Recorder,
                  stored: "_StoredFieldsTee | None"):
@@ -347,7 +350,8 @@ class _PostingsTee(FieldWriter):
 
 
 class _StoredFieldsTee(PerDocumentWriter):
-    """Whoosh's per-document writer, keeping a copy of each post's stored fields and field lengths."""
+    """Whoosh's per-document writer: each post's stored fields are kept for the stored-fields
+    file (and not passed on), its field lengths there and in Whoosh's columns."""
 
     def __init__(self, child: PerDocumentWriter, path: str, fields: list[str]):
         self.child = child
