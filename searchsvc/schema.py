@@ -33,7 +33,7 @@ from . import languages
 from .languages import CJK_CLASS, ENGLISH_STOP
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {

@@ -93,6 +93,37 @@ def test_a_damaged_record_is_an_error_that_names_the_file(tmp_path):
         own.close()
 
 
+def test_a_record_whose_size_was_overwritten_is_damaged_not_a_huge_allocation(tmp_path):
+    path = tmp_path / "x.sdx"
+    writer = documents.Writer(str(path))
+    writer.add(0, {"id": "a", "body": "Some text. " * 100})
+    writer.publish()
+    data = bytearray(path.read_bytes())
+    at = len(documents.MAGIC)
+    data[at : at + 4] = (2**31 - 1).to_bytes(4, "little")  # the record's size: 2 GB
+    path.write_bytes(bytes(data))
+    own = documents.SegmentDocuments(str(path))
+    try:
+        with pytest.raises(documents.DamagedDocuments, match="Post 0 of .*x.sdx cannot be read"):
+            own.fields(0)
+    finally:
+        own.close()
+
+
+def test_records_are_compressed(tmp_path):
+    path = tmp_path / "x.sdx"
+    writer = documents.Writer(str(path))
+    body = " ".join(f"word{i % 50}" for i in range(5000))
+    writer.add(0, {"id": "a", "body": body})
+    writer.publish()
+    assert path.stat().st_size < len(body) / 2
+    own = documents.SegmentDocuments(str(path))
+    try:
+        assert own.fields(0) == {"id": "a", "body": body}
+    finally:
+        own.close()
+
+
 def test_a_file_round_trips_posts_and_empty_posts(tmp_path):
     path = tmp_path / "x.sdx"
     posts = [{"id": "a", "body": "Ünïcode text 🙂"}, {}, {"id": "c", "meta": {"tags": ["x"], "n": 3}}]
