@@ -259,7 +259,14 @@ class _TermValues:
         posts = self.posts
         if posts is None:
             posts = self.posts = self._read()
-        lo, hi = posts.get(docnum, (0, 0))
+        found = posts.get(docnum)
+        if found is None:
+            # Whoosh has the posting and our file does not: never merge it into one without.
+            raise postings.DamagedPostings(
+                f"The postings file of segment {self.occurrences.segment_id} has no occurrences of a "
+                f"{self.fieldname} term in post {docnum}; run `searchsvc reindex --full`."
+            )
+        lo, hi = found
         if isinstance(self.format, Characters):
             return self.format.encode(list(zip(self.positions[lo:hi], self.starts[lo:hi], self.ends[lo:hi])))
         return self.format.encode(self.positions[lo:hi])
@@ -308,7 +315,15 @@ class _PostingsTee(FieldWriter):
 
     def add_postings(self, schema, lengths, items) -> None:
         self.flushed = True
-        self.child.add_postings(schema, lengths, self.recorder.tee(items))
+        try:
+            self.child.add_postings(schema, lengths, self.recorder.tee(items))
+        except BaseException:
+            # Whoosh's commit stops here without closing its writers: nothing of ours stays.
+            self.flushed = False
+            if self.stored is not None:
+                self.stored.out.discard()
+                self.stored = None
+            raise
 
     # Whoosh calls add_postings; the rest of the interface passes straight through.
     def start_field(self, fieldname, fieldobj):

@@ -381,7 +381,7 @@ def _build_segment(job: tuple[Path, list[tuple[str, str, bytes, tuple[int, int]]
     if not writer.doc_count():
         writer.cancel()
         return results, None
-    writer.commit(merge=False)
+    commit(writer, merge=False)
     return results, folder.name
 
 
@@ -391,6 +391,19 @@ def writer_for(ix: Any, **kwargs: Any) -> SegmentWriter:
 
     Never a compound segment: assembling one would swallow those two files into it."""
     return ix.writer(codec=Codec(ix.schema), compound=False, **kwargs)
+
+
+def commit(writer: SegmentWriter, **kwargs: Any) -> None:
+    """``writer.commit(**kwargs)``. Should it fail (a merge that meets a damaged postings
+    file), the writer is cancelled, so that its files and its lock go, and the error raised."""
+    try:
+        writer.commit(**kwargs)
+    except BaseException:
+        try:
+            writer.cancel()
+        except Exception:  # the first error is the one to report
+            pass
+        raise
 
 
 def _gather_segments(ix: Any, folders: list[str]) -> list[Segment]:
@@ -422,7 +435,7 @@ def _combine_segments(ix: Any, segments: list[Segment], duplicates: list[str]) -
         for relpath in duplicates:
             writer.delete_by_term("path", relpath)
         # Merged, so the removed posts also leave the term statistics that ranking uses.
-        writer.commit(optimize=True)
+        commit(writer, optimize=True)
     elif len(segments) > 1:
         # One postings file for all of them, so that a query looks each term up once, not
         # once per segment (a fifth of a query's time at 1,000 posts). Merging the segments
@@ -743,7 +756,7 @@ def _build(settings: Settings, site: Site, tmp: Path, previous: _Previous, pendi
         except BaseException:
             writer.cancel()
             raise
-        writer.commit(mergetype=merge_small_in_order)
+        commit(writer, mergetype=merge_small_in_order)
     return ix
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from whoosh import index as whoosh_index
 from whoosh.codec import default_codec
 from whoosh.query import Phrase
 
 from searchsvc import postings, storage
-from searchsvc.indexer import writer_for
+from searchsvc.indexer import commit, writer_for
 
 from conftest import BLOG, reindex_into
 
@@ -93,3 +95,19 @@ def test_whooshs_phrase_matcher_reads_the_occurrences_we_keep(tmp_path):
         apart = {searcher.stored_fields(hit.docnum)["path"] for hit in searcher.search(Phrase("body", ["test", "python"]), limit=None)}
     assert "another.md" in found
     assert "another.md" not in apart
+
+
+# Whoosh's merge policies close the reader of the segment they merge only when the merge
+# succeeds: the file it had open is closed by the garbage collector.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_merge_refuses_a_postings_file_that_lacks_what_whoosh_has(tmp_path):
+    generation = two_segment_index(tmp_path)
+    ix = whoosh_index.open_dir(str(generation))
+    first, second = (s.segment_id() for s in whoosh_index.TOC.read(ix.storage, ix.indexname).segments)
+    # The second segment's file under the first's name: other posts, other words.
+    shutil.copy(generation / postings.file_name(second), generation / postings.file_name(first))
+    with pytest.raises(postings.DamagedPostings, match="run `searchsvc reindex --full`"):
+        commit(writer_for(ix), optimize=True)
+    # Nothing was published: the index still has its two segments.
+    assert len(whoosh_index.TOC.read(ix.storage, ix.indexname).segments) == 2
+    assert not list(generation.glob("*.tmp-*"))
