@@ -45,6 +45,11 @@ from whoosh.matching import Matcher, WrappingMatcher
 from . import documents, postings
 
 
+#: A merge reads a field's occurrences whole up to this size in memory (the body of the
+#: 1x corpus: 16 MB); a larger one, term by term (ten times slower, memory bounded).
+WHOLE_FIELD_BYTES = 64 * 1024 * 1024
+
+
 def scored_fields(schema: Any) -> list[str]:
     """The fields whose postings queries read from the postings files: the scored ones."""
     return [name for name, fieldtype in schema.items() if fieldtype.scorable]
@@ -144,8 +149,9 @@ class _SegmentOccurrences:
         #: The segment's first post in the file.
         self.offset = 0
         #: Each field's occurrences, read whole the first time Whoosh asks for one (a merge
-        #: asks for all of them; nothing else Whoosh runs for searchsvc asks at all).
-        self.whole: dict[str, postings.WholeField] = {}
+        #: asks for all of them; nothing else Whoosh runs for searchsvc asks at all); None
+        #: for a field larger than WHOLE_FIELD_BYTES, read term by term.
+        self.whole: dict[str, postings.WholeField | None] = {}
 
     def open(self) -> postings.SegmentPostings:
         if self.file is None:
@@ -174,9 +180,14 @@ class _SegmentOccurrences:
 
     def of_term(self, fieldname: str, text: bytes) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
         """See :meth:`postings.WholeField.term` (the posts numbered as in the file)."""
-        field = self.whole.get(fieldname)
+        f = self.open()
+        if fieldname not in self.whole:
+            # Read whole while that stays small; a field of a very large file, term by term.
+            small = postings.WholeField.size(f, fieldname) <= WHOLE_FIELD_BYTES
+            self.whole[fieldname] = postings.WholeField(f, fieldname) if small else None
+        field = self.whole[fieldname]
         if field is None:
-            field = self.whole[fieldname] = postings.WholeField(self.open(), fieldname)
+            return postings.term_occurrences(f, fieldname, text)
         return field.term(text)
 
     def close(self) -> None:

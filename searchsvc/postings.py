@@ -445,6 +445,16 @@ class WholeField:
     segment, which asks for the occurrences of every term of the field one after another
     (see :mod:`searchsvc.codec`); a read per term would cost ten times as much."""
 
+    @staticmethod
+    def size(f: "SegmentPostings", fieldname: str) -> int:
+        """Bytes the field's arrays take in memory once read whole (0 without occurrences)."""
+        field = f.fields.get(fieldname)
+        if field is None or field.occurrences is None:
+            return 0
+        per_posting = 8 + 8  # ids and bounds, as int64
+        per_occurrence = field.positions_dtype.itemsize + 4 + field.lengths_dtype.itemsize
+        return field.postings * per_posting + field.occurrences * per_occurrence + len(field.keys) * 16
+
     def __init__(self, f: "SegmentPostings", fieldname: str):
         whole = _Whole(f, f.fields.get(fieldname))
         if whole.occurrences is None:
@@ -463,7 +473,8 @@ class WholeField:
 
     def term(self, text: bytes) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
         """The term's posts, each post's first occurrence (and one past the last), and every
-        occurrence's position, first character and end, as lists; all empty when absent."""
+        occurrence's position, first character and end, as lists; all empty when absent
+        (:func:`term_occurrences` reads the same from the file, term by term)."""
         key = term_key(text, self.salt)
         i = int(self.keys.searchsorted(np.uint64(key)))
         if i >= len(self.keys) or int(self.keys[i]) != key:
@@ -474,6 +485,18 @@ class WholeField:
         starts = self.chars[first:end].astype(np.int64)
         return (self.ids[lo:hi].tolist(), (bounds - first).tolist(), self.positions[first:end].tolist(),
                 starts.tolist(), (starts + self.lengths[first:end]).tolist())
+
+
+def term_occurrences(f: "SegmentPostings", fieldname: str,
+                     text: bytes) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
+    """:meth:`WholeField.term`, read from the file for this one term."""
+    found = f.occurrences(fieldname, f.key(text))
+    if found is None:
+        raise DamagedPostings(f"{f.path} keeps no occurrences of the field {fieldname!r}.")
+    posts, firsts = np.unique(found.ids, return_index=True)
+    bounds = np.append(firsts, len(found.ids))
+    return (posts.tolist(), bounds.tolist(), found.positions.tolist(), found.starts.tolist(),
+            found.ends.tolist())
 
 
 def _combine_field(layout: "_Layout", name: str, parts: list[_Whole], firsts: np.ndarray) -> None:

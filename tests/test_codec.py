@@ -12,7 +12,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec import default_codec
 from whoosh.query import Phrase
 
-from searchsvc import postings, storage
+from searchsvc import codec, postings, storage
 from searchsvc.indexer import commit, writer_for
 
 from conftest import BLOG, reindex_into
@@ -111,3 +111,12 @@ def test_a_merge_refuses_a_postings_file_that_lacks_what_whoosh_has(tmp_path):
     # Nothing was published: the index still has its two segments.
     assert len(whoosh_index.TOC.read(ix.storage, ix.indexname).segments) == 2
     assert not list(generation.glob("*.tmp-*"))
+
+
+def test_a_merge_reads_a_large_field_term_by_term_with_the_same_result(tmp_path, monkeypatch):
+    generation = two_segment_index(tmp_path)
+    before = every_occurrence(generation)
+    monkeypatch.setattr(codec, "WHOLE_FIELD_BYTES", 0)  # every field "too large" to read whole
+    ix = whoosh_index.open_dir(str(generation))
+    commit(writer_for(ix), optimize=True)
+    assert every_occurrence(generation) == before
