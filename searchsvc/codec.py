@@ -155,28 +155,8 @@ class _SegmentOccurrences:
 
     def open(self) -> postings.SegmentPostings:
         if self.file is None:
-            own = os.path.join(self.folder, postings.file_name(self.segment_id))
-            if os.path.exists(own):
-                self.file, self.offset = postings.SegmentPostings(own), 0
-            else:
-                self.file, self.offset = self._group()
+            self.file, self.offset = postings.segment_file(self.folder, self.segment_id)
         return self.file
-
-    def _group(self) -> tuple[postings.SegmentPostings, int]:
-        for entry in sorted(os.scandir(self.folder), key=lambda e: e.name):
-            if not entry.name.endswith(f".{postings.GROUP_SUFFIX}"):
-                continue
-            group = postings.SegmentPostings(entry.path)
-            first = 0
-            for segment_id, count in group.segments or ():
-                if segment_id == self.segment_id:
-                    return group, first
-                first += count
-            group.close()
-        raise postings.DamagedPostings(
-            f"The postings file of segment {self.segment_id} in {self.folder} is missing; "
-            f"run `searchsvc reindex --full`."
-        )
 
     def of_term(self, fieldname: str, text: bytes) -> tuple[list[int], list[int], list[int], list[int], list[int]]:
         """See :meth:`postings.WholeField.term` (the posts numbered as in the file)."""
@@ -325,16 +305,10 @@ class _PostingsTee(FieldWriter):
         self.flushed = False
 
     def add_postings(self, schema, lengths, items) -> None:
+        self.child.add_postings(schema, lengths, self.recorder.tee(items))
+        # Only then: a writer whose postings failed is cancelled (indexer.commit), and closing
+        # it writes neither of our files.
         self.flushed = True
-        try:
-            self.child.add_postings(schema, lengths, self.recorder.tee(items))
-        except BaseException:
-            # Whoosh's commit stops here without closing its writers: nothing of ours stays.
-            self.flushed = False
-            if self.stored is not None:
-                self.stored.out.discard()
-                self.stored = None
-            raise
 
     # Whoosh calls add_postings; the rest of the interface passes straight through.
     def start_field(self, fieldname, fieldobj):

@@ -13,8 +13,9 @@ with them when the segment is merged away)::
 Record ``i`` (``i < count``) is post ``i``'s stored-fields dict, pickled, then compressed
 as one LZ4 block (high compression, its size first: ``lz4.block``): 4 µs to inflate a post
 where zlib took 50 and unpickling takes 9; the records are 57% of their pickled size.
-Record ``count`` is the field lengths, likewise: a pickled dict of field name -> ``count`` bytes, each post's length
-of that field as Whoosh stores it for scoring (one byte, :func:`whoosh.util.numeric.length_to_byte`).
+Record ``count`` is the field lengths, likewise: a pickled dict of field name -> ``count``
+bytes, each post's length of that field as Whoosh stores it for scoring (one byte,
+:func:`whoosh.util.numeric.length_to_byte`).
 Record ``i`` is ``offsets[i]:offsets[i+1]`` of the file (``offsets``: ``count + 2``
 little-endian int64; ``count`` and the offsets' place: 8 bytes each, little-endian).
 This is the only copy of the stored values: Whoosh keeps the field lengths, and reads a

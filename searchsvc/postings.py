@@ -801,6 +801,29 @@ class SegmentPostings(SegmentFile):
         return np.frombuffer(self._read(self._base + offset, count * dtype.itemsize), dtype=dtype)
 
 
+def segment_file(root: str, segment_id: str) -> tuple[SegmentPostings, int]:
+    """The file that holds a segment's postings, opened, and the segment's first post in it:
+    its own file, else the group file whose header names it (see :func:`combine`).
+
+    :raise DamagedPostings: when neither is there.
+    """
+    own = os.path.join(root, file_name(segment_id))
+    if os.path.exists(own):
+        return SegmentPostings(own), 0
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if not entry.name.endswith(f".{GROUP_SUFFIX}"):
+            continue
+        group = SegmentPostings(entry.path)
+        first = 0
+        for member, count in group.segments or ():
+            if member == segment_id:
+                return group, first
+            first += count
+        group.close()
+    raise DamagedPostings(f"The postings file of segment {segment_id} in {root} is missing; "
+                          f"run `searchsvc reindex --full`.")
+
+
 class Part(NamedTuple):
     """Where the postings of some of an index's posts are: ``file``, for posts ``offset`` to
     ``offset + count - 1``, which the file numbers from 0."""
