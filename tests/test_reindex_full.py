@@ -33,3 +33,14 @@ def test_a_build_in_worker_processes_ranks_like_one_in_process(tmp_path):
     assert len(rankings[0]) == count
     assert rankings[0] == rankings[1]
     assert ranked(settings, "impostor") == []
+
+
+def test_a_reindex_leaves_the_callers_garbage_collection_as_it_was(tmp_path):
+    # A reindex collects cycles less often while it runs; a program that calls it (the
+    # server reindexing in-process) keeps its own settings afterwards.
+    import gc
+
+    before = gc.get_threshold()
+    content = synthetic_blog(tmp_path / "content", 3, words=20)
+    reindex(Settings(content_dir=content, index_dir=tmp_path / "index"))
+    assert gc.get_threshold() == before
