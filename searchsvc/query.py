@@ -495,10 +495,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 if expander is not None and plain_word(clause):
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
-                        if several_words and not short_last and not expander.body_known(clause.text):
+                        if several_words and not short_last and not expander.body_has_as_typed(clause.text):
                             # After other words the last is being typed ("festival cau"): it
                             # also completes to the body's commonest words that start so (not
-                            # a whole word already: each completion costs a list of posts).
+                            # a whole word already: each completion costs a list of posts; a
+                            # word a stemmer made of it does not count: "tes" is "te", "lis" "li").
                             # (Twice as many where the body has each word twice: stem and as written.)
                             found = (expander.body_completions(clause.text, BODY_COMPLETIONS * 2)
                                      if exact_forms(langs) else expander.body_completions(clause.text))

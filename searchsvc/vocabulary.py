@@ -295,8 +295,10 @@ class Vocabulary:
 
     def body_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS,
                          lang: str = DEFAULT_LANGUAGE) -> list[str]:
-        """The commonest body words that start with ``word`` (as the body indexes words)."""
-        prefix = self._body_form(word, lang)
+        """The commonest body words that start with ``word``: as typed (folded), never
+        stemmed, for it is a word cut short (Porter reads "tes" as the word "te", whose
+        completions would be "team" and "text"; "test" starts with "tes")."""
+        prefix = self.fold(word, lang) or self._body_form(word, lang)
         if not prefix or len(prefix) > 40:
             return []
         key = f"{prefix}\0{limit}"
@@ -306,9 +308,11 @@ class Vocabulary:
             self._remember(self._body_completions, key, cached)
         return cached
 
-    def body_known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
-        """Whether the body has ``word`` as it is (as the body indexes words)."""
-        return self.body_count(reader, word, lang) > 0
+    def body_has_as_typed(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+        """Whether the body has ``word`` as typed: its form there is the word itself (folded),
+        not another word a stemmer made of it ("tes" is "te" to Porter's stemmer)."""
+        form = self._body_form(word, lang)
+        return form == (self.fold(word, lang) or form) and self.body_count(reader, word, lang) > 0
 
     def body_count(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> int:
         """How many posts' bodies have ``word`` as it is (as the body indexes words)."""
@@ -428,8 +432,8 @@ class Expander:
     def body_corrections(self, word: str) -> list[str]:
         return self.vocabulary.body_corrections(self.reader, word, self.lang)
 
-    def body_known(self, word: str) -> bool:
-        return self.vocabulary.body_known(self.reader, word, self.lang)
+    def body_has_as_typed(self, word: str) -> bool:
+        return self.vocabulary.body_has_as_typed(self.reader, word, self.lang)
 
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)

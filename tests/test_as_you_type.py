@@ -100,7 +100,7 @@ class RecordingExpander:
     def body_corrections(self, word):
         return []
 
-    def body_known(self, word):
+    def body_has_as_typed(self, word):
         return False
 
     def body_count(self, word):
@@ -226,3 +226,30 @@ def test_a_last_word_the_index_has_whole_may_still_be_the_start_of_another(searc
         "audit.md": post("Audit", "Insecure defaults were found in the assessments."),
     })
     assert set(ids(search("insecure asses"))) == {"donkeys", "audit"}
+
+
+def test_a_last_word_the_stemmer_reads_as_another_word_still_completes_in_the_body(search_blog):
+    # Porter's stemmer reads "tes" as the word "te": four posts have "te" (so "tes" was
+    # taken as typed whole), but the reader typing "observed tes" is on the way to "tests".
+    posts = {f"te-{n}.md": post(f"Note {n}", body=f"We observed a te ceremony in town {n}.") for n in range(4)}
+    posts["tests.md"] = post("Release", body="We observed the tests pass on every platform.")
+    search = search_blog(posts)
+    assert "tests" in ids(search("observed tes"))
+
+
+def test_body_completions_start_with_the_letters_typed(tmp_path):
+    from searchsvc.indexer import reindex
+    from searchsvc.config import Settings
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(post("Alpha", body="A team wrote text about testing and tests."))
+    settings = Settings(content_dir=content, index_dir=tmp_path / "index")
+    reindex(settings)
+    index = SearchIndex(settings.index_dir)
+    try:
+        with index.searcher() as (snap, searcher):
+            completions = snap.vocabulary.body_completions(searcher.reader(), "tes")
+    finally:
+        index.close()
+    assert completions and all(word.startswith("tes") for word in completions)
