@@ -309,10 +309,14 @@ class Vocabulary:
         return cached
 
     def body_has_as_typed(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
-        """Whether the body has ``word`` as typed: its form there is the word itself (folded),
-        not another word a stemmer made of it ("tes" is "te" to Porter's stemmer)."""
-        form = self._body_form(word, lang)
-        return form == (self.fold(word, lang) or form) and self.body_count(reader, word, lang) > 0
+        """Whether the body has ``word`` as typed, as far as the index tells: its form there
+        is the word itself (folded), or titles, headings, tags or descriptions have the word
+        as typed ("remove", whose stem is "remov"). Not so for a word a stemmer made of a
+        word cut short: "tes" is "te" to Porter's stemmer, and no title has "tes"."""
+        if self.body_count(reader, word, lang) == 0:
+            return False
+        folded = self.fold(word, lang)
+        return not folded or self._body_form(word, lang) == folded or bool(self.lexicon(reader).count(folded))
 
     def body_count(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> int:
         """How many posts' bodies have ``word`` as it is (as the body indexes words)."""
