@@ -485,11 +485,18 @@ def _keep_postings_readable(folder: str, before: list[Segment], after: list[Segm
     os.unlink(path)
 
 
-@contextmanager
-def collecting_less() -> Iterator[None]:
-    """Python's cycle collector started less often (see :data:`COLLECT_AFTER`) inside the block."""
+def _collect_less() -> tuple[int, ...]:
+    """Start Python's cycle collector less often (see :data:`COLLECT_AFTER`); return the
+    thresholds it had."""
     thresholds = gc.get_threshold()
     gc.set_threshold(max(COLLECT_AFTER, thresholds[0]), *thresholds[1:])
+    return thresholds
+
+
+@contextmanager
+def collecting_less() -> Iterator[None]:
+    """Python's cycle collector started less often inside the block, as it was after."""
+    thresholds = _collect_less()
     try:
         yield
     finally:
@@ -499,7 +506,7 @@ def collecting_less() -> Iterator[None]:
 def _start_worker() -> None:
     """A worker process's set-up: it collects cycles less often, as its parent does while
     reindexing, and ends when the reindex that started it is killed."""
-    gc.set_threshold(max(COLLECT_AFTER, gc.get_threshold()[0]), *gc.get_threshold()[1:])
+    _collect_less()
     _die_with_parent()
 
 
