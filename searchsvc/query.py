@@ -320,6 +320,9 @@ EXACT_PHRASES = True
 #: A last word typed after others that at most this many posts have whole in their body is
 #: as likely the start of a longer word (see CompiledQuery.last_is_common).
 RARE_WHOLE_WORD = 8
+#: Posts that have every other word of a query but none of its last word's completions,
+#: whose text is searched for a word starting with it (see collect.widen_to_prefix).
+PREFIX_SCAN = 32
 #: Pairs of characters a single Chinese, Japanese or Korean character typed matches (the commonest).
 CJK_COMPLETIONS = 16
 
@@ -464,6 +467,15 @@ class CompiledQuery:
     forms: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
 
 
+def _rare_after_common(expander: Expander, last: str, others: Sequence[str]) -> bool:
+    """Whether ``last``, a word the body has whole in few posts ("inst"), follows words that
+    many posts have (``others``, stop words left out: "npm", "how to"): the reader is typing
+    a longer word ("install"), and too many posts have the other words for their text to be
+    searched for it (collect.widen_to_prefix): the body's commonest completions find them."""
+    return expander.body_count(last) <= RARE_WHOLE_WORD and bool(others) and all(
+        expander.body_count(word) > PREFIX_SCAN for word in others)
+
+
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                   langs: Sequence[str] = ENGLISH) -> CompiledQuery:
     """Each group of the parsed query as a Whoosh query, its words read in each of ``langs``.
@@ -495,7 +507,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 if expander is not None and plain_word(clause):
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
-                        if several_words and not short_last and not expander.body_has_as_typed(clause.text):
+                        if several_words and not short_last and (
+                                not expander.body_has_as_typed(clause.text)
+                                or _rare_after_common(expander, clause.text, [
+                                    c.text for c in parsed.clauses if c is not clause and plain_word(c)
+                                    and not is_stop_word(schema, c, langs)])):
                             # After other words the last is being typed ("festival cau"): it
                             # also completes to the body's commonest words that start so (not
                             # a whole word already: each completion costs a list of posts; a

@@ -253,3 +253,14 @@ def test_body_completions_start_with_the_letters_typed(tmp_path):
     finally:
         index.close()
     assert completions and all(word.startswith("tes") for word in completions)
+
+
+def test_a_rare_whole_word_after_common_words_still_completes_in_the_body(search_blog):
+    # "inst" is a whole word of two posts, but a reader typing "npm inst" after a word that
+    # forty posts have is typing "install": those posts are too many to search each text.
+    posts = {f"npm-{n}.md": post(f"Registry note {n}", body=f"The npm registry answered {n} times.")
+             for n in range(40)}
+    posts.update({f"inst-{n}.md": post(f"Inst {n}", body="npm inst is an abbreviation here.") for n in range(2)})
+    posts["install.md"] = post("Packages", body="Run npm install before the build.")
+    search = search_blog(posts)
+    assert "install" in ids(search("npm inst"))
