@@ -16,9 +16,8 @@ from whoosh.query import (
 
 from .engine import Evaluator
 from .languages import has_cjk
-from .query import PREFIX_SCAN
 from .schema import title_key
-from .query import ParsedQuery, SearchRequest, plain_word
+from .query import PREFIX_SCAN, ParsedQuery, SearchRequest, plain_word
 from .vocabulary import Expander
 
 if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
@@ -170,11 +169,8 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
 
 
-#: At most this many characters of the text of PREFIX_SCAN posts (query.PREFIX_SCAN: posts
-#: that have every other word of a query, but none of the completions of its last word that
-#: the index gave; more, and none is searched: the completions were the commonest words, and
-#: a reader typing after common words means one of those) are searched for a word starting
-#: with the last word, in all.
+#: Of the PREFIX_SCAN posts at most whose text is searched for a word starting with the
+#: last word (see query.PREFIX_SCAN), at most this many characters in all.
 PREFIX_SCAN_CHARS = 1_000_000
 
 

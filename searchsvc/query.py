@@ -320,8 +320,10 @@ EXACT_PHRASES = True
 #: A last word typed after others that at most this many posts have whole in their body is
 #: as likely the start of a longer word (see CompiledQuery.last_is_common).
 RARE_WHOLE_WORD = 8
-#: Posts that have every other word of a query but none of its last word's completions,
-#: whose text is searched for a word starting with it (see collect.widen_to_prefix).
+#: Posts that have every other word of a query, but none of the completions of its last
+#: word that the index gave, whose text is searched for a word starting with it (see
+#: collect.widen_to_prefix); more, and none is: the completions were the commonest words,
+#: and a reader typing after common words means one of those.
 PREFIX_SCAN = 32
 #: Pairs of characters a single Chinese, Japanese or Korean character typed matches (the commonest).
 CJK_COMPLETIONS = 16
@@ -467,12 +469,15 @@ class CompiledQuery:
     forms: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
 
 
-def _rare_after_common(expander: Expander, last: str, others: Sequence[str]) -> bool:
+def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
+                       langs: Sequence[str]) -> bool:
     """Whether ``last``, a word the body has whole in few posts ("inst"), follows words that
-    many posts have (``others``, stop words left out: "npm", "how to"): the reader is typing
-    a longer word ("install"), and too many posts have the other words for their text to be
-    searched for it (collect.widen_to_prefix): the body's commonest completions find them."""
-    return expander.body_count(last) <= RARE_WHOLE_WORD and bool(others) and all(
+    many posts have (stop words left out: "npm", "how to"): the reader is typing a longer
+    word ("install"), and too many posts have the other words for their text to be searched
+    for it (see PREFIX_SCAN): the body's commonest completions are what finds them."""
+    others = [c.text for c in parsed.clauses
+              if c is not last and plain_word(c) and not is_stop_word(schema, c, langs)]
+    return expander.body_count(last.text) <= RARE_WHOLE_WORD and bool(others) and all(
         expander.body_count(word) > PREFIX_SCAN for word in others)
 
 
@@ -509,9 +514,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
                         if several_words and not short_last and (
                                 not expander.body_has_as_typed(clause.text)
-                                or _rare_after_common(expander, clause.text, [
-                                    c.text for c in parsed.clauses if c is not clause and plain_word(c)
-                                    and not is_stop_word(schema, c, langs)])):
+                                or _rare_after_common(schema, expander, parsed, clause, langs)):
                             # After other words the last is being typed ("festival cau"): it
                             # also completes to the body's commonest words that start so (not
                             # a whole word already: each completion costs a list of posts; a
