@@ -258,17 +258,34 @@ def rank_order(docs, scores, dates, exact, groups, limit: int):
 
 
 def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:
-    """The query with each unknown word replaced by its closest indexed word, or None."""
+    """The query with each unknown word replaced by its closest indexed word, or split where
+    letters meet digits ("node18": "node 18"), or None."""
     replaced = text
     changed = False
     for clause in parsed.clauses:
         if not plain_word(clause) or clause.also:
             continue
         fixes = expander.corrections(clause.text)
-        if fixes:
-            replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", fixes[0], replaced, count=1)
+        fix = fixes[0] if fixes else _split_run_together(clause.text, expander)
+        if fix:
+            replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", lambda _m: fix, replaced, count=1)
             changed = True
     return replaced if changed and replaced != text else None
+
+
+#: Letters then digits, or digits then letters: a name and a number typed without the
+#: space between them ("node18", "react19", "2024recap").
+_RUN_TOGETHER = re.compile(r"([^\W\d_]{2,})(\d+)|(\d+)([^\W\d_]{2,})")
+
+
+def _split_run_together(word: str, expander: Expander) -> str | None:
+    """``word`` with a space where its letters meet its digits, when no post has the word
+    itself but posts have each part ("node18": "node 18"); else None."""
+    match = _RUN_TOGETHER.fullmatch(word)
+    if match is None or expander.known(word):
+        return None
+    parts = [part for part in match.groups() if part]
+    return " ".join(parts) if all(expander.known(part) for part in parts) else None
 
 
 def related_docnums(searcher, stored: dict[str, Any], docnum: int, limit: int) -> list[int]:

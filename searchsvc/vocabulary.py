@@ -441,3 +441,7 @@ class Expander:
 
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)
+
+    def known(self, word: str) -> bool:
+        """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body)."""
+        return self.vocabulary.known(self.reader, word, self.lang)

@@ -173,3 +173,21 @@ def test_did_you_mean_in_the_api_json(make_blog, build_index, make_app):
     assert (data["corrected_query"], data["corrected"]) == ("python", False)
     data = client.get("/api/search?q=python").get_json()
     assert (data["corrected_query"], data["corrected"]) == (None, False)
+
+
+def test_a_name_and_a_number_typed_without_a_space_find_the_posts_with_both(search_blog):
+    search = search_blog({"node.md": post("Node 18 is here", body="Released today."),
+                          "other.md": post("Gardening", body="Roses and tulips.")})
+    response = search("node18")
+    assert (response.corrected_query, response.corrected, ids(response)) == ("node 18", True, ["node"])
+
+
+def test_a_word_of_letters_and_digits_that_posts_have_is_not_split(search_blog):
+    search = search_blog({"es.md": post("ES2015 modules", body="Node and 2015 and es too.")})
+    response = search("es2015")
+    assert (response.corrected_query, ids(response)) == (None, ["es"])
+
+
+def test_a_run_together_word_is_split_only_when_posts_have_each_part(search_blog):
+    search = search_blog({"node.md": post("Node notes")})
+    assert search("node18").corrected_query is None
