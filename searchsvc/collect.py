@@ -169,8 +169,8 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
 
 
-#: Of the PREFIX_SCAN posts at most whose text is searched for a word starting with the
-#: last word (see query.PREFIX_SCAN), at most this many characters in all.
+#: The text searched for a word starting with the last word (that of query.PREFIX_SCAN
+#: posts at most): at most this many characters in all.
 PREFIX_SCAN_CHARS = 1_000_000
 
 
