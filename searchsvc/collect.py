@@ -258,15 +258,16 @@ def rank_order(docs, scores, dates, exact, groups, limit: int):
 
 
 def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | None:
-    """The query with each unknown word replaced by its closest indexed word, or split where
-    letters meet digits ("node18": "node 18"), or None."""
+    """The query with each unknown word replaced by its closest indexed word, or split in two
+    words posts have ("node18": "node 18", "hotreload": "hot reload"), or None."""
     replaced = text
     changed = False
     for clause in parsed.clauses:
         if not plain_word(clause) or clause.also:
             continue
         fixes = expander.corrections(clause.text)
-        fix = fixes[0] if fixes else _split_run_together(clause.text, expander)
+        fix = fixes[0] if fixes else _split_run_together(clause.text, expander) or _split_compound(
+            clause.text, expander)
         if fix:
             replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", lambda _m: fix, replaced, count=1)
             changed = True
@@ -286,6 +287,25 @@ def _split_run_together(word: str, expander: Expander) -> str | None:
         return None
     parts = [part for part in match.groups() if part]
     return " ".join(parts) if all(expander.known(part) for part in parts) else None
+
+
+#: A word split in two (see _split_compound) has at most this many letters, each part at least
+#: MIN_COMPOUND_PART.
+MAX_COMPOUND = 30
+MIN_COMPOUND_PART = 3
+
+
+def _split_compound(word: str, expander: Expander) -> str | None:
+    """``word``, of letters only, as two words typed without the space between them, when no
+    post has it, no word is one typo away, and posts have both parts ("hotreload": "hot
+    reload"); of several ways, the most even. Else None."""
+    if not word.isalpha() or not 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND or expander.known(word):
+        return None
+    middle = len(word) / 2
+    for at in sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle)):
+        if expander.known(word[:at]) and expander.known(word[at:]):
+            return f"{word[:at]} {word[at:]}"
+    return None
 
 
 def related_docnums(searcher, stored: dict[str, Any], docnum: int, limit: int) -> list[int]:

@@ -191,3 +191,15 @@ def test_a_word_of_letters_and_digits_that_posts_have_is_not_split(search_blog):
 def test_a_run_together_word_is_split_only_when_posts_have_each_part(search_blog):
     search = search_blog({"node.md": post("Node notes")})
     assert search("node18").corrected_query is None
+
+
+def test_two_words_typed_without_a_space_find_the_posts_with_both(search_blog):
+    search = search_blog({"hot.md": post("Hot reload in practice", body="Edits show at once."),
+                          "other.md": post("Gardening", body="Roses and tulips.")})
+    response = search("hotreload")
+    assert (response.corrected_query, response.corrected, ids(response)) == ("hot reload", True, ["hot"])
+
+
+def test_a_word_no_post_has_is_split_only_into_words_posts_have(search_blog):
+    search = search_blog({"hot.md": post("Hot reload in practice", body="Edits show at once.")})
+    assert search("zqxwvut").corrected_query is None
