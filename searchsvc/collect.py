@@ -266,8 +266,7 @@ def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | No
         if not plain_word(clause) or clause.also:
             continue
         fixes = expander.corrections(clause.text)
-        fix = fixes[0] if fixes else _split_run_together(clause.text, expander) or _split_compound(
-            clause.text, expander)
+        fix = fixes[0] if fixes else _split_in_two(clause.text, expander)
         if fix:
             replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", lambda _m: fix, replaced, count=1)
             changed = True
@@ -277,32 +276,28 @@ def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | No
 #: Letters then digits, or digits then letters: a name and a number typed without the
 #: space between them ("node18", "react19", "2024recap").
 _RUN_TOGETHER = re.compile(r"([^\W\d_]{2,})(\d+)|(\d+)([^\W\d_]{2,})")
-
-
-def _split_run_together(word: str, expander: Expander) -> str | None:
-    """``word`` with a space where its letters meet its digits, when no post has the word
-    itself but posts have each part ("node18": "node 18"); else None."""
-    match = _RUN_TOGETHER.fullmatch(word)
-    if match is None or expander.known(word):
-        return None
-    parts = [part for part in match.groups() if part]
-    return " ".join(parts) if all(expander.known(part) for part in parts) else None
-
-
-#: A word split in two (see _split_compound) has at most this many letters, each part at least
-#: MIN_COMPOUND_PART.
+#: A word of letters only is split in two (see _split_in_two) when it has at most this many
+#: letters, each part at least MIN_COMPOUND_PART.
 MAX_COMPOUND = 30
 MIN_COMPOUND_PART = 3
 
 
-def _split_compound(word: str, expander: Expander) -> str | None:
-    """``word``, of letters only, as two words typed without the space between them, when no
-    post has it, no word is one typo away, and posts have both parts ("hotreload": "hot
-    reload"); of several ways, the most even. Else None."""
-    if not word.isalpha() or not 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND or expander.known(word):
+def _split_in_two(word: str, expander: Expander) -> str | None:
+    """``word`` as two words typed without the space between them, when no post has it and
+    posts have both parts: split where its letters meet its digits ("node18": "node 18"),
+    else, for letters only, at the most even point that gives two such words ("hotreload":
+    "hot reload"). Else None."""
+    run_together = _RUN_TOGETHER.fullmatch(word)
+    if run_together is not None:
+        points = [len(run_together.group(1) or run_together.group(3))]
+    elif word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND:
+        middle = len(word) / 2
+        points = sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
+    else:
         return None
-    middle = len(word) / 2
-    for at in sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle)):
+    if expander.known(word):
+        return None
+    for at in points:
         if expander.known(word[:at]) and expander.known(word[at:]):
             return f"{word[:at]} {word[at:]}"
     return None

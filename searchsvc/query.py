@@ -475,10 +475,11 @@ def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Cl
     many posts have (stop words left out: "npm", "how to"): the reader is typing a longer
     word ("install"), and too many posts have the other words for their text to be searched
     for it (see PREFIX_SCAN): the body's commonest completions are what finds them."""
+    if expander.body_count(last.text) > RARE_WHOLE_WORD:
+        return False
     others = [c.text for c in parsed.clauses
               if c is not last and plain_word(c) and not is_stop_word(schema, c, langs)]
-    return expander.body_count(last.text) <= RARE_WHOLE_WORD and bool(others) and all(
-        expander.body_count(word) > PREFIX_SCAN for word in others)
+    return bool(others) and all(expander.body_count(word) > PREFIX_SCAN for word in others)
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
