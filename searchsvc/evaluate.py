@@ -29,6 +29,9 @@ Kinds of query (each made only where the post allows it):
 - ``CJK word``: 2-4 Chinese, Japanese or Korean characters of one script (Han, Katakana or
   Hangul) from the post's text, found in at most 3 posts, as a reader types a word of a
   language written without spaces.
+
+A query longer than the service accepts (a title of more than MAX_QUERY_TERMS words, say)
+is cut to its first words that fit, as a reader would have to, and both are asked that.
 """
 
 from __future__ import annotations
@@ -39,7 +42,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Sequence
 
-from .query import SearchRequest
+from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS
+from .query import SearchRequest, SearchRequestError, parse_query, split_last_word
 from .schema import STOP, WORD_PATTERN, is_noise, title_key
 from .search import SearchIndex
 
@@ -212,10 +216,25 @@ def make_cases(posts: Sequence[EvalPost], rng: random.Random) -> list[Case]:
                 case = _heading(post, heading_counts, rng)
             else:
                 query = _MAKERS[kind](post, rarity, rng)
-                case = Case(kind, post.id, query) if query else None
+                case = Case(kind, post.id, fit(query)) if query else None
             if case is not None and case.query.strip():
                 cases.append(case)
     return cases
+
+
+def fit(query: str) -> str:
+    """``query`` cut to its first words that the service accepts (characters and words).
+
+    >>> fit(" ".join(f"w{i}" for i in range(40))).split()[-1]
+    'w31'
+    """
+    query = query[:MAX_QUERY_CHARS]
+    while len(split_last_word(parse_query(query)).clauses) > MAX_QUERY_TERMS:
+        cut = query.rstrip().rfind(" ")
+        if cut <= 0:
+            return ""
+        query = query[:cut]
+    return query
 
 
 def _exact_title(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
@@ -334,7 +353,7 @@ def _heading(post: EvalPost, counts: Counter, rng: random.Random) -> Case | None
     if not unique:
         return None
     h, a = rng.choice(unique)
-    return Case("heading", post.id, h, a)
+    return Case("heading", post.id, fit(h), a)
 
 
 #: The makers of every kind but "heading" (see _heading), and the kinds made from a title.
@@ -443,7 +462,10 @@ def service_ranker(index: SearchIndex) -> Ranker:
     """The service as a reader's search box asks it: the first page of 10."""
 
     def ranker(query: str) -> list[tuple[str, str]]:
-        response = index.search(SearchRequest(q=query[:500], per_page=MRR_DEPTH))
+        try:
+            response = index.search(SearchRequest(q=fit(query), per_page=MRR_DEPTH))
+        except SearchRequestError:  # a query the service refuses finds nothing
+            return []
         return [(hit.id, hit.sections[0].anchor if hit.sections else "") for hit in response.results]
 
     return ranker

@@ -9,7 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from searchsvc.cli import main
+from searchsvc.config import MAX_QUERY_TERMS
 from searchsvc.evaluate import KINDS, Case, EvalPost, Tally, make_cases, score, typo
+from searchsvc.query import parse_query
 
 from conftest import BLOG
 
@@ -29,6 +31,24 @@ def test_the_same_seed_makes_the_same_queries():
 def test_a_title_is_cut_just_after_the_first_letter_of_a_stop_word():
     cases = [c for c in make_cases(POSTS, random.Random(1)) if c.kind == "title cut at stop word"]
     assert Case("title cut at stop word", "go", "Four years o") in cases
+
+
+def test_a_title_longer_than_the_service_accepts_is_asked_cut_to_its_first_words():
+    title = " ".join(f"option{i}" for i in range(MAX_QUERY_TERMS + 8))
+    long_post = EvalPost("long", title, (), "Some text.", "")
+    exact = next(c for c in make_cases([long_post, *POSTS], random.Random(1)) if c.kind == "exact title" and c.post_id == "long")
+    assert len(parse_query(exact.query).clauses) == MAX_QUERY_TERMS
+    assert title.startswith(exact.query)
+
+
+def test_eval_of_a_blog_with_a_very_long_title_reports_rather_than_crashes(tmp_path):
+    pytest.importorskip("tantivy", reason="the baseline needs tantivy (pip install 'searchsvc[eval]')")
+    long_title = " ".join(f"flag{i}" for i in range(MAX_QUERY_TERMS + 8))
+    for name, title in (("long", long_title), ("short", "A short title")):
+        (tmp_path / f"{name}.md").write_text(f"---\ntitle: {title}\n---\n\nSome words about {name} things.\n")
+    result = CliRunner().invoke(main, ["eval", "--content", str(tmp_path), "--json"])
+    assert result.exit_code in (0, 1), result.output
+    assert json.loads(result.output)["kinds"]["exact title"]["service"]["queries"] == 2
 
 
 def test_a_unique_heading_is_asked_with_its_anchor():
