@@ -26,6 +26,11 @@ if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the typ
 MAX_FACETS = 50
 #: Below this many results, the response carries a did-you-mean when one exists.
 FEW_RESULTS = 3
+#: A query of at least FILL_WORDS words that fewer posts than FILL_BELOW have all of also
+#: shows, after them, the posts that have all its words but one. (With two words, "all but
+#: one" would be either word alone.)
+FILL_BELOW = 10
+FILL_WORDS = 3
 #: Scores within this fraction of each other are a near-tie; the newer post goes first.
 NEAR_TIE = 0.02
 #: A post in the reader's language (``prefer_lang``) scores this much more: it comes before
@@ -57,6 +62,8 @@ class Outcome:
     partial: bool = False
     #: Posts put first by the blog's pins (document numbers).
     pinned: frozenset[int] = frozenset()
+    #: Document numbers of the first ``page * per_page`` posts, in order.
+    ranked: tuple[int, ...] = ()
 
 
 class Deadline:
@@ -81,12 +88,13 @@ def execute(
     widen: tuple[Query, str, int, bool] | None = None,
     pinned: Sequence[int] = (),
     forms: Sequence[tuple[tuple[str, ...], int]] = (),
+    first: Sequence[int] = (),
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
     ``pinned`` posts (the blog's pins for this query) come first, in their order, when the
     order is by relevance and the request's filters let them through, whether or not they
-    have the words.
+    have the words; then the posts of ``first`` (found by a stricter query), in their order.
     """
     table = snap.table()
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
@@ -109,6 +117,7 @@ def execute(
     if sort == "relevance":
         pinned = [d for d in dict.fromkeys(pinned) if table.alive[d] and (allowed is None or allowed[d])]
         mask[pinned] = True
+        mask[list(first)] = True  # found by a stricter query, under the same filters
     else:
         pinned = []
     docs = np.flatnonzero(mask)
@@ -119,19 +128,20 @@ def execute(
         ours = table.lang_of[docs] == table.lang_keys.index(preferred)
         scores = np.where(ours, scores * PREFERRED_LANGUAGE, scores)
     dates = table.dates[docs]
-    first = (request.page - 1) * request.per_page
     limit = request.page * request.per_page
     if sort != "relevance":
         # Undated posts last either way.
         order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
     else:
-        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit + len(pinned))
-        if pinned:
-            first_ones = np.searchsorted(docs, pinned)
+        leading = [*pinned, *(d for d in dict.fromkeys(first) if d not in pinned)]
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit + len(leading))
+        if leading:
+            first_ones = np.searchsorted(docs, leading)
             order = np.concatenate([first_ones, order[~np.isin(order, first_ones)]])
-    page_hits = [(int(docs[i]), float(scores[i])) for i in order[first:limit]]
+    start = (request.page - 1) * request.per_page
+    page_hits = [(int(docs[i]), float(scores[i])) for i in order[start:limit]]
     return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial,
-                   frozenset(pinned))
+                   frozenset(pinned), tuple(int(d) for d in docs[order[:limit]]))
 
 
 def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray,

@@ -185,6 +185,26 @@ _TOKEN_RE = re.compile(
 )
 
 
+#: "-m", "-rf", "-xzf", "-9": a command-line option (one or two letters or digits, or
+#: letters without a vowel), a word to find rather than a word to exclude.
+_OPTION = re.compile(r"[a-z0-9]{1,2}|[b-df-hj-np-tv-z]+|\d+", re.IGNORECASE)
+#: After these words, "-word" is the second half of a compound that shares its first part
+#: ("Shadow-Passwörter und -gruppen", "Import- en -export"), not a word to exclude.
+_COMPOUND_JOINS = frozenset({"und", "oder", "bzw", "sowie", "en", "of", "och", "eller", "og"})
+_LEADING_WORD = re.compile(r"[^\W_]*")
+
+
+def _excludes(word: str, previous: str | None) -> bool:
+    """Whether ``-word``, typed after ``previous``, excludes ``word``: not when it is an
+    option (``-m``, also followed by punctuation as in ``uname -m)``), nor after a word
+    that joins compounds."""
+    head = _LEADING_WORD.match(word).group()
+    rest = word[len(head):]
+    if _OPTION.fullmatch(head) and not rest[:1].isalnum():
+        return False
+    return _LEADING_WORD.match(previous or "").group().lower() not in _COMPOUND_JOINS
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse the user's text. Never raises.
 
@@ -192,16 +212,22 @@ def parse_query(text: str) -> ParsedQuery:
     [('server', False, False), ('use client', True, False), ('legacy', False, True)]
     >>> parse_query('node --inspect').words
     ('node', '--inspect')
+    >>> parse_query('python -m venv').words
+    ('python', '-m', 'venv')
     """
     text = (text or "").translate(_QUOTES)
     groups: list[list[Clause]] = []
     join_next = False
+    previous: str | None = None
 
     for m in _TOKEN_RE.finditer(text):
         phrase = m.group("phrase")
         word = m.group("word")
         fieldname = (m.group("field") or "").lower() or None
         negated = bool(m.group("neg"))
+        if negated and word is not None and fieldname is None and not _excludes(word, previous):
+            negated, word = False, "-" + word
+        previous = word if phrase is None and fieldname is None else None
         if word == "OR" and not negated and fieldname is None:
             join_next = bool(groups)
             continue
@@ -629,14 +655,18 @@ def build_query(
 
 
 def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False,
-                   without_last: bool = False, langs: Sequence[str] = ENGLISH) -> Query:
+                   without_last: bool = False, all_but_one: bool = False,
+                   langs: Sequence[str] = ENGLISH) -> Query:
     """The query of :func:`build_query`, from groups already compiled (so a retry does not
-    compile again); ``without_last``: without the group of ``compiled.last_prefix``."""
+    compile again); ``without_last``: without the group of ``compiled.last_prefix``;
+    ``relaxed``: any of the words; ``all_but_one``: every word but one, whichever."""
     words, filters = compiled.words, compiled.filters
     if without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
-    if relaxed and len(words) > 1:
-        required: list[Query] = [Or(words), *filters]
+    if all_but_one and len(words) > 2:
+        required: list[Query] = [Or([And(words[:i] + words[i + 1:]) for i in range(len(words))]), *filters]
+    elif relaxed and len(words) > 1:
+        required = [Or(words), *filters]
     else:
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())

@@ -100,6 +100,9 @@ class SearchResponse:
     corrected: bool = False
     #: True when the query hit its time limit: the results are the best found in that time.
     partial: bool = False
+    #: How many of the results (the first ones) have every word: ``total`` but when a few
+    #: posts have every word and those with all but one follow them; 0 when relaxed.
+    with_every_word: int = 0
 
     @property
     def pages(self) -> int:
@@ -116,6 +119,7 @@ class SearchResponse:
             "results": [h.to_dict() for h in self.results],
             "facets": self.facets,
             "relaxed": self.relaxed,
+            "with_every_word": self.with_every_word,
             "corrected_query": self.corrected_query,
             "corrected": self.corrected,
             "partial": self.partial,

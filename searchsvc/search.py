@@ -36,7 +36,7 @@ from . import storage
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from .schema import weighting
 from .storage import IndexUnavailable
-from .collect import FEW_RESULTS, Deadline, did_you_mean, execute, facet_counts, related_docnums, year_counts
+from .collect import FEW_RESULTS, FILL_BELOW, FILL_WORDS, Deadline, did_you_mean, execute, facet_counts, related_docnums, year_counts
 from .query import (
     SORTS,
     ParsedQuery,
@@ -257,6 +257,7 @@ class SearchIndex:
                           forms=compiled.forms)
         relaxed = corrected = False
         correction = None
+        every_word = None  # posts with every word, when fewer than all those shown
         if parsed.has_text and outcome.total < FEW_RESULTS:
             correction = did_you_mean(parsed, request.q, expander)
         if outcome.total == 0 and parsed.has_text and not deadline.passed():
@@ -273,6 +274,15 @@ class SearchIndex:
                 )
                 if retry.total:
                     outcome, relaxed = retry, True
+        elif (outcome.total < FILL_BELOW and len(compiled.words) >= FILL_WORDS and request.sort == "relevance"
+              and not deadline.passed()):
+            # Few posts have every word: the one wanted may miss one of them (a word misremembered,
+            # a typo that is another word). Posts with all but one follow those with all.
+            query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
+            more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
+                           forms=compiled.forms, first=outcome.ranked)
+            if more.total > outcome.total:
+                every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))
         table = snap.table()
         facets = {
@@ -294,6 +304,7 @@ class SearchIndex:
             corrected_query=correction,
             corrected=corrected,
             partial=outcome.partial or deadline.passed(),
+            with_every_word=0 if relaxed else outcome.total if every_word is None else every_word,
         )
 
     def suggest(self, q: str, limit: int = MAX_SUGGESTIONS) -> list[Suggestion]:

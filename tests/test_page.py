@@ -109,3 +109,15 @@ def test_stylesheet_is_served(client):
     assert response.status_code == 200
     assert response.mimetype == "text/css"
     response.close()
+
+
+def test_posts_missing_one_word_are_counted_apart_and_said_so(make_blog, build_index, make_app):
+    settings, _ = build_index(make_blog({
+        "all.md": "---\ntitle: Notes\n---\n\nalpha beta gamma here.\n",
+        "most.md": "---\ntitle: Other\n---\n\nalpha beta here.\n",
+    }))
+    client = make_app(content_dir=settings.content_dir, index_dir=settings.index_dir).test_client()
+    page = html(client.get("/?q=alpha+beta+gamma"))
+    assert "1 post matches “alpha beta gamma”." in page
+    assert "Below them, 1 more with all of the words but one." in page
+    assert page.count('class="ssw-result ssw-fewer"') == 1

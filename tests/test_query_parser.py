@@ -49,6 +49,17 @@ def A(text, phrase=False):
         # ...but a command-line option is a word: "--inspect" finds the flag, not everything else.
         ("node --inspect", ((W("node"),), (W("--inspect"),))),
         ("- legacy", ((W("-"),), (W("legacy"),))),
+        # So is a short option ("-m", "-rf"), letters without a vowel ("-xzf") and a number ("-9")...
+        ("python -m venv", ((W("python"),), (W("-m"),), (W("venv"),))),
+        ("rm -rf", ((W("rm"),), (W("-rf"),))),
+        ("tar -xzf", ((W("tar"),), (W("-xzf"),))),
+        ("kill -9", ((W("kill"),), (W("-9"),))),
+        ("(uname -m)", ((W("(uname"),), (W("-m)"),))),
+        ("uname -m）", ((W("uname"),), (W("-m）"),))),
+        # ...and the second half of a compound after "und" / "en" / "och" ("Import- und -Export").
+        ("Passwörter und -gruppen", ((W("Passwörter"),), (W("und"),), (W("-gruppen"),))),
+        ("react -native", ((W("react"),), (N("native"),))),
+        ("react -v18", ((W("react"),), (N("v18"),))),
         # OR joins the terms on either side into one group of alternatives.
         ("docker OR kubernetes", ((W("docker"), W("kubernetes")),)),
         ("a OR b OR c", ((W("a"), W("b"), W("c")),)),

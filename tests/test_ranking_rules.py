@@ -247,6 +247,56 @@ def test_relaxed_flag_in_the_api_json(make_blog, build_index, make_app):
 
 
 # ---------------------------------------------------------------------------
+# A few posts have every word: those with all but one follow
+
+
+def test_posts_missing_one_word_follow_the_few_with_every_word(search_blog):
+    """A reader misremembers one word ("table" for "row"): the post they want has the others."""
+    search = search_blog(
+        {
+            "wanted.md": post("Cutting columns", body="Cut columns from each row of a file."),
+            "every.md": post("Bash notes", body="Each table column can be cut."),
+            "one-only.md": post("Misc", body="A table and a chair."),
+        }
+    )
+    response = search("cut columns each table")
+    assert ids(response) == ["every", "wanted"]
+    assert (response.total, response.with_every_word, response.relaxed) == (2, 1, False)
+
+
+def test_no_post_missing_a_word_when_enough_have_every_word(search_blog):
+    posts = {f"full-{i}.md": post(f"Full {i}", body="alpha beta gamma together.") for i in range(10)}
+    search = search_blog({**posts, "partial.md": post("Partial", body="alpha beta only.")})
+    response = search("alpha beta gamma", per_page=20)
+    assert "partial" not in ids(response)
+    assert response.total == response.with_every_word == 10
+
+
+def test_two_words_never_show_posts_with_only_one(search_blog):
+    search = search_blog({"both.md": post("Both", body="alpha beta."), "one.md": post("One", body="alpha only.")})
+    response = search("alpha beta")
+    assert ids(response) == ["both"]
+    assert response.with_every_word == 1
+
+
+def test_with_every_word_is_zero_when_relaxed(search_blog):
+    search = search_blog({"two.md": post("Notes", body="alpha and beta here.")})
+    response = search("alpha beta gamma")
+    assert (response.relaxed, response.with_every_word) == (True, 0)
+
+
+def test_with_every_word_in_the_api_json(make_blog, build_index, make_app):
+    settings, _ = build_index(make_blog({
+        "all.md": post("Notes", body="alpha beta gamma here."),
+        "most.md": post("Other", body="alpha beta here."),
+    }))
+    client = make_app(content_dir=settings.content_dir, index_dir=settings.index_dir).test_client()
+    data = client.get("/api/search?q=alpha+beta+gamma").get_json()
+    assert [r["id"] for r in data["results"]] == ["all", "most"]
+    assert (data["total"], data["with_every_word"]) == (2, 1)
+
+
+# ---------------------------------------------------------------------------
 # Recency breaks near-ties only
 
 

@@ -109,3 +109,20 @@ def test_a_command_line_option_is_searched_for_not_excluded(content_search):
     found = ids(content_search("--force-with-lease", per_page=50))
     assert "guides/git-interactive-rebase-workflow" in found
     assert found <= ids(content_search("lease", per_page=50))
+
+
+def test_a_command_line_option_is_found_not_excluded(search_blog):
+    search = search_blog({
+        "venv.md": "---\ntitle: Virtual environments\n---\n\nCreate one with `python -m venv .venv` and activate it.\n",
+        "flask.md": "---\ntitle: Flask\n---\n\nStart it with `python -m flask run` while you work.\n",
+    })
+    assert [h.id for h in search("python -m venv").results] == ["venv"]
+    assert {h.id for h in search("python -m").results} == {"venv", "flask"}
+
+
+def test_a_longer_word_after_a_minus_is_still_excluded(search_blog):
+    search = search_blog({
+        "venv.md": "---\ntitle: Virtual environments\n---\n\nCreate one with python and venv.\n",
+        "flask.md": "---\ntitle: Flask\n---\n\nStart python with flask.\n",
+    })
+    assert [h.id for h in search("python -flask").results] == ["venv"]

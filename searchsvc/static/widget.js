@@ -18,42 +18,42 @@
       found1: "1 post matches {q}{t}.", foundN: "{n} posts match {q}{t}.", listed1: "1 post{t}.", listedN: "{n} posts{t}.",
       none: "No posts match {q}{t}.", noneAll: "No posts match{t}.", tagged: " tagged {t}",
       showing: "Showing results for {q}.", didYouMean: "Did you mean {q}?",
-      relaxed: "No post has all of these words; these have some of them.", tryOther: "Try other words, or fewer of them.",
+      relaxed: "No post has all of these words; these have some of them.", fewer: "Below them, {n} more with all of the words but one.", tryOther: "Try other words, or fewer of them.",
       keys: "↑ ↓ to move · Enter to open · Esc to close", prev: "← Previous", next: "Next →",
       page: "Page {n} of {m}", all: "See all {n} results →", results: "Search results" },
     fr: { placeholder: "Rechercher des articles…", label: "Rechercher sur le blog", button: "Rechercher", close: "Fermer la recherche",
       found1: "1 article correspond à {q}{t}.", foundN: "{n} articles correspondent à {q}{t}.", listed1: "1 article{t}.", listedN: "{n} articles{t}.",
       none: "Aucun article ne correspond à {q}{t}.", noneAll: "Aucun article{t}.", tagged: " avec le tag {t}",
       showing: "Résultats pour {q}.", didYouMean: "Vouliez-vous dire {q} ?",
-      relaxed: "Aucun article n’a tous ces mots ; ceux-ci en ont une partie.", tryOther: "Essayez d’autres mots, ou moins de mots.",
+      relaxed: "Aucun article n’a tous ces mots ; ceux-ci en ont une partie.", fewer: "En dessous, {n} de plus avec tous les mots sauf un.", tryOther: "Essayez d’autres mots, ou moins de mots.",
       keys: "↑ ↓ pour choisir · Entrée pour ouvrir · Échap pour fermer", prev: "← Précédent", next: "Suivant →",
       page: "Page {n} sur {m}", all: "Voir les {n} résultats →", results: "Résultats de recherche" },
     de: { placeholder: "Beiträge durchsuchen…", label: "Den Blog durchsuchen", button: "Suchen", close: "Suche schließen",
       found1: "1 Beitrag passt zu {q}{t}.", foundN: "{n} Beiträge passen zu {q}{t}.", listed1: "1 Beitrag{t}.", listedN: "{n} Beiträge{t}.",
       none: "Keine Beiträge passen zu {q}{t}.", noneAll: "Keine Beiträge{t}.", tagged: " mit dem Tag {t}",
       showing: "Ergebnisse für {q}.", didYouMean: "Meinten Sie {q}?",
-      relaxed: "Kein Beitrag enthält alle Wörter; diese enthalten einige davon.", tryOther: "Versuchen Sie andere oder weniger Wörter.",
+      relaxed: "Kein Beitrag enthält alle Wörter; diese enthalten einige davon.", fewer: "Darunter {n} weitere mit allen Wörtern bis auf eines.", tryOther: "Versuchen Sie andere oder weniger Wörter.",
       keys: "↑ ↓ zum Wählen · Enter zum Öffnen · Esc zum Schließen", prev: "← Zurück", next: "Weiter →",
       page: "Seite {n} von {m}", all: "Alle {n} Ergebnisse →", results: "Suchergebnisse" },
     es: { placeholder: "Buscar artículos…", label: "Buscar en el blog", button: "Buscar", close: "Cerrar la búsqueda",
       found1: "1 artículo coincide con {q}{t}.", foundN: "{n} artículos coinciden con {q}{t}.", listed1: "1 artículo{t}.", listedN: "{n} artículos{t}.",
       none: "Ningún artículo coincide con {q}{t}.", noneAll: "Ningún artículo{t}.", tagged: " con la etiqueta {t}",
       showing: "Resultados para {q}.", didYouMean: "¿Quisiste decir {q}?",
-      relaxed: "Ningún artículo tiene todas estas palabras; estos tienen algunas.", tryOther: "Prueba otras palabras, o menos.",
+      relaxed: "Ningún artículo tiene todas estas palabras; estos tienen algunas.", fewer: "Debajo, {n} más con todas las palabras menos una.", tryOther: "Prueba otras palabras, o menos.",
       keys: "↑ ↓ para moverte · Intro para abrir · Esc para cerrar", prev: "← Anterior", next: "Siguiente →",
       page: "Página {n} de {m}", all: "Ver los {n} resultados →", results: "Resultados de la búsqueda" },
     ja: { placeholder: "記事を検索…", label: "ブログを検索", button: "検索", close: "検索を閉じる",
       found1: "{q}{t}に一致する記事が 1 件あります。", foundN: "{q}{t}に一致する記事が {n} 件あります。", listed1: "記事 1 件{t}。", listedN: "記事 {n} 件{t}。",
       none: "{q}{t}に一致する記事はありません。", noneAll: "記事はありません{t}。", tagged: "（タグ: {t}）",
       showing: "{q} の検索結果を表示しています。", didYouMean: "もしかして {q}？",
-      relaxed: "すべての語を含む記事はありません。一部を含む記事を表示しています。", tryOther: "別の語句や、より少ない語句でお試しください。",
+      relaxed: "すべての語を含む記事はありません。一部を含む記事を表示しています。", fewer: "その下に、1 語を除くすべての語を含む記事が {n} 件あります。", tryOther: "別の語句や、より少ない語句でお試しください。",
       keys: "↑ ↓ で移動 · Enter で開く · Esc で閉じる", prev: "← 前へ", next: "次へ →",
       page: "{m} ページ中 {n} ページ目", all: "{n} 件の結果をすべて表示 →", results: "検索結果" },
     zh: { placeholder: "搜索文章…", label: "搜索博客", button: "搜索", close: "关闭搜索",
       found1: "有 1 篇文章匹配 {q}{t}。", foundN: "有 {n} 篇文章匹配 {q}{t}。", listed1: "1 篇文章{t}。", listedN: "{n} 篇文章{t}。",
       none: "没有文章匹配 {q}{t}。", noneAll: "没有文章{t}。", tagged: "（标签：{t}）",
       showing: "显示 {q} 的结果。", didYouMean: "您是不是要找 {q}？",
-      relaxed: "没有文章包含所有这些词；以下文章包含其中一部分。", tryOther: "请尝试其他词语，或减少词语。",
+      relaxed: "没有文章包含所有这些词；以下文章包含其中一部分。", fewer: "其下另有 {n} 篇文章包含除一个词以外的所有词。", tryOther: "请尝试其他词语，或减少词语。",
       keys: "↑ ↓ 移动 · Enter 打开 · Esc 关闭", prev: "← 上一页", next: "下一页 →",
       page: "第 {n} 页，共 {m} 页", all: "查看全部 {n} 个结果 →", results: "搜索结果" }
   };
@@ -398,9 +398,11 @@
       if (!d) { status.textContent = ""; onScreen = null; return settle(); }
 
       var total = +d.total || 0, shown = "“" + q.trim() + "”";
-      var words = { n: total, q: shown, t: tags.length ? say("tagged", { t: tags.join(", ") }) : "" };
+      // A few posts have every word and those with all but one follow them: count the first.
+      var every = +d.with_every_word, full = !d.relaxed && every > 0 && every < total ? every : total;
+      var words = { n: full, q: shown, t: tags.length ? say("tagged", { t: tags.join(", ") }) : "" };
       status.textContent = total
-        ? say(q.trim() ? (total === 1 ? "found1" : "foundN") : (total === 1 ? "listed1" : "listedN"), words)
+        ? say(q.trim() ? (full === 1 ? "found1" : "foundN") : (full === 1 ? "listed1" : "listedN"), words)
         : say(q.trim() ? "none" : "noneAll", words);
 
       var fix = typeof d.corrected_query === "string" && d.corrected_query;
@@ -413,6 +415,7 @@
         notice.appendChild(el("p", null, around[0])).append(go, around.slice(1).join(""));
       }
       if (d.relaxed) notice.appendChild(el("p", null, T.relaxed));
+      if (full < total) notice.appendChild(el("p", null, say("fewer", { n: total - full })));
       if (!total && !fix) notice.appendChild(el("p", null, T.tryOther));
 
       var facet = (d.facets && d.facets.tags) || {};
@@ -433,7 +436,7 @@
 
       var first = ((+d.page || 1) - 1) * (+d.per_page || 0);
       (Array.isArray(d.results) ? d.results : []).forEach(function (hit, i) {
-        var li = attrs(el("li", "ssw-result"), { role: "group" });
+        var li = attrs(el("li", "ssw-result" + (first + i === full ? " ssw-fewer" : "")), { role: "group" });
         var o = li.appendChild(option("ssw-hit", hit.url, hit.url, first + i + 1));
         var title = o.appendChild(el("span", "ssw-title"));
         title.id = uid("title");
