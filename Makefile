@@ -7,7 +7,7 @@ PORT   ?= 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
-.PHONY: serve test install install-test reindex bench bench-relevance clean
+.PHONY: serve test install install-test reindex bench bench-relevance bench-manpages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -66,3 +66,10 @@ bench-relevance: install-test
 	  lang=$$(case "$$blog" in *-es/) echo es;; *-ja/) echo ja;; *) echo en;; esac); \
 	  echo "== $$blog ($$lang)"; SEARCHSVC_LANGUAGE=$$lang $(BIN)/searchsvc eval --content "$$blog" --limit $(EVAL_LIMIT) || status=1; \
 	done; exit $$status
+
+## Relevance in French, German and Chinese: blogs made from Debian's translated man pages
+## (bench/manpage_blogs.py), installed here when missing
+bench-manpages: install-test
+	@[ -d /usr/share/man/fr ] && [ -d /usr/share/man/de ] && [ -d /usr/share/man/zh_CN ] && command -v col >/dev/null \
+	  || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq man-db bsdextrautils manpages-fr manpages-de manpages-zh >/dev/null; }
+	$(BIN)/python bench/manpage_blogs.py
