@@ -671,9 +671,13 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
     bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), langs=langs)
-    optional = [*compiled.optional, *([bonus] if bonus is not None else [])]
-    if optional and words:
+    if compiled.optional and words:
+        # Words that count where they occur (a last word being typed, stop words) count
+        # before the phrase bonus picks the posts it looks at (the best of the others).
+        optional = compiled.optional
         main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
+    if bonus is not None and words:
+        main = AndMaybe(main, bonus)
     if compiled.excluded:
         excluded = compiled.excluded
         main = AndNot(main, Or(excluded) if len(excluded) > 1 else excluded[0])
@@ -684,18 +688,24 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                  langs: Sequence[str] = ENGLISH) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
     (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
-    being typed last), the phrase is looked for without it."""
+    or a word of one or two letters being typed last), the phrase is looked for without it,
+    and with it (it may be whole: "node 20", "Crear un componente de")."""
     words = parsed.text
     if not words:
         return None
     bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
     text = parsed.text_without_last if partial_last else words
+    # A last word being typed may be whole already ("node 20", "years of"): the phrase with it too.
+    texts = [text, words] if partial_last else [text]
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
-        for tokens in analyses(schema, fieldname, text, langs, exact=EXACT_PHRASES):
-            if len(tokens) > 1:
-                bonuses.append(Phrase(fieldname, tokens[:MAX_BONUS_PHRASE], boost=boost))
+        seen = []
+        for t in texts:
+            for tokens in analyses(schema, fieldname, t, langs, exact=EXACT_PHRASES):
+                if len(tokens) > 1 and tokens[:MAX_BONUS_PHRASE] not in seen:
+                    seen.append(tokens[:MAX_BONUS_PHRASE])
+                    bonuses.append(Phrase(fieldname, tokens[:MAX_BONUS_PHRASE], boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
     if len(parsed.words) > 1:

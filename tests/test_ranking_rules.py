@@ -387,3 +387,18 @@ def test_a_post_with_the_very_word_typed_ranks_above_one_with_another_form(searc
     })
     assert [h.id for h in search("performing server").results] == ["very", "other"]
     assert [h.id for h in search("performs server").results] == ["other", "very"]
+
+
+# ---------------------------------------------------------------------------
+# A short last word may be whole already
+
+
+def test_a_short_number_typed_last_counts_in_the_title_phrase(search_blog):
+    """"node 20": the reader may still be typing "2024", but a title that says "Node 20" comes first."""
+    search = search_blog(
+        {
+            "announce.md": post("Upgrading to Node 20", date="2023-04-18"),
+            "tips.md": post("Node tips for 20 minutes", date="2024-01-01"),
+        }
+    )
+    assert ids(search("node 20")) == ["announce", "tips"]
