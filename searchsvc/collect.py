@@ -62,7 +62,7 @@ class Outcome:
     partial: bool = False
     #: Posts put first by the blog's pins (document numbers).
     pinned: frozenset[int] = frozenset()
-    #: Document numbers of the first ``page * per_page`` posts, in order.
+    #: Document numbers of the first ``page * per_page`` posts (FILL_BELOW at least), in order.
     ranked: tuple[int, ...] = ()
 
 
@@ -129,19 +129,21 @@ def execute(
         scores = np.where(ours, scores * PREFERRED_LANGUAGE, scores)
     dates = table.dates[docs]
     limit = request.page * request.per_page
+    # At least FILL_BELOW ranked, so that a retry can keep all of a few posts first (see ranked).
+    ranked = max(limit, FILL_BELOW)
     if sort != "relevance":
         # Undated posts last either way.
         order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
     else:
         leading = [*pinned, *(d for d in dict.fromkeys(first) if d not in pinned)]
-        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, limit + len(leading))
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, ranked + len(leading))
         if leading:
             first_ones = np.searchsorted(docs, leading)
             order = np.concatenate([first_ones, order[~np.isin(order, first_ones)]])
     start = (request.page - 1) * request.per_page
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[start:limit]]
     return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial,
-                   frozenset(pinned), tuple(int(d) for d in docs[order[:limit]]))
+                   frozenset(pinned), tuple(int(d) for d in docs[order[:ranked]]))
 
 
 def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray,

@@ -36,7 +36,17 @@ from . import storage
 from .config import MAX_QUERY_CHARS, MAX_QUERY_TERMS
 from .schema import weighting
 from .storage import IndexUnavailable
-from .collect import FEW_RESULTS, FILL_BELOW, FILL_WORDS, Deadline, did_you_mean, execute, facet_counts, related_docnums, year_counts
+from .collect import (
+    FEW_RESULTS,
+    FILL_BELOW,
+    FILL_WORDS,
+    Deadline,
+    did_you_mean,
+    execute,
+    facet_counts,
+    related_docnums,
+    year_counts,
+)
 from .query import (
     SORTS,
     ParsedQuery,

@@ -402,3 +402,15 @@ def test_a_short_number_typed_last_counts_in_the_title_phrase(search_blog):
         }
     )
     assert ids(search("node 20")) == ["announce", "tips"]
+
+
+def test_every_post_with_every_word_comes_first_on_small_pages(search_blog):
+    """Pages of 2: the four posts with every word fill the first two, whatever the others score."""
+    posts = {f"all-{i}.md": post(f"All {i}", body="alpha beta gamma together.") for i in range(4)}
+    more = {f"two-{i}.md": post(f"Two {i}", body="alpha beta " * 8) for i in range(3)}
+    search = search_blog({**posts, **more})
+    pages = [search("alpha beta gamma", per_page=2, page=n) for n in (1, 2, 3, 4)]
+    shown = [hit for page in pages for hit in ids(page)]
+    assert pages[0].with_every_word == 4 and pages[0].total == 7
+    assert sorted(shown[:4]) == [f"all-{i}" for i in range(4)]
+    assert sorted(shown[4:]) == [f"two-{i}" for i in range(3)]
