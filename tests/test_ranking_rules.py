@@ -414,3 +414,14 @@ def test_every_post_with_every_word_comes_first_on_small_pages(search_blog):
     assert pages[0].with_every_word == 4 and pages[0].total == 7
     assert sorted(shown[:4]) == [f"all-{i}" for i in range(4)]
     assert sorted(shown[4:]) == [f"two-{i}" for i in range(3)]
+
+
+def test_one_run_of_chinese_is_one_word_for_the_all_but_one_retry(search_blog):
+    """A run typed without spaces is read as pairs of characters, but the reader typed one word."""
+    search = search_blog({
+        "all.md": post("服务器端渲染的原理", body="服务器端渲染的原理很简单。"),
+        "most.md": post("服务器端渲染的原因", body="服务器端渲染的原因。"),
+    })
+    response = search("服务器端渲染的原理")
+    assert ids(response) == ["all"]
+    assert response.with_every_word == response.total == 1
