@@ -610,9 +610,18 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     return compiled
 
 
+#: Words a reader puts between the things compared ("esm vs commonjs", "vs." too): few posts
+#: have them, so like stop words they count where they occur but are never required.
+COMPARISON_WORDS = frozenset({"vs", "versus"})
+
+
 def is_stop_word(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
-    """Whether prose analysis removes the clause's text entirely (a stop word) in one of ``langs``."""
-    return not clause.phrase and any(not analyze(schema, "body", clause.text, lang) for lang in langs)
+    """Whether prose analysis removes the clause's text entirely (a stop word) in one of
+    ``langs``, or it is a word of comparison (COMPARISON_WORDS)."""
+    if clause.phrase:
+        return False
+    return (clause.text.casefold().rstrip(".") in COMPARISON_WORDS
+            or any(not analyze(schema, "body", clause.text, lang) for lang in langs))
 
 
 def starts_stop_word(word: str, langs: Sequence[str] = ENGLISH) -> bool:

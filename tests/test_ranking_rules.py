@@ -425,3 +425,21 @@ def test_one_run_of_chinese_is_one_word_for_the_all_but_one_retry(search_blog):
     response = search("服务器端渲染的原理")
     assert ids(response) == ["all"]
     assert response.with_every_word == response.total == 1
+
+
+# ---------------------------------------------------------------------------
+# "vs" between the things compared
+
+
+def test_vs_is_never_required_but_counts_where_it_occurs(search_blog):
+    search = search_blog(
+        {
+            "compared.md": post("ESM vs CommonJS", body="Modules compared."),
+            "both.md": post("Moving to ESM", body="From CommonJS to ESM, step by step."),
+            "one.md": post("ESM only", body="Just ESM here."),
+        }
+    )
+    for q in ("esm vs commonjs", "esm vs. commonjs", "esm versus commonjs"):
+        response = search(q)
+        assert ids(response) == ["compared", "both"], q
+        assert not response.relaxed
