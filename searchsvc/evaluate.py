@@ -462,8 +462,8 @@ def service_ranker(index: SearchIndex) -> Ranker:
     """The service as a reader's search box asks it: the first page of 10."""
 
     def ranker(query: str) -> list[tuple[str, str]]:
-        try:
-            response = index.search(SearchRequest(q=fit(query), per_page=MRR_DEPTH))
+        try:  # (the cases are cut to what the service accepts already: see fit)
+            response = index.search(SearchRequest(q=query, per_page=MRR_DEPTH))
         except SearchRequestError:  # a query the service refuses finds nothing
             return []
         return [(hit.id, hit.sections[0].anchor if hit.sections else "") for hit in response.results]

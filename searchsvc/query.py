@@ -705,16 +705,15 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
     text = parsed.text_without_last if partial_last else words
     # A last word being typed may be whole already ("node 20", "years of"): the phrase with it too.
-    texts = [text, words] if partial_last else [text]
+    texts = dict.fromkeys([text, words] if partial_last else [text])
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
-        seen = []
-        for t in texts:
-            for tokens in analyses(schema, fieldname, t, langs, exact=EXACT_PHRASES):
-                if len(tokens) > 1 and tokens[:MAX_BONUS_PHRASE] not in seen:
-                    seen.append(tokens[:MAX_BONUS_PHRASE])
-                    bonuses.append(Phrase(fieldname, tokens[:MAX_BONUS_PHRASE], boost=boost))
+        phrases = [tokens[:MAX_BONUS_PHRASE] for t in texts
+                   for tokens in analyses(schema, fieldname, t, langs, exact=EXACT_PHRASES) if len(tokens) > 1]
+        for i, phrase in enumerate(phrases):
+            if phrase not in phrases[:i]:
+                bonuses.append(Phrase(fieldname, phrase, boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
     if len(parsed.words) > 1:
