@@ -19,7 +19,7 @@ from pathlib import Path
 from .extract import CodeBlock, Extracted, Section
 
 #: Bump when extraction (extract.py, templating.py) changes what it makes of a text.
-EXTRACTION_VERSION = 1
+EXTRACTION_VERSION = 2
 FOLDER = Path("cache") / "extract"
 
 
