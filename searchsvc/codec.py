@@ -65,8 +65,10 @@ class Codec(WrappingCodec):
         self.child = child
         if schema is not None:
             fields = scored_fields(schema)
-            chars_fields = [f for f in fields if type(schema[f].format) is Characters]
-            positions_fields = [f for f in fields if type(schema[f].format) is Positions]
+            chars_fields = [f for f in fields if isinstance(schema[f].format, Characters)]
+            positions_fields = [
+                f for f in fields if isinstance(schema[f].format, Positions) and f not in chars_fields
+            ]
         self.fields = list(fields)
         self.chars_fields = list(chars_fields)
         self.positions_fields = list(positions_fields)

@@ -12,6 +12,7 @@ Analyzers compose with ``|``; each filter here has one job.
 
 from __future__ import annotations
 
+import pickle
 import re
 import unicodedata
 from contextlib import contextmanager
@@ -27,7 +28,9 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.formats import Characters, Positions
 from whoosh.scoring import BM25F
+from whoosh.system import pack_uint
 
 from . import languages
 from .languages import CJK_CLASS, ENGLISH_STOP
@@ -363,6 +366,50 @@ class CachedAnalyzer(CompositeAnalyzer):
                     t.endchar = start + endchar
                 yield t
 
+    def occurrences(self, value: str, chars: bool) -> Iterator[tuple[str, float, list]]:
+        """(term, weight, deltas) of each term that indexing ``value`` gives, in the order the
+        terms first occur: the tokens of ``self(value, mode="index", positions=True,
+        chars=chars, boosts=True)`` (in the language :func:`analysing` set), gathered per term
+        as Whoosh's Characters and Positions formats encode them, in one pass. The deltas are
+        (position - previous position, start - previous end, length) with ``chars``, else
+        position - previous position.
+        """
+        tokenizer, *filters = self.items
+        renumber = bool(filters) and isinstance(filters[-1], RenumberFilter)
+        lang = _LANGUAGE.get()
+        known = self._parts.get(lang)
+        if known is None:
+            known = self._parts[lang] = {}
+        # term -> [weight, deltas, previous position, previous end]
+        found: dict[str, list] = {}
+        last_original, pos = None, -1  # RenumberFilter's state, as in _index
+        for n, (word, start) in enumerate(tokenizer.words(value)):
+            parts = known.get(word)
+            if parts is None:
+                parts = self._word_parts(word, lang, known)
+            seen = n
+            for text, startchar, endchar, boost in parts:
+                if renumber:
+                    if seen != last_original and seen != pos:
+                        last_original = seen
+                        pos += 1
+                    seen = at = pos
+                else:
+                    at = n
+                entry = found.get(text)
+                if entry is None:
+                    entry = found[text] = [0.0, [], 0, 0]
+                entry[0] += boost
+                if chars:
+                    first, end = start + startchar, start + endchar
+                    entry[1].append((at - entry[2], first - entry[3], end - first))
+                    entry[3] = end
+                else:
+                    entry[1].append(at - entry[2])
+                entry[2] = at
+        for text, (weight, deltas, _, _) in found.items():
+            yield text, weight, deltas
+
     def _word_parts(self, word, lang, known):
         """(text, start, end, boost) of each token ``word`` becomes, as the filters make them."""
         t = Token(positions=True, chars=True, removestops=True, mode="index", lang=lang)
@@ -376,6 +423,49 @@ class CachedAnalyzer(CompositeAnalyzer):
             known.clear()
         known[word] = parts
         return parts
+
+
+def _one_pass(value, analyzer, kwargs) -> bool:
+    """Whether a format's ``word_values(value, analyzer, **kwargs)`` is a plain indexing call
+    that :meth:`CachedAnalyzer.occurrences` answers (what Whoosh's fields make when they add
+    a document)."""
+    return isinstance(analyzer, CachedAnalyzer) and isinstance(value, str) and kwargs == {"mode": "index"}
+
+
+class CharacterPostings(Characters):
+    """Whoosh's Characters format, its values made in one pass over the analyzer's cached
+    words (see :meth:`CachedAnalyzer.occurrences`): the same bytes, in a third of the time."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not _one_pass(value, analyzer, kwargs):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for text, weight, deltas in analyzer.occurrences(value, chars=True):
+            yield text, len(deltas), weight * boost, pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+class PositionPostings(Positions):
+    """Whoosh's Positions format, its values made as :class:`CharacterPostings` makes its."""
+
+    def word_values(self, value, analyzer, **kwargs):
+        if not _one_pass(value, analyzer, kwargs):
+            yield from super().word_values(value, analyzer, **kwargs)
+            return
+        boost = self.field_boost
+        for text, weight, deltas in analyzer.occurrences(value, chars=False):
+            yield text, len(deltas), weight * boost, pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def _text(analyzer, *, phrase: bool, chars: bool = False, stored: bool = False, spelling: bool = False) -> TEXT:
+    """A TEXT field whose positions and characters are encoded in one pass (see
+    :class:`CharacterPostings`)."""
+    field = TEXT(analyzer=analyzer, phrase=phrase, chars=chars, stored=stored, spelling=spelling)
+    if isinstance(field.format, Characters):
+        field.format = CharacterPostings(field_boost=field.format.field_boost)
+    elif isinstance(field.format, Positions):
+        field.format = PositionPostings(field_boost=field.format.field_boost)
+    return field
 
 
 class WordTokenizer(Tokenizer):
@@ -516,15 +606,15 @@ def build_schema() -> Schema:
         path=ID(stored=True, unique=True),
         url=STORED,
         # Searchable text (stored where snippets need it)
-        title=TEXT(analyzer=titles, stored=True, phrase=True, chars=True),
+        title=_text(titles, stored=True, phrase=True, chars=True),
         title_key=ID(sortable=True),
-        description=TEXT(analyzer=prose, stored=True, chars=True),
-        headings=TEXT(analyzer=titles, phrase=True),
-        body=TEXT(analyzer=prose, stored=True, phrase=True, chars=True),
-        code=TEXT(analyzer=code_analyzer(), stored=True, phrase=False, chars=True),
-        tag_text=TEXT(analyzer=prose, phrase=True),
-        author=TEXT(analyzer=plain_analyzer(), phrase=True),
-        spelling=TEXT(analyzer=plain_analyzer(), phrase=False, spelling=True),
+        description=_text(prose, stored=True, phrase=True, chars=True),
+        headings=_text(titles, phrase=True),
+        body=_text(prose, stored=True, phrase=True, chars=True),
+        code=_text(code_analyzer(), stored=True, phrase=False, chars=True),
+        tag_text=_text(prose, phrase=True),
+        author=_text(plain_analyzer(), phrase=True),
+        spelling=_text(plain_analyzer(), phrase=False, spelling=True),
         # Filters, facets and sorting
         tags=KEYWORD(lowercase=True, commas=True, scorable=True),
         authors=KEYWORD(lowercase=True, commas=True),
