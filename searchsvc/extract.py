@@ -145,6 +145,43 @@ def _literal_braces(state: StateInline, silent: bool) -> bool:
     return True
 
 
+#: ``[text](url)`` and ``[`code`](url)`` whose text holds nothing that another inline rule
+#: would read (no brackets, backslashes, emphasis, code, HTML, entities, braces or line
+#: breaks), and whose destination is plain (no spaces, parentheses, quotes, angle
+#: brackets, backslashes, entities or control characters): see :func:`_plain_link`.
+_PLAIN_LINK = re.compile(
+    r"\[(?:([^\[\]\\`<>*_~&!{}\n]*)|`([^\[\]`\s](?:[^\[\]`\n]*[^\[\]`\s])?)`)\]"
+    r"\(([^\s()<>\\&\"'\x00-\x1f\x7f]+)\)"
+)
+
+
+def _plain_link(state: StateInline, silent: bool) -> bool:
+    """A plain link (see :data:`_PLAIN_LINK`) read in one match, giving the tokens
+    markdown-it's own link rule gives it; any other link is left to that rule.
+
+    Release notes are lists of such links (a commit, a pull request), and markdown-it reads
+    a link's text by trying every inline rule at each of its characters: this is an eighth
+    of the time spent parsing them.
+    """
+    if state.src[state.pos] != "[":
+        return False
+    match = _PLAIN_LINK.match(state.src, state.pos, state.posMax)
+    if match is None:
+        return False
+    if not silent:
+        text, code, href = match.groups()
+        state.push("link_open", "a", 1).attrs = {"href": state.md.normalizeLink(href)}
+        if code is not None:
+            token = state.push("code_inline", "code", 0)
+            token.markup = "`"
+            token.content = code
+        elif text:
+            state.pending += text
+        state.push("link_close", "a", -1)
+    state.pos = match.end()
+    return True
+
+
 #: Tags that carry no text and no word break: written as nothing.
 _UNWRITTEN = ("link", "strong", "em", "s")
 #: Block wrappers that only separate words: written as a line break, which the reader
@@ -166,7 +203,8 @@ def _line_break(renderer, tokens, idx, options, env) -> str:  # type: ignore[no-
 def _markdown(lean: bool = True) -> MarkdownIt:
     """CommonMark + tables + strikethrough, raw HTML allowed.
 
-    ``lean`` writes only what :func:`extract_html` reads: headings, code, ``<pre>``,
+    ``lean`` reads plain links in one step (see :func:`_plain_link`) and writes only what
+    :func:`extract_html` reads: headings, code, ``<pre>``,
     images and the post's own raw HTML keep their tags; links and emphasis are their text,
     and paragraphs, lists, tables, quotes, rules and hard breaks are line breaks. The text
     read back is the same as from the full HTML, and the tree BeautifulSoup builds has a
@@ -180,6 +218,7 @@ def _markdown(lean: bool = True) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.inline.ruler.before("emphasis", "literal_braces", _literal_braces)
     if lean:
+        md.inline.ruler.before("link", "plain_link", _plain_link)
         for name in _UNWRITTEN:
             md.add_render_rule(f"{name}_open", _nothing)
             md.add_render_rule(f"{name}_close", _nothing)

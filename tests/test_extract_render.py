@@ -68,3 +68,25 @@ _BLOCK = st.one_of(
 @given(st.lists(_BLOCK, min_size=1, max_size=8).map("\n\n".join))
 def test_extraction_reads_the_same_as_from_the_full_html(markdown):
     assert extract_html(render(markdown)) == extract_html(_FULL_HTML.render(markdown))
+
+
+def _tokens(md, markdown):
+    return [token.as_dict() for token in md.parse(markdown)]
+
+
+def test_a_plain_link_is_read_as_markdown_it_reads_it():
+    markdown = "See [the notes](https://nodejs.org/en/blog) and [`a1b2c3`](https://github.com/x/y/commit/a1b2c3)."
+    assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
+
+
+_LINKISH = st.lists(
+    st.sampled_from(["[", "]", "(", ")", "`", "``", "x", "y z", " ", "*", "_", "~~", "\\", "&amp;", "<", ">", "\n",
+                     "https://a.b/c", "!", "{", "}", '"', "'", "#", "[x](u)", "[`c`](u)", "[]()", "\t", "\x00", "é"]),
+    max_size=24,
+).map("".join)
+
+
+@settings(deadline=None, max_examples=500)
+@given(_LINKISH)
+def test_links_are_read_as_markdown_it_reads_them(markdown):
+    assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
