@@ -307,7 +307,7 @@ class _PostingsTee(FieldWriter):
         self.flushed = False
 
     def add_postings(self, schema, lengths, items) -> None:
-        self.child.add_postings(schema, lengths, self.recorder.tee(items))
+        self.child.add_postings(schema, lengths, self.recorder.tee(items, schema))
         # Only then: a writer whose postings failed is cancelled (indexer.commit), and closing
         # it writes neither of our files.
         self.flushed = True

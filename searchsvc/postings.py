@@ -151,7 +151,11 @@ class Recorder:
         self.decoders.update({name: _characters for name in chars_fields if name in self.fieldnames})
         self._fields: dict[str, tuple[list[bytes], list[int], list[int], list[float], array, array]] = {}
 
-    def tee(self, items: Iterable[tuple]) -> Iterator[tuple]:
+    def tee(self, items: Iterable[tuple], schema: Any = None) -> Iterator[tuple]:
+        """Keep ``items`` and pass them on. A field whose format (in ``schema``) has an
+        ``occurrence_codes(value)`` method gives its occurrences' numbers as int32 bytes,
+        copied as they are (see :class:`searchsvc.schema.CharacterPostings`); any other
+        value is Whoosh's, unpickled."""
         wanted = self.fieldnames
         lastfield = lasttext = None
         terms: list[bytes] = []
@@ -170,6 +174,9 @@ class Recorder:
                     )
                     lastfield, lasttext = fieldname, None
                     decode = self.decoders.get(fieldname)
+                    packed = None
+                    if decode is not None and schema is not None and fieldname in schema:
+                        packed = getattr(schema[fieldname].format, "occurrence_codes", None)
                 if text != lasttext:
                     terms.append(text)
                     starts.append(len(ids))
@@ -177,9 +184,14 @@ class Recorder:
                 ids.append(docnum)
                 weights.append(weight)
                 if decode is not None:
-                    found = decode(value)
-                    counts.append(len(found))
-                    codes.extend(itertools.chain.from_iterable(found))
+                    if packed is not None:
+                        numbers = packed(value)
+                        counts.append(len(numbers) // _OCCURRENCE_BYTES)
+                        codes.frombytes(numbers)
+                    else:
+                        found = decode(value)
+                        counts.append(len(found))
+                        codes.extend(itertools.chain.from_iterable(found))
                     # Whoosh keeps the posting without its occurrences: they are kept here
                     # only (read back by the codec's terms reader when Whoosh asks).
                     yield fieldname, text, docnum, weight, b""
@@ -202,6 +214,8 @@ class Recorder:
 
 #: Whoosh's Positions and Characters values start with the number of occurrences (4 bytes).
 _COUNT_SIZE = 4
+#: Bytes of one occurrence in a value of :class:`searchsvc.schema.CharacterPostings`: three int32.
+_OCCURRENCE_BYTES = 3 * array("i").itemsize
 
 
 def _codes(value: bytes | None) -> list:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import pickle
 import re
 import unicodedata
+from array import array
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
@@ -273,6 +274,8 @@ class RenumberFilter(Filter):
             yield t
 
 
+#: Whoosh's Positions and Characters values start with the number of occurrences (4 bytes).
+_COUNT_SIZE = 4
 #: Keyword arguments of a plain indexing call (Whoosh's formats pass these and nothing else;
 #: ``lang`` is ours).
 _INDEXING_ARGS = frozenset({"positions", "chars", "boosts", "mode", "removestops", "lang"})
@@ -371,8 +374,8 @@ class CachedAnalyzer(CompositeAnalyzer):
         terms first occur: the tokens of ``self(value, mode="index", positions=True,
         chars=chars, boosts=True)`` (in the language :func:`analysing` set), gathered per term
         as Whoosh's Characters and Positions formats encode them, in one pass. The deltas are
-        (position - previous position, start - previous end, length) with ``chars``, else
-        position - previous position.
+        position - previous position, each followed with ``chars`` by start - previous end
+        and length (three numbers an occurrence, in one flat list).
         """
         tokenizer, *filters = self.items
         renumber = bool(filters) and isinstance(filters[-1], RenumberFilter)
@@ -402,7 +405,7 @@ class CachedAnalyzer(CompositeAnalyzer):
                 entry[0] += boost
                 if chars:
                     first, end = start + startchar, start + endchar
-                    entry[1].append((at - entry[2], first - entry[3], end - first))
+                    entry[1] += (at - entry[2], first - entry[3], end - first)
                     entry[3] = end
                 else:
                     entry[1].append(at - entry[2])
@@ -433,8 +436,18 @@ def _one_pass(value, analyzer, kwargs) -> bool:
 
 
 class CharacterPostings(Characters):
-    """Whoosh's Characters format, its values made in one pass over the analyzer's cached
-    words (see :meth:`CachedAnalyzer.occurrences`): the same bytes, in a third of the time."""
+    """Whoosh's Characters format (positions and character ranges), with values of our own.
+
+    A value is Whoosh's count of occurrences (4 bytes), then the numbers Whoosh pickles for
+    each occurrence: (position - previous position, start - previous end, length), as
+    native int32. The postings recorder copies them into the postings file as they are (see
+    :meth:`occurrence_codes` and :mod:`searchsvc.postings`) and gives Whoosh's own postings
+    empty values, so these values never reach the disk; :meth:`encode` makes one again when
+    Whoosh reads a posting (for a merge or a highlight).
+
+    Values are made in one pass over the analyzer's cached words (see
+    :meth:`CachedAnalyzer.occurrences`).
+    """
 
     def word_values(self, value, analyzer, **kwargs):
         if not _one_pass(value, analyzer, kwargs):
@@ -442,7 +455,36 @@ class CharacterPostings(Characters):
             return
         boost = self.field_boost
         for text, weight, deltas in analyzer.occurrences(value, chars=True):
-            yield text, len(deltas), weight * boost, pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+            count = len(deltas) // 3
+            yield text, count, weight * boost, pack_uint(count) + array("i", deltas).tobytes()
+
+    def encode(self, poslist):
+        codes = []
+        position = end = 0
+        for pos, startchar, endchar in poslist:
+            codes += (pos - position, startchar - end, endchar - startchar)
+            position, end = pos, endchar
+        return pack_uint(len(poslist)) + array("i", codes).tobytes()
+
+    @staticmethod
+    def occurrence_codes(valuestring: bytes) -> memoryview:
+        """The int32 numbers of a value, three per occurrence (see the class)."""
+        return memoryview(valuestring)[_COUNT_SIZE:]
+
+    def decode_characters(self, valuestring):
+        codes = array("i")
+        codes.frombytes(self.occurrence_codes(valuestring))
+        found = []
+        position = end = 0
+        for i in range(0, len(codes), 3):
+            position += codes[i]
+            start = end + codes[i + 1]
+            end = start + codes[i + 2]
+            found.append((position, start, end))
+        return found
+
+    def decode_positions(self, valuestring):
+        return [position for position, _, _ in self.decode_characters(valuestring)]
 
 
 class PositionPostings(Positions):

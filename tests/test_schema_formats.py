@@ -1,4 +1,4 @@
-"""The one-pass postings formats give the bytes Whoosh's own formats give, for any text."""
+"""The one-pass postings formats give what Whoosh's own formats give, for any text."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,15 +11,22 @@ PIECES = st.sampled_from(list("abcXYZ. _-éü服务器 \n") + ["the ", "Node.js"
 TEXTS = st.lists(PIECES, max_size=30).map("".join) | st.text()
 
 
-def _whoosh(fieldname, text):
-    field = SCHEMA[fieldname]
-    whoosh_format = Characters if isinstance(field.format, Characters) else Positions
-    return list(whoosh_format.word_values(field.format, text, field.analyzer, mode="index"))
+def _decoded(fmt, items):
+    """(term, frequency, weight, occurrences) of word_values' items, values decoded by ``fmt``."""
+    if isinstance(fmt, Characters):
+        return [(text, freq, weight, fmt.decode_characters(value)) for text, freq, weight, value in items]
+    return [(text, freq, weight, fmt.decode_positions(value)) for text, freq, weight, value in items]
 
 
-def _ours(fieldname, text):
+def _whoosh(fieldname, text, **kwargs):
     field = SCHEMA[fieldname]
-    return list(field.format.word_values(text, field.analyzer, mode="index"))
+    whoosh_format = Characters(field_boost=field.format.field_boost) if isinstance(field.format, Characters) else Positions(field_boost=field.format.field_boost)
+    return _decoded(whoosh_format, whoosh_format.word_values(text, field.analyzer, mode="index", **kwargs))
+
+
+def _ours(fieldname, text, **kwargs):
+    field = SCHEMA[fieldname]
+    return _decoded(field.format, field.format.word_values(text, field.analyzer, mode="index", **kwargs))
 
 
 def test_text_fields_use_the_one_pass_formats():
@@ -27,18 +34,29 @@ def test_text_fields_use_the_one_pass_formats():
     assert isinstance(SCHEMA["headings"].format, PositionPostings)
 
 
-def test_a_repeated_word_keeps_every_position_and_offset():
-    assert _ours("body", "Node.js runs; node runs") == _whoosh("body", "Node.js runs; node runs")
+def test_a_repeated_word_keeps_every_position_and_range():
+    assert _ours("body", "Node.js runs; node runs") == [
+        ("node.js", 1, 1.0, [(0, 0, 7)]),
+        ("node", 2, 1.3, [(0, 0, 4), (2, 14, 18)]),
+        ("js", 1, 0.3, [(0, 5, 7)]),
+        ("run", 2, 2.0, [(1, 8, 12), (3, 19, 23)]),
+    ]
+
+
+def test_a_value_is_its_occurrences_again():
+    fmt = SCHEMA["body"].format
+    occurrences = [(0, 0, 4), (7, 30, 35), (8, 36, 40)]
+    assert fmt.decode_characters(fmt.encode(occurrences)) == occurrences
+    assert fmt.decode_positions(fmt.encode(occurrences)) == [0, 7, 8]
+    assert fmt.decode_frequency(fmt.encode(occurrences)) == 3
 
 
 @settings(deadline=None, max_examples=200)
 @given(TEXTS, st.sampled_from(["en", "fr", "de", "ja"]), st.sampled_from(["body", "title", "headings", "code", "author"]))
-def test_values_are_whoosh_values(text, lang, fieldname):
+def test_values_hold_what_whoosh_values_hold(text, lang, fieldname):
     with analysing(lang):
         assert _ours(fieldname, text) == _whoosh(fieldname, text)
 
 
-def test_other_calls_go_through_whoosh():
-    field = SCHEMA["body"]
-    ours = list(field.format.word_values("runs runs", field.analyzer, mode="index", lang="fr"))
-    assert ours == list(Characters.word_values(field.format, "runs runs", field.analyzer, mode="index", lang="fr"))
+def test_other_calls_go_through_whoosh_analysis():
+    assert _ours("body", "runs runs", lang="fr") == _whoosh("body", "runs runs", lang="fr")
