@@ -296,14 +296,42 @@ class _JSONHandler(JSONHandler):
         return text[:end], text[end:]
 
 
-class _YAMLHandler(YAMLHandler):
-    """YAML read with PyYAML's pure-Python safe loader.
+def _yaml_loader() -> type:
+    """libyaml's safe loader (ten times faster: most of the time a small post takes) when
+    PyYAML has it and it refuses nesting past 1,000 levels (libyaml 0.2.5 and later); else
+    PyYAML's pure-Python one. An older libyaml crashed the process on deeply nested
+    collections, where the pure loader raises RecursionError."""
+    if getattr(yaml, "__with_libyaml__", False):
+        try:
+            from yaml import _yaml
 
-    libyaml's CSafeLoader (python-frontmatter's default) crashes the process on
-    deeply nested flow collections; the pure loader raises RecursionError instead.
-    """
+            if tuple(_yaml.get_version()) >= (0, 2, 5):
+                return yaml.CSafeLoader
+        except (ImportError, AttributeError, TypeError):
+            pass
+    return yaml.SafeLoader
+
+
+#: Characters that libyaml reads otherwise than the pure loader (a byte-order mark inside
+#: the text, NEL, the Unicode line and paragraph separators): such frontmatter is read by the
+#: pure loader. Otherwise the two read the same values, and libyaml also reads some that the
+#: pure loader refuses (a tab after a value).
+_LIBYAML_DIFFERS = re.compile("[\ufeff\x85\u2028\u2029]")
+
+
+class _YAMLHandler(YAMLHandler):
+    """YAML read with PyYAML's safe loader (see :func:`_yaml_loader`)."""
+
+    loader = _yaml_loader()
 
     def load(self, fm: str, **kwargs: object) -> Any:
+        if self.loader is not yaml.SafeLoader and not _LIBYAML_DIFFERS.search(fm):
+            try:
+                return yaml.load(fm, Loader=self.loader)
+            except yaml.YAMLError:
+                # Read again by the pure loader, whose messages say more ("expected ',' or
+                # ']', but got ':'" where libyaml says "did not find expected ',' or ']'").
+                pass
         return yaml.load(fm, Loader=yaml.SafeLoader)
 
 
