@@ -33,6 +33,7 @@ the segment when a merge replaces it.
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any, Iterable
 
@@ -41,6 +42,7 @@ from whoosh.codec.base import FieldWriter, PerDocumentWriter, TermsReader, Wrapp
 from whoosh.codec.whoosh3 import W3PerDocReader, W3Segment
 from whoosh.formats import Characters, Positions
 from whoosh.matching import Matcher, WrappingMatcher
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from . import documents, postings
 
@@ -307,6 +309,8 @@ class _PostingsTee(FieldWriter):
         self.flushed = False
 
     def add_postings(self, schema, lengths, items) -> None:
+        if lengths is not None and self.stored is not None:
+            lengths = _KeptLengths(lengths, self.stored.field_lengths)
         self.child.add_postings(schema, lengths, self.recorder.tee(items, schema))
         # Only then: a writer whose postings failed is cancelled (indexer.commit), and closing
         # it writes neither of our files.
@@ -351,6 +355,32 @@ class _PostingsTee(FieldWriter):
                 self.stored = None
 
 
+class _KeptLengths:
+    """The lengths reader Whoosh's field writer asks for each posting's field length: the
+    scored fields' lengths come from what :class:`_StoredFieldsTee` kept of the segment's
+    posts (a dictionary lookup, where Whoosh reads its length column again for each of the
+    segment's postings); any other field's from Whoosh's reader."""
+
+    def __init__(self, child: Any, kept: dict[str, dict[int, int]]):
+        self.child = child
+        self.kept = kept
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
+        length = self.kept.get(fieldname, {}).get(docnum)
+        if length is None:
+            return self.child.doc_field_length(docnum, fieldname, default)
+        return length
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.child, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _as_whoosh_keeps(length: int) -> int:
+    """A field length as Whoosh reads it back from its length column (kept in one byte)."""
+    return byte_to_length(length_to_byte(length))
+
+
 class _StoredFieldsTee(PerDocumentWriter):
     """Whoosh's per-document writer: each post's stored fields are kept for the stored-fields
     file (and not passed on), its field lengths there and in Whoosh's columns."""
@@ -362,6 +392,9 @@ class _StoredFieldsTee(PerDocumentWriter):
         self.docnum: int | None = None
         self.stored: dict[str, Any] = {}
         self.lengths: dict[str, int] = {}
+        #: Each scored field's length in each post of the segment, as Whoosh reads it back
+        #: (see :class:`_KeptLengths`).
+        self.field_lengths: dict[str, dict[int, int]] = {name: {} for name in self.scored}
 
     def start_doc(self, docnum):
         self.child.start_doc(docnum)
@@ -376,6 +409,7 @@ class _StoredFieldsTee(PerDocumentWriter):
             self.stored[fieldname] = value
         if length and fieldname in self.scored:
             self.lengths[fieldname] = length
+            self.field_lengths[fieldname][self.docnum] = _as_whoosh_keeps(length)
 
     def add_column_value(self, fieldname, columnobj, value):
         self.child.add_column_value(fieldname, columnobj, value)

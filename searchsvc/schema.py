@@ -415,13 +415,17 @@ class CachedAnalyzer(CompositeAnalyzer):
 
     def _word_parts(self, word, lang, known):
         """(text, start, end, boost) of each token ``word`` becomes, as the filters make them."""
-        t = Token(positions=True, chars=True, removestops=True, mode="index", lang=lang)
-        t.text, t.boost, t.stopped, t.pos, t.startchar, t.endchar = word, 1.0, False, 0, 0, len(word)
-        tokens = iter([t])
-        for item in self.items[1:]:
-            if not isinstance(item, RenumberFilter):
-                tokens = item(tokens)
-        parts = tuple((t.text, t.startchar, t.endchar, t.boost) for t in tokens if not t.stopped)
+        if isinstance(self.items[1], NoiseFilter) and is_noise(word):
+            # What the first filter would do (most distinct words of release notes are hashes).
+            parts: tuple = ()
+        else:
+            t = Token(positions=True, chars=True, removestops=True, mode="index", lang=lang)
+            t.text, t.boost, t.stopped, t.pos, t.startchar, t.endchar = word, 1.0, False, 0, 0, len(word)
+            tokens = iter([t])
+            for item in self.items[1:]:
+                if not isinstance(item, RenumberFilter):
+                    tokens = item(tokens)
+            parts = tuple((t.text, t.startchar, t.endchar, t.boost) for t in tokens if not t.stopped)
         if len(known) >= CACHED_WORDS:
             known.clear()
         known[word] = parts
