@@ -359,14 +359,18 @@ class _KeptLengths:
     """The lengths reader Whoosh's field writer asks for each posting's field length: the
     scored fields' lengths come from what :class:`_StoredFieldsTee` kept of the segment's
     posts (a dictionary lookup, where Whoosh reads its length column again for each of the
-    segment's postings); any other field's from Whoosh's reader."""
+    segment's postings). Whoosh keeps no length of any other field: ``default``, as Whoosh's
+    reader answers once it has looked for the column's file (a ``stat`` per posting)."""
 
     def __init__(self, child: Any, kept: dict[str, dict[int, int]]):
         self.child = child
         self.kept = kept
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> Any:
-        length = self.kept.get(fieldname, {}).get(docnum)
+        lengths = self.kept.get(fieldname)
+        if lengths is None:
+            return default
+        length = lengths.get(docnum)
         if length is None:
             return self.child.doc_field_length(docnum, fieldname, default)
         return length

@@ -97,6 +97,21 @@ def test_whooshs_phrase_matcher_reads_the_occurrences_we_keep(tmp_path):
     assert "another.md" not in apart
 
 
+def test_whooshs_postings_blocks_know_the_field_lengths_of_their_posts(tmp_path):
+    reindex_into(BLOG, tmp_path / "index")
+    ix = whoosh_index.open_dir(str(storage.current_generation(tmp_path / "index").path))
+    with ix.searcher() as searcher:
+        for sub, _ in searcher.leaf_searchers():
+            reader = sub.reader()
+            matcher = reader.postings("body", "python")
+            lengths = []
+            while matcher.is_active():
+                lengths.append(reader.doc_field_length(matcher.id(), "body"))
+                matcher.next()
+            whooshs = reader.postings("body", "python").child  # under the codec's matcher
+            assert (whooshs.block_min_length(), whooshs.block_max_length()) == (min(lengths), max(lengths))
+
+
 # Whoosh's merge policies close the reader of the segment they merge only when the merge
 # succeeds: the file it had open is closed by the garbage collector.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
