@@ -351,7 +351,7 @@ def _index_in_segments(index_path: Path, pending: list[tuple[str, str, bytes, tu
 
 
 #: The work of indexing a post besides its text (reading its frontmatter, making and adding
-#: its document), counted as this many bytes of Markdown: 1.7-2.3 ms a post against about
+#: its document), counted as this many bytes of Markdown: 1.3-2.3 ms a post against about
 #: 1 µs a byte on the machine of the benchmarks.
 POST_COST_BYTES = 2048
 
