@@ -50,6 +50,47 @@ def test_reindex_killed_at_any_moment_leaves_the_old_index_serving(tmp_path, del
     assert not [p for p in os.listdir(index_dir) if p.startswith(storage.TMP_PREFIX)]
 
 
+def _children(pid: int) -> set[int]:
+    """The processes whose parent is ``pid`` (from /proc)."""
+    found = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    stat = fh.read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.add(int(entry))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the worker processes")
+def test_the_worker_processes_of_a_killed_reindex_end_with_it(tmp_path):
+    content = synthetic_blog(tmp_path / "content", 400)
+    proc = reindex_process(content, tmp_path / "index", "--full")
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline and proc.poll() is None:
+        workers = _children(proc.pid)
+        time.sleep(0.02)
+    assert len(workers) >= 2, "the reindex never started its worker processes"
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(pid) for pid in workers)
+
+
 def test_leftover_temporary_directories_are_removed_by_the_next_run(make_blog, tmp_path):
     content = make_blog({"a.md": "# A\n\ntext\n"})
     settings = Settings(content_dir=content, index_dir=tmp_path / "index")
