@@ -482,6 +482,9 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
+    #: Whether ``optional`` has a last word of one or two characters that starts no stop word
+    #: ("react 18", "node v8"): maybe being typed, maybe whole, a word the reader meant.
+    short_word_last: bool = False
     #: Whether the body has that last word whole in more than RARE_WHOLE_WORD posts (then it
     #: is less likely the start of another word; see collect.widen_to_prefix).
     last_is_common: bool = False
@@ -576,6 +579,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.excluded.append(q)
         elif typing_last and short_last and group[-1] is last:
             compiled.optional.append(q)
+            compiled.short_word_last = not starts_stop_word(last.text, langs)
         elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word.
@@ -672,7 +676,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     words, filters = compiled.words, compiled.filters
     if without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
-    if all_but_one and len(words) > 2:
+    if all_but_one and len(words) > 1:
         required: list[Query] = [Or([And(words[:i] + words[i + 1:]) for i in range(len(words))]), *filters]
     elif relaxed and len(words) > 1:
         required = [Or(words), *filters]

@@ -264,6 +264,26 @@ def test_posts_missing_one_word_follow_the_few_with_every_word(search_blog):
     assert (response.total, response.with_every_word, response.relaxed) == (2, 1, False)
 
 
+def test_a_short_number_last_counts_as_a_word_typed(search_blog):
+    """ "The plan for rect 18": "rect" (a typo that is another word) is in one post, and "18"
+    is short enough to be a word still being typed; the wanted post has "plan" and "18"."""
+    search = search_blog(
+        {
+            "wanted.md": post("The plan for React 18", body="What comes in React 18 and when."),
+            "rect.md": post("Canvas", body="Our plan: draw a rect on the canvas."),
+            "other.md": post("Misc", body="Nothing of it."),
+        }
+    )
+    response = search("the plan for rect 18")
+    assert ids(response) == ["rect", "wanted"]
+    assert (response.total, response.with_every_word) == (2, 1)
+
+
+def test_two_words_and_the_start_of_a_stop_word_show_no_post_missing_one(search_blog):
+    search = search_blog({"both.md": post("Both", body="alpha beta."), "one.md": post("One", body="alpha of it.")})
+    assert ids(search("alpha beta o")) == ["both"]
+
+
 def test_no_post_missing_a_word_when_enough_have_every_word(search_blog):
     posts = {f"full-{i}.md": post(f"Full {i}", body="alpha beta gamma together.") for i in range(10)}
     search = search_blog({**posts, "partial.md": post("Partial", body="alpha beta only.")})
