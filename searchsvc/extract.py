@@ -182,6 +182,42 @@ def _plain_link(state: StateInline, silent: bool) -> bool:
     return True
 
 
+#: ``**text**`` after a space (or at the start) and before a space, an ASCII punctuation mark
+#: or the end, whose text starts with no space, ends with a letter or digit and holds nothing
+#: that another inline rule reads: see :func:`_plain_strong`.
+_PLAIN_STRONG = re.compile(r"\*\*([^\s*_~`\\\[\]<>&!{}](?:[^*_~`\\\[\]<>&!{}\n]*[^\W_])?)\*\*")
+_AFTER_STRONG = frozenset(" \t\n!\"#$%&'()+,-./:;<=>?@[\\]^`{|}~")
+
+
+def _plain_strong(state: StateInline, silent: bool) -> bool:
+    """Plain bold text (see :data:`_PLAIN_STRONG`) read in one match, giving the tokens that
+    markdown-it's emphasis rules give it; any other emphasis is left to them.
+
+    Such delimiters can only open (after a space) and only close (before a space or a
+    punctuation mark) and nothing between them can pair with anything else, so CommonMark's
+    delimiter algorithm pairs them with each other (release notes start each line with a
+    bold subsystem, ``**fs**:``).
+    """
+    src, pos = state.src, state.pos
+    if silent or not src.startswith("**", pos) or (pos > 0 and src[pos - 1] not in " \t\n"):
+        return False
+    match = _PLAIN_STRONG.match(src, pos, state.posMax)
+    if match is None:
+        return False
+    end = match.end()
+    if end < state.posMax and src[end] not in _AFTER_STRONG:
+        return False
+    # As markdown-it leaves them: each run's other "*" an empty text (merged with any text
+    # beside it when markdown-it joins the fragments).
+    state.push("text", "", 0)
+    state.push("strong_open", "strong", 1).markup = "**"
+    state.pending += match.group(1)
+    state.push("strong_close", "strong", -1).markup = "**"
+    state.push("text", "", 0)
+    state.pos = end
+    return True
+
+
 #: Tags that carry no text and no word break: written as nothing.
 _UNWRITTEN = ("link", "strong", "em", "s")
 #: Block wrappers that only separate words: written as a line break, which the reader
@@ -219,6 +255,7 @@ def _markdown(lean: bool = True) -> MarkdownIt:
     md.inline.ruler.before("emphasis", "literal_braces", _literal_braces)
     if lean:
         md.inline.ruler.before("link", "plain_link", _plain_link)
+        md.inline.ruler.before("emphasis", "plain_strong", _plain_strong)
         for name in _UNWRITTEN:
             md.add_render_rule(f"{name}_open", _nothing)
             md.add_render_rule(f"{name}_close", _nothing)

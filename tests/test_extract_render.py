@@ -90,3 +90,21 @@ _LINKISH = st.lists(
 @given(_LINKISH)
 def test_links_are_read_as_markdown_it_reads_them(markdown):
     assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
+
+
+def test_plain_bold_text_is_read_as_markdown_it_reads_it():
+    markdown = "* **fs**: a fix\n* **http2**, **tls**: more (**breaking**)\n\n**Note** the end **here**"
+    assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
+
+
+_EMPHASISISH = st.lists(
+    st.sampled_from(["*", "**", "***", "_", "__", " ", "  ", "a", "bc", "1", ".", ",", ":", "(", ")", "!", "-", "\n",
+                     "`", "[x](u)", "~~", "\\", "é", "\u00a0", "\u3000", "。", "**fs**", "**a b**", "*", "#", "<b>"]),
+    max_size=24,
+).map("".join)
+
+
+@settings(deadline=None, max_examples=1000)
+@given(_EMPHASISISH)
+def test_bold_text_is_read_as_markdown_it_reads_it(markdown):
+    assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
