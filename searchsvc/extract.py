@@ -1,9 +1,10 @@
 """Rendered HTML -> plain text, sections (heading, anchor, text) and code blocks. Pure.
 
 ``extract(markdown)`` renders the Markdown with :func:`render` (only the tags that carry
-text or code) and reads the HTML with :func:`extract_html`: BeautifulSoup builds a tree (with lxml when it is installed, else with
-"html.parser"), and one iterative walk over ``soup.descendants``, in document order, with
-an explicit stack of open elements, collects the text. So a heading nested in a ``<div>``
+text or code) and reads the HTML with :func:`extract_html`: BeautifulSoup builds a tree
+(with lxml when it is installed, else with "html.parser"), and one iterative walk over
+``soup.descendants``, in document order, with an explicit stack of open elements, collects
+the text. So a heading nested in a ``<div>``
 or an MDX component still starts a section, and deep or huge input cannot exhaust the
 recursion limit.
 
@@ -239,12 +240,13 @@ def _line_break(renderer, tokens, idx, options, env) -> str:  # type: ignore[no-
 def _markdown(lean: bool = True) -> MarkdownIt:
     """CommonMark + tables + strikethrough, raw HTML allowed.
 
-    ``lean`` reads plain links in one step (see :func:`_plain_link`) and writes only what
-    :func:`extract_html` reads: headings, code, ``<pre>``,
-    images and the post's own raw HTML keep their tags; links and emphasis are their text,
-    and paragraphs, lists, tables, quotes, rules and hard breaks are line breaks. The text
-    read back is the same as from the full HTML, and the tree BeautifulSoup builds has a
-    fifth of the elements: building it was half the time of a full build's extraction.
+    ``lean`` reads plain links and plain bold text in one step each (see :func:`_plain_link`
+    and :func:`_plain_strong`), and writes only what :func:`extract_html` reads: headings,
+    code, ``<pre>``, images and the post's own raw HTML keep their tags; links and emphasis
+    are their text, and paragraphs, lists, tables, quotes, rules and hard breaks are line
+    breaks. The text read back is the same as from the full HTML, and the tree BeautifulSoup
+    builds has a fifth of the elements: building it was half the time of a full build's
+    extraction.
     """
     md = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
     # Only text is extracted, never hrefs: skip markdown-it's costly URL normalisation

@@ -335,81 +335,63 @@ class CachedAnalyzer(CompositeAnalyzer):
         return self._index(value, kwargs.get("positions", False), kwargs.get("chars", False), lang)
 
     def _index(self, value, positions, chars, lang):
+        t = Token(positions, chars, removestops=True, mode="index")
+        t.stopped = False
+        for text, at, first, end, boost in self._parts_of(value, lang):
+            t.text = text
+            t.boost = boost
+            if positions:
+                t.pos = at
+            if chars:
+                t.startchar = first
+                t.endchar = end
+            yield t
+
+    def _parts_of(self, value: str, lang: str) -> Iterator[tuple[str, int, int, int, float]]:
+        """(text, position, start, end, boost) of each token indexing ``value`` in ``lang``
+        gives, each word's tokens taken from the cache (see :meth:`_word_parts`)."""
         tokenizer, *filters = self.items
         renumber = bool(filters) and isinstance(filters[-1], RenumberFilter)
         known = self._parts.get(lang)
         if known is None:
             known = self._parts[lang] = {}
-        t = Token(positions, chars, removestops=True, mode="index")
-        t.stopped = False
         last_original, pos = None, -1  # RenumberFilter's state
         for n, (word, start) in enumerate(tokenizer.words(value)):
             parts = known.get(word)
             if parts is None:
                 parts = self._word_parts(word, lang, known)
-            if not parts:
-                continue
             # The position RenumberFilter reads: the word's for its first token; for the next
             # parts, the one RenumberFilter gave the previous part (filters share one Token).
-            seen = n
-            for text, startchar, endchar, boost in parts:
-                t.text = text
-                t.boost = boost
-                if positions:
-                    if renumber:
-                        if seen != last_original and seen != pos:
-                            last_original = seen
-                            pos += 1
-                        seen = pos
-                        t.pos = pos
-                    else:
-                        t.pos = n
-                if chars:
-                    t.startchar = start + startchar
-                    t.endchar = start + endchar
-                yield t
-
-    def occurrences(self, value: str, chars: bool) -> Iterator[tuple[str, float, list]]:
-        """(term, weight, deltas) of each term that indexing ``value`` gives, in the order the
-        terms first occur: the tokens of ``self(value, mode="index", positions=True,
-        chars=chars, boosts=True)`` (in the language :func:`analysing` set), gathered per term
-        as Whoosh's Characters and Positions formats encode them, in one pass. The deltas are
-        position - previous position, each followed with ``chars`` by start - previous end
-        and length (three numbers an occurrence, in one flat list).
-        """
-        tokenizer, *filters = self.items
-        renumber = bool(filters) and isinstance(filters[-1], RenumberFilter)
-        lang = _LANGUAGE.get()
-        known = self._parts.get(lang)
-        if known is None:
-            known = self._parts[lang] = {}
-        # term -> [weight, deltas, previous position, previous end]
-        found: dict[str, list] = {}
-        last_original, pos = None, -1  # RenumberFilter's state, as in _index
-        for n, (word, start) in enumerate(tokenizer.words(value)):
-            parts = known.get(word)
-            if parts is None:
-                parts = self._word_parts(word, lang, known)
             seen = n
             for text, startchar, endchar, boost in parts:
                 if renumber:
                     if seen != last_original and seen != pos:
                         last_original = seen
                         pos += 1
-                    seen = at = pos
-                else:
-                    at = n
-                entry = found.get(text)
-                if entry is None:
-                    entry = found[text] = [0.0, [], 0, 0]
-                entry[0] += boost
-                if chars:
-                    first, end = start + startchar, start + endchar
-                    entry[1] += (at - entry[2], first - entry[3], end - first)
-                    entry[3] = end
-                else:
-                    entry[1].append(at - entry[2])
-                entry[2] = at
+                    seen = pos
+                yield text, seen if renumber else n, start + startchar, start + endchar, boost
+
+    def occurrences(self, value: str, chars: bool) -> Iterator[tuple[str, float, list]]:
+        """(term, weight, deltas) of each term that indexing ``value`` gives, in the order the
+        terms first occur: the tokens of ``self(value, mode="index", positions=True,
+        chars=chars, boosts=True)`` (in the language :func:`analysing` set), gathered per term
+        as Whoosh's Characters and Positions formats encode them. The deltas are position -
+        previous position, each followed with ``chars`` by start - previous end and length
+        (three numbers an occurrence, in one flat list).
+        """
+        # term -> [weight, deltas, previous position, previous end]
+        found: dict[str, list] = {}
+        for text, at, first, end, boost in self._parts_of(value, _LANGUAGE.get()):
+            entry = found.get(text)
+            if entry is None:
+                entry = found[text] = [0.0, [], 0, 0]
+            entry[0] += boost
+            if chars:
+                entry[1] += (at - entry[2], first - entry[3], end - first)
+                entry[3] = end
+            else:
+                entry[1].append(at - entry[2])
+            entry[2] = at
         for text, (weight, deltas, _, _) in found.items():
             yield text, weight, deltas
 
