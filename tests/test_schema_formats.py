@@ -20,7 +20,8 @@ def _decoded(fmt, items):
 
 def _whoosh(fieldname, text, **kwargs):
     field = SCHEMA[fieldname]
-    whoosh_format = Characters(field_boost=field.format.field_boost) if isinstance(field.format, Characters) else Positions(field_boost=field.format.field_boost)
+    kind = Characters if isinstance(field.format, Characters) else Positions
+    whoosh_format = kind(field_boost=field.format.field_boost)
     return _decoded(whoosh_format, whoosh_format.word_values(text, field.analyzer, mode="index", **kwargs))
 
 
