@@ -27,8 +27,9 @@ MAX_FACETS = 50
 #: Below this many results, the response carries a did-you-mean when one exists.
 FEW_RESULTS = 3
 #: A query of at least FILL_WORDS words that fewer posts than FILL_BELOW have all of also
-#: shows, after them, the posts that have all its words but one. (With two words, "all but
-#: one" would be either word alone.)
+#: shows, after them, the posts that have all its words but one. A last word of one or two
+#: characters counts though it is not required ("react hooks 18": then "all but one" of
+#: the two required words is either word); with two words typed, never.
 FILL_BELOW = 10
 FILL_WORDS = 3
 #: Scores within this fraction of each other are a near-tie; the newer post goes first.

@@ -399,7 +399,8 @@
 
       var total = +d.total || 0, shown = "“" + q.trim() + "”";
       // A few posts have every word and those with all but one follow them: count the first.
-      var every = +d.with_every_word, full = !d.relaxed && every > 0 && every < total ? every : total;
+      // (0 when relaxed; missing from an older server: then the total.)
+      var every = +d.with_every_word, full = every > 0 && every < total ? every : total;
       var words = { n: full, q: shown, t: tags.length ? say("tagged", { t: tags.join(", ") }) : "" };
       status.textContent = total
         ? say(q.trim() ? (full === 1 ? "found1" : "foundN") : (full === 1 ? "listed1" : "listedN"), words)
