@@ -47,6 +47,12 @@ VERY_WORD_BOOST = 0.2
 VERY_WORD_COMMON = 0.25
 #: More titles than this beginning with the query: no bonus (it tells no post apart).
 MAX_TITLE_STARTS = 200
+#: A post whose title is the query but for one misspelt word scores this much more (a share).
+NEAR_TITLE_BOOST = 1.0
+#: The best posts whose titles are compared with the query word for word.
+NEAR_TITLE_CANDIDATES = 100
+#: A misspelt word is at least this long, and at most one edit (two from 8 letters) off.
+MIN_MISSPELT = 4
 
 
 @dataclass
@@ -110,6 +116,12 @@ def execute(
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
+        near = _near_title_bonus(table, found, mask, parsed)
+        if first:
+            # Posts missing one word follow those with every word; but a post whose title is
+            # the query but for a word misspelt into another word ("line" for "ligne") lacks
+            # that word, and is the post wanted: it comes first.
+            first = [*near, *first]
     if forms and not deadline.passed():
         _very_word_bonus(evaluator, found, mask, forms)
     sort = request.sort
@@ -180,6 +192,68 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
     docnums, shares = table.titles_starting(key, MAX_TITLE_STARTS)
     if len(docnums):
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
+
+
+def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> list[int]:
+    """Raise the score of each matching post whose title is the query but for one word typed
+    a letter or two wrong ("Monter un système de fichilrs", "cut ... chaque line d'un
+    fichier" for "ligne"): a reader typing a whole title wants that post, as when it is
+    exact, over posts that have its words, right, in a longer title or all over. Words of
+    letters only (numbers tell posts apart: "React 17" is not "React 18"), of two words or
+    more; the best NEAR_TITLE_CANDIDATES posts whose titles are about as long. Returns them.
+    """
+    key = title_key(parsed.text)
+    typed = key.split()
+    if len(typed) < 2:
+        return []
+    docnums = table.titles_near_in_length(len(key), 2, mask)
+    if len(docnums) > NEAR_TITLE_CANDIDATES:
+        docnums = docnums[np.argpartition(-found.scores[docnums], NEAR_TITLE_CANDIDATES - 1)[:NEAR_TITLE_CANDIDATES]]
+    near = []
+    for docnum in docnums.tolist():
+        title = table.title_key_of(docnum).split()
+        if len(title) != len(typed):
+            continue
+        differ = [(a, b) for a, b in zip(title, typed) if a != b]
+        if len(differ) == 1 and misspelt(*differ[0]):
+            found.scores[docnum] *= 1.0 + NEAR_TITLE_BOOST
+            near.append(docnum)
+    return near
+
+
+def misspelt(word: str, typed: str) -> bool:
+    """Whether ``typed`` is ``word`` typed with one slip (a letter wrong, missing, added, or
+    two swapped; two slips in a word of 8 letters or more), both words of letters only.
+
+    >>> misspelt("fichiers", "fichilrs"), misspelt("ligne", "line"), misspelt("react", "raect")
+    (True, True, True)
+    >>> misspelt("node", "nose"), misspelt("v17", "v18"), misspelt("in", "on"), misspelt("abcd", "dcba")
+    (True, False, False, False)
+    """
+    if min(len(word), len(typed)) < MIN_MISSPELT or not (word.isalpha() and typed.isalpha()):
+        return False
+    most = 1 if len(word) < 8 else 2
+    if abs(len(word) - len(typed)) > most:
+        return False
+    return _edits(word, typed, most) <= most
+
+
+def _edits(a: str, b: str, most: int) -> int:
+    """Edits (substitution, deletion, insertion, swap of neighbours) from ``a`` to ``b``;
+    any number above ``most`` once it is sure to be."""
+    previous2: list[int] | None = None
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        row = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
+            if previous2 is not None and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                row[j] = min(row[j], previous2[j - 2] + 1)
+        if min(row) > most:
+            return most + 1
+        previous2, previous = previous, row
+    return previous[-1]
 
 
 #: The text searched for a word starting with the last word (that of query.PREFIX_SCAN

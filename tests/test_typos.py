@@ -203,3 +203,31 @@ def test_two_words_typed_without_a_space_find_the_posts_with_both(search_blog):
 def test_a_word_no_post_has_is_split_only_into_words_posts_have(search_blog):
     search = search_blog({"hot.md": post("Hot reload in practice", body="Edits show at once.")})
     assert search("zqxwvut").corrected_query is None
+
+
+# A title typed whole but for one word misspelt: its post first.
+MOUNTING = "Mount a file system: mount options, mount points, file system types, each file system mounted."
+TITLES = {
+    "mount.md": post("Mount a file system", "How to mount one."),
+    "nfs.md": post("mount.nfs: Mount a file system over the network (NFS)", MOUNTING * 3),
+    "cut.md": post("Remove a part of each lane of a file", "Fields and characters."),
+    "long.md": post("Shell manual", "Remove a part of each line of a file. " + MOUNTING),
+    "react17.md": post("React 17 upgrade guide", "Upgrade React."),
+    "notes.md": post("Notes", "React 18 upgrade guide: how to upgrade React. React 18 upgrade guide."),
+}
+
+
+def test_a_title_typed_with_one_word_misspelt_puts_its_post_first(search_blog):
+    search = search_blog(TITLES)
+    assert ids(search("Mount a file sistem"))[0] == "mount"
+
+
+def test_a_title_with_a_word_misspelt_into_another_word_comes_first(search_blog):
+    # "line" for "lane": a word other posts have, which the post wanted has not.
+    search = search_blog(TITLES)
+    assert ids(search("Remove a part of each line of a file"))[0] == "cut"
+
+
+def test_a_title_that_differs_by_a_number_is_not_a_misspelt_title(search_blog):
+    search = search_blog(TITLES)
+    assert ids(search("React 18 upgrade guide"))[0] == "notes"
