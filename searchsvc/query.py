@@ -331,7 +331,7 @@ PREFIX_FACTOR = 0.5
 NEAR_SLOP = 6
 MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
-NEAR_BONUS = TITLE_PHRASE_BONUS / 6
+NEAR_BONUS = TITLE_PHRASE_BONUS / 3
 FUZZY_FACTOR = 0.35
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
