@@ -219,6 +219,11 @@ def _plain_strong(state: StateInline, silent: bool) -> bool:
     return True
 
 
+#: The characters where an inline rule of :func:`_markdown` may start (newline, escape,
+#: backticks, strikethrough, braces, emphasis, links, images, autolinks and HTML, entities),
+#: and "]", which ends a link's text.
+_RULE_STARTS = re.compile(r"[\n\\`~{*_\[\]!<&]")
+
 #: Tags that carry no text and no word break: written as nothing.
 _UNWRITTEN = ("link", "strong", "em", "s")
 #: Block wrappers that only separate words: written as a line break, which the reader
@@ -256,6 +261,10 @@ def _markdown(lean: bool = True) -> MarkdownIt:
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     md.inline.ruler.before("emphasis", "literal_braces", _literal_braces)
     if lean:
+        # The text rule stops only where an enabled inline rule may start (and at "]", where
+        # a link's text ends), not at "-", ":" or "#" too: at each of those markdown-it
+        # tried every rule in turn before taking the character as text.
+        md.inline.terminator_re = _RULE_STARTS
         md.inline.ruler.before("link", "plain_link", _plain_link)
         md.inline.ruler.before("emphasis", "plain_strong", _plain_strong)
         for name in _UNWRITTEN:

@@ -108,3 +108,23 @@ _EMPHASISISH = st.lists(
 @given(_EMPHASISISH)
 def test_bold_text_is_read_as_markdown_it_reads_it(markdown):
     assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
+
+
+def test_text_runs_past_characters_that_start_no_rule_as_markdown_it_reads_them():
+    markdown = "- **fs**: fix a-b (Jane Doe) [#1234](https://x.y/1234) & more: `x` ~~y~~ <b>z</b> {#id} ![i](p)\n"
+    assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
+
+
+#: Every ASCII punctuation mark (those that end markdown-it's own text runs and the others),
+#: with letters, spaces and line breaks between them.
+_PUNCTUATED = st.lists(
+    st.sampled_from([*"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", "a", "bc", " ", "  ", "\n", "\n\n", "- ", "1. ", "> ",
+                     "# ", "[x](u)", "**b**", "<a href='u'>", "&copy;", "é"]),
+    max_size=32,
+).map("".join)
+
+
+@settings(deadline=None, max_examples=1000)
+@given(_PUNCTUATED)
+def test_any_punctuation_is_read_as_markdown_it_reads_it(markdown):
+    assert _tokens(_markdown(), markdown) == _tokens(_FULL_HTML, markdown)
