@@ -509,6 +509,8 @@ class WordTokenizer(Tokenizer):
     def __init__(self, pattern: str = WORD_PATTERN):
         self.pattern = pattern
         self.expression = re.compile(pattern)
+        #: Two CJK characters in a row, where the pattern has runs of them to cut in pairs.
+        self._pairs = re.compile(f"[{CJK_CLASS}]{{2}}") if "(?P<cjk>" in pattern else None
 
     def __eq__(self, other):
         return type(other) is type(self) and other.pattern == self.pattern
@@ -519,16 +521,19 @@ class WordTokenizer(Tokenizer):
     def __setstate__(self, state):
         self.__init__(state["pattern"])
 
-    def words(self, value: str) -> Iterator[tuple[str, int]]:
+    def words(self, value: str) -> list[tuple[str, int]]:
         """(word, start) of each word of ``value``, CJK runs cut into pairs."""
+        if self._pairs is None or self._pairs.search(value) is None:  # no CJK run to cut
+            return [(match.group(), match.start()) for match in self.expression.finditer(value)]
+        found = []
         for match in self.expression.finditer(value):
             word = match.group()
             if match.lastgroup != "cjk" or len(word) == 1:
-                yield word, match.start()
+                found.append((word, match.start()))
                 continue
             start = match.start()
-            for i in range(len(word) - 1):
-                yield word[i : i + 2], start + i
+            found.extend((word[i : i + 2], start + i) for i in range(len(word) - 1))
+        return found
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
