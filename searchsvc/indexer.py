@@ -512,8 +512,11 @@ def collecting_less() -> Iterator[None]:
 
 def _start_worker() -> None:
     """A worker process's set-up: it collects cycles less often, as its parent does while
-    reindexing, and ends when the reindex that started it is killed."""
+    reindexing, never among what it has imported (which lives as long as it does: the
+    collector went over it at each of its full passes), and ends when the reindex that
+    started it is killed."""
     _collect_less()
+    gc.freeze()
     _die_with_parent()
 
 
