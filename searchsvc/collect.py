@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Collection, Sequence
 
 import numpy as np
 from whoosh.query import (
@@ -96,12 +96,15 @@ def execute(
     pinned: Sequence[int] = (),
     forms: Sequence[tuple[tuple[str, ...], int]] = (),
     first: Sequence[int] = (),
+    misspelt: Collection[str] = (),
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
     ``pinned`` posts (the blog's pins for this query) come first, in their order, when the
     order is by relevance and the request's filters let them through, whether or not they
     have the words; then the posts of ``first`` (found by a stricter query), in their order.
+    A post whose title is the query but for one of the ``misspelt`` words (words no post
+    has) comes right after the pinned ones (see :func:`_near_title_bonus`).
     """
     table = snap.table()
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
@@ -116,12 +119,14 @@ def execute(
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
-        near = _near_title_bonus(table, found, mask, parsed)
+        near, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
             # the query but for a word misspelt into another word ("line" for "ligne") lacks
             # that word, and is the post wanted: it comes first.
             first = [*near, *first]
+        elif sure:
+            first = sure
     if forms and not deadline.passed():
         _very_word_bonus(evaluator, found, mask, forms)
     sort = request.sort
@@ -194,40 +199,49 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
 
 
-def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> list[int]:
+def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
+                      misspelt: Collection[str] = ()) -> tuple[list[int], list[int]]:
     """Raise the score of each matching post whose title is the query but for one word typed
     a letter or two wrong ("Monter un système de fichilrs", "cut ... chaque line d'un
     fichier" for "ligne"): a reader typing a whole title wants that post, as when it is
     exact, over posts that have its words, right, in a longer title or all over. Words of
     letters only (numbers tell posts apart: "React 17" is not "React 18"), of two words or
-    more; the best NEAR_TITLE_CANDIDATES posts whose titles are about as long. Returns them.
+    more; the best NEAR_TITLE_CANDIDATES posts whose titles are about as long.
+
+    Returns those posts, and, best first, those of them where the word that differs is one
+    of ``misspelt`` (no post has it: "Reaect Compiler"), which the caller puts first: a
+    reader who typed a title with a word no post has meant that title. (Then no title is
+    the query exactly: its words would be in the index.)
     """
     key = title_key(parsed.text)
     typed = key.split()
     if len(typed) < 2:
-        return []
+        return [], []
     docnums = table.titles_near_in_length(len(key), 2, mask)
     if len(docnums) > NEAR_TITLE_CANDIDATES:
         docnums = docnums[np.argpartition(-found.scores[docnums], NEAR_TITLE_CANDIDATES - 1)[:NEAR_TITLE_CANDIDATES]]
-    near = []
+    near, sure = [], []
     for docnum in docnums.tolist():
         title = table.title_key_of(docnum).split()
         if len(title) != len(typed):
             continue
         differ = [(a, b) for a, b in zip(title, typed) if a != b]
-        if len(differ) == 1 and misspelt(*differ[0]):
+        if len(differ) == 1 and is_misspelt(*differ[0]):
             found.scores[docnum] *= 1.0 + NEAR_TITLE_BOOST
             near.append(docnum)
-    return near
+            if differ[0][1] in misspelt:
+                sure.append(docnum)
+    sure.sort(key=lambda d: -found.scores[d])
+    return near, sure
 
 
-def misspelt(word: str, typed: str) -> bool:
+def is_misspelt(word: str, typed: str) -> bool:
     """Whether ``typed`` is ``word`` typed with one slip (a letter wrong, missing, added, or
     two swapped; two slips in a word of 8 letters or more), both words of letters only.
 
-    >>> misspelt("fichiers", "fichilrs"), misspelt("ligne", "line"), misspelt("react", "raect")
+    >>> is_misspelt("fichiers", "fichilrs"), is_misspelt("ligne", "line"), is_misspelt("react", "raect")
     (True, True, True)
-    >>> misspelt("node", "nose"), misspelt("v17", "v18"), misspelt("in", "on"), misspelt("abcd", "dcba")
+    >>> is_misspelt("node", "nose"), is_misspelt("v17", "v18"), is_misspelt("in", "on"), is_misspelt("abcd", "dcba")
     (True, False, False, False)
     """
     if min(len(word), len(typed)) < MIN_MISSPELT or not (word.isalpha() and typed.isalpha()):

@@ -496,6 +496,9 @@ class CompiledQuery:
     #: (its stem in each of the query's languages) with its length as typed, to find the
     #: posts with the very word (see collect._very_word_bonus).
     forms: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
+    #: The words typed that no post has and that match words one typo away (as
+    #: :func:`schema.title_key` reduces them): misspelt, surely (see collect._near_title_bonus).
+    misspelt: set[str] = field(default_factory=set)
 
 
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
@@ -559,6 +562,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     # A word the blog's synonyms name is meant as typed: never a typo.
                     corrections = () if clause.also else expander.corrections(clause.text)
                     expansions += [(w, FUZZY_FACTOR) for w in corrections]
+                    if corrections:
+                        compiled.misspelt.add(title_key(clause.text))
                     if not clause.also and (several_words or not corrections):
                         # Beside other words, the body's near words too, even when titles and
                         # headings have one: the other words tell which was meant ("utilizada

@@ -264,7 +264,7 @@ class SearchIndex:
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned,
-                          forms=compiled.forms)
+                          forms=compiled.forms, misspelt=compiled.misspelt)
         relaxed = corrected = False
         correction = None
         every_word = None  # posts with every word, when fewer than all those shown
@@ -291,7 +291,7 @@ class SearchIndex:
             # a typo that is another word). Posts with all but one follow those with all.
             query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
-                           forms=compiled.forms, first=outcome.ranked)
+                           forms=compiled.forms, first=outcome.ranked, misspelt=compiled.misspelt)
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))

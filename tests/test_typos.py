@@ -231,3 +231,14 @@ def test_a_title_with_a_word_misspelt_into_another_word_comes_first(search_blog)
 def test_a_title_that_differs_by_a_number_is_not_a_misspelt_title(search_blog):
     search = search_blog(TITLES)
     assert ids(search("React 18 upgrade guide"))[0] == "notes"
+
+
+def test_a_title_typed_with_a_word_no_post_has_comes_first(search_blog):
+    # "Reaect": no post has it; the post titled "React Compiler" is the one meant, though
+    # another has both words in its title, headings and description.
+    many = "## React Compiler\n\nThe React Compiler, compiler of React.\n\n## Compiler of React\n\nReact compiler."
+    search = search_blog({
+        "compiler.md": post("React Compiler", "What it does."),
+        "beta.md": post("React Compiler beta", many, description="The React Compiler beta: a compiler for React."),
+    })
+    assert ids(search("Reaect Compiler")) == ["compiler", "beta"]
