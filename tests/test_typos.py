@@ -5,6 +5,8 @@ only the corrected query finds anything."""
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchsvc.search import SearchRequest
 
@@ -242,3 +244,35 @@ def test_a_title_typed_with_a_word_no_post_has_comes_first(search_blog):
         "beta.md": post("React Compiler beta", many, description="The React Compiler beta: a compiler for React."),
     })
     assert ids(search("Reaect Compiler")) == ["compiler", "beta"]
+
+
+def _slips(a: str, b: str) -> int:
+    """Edits from a to b (substitution, deletion, insertion, swap of neighbours), in full."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+_LETTERS = st.text(alphabet="abcé服", max_size=10)
+
+
+@settings(max_examples=500)
+@given(_LETTERS, _LETTERS)
+def test_a_misspelt_word_is_one_slip_away_two_from_eight_letters(word, typed):
+    from searchsvc.collect import is_misspelt
+
+    most = 1 if len(word) < 8 else 2
+    expected = (min(len(word), len(typed)) >= 4 and word.isalpha() and typed.isalpha()
+                and _slips(word, typed) <= most)
+    assert is_misspelt(word, typed) == expected
+
+
+@given(st.text(max_size=12), st.text(max_size=12))
+def test_any_two_words_can_be_compared(word, typed):
+    from searchsvc.collect import is_misspelt
+
+    assert is_misspelt(word, typed) in (True, False)
