@@ -192,7 +192,7 @@ class DocTable:
             self.lang_of[self.lang_docs] = self.lang_ids
         self._lengths: dict[str, np.ndarray] = {}
         self._titles: tuple[list[str], np.ndarray] | None = None
-        self._title_lengths_: np.ndarray | None = None
+        self._key_lengths: np.ndarray | None = None
         self._title_positions: np.ndarray | None = None
 
     def titled(self, key: str) -> np.ndarray:
@@ -227,12 +227,12 @@ class DocTable:
 
     def _title_lengths(self) -> np.ndarray:
         """The length of each post's title key (-1000 for none: near no query's)."""
-        if self._title_lengths_ is None:
+        if self._key_lengths is None:
             keys, docnums = self._title_keys()
             lengths = np.full(self.size, -1000, dtype=np.int64)
             lengths[docnums] = [len(k) for k in keys]
-            self._title_lengths_ = lengths
-        return self._title_lengths_
+            self._key_lengths = lengths
+        return self._key_lengths
 
     def _title_at(self) -> np.ndarray:
         """Where each post's title key is in the sorted keys (-1 for none)."""
