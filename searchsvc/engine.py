@@ -514,8 +514,7 @@ class Evaluator:
     def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None, slop: int = 1) -> Leaf:
         """The posts where ``words`` occur one after the other (with ``slop`` > 1: in order,
         each at most ``slop`` words after the one before), scored as Whoosh scores a phrase
-        (the sum of its words' scores); with ``slop`` > 1, the sum of its words' idf, the
-        same in every post that has them so (the length of the post does not count).
+        (the sum of its words' scores).
 
         The posts that have every word are the candidates; the words' positions there are
         compared as (post, position) keys. Whoosh's own phrase matcher builds Python
@@ -577,11 +576,6 @@ class Evaluator:
             candidates = np.unique(starts >> 32)
         if starts is None or not len(candidates):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
-        if slop > 1:
-            # Words close together: as sure a sign in a long post as in a short one.
-            n = self.searcher.doc_count_all()
-            idf = sum(log(n / (leaf.size + 1)) + 1 for leaf in words_leaves)  # Whoosh's idf of each
-            return Leaf(candidates.astype(np.int32), np.full(len(candidates), idf))
         return _phrase_leaf(candidates.astype(np.int32), words_leaves)
 
     def positions(self, fieldname: str, word: str) -> Occurrences:

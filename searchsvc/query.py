@@ -327,11 +327,11 @@ STOP_WORD_FIELDS = ("body", "title", "headings")
 PREFIX_FACTOR = 0.5
 #: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
 #: one before, for queries of MIN_NEAR_WORDS to MAX_NEAR_WORDS words (two words close
-#: together are the phrase bonus's); its weight, of the words' idf (see Evaluator._phrase).
+#: together are the phrase bonus's); its weight.
 NEAR_SLOP = 6
 MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
-NEAR_BONUS = TITLE_PHRASE_BONUS * 2 / 3
+NEAR_BONUS = TITLE_PHRASE_BONUS / 3
 FUZZY_FACTOR = 0.35
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,

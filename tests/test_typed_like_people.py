@@ -113,15 +113,3 @@ def test_words_close_together_rank_above_the_same_words_scattered(search_blog):
     close = f"---\ntitle: Summer\ndate: 2020-05-01\n---\n\nPaper shop, kite shop, blue shop. {filler}{filler}\n"
     search = search_blog({"scattered.md": scattered, "close.md": close})
     assert ids(search("paper kite blue")) == ["close", "scattered"]
-
-
-
-def test_a_remembered_sentence_in_a_long_post_ranks_above_one_of_its_words_in_a_title(search_blog):
-    # A sentence with the three words is as sure a sign in a long post as in a short one;
-    # the short post has one of them in its title and the others scattered.
-    filler = "Filler words go here. "
-    titled = f"---\ntitle: Kite\n---\n\nPaper. {filler * 3}Kite. {filler * 3}Blue.\n"
-    sentence = f"---\ntitle: Summer\n---\n\nPaper shop, kite shop, blue shop. {filler * 40}\n"
-    others = {f"other-{i}.md": f"---\ntitle: Other {i}\n---\n\n{filler * 20}\n" for i in range(10)}
-    search = search_blog({"titled.md": titled, "sentence.md": sentence, **others})
-    assert ids(search("paper kite blue")) == ["sentence", "titled"]
