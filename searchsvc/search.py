@@ -164,9 +164,11 @@ class SearchIndex:
         except Exception as exc:
             # Damaged files under a running server make Whoosh raise almost anything; but so
             # may a fault of ours that one query sets off, which must not take search down
-            # for everyone: the generation is given up only when its files are no longer
-            # those it was published with (else the error is this request's alone).
-            if storage.damage(self.index_dir / snap.name, snap.manifest) is None:
+            # for everyone: the generation is given up when one of our files says it is
+            # damaged, or when its files are no longer those it was published with (else
+            # the error is this request's alone).
+            if not isinstance(exc, storage.DamagedFile) and storage.damage(self.index_dir / snap.name,
+                                                                           snap.manifest) is None:
                 raise
             message = "The search index is damaged or incomplete; run `searchsvc reindex --full`."
             self._broken(snap, message)
