@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Collection, Sequence
 
 import numpy as np
+from rapidfuzz.distance import OSA
 from whoosh.query import (
     Or,
     Query,
@@ -18,7 +19,7 @@ from .engine import Evaluator
 from .languages import has_cjk
 from .schema import title_key
 from .query import PREFIX_SCAN, ParsedQuery, SearchRequest, plain_word
-from .vocabulary import Expander
+from .vocabulary import Expander, typos_allowed
 
 if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
     from .snapshot import Snapshot
@@ -51,7 +52,7 @@ MAX_TITLE_STARTS = 200
 NEAR_TITLE_BOOST = 1.0
 #: The best posts whose titles are compared with the query word for word.
 NEAR_TITLE_CANDIDATES = 100
-#: A misspelt word is at least this long, and at most one edit (two from 8 letters) off.
+#: A misspelt word is at least this long (and as many typos off as vocabulary.typos_allowed says).
 MIN_MISSPELT = 4
 
 
@@ -246,28 +247,8 @@ def is_misspelt(word: str, typed: str) -> bool:
     """
     if min(len(word), len(typed)) < MIN_MISSPELT or not (word.isalpha() and typed.isalpha()):
         return False
-    most = 1 if len(word) < 8 else 2
-    if abs(len(word) - len(typed)) > most:
-        return False
-    return _edits(word, typed, most) <= most
-
-
-def _edits(a: str, b: str, most: int) -> int:
-    """Edits (substitution, deletion, insertion, swap of neighbours) from ``a`` to ``b``;
-    any number above ``most`` once it is sure to be."""
-    previous2: list[int] | None = None
-    previous = list(range(len(b) + 1))
-    for i in range(1, len(a) + 1):
-        row = [i] + [0] * len(b)
-        for j in range(1, len(b) + 1):
-            cost = a[i - 1] != b[j - 1]
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost)
-            if previous2 is not None and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                row[j] = min(row[j], previous2[j - 2] + 1)
-        if min(row) > most:
-            return most + 1
-        previous2, previous = previous, row
-    return previous[-1]
+    most = typos_allowed(word)
+    return OSA.distance(word, typed, score_cutoff=most) <= most
 
 
 #: The text searched for a word starting with the last word (that of query.PREFIX_SCAN

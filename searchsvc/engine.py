@@ -192,8 +192,7 @@ class DocTable:
             self.lang_of[self.lang_docs] = self.lang_ids
         self._lengths: dict[str, np.ndarray] = {}
         self._titles: tuple[list[str], np.ndarray] | None = None
-        self._key_lengths: np.ndarray | None = None
-        self._title_positions: np.ndarray | None = None
+        self._title_columns: tuple[np.ndarray, np.ndarray] | None = None
 
     def titled(self, key: str) -> np.ndarray:
         """The posts whose title is ``key`` (as :func:`schema.title_key` reduces titles), in order."""
@@ -216,32 +215,26 @@ class DocTable:
     def titles_near_in_length(self, length: int, most: int, mask: np.ndarray) -> np.ndarray:
         """The posts of ``mask`` whose title key is ``length`` characters long, give or take
         ``most``, in order."""
-        lengths = self._title_lengths()
+        lengths, _at = self._per_post_titles()
         return np.flatnonzero(mask & (np.abs(lengths - length) <= most))
 
     def title_key_of(self, docnum: int) -> str:
         """The title key of post ``docnum`` ("" for a post without a title)."""
         keys, _docnums = self._title_keys()
-        at = self._title_at()[docnum]
+        at = self._per_post_titles()[1][docnum]
         return keys[at] if at >= 0 else ""
 
-    def _title_lengths(self) -> np.ndarray:
-        """The length of each post's title key (-1000 for none: near no query's)."""
-        if self._key_lengths is None:
+    def _per_post_titles(self) -> tuple[np.ndarray, np.ndarray]:
+        """For each post, the length of its title key (-1000 for none: near no query's) and
+        where the key is among the sorted keys (-1 for none); made on first use."""
+        if self._title_columns is None:
             keys, docnums = self._title_keys()
             lengths = np.full(self.size, -1000, dtype=np.int64)
             lengths[docnums] = [len(k) for k in keys]
-            self._key_lengths = lengths
-        return self._key_lengths
-
-    def _title_at(self) -> np.ndarray:
-        """Where each post's title key is in the sorted keys (-1 for none)."""
-        if self._title_positions is None:
-            _keys, docnums = self._title_keys()
             at = np.full(self.size, -1, dtype=np.int64)
             at[docnums] = np.arange(len(docnums))
-            self._title_positions = at
-        return self._title_positions
+            self._title_columns = (lengths, at)
+        return self._title_columns
 
     def _title_keys(self) -> tuple[list[str], np.ndarray]:
         """Every live post's title key, sorted, with its document number; read on first use

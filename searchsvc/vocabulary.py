@@ -62,6 +62,11 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
     return list(tokens)
 
 
+def typos_allowed(word: str) -> int:
+    """How many typos a word may hold and still be taken for another: one, two from 8 letters."""
+    return 2 if len(word) >= 8 else 1
+
+
 class PackedWords(abc.Sequence):
     """Sorted words in one UTF-8 buffer with their offsets: a read-only sequence of str
     (``bisect`` works on it), about 6 bytes a word besides the word itself."""
@@ -160,7 +165,7 @@ class Lexicon:
     def closest(self, word: str, limit: int) -> list[str]:
         """Up to ``limit`` words one typo away from ``word`` (two for 8+ letters; never in the
         first letter), the closest first, then the commonest; no stop word."""
-        maxdist = 2 if len(word) >= 8 else 1
+        maxdist = typos_allowed(word)
         found = {
             text: int(dist)
             for text, dist, _ in rf_process.extract(
