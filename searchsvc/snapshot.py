@@ -45,6 +45,11 @@ class DamagedIndex(IndexUnavailable):
 # Opening the index once and reusing searchers
 
 
+def _word_char(ch: str) -> bool:
+    """Whether ``ch`` is part of a word, as a regular expression's ``\\w`` reads it."""
+    return ch.isalnum() or ch == "_"
+
+
 class StoredPost:
     """A post's stored fields, with what highlighting derives from them once."""
 
@@ -58,13 +63,28 @@ class StoredPost:
 
     def has_word_starting(self, prefix: str) -> bool:
         """Whether a word of the title, description, headings, body or code starts with
-        ``prefix`` (as written, case aside)."""
-        # Not kept lower-cased: a copy of the text would weigh on the cache of shown posts
-        # as much as the post, unaccounted for.
-        pattern = re.compile(r"(?<!\w)" + re.escape(prefix), re.IGNORECASE)
+        ``prefix`` (as written, case aside).
+
+        >>> post = StoredPost({"body": "Un serveur HTTP; l'outil_npm", "meta": {"title": "Node"}})
+        >>> [post.has_word_starting(p) for p in ("SERV", "http", "outil", "no", "erveur", "npm", "")]
+        [True, True, True, True, False, False, False]
+        """
+        # Each part lower-cased in turn, then str.find: a third of the time of a regular
+        # expression that ignores case, which tries every character. (Not kept lower-cased:
+        # a copy of the text would weigh on the cache of shown posts as much as the post.)
+        folded = prefix.lower()
+        if not folded:
+            return False
         parts = (self.meta.get("title") or self.fields.get("title") or "", self.fields.get("description") or "",
                  "\n".join(s.heading for s in self.spans), self.fields.get("body") or "", self.fields.get("code") or "")
-        return any(pattern.search(part) for part in parts if part)
+        for part in parts:
+            text = part.lower()
+            at = text.find(folded)
+            while at >= 0:
+                if at == 0 or not _word_char(text[at - 1]):
+                    return True
+                at = text.find(folded, at + 1)
+        return False
 
     def heading_terms(self, schema) -> list[frozenset[str]]:
         """The analysed words of each section's heading."""

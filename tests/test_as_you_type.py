@@ -1,8 +1,10 @@
 """As you type: the last word also matches as a prefix; exact > prefix > fuzzy; expansion is bounded."""
 
 import json
+import re
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from searchsvc.schema import build_schema
 from searchsvc.query import build_query, parse_query
@@ -264,3 +266,19 @@ def test_a_rare_whole_word_after_common_words_still_completes_in_the_body(search
     posts["install.md"] = post("Packages", body="Run npm install before the build.")
     search = search_blog(posts)
     assert "install" in ids(search("npm inst"))
+
+
+_LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZéàçüÉÀÇÜ0123456789_"
+
+
+@given(st.text(alphabet=_LETTERS + " -'.\n", max_size=80), st.text(alphabet=_LETTERS, min_size=1, max_size=6))
+@settings(max_examples=300, deadline=None)
+def test_a_word_start_is_found_in_any_case_and_nowhere_else(text, prefix):
+    """The text of a post is searched for a word starting with the last word typed (see
+    collect.widen_to_prefix): case aside, never in the middle of a word."""
+    from searchsvc.snapshot import StoredPost
+
+    post = StoredPost({"body": text, "meta": {"title": "&"}})
+    expected = re.search(r"(?<!\w)" + re.escape(prefix), text, re.IGNORECASE) is not None
+    assert post.has_word_starting(prefix) is expected
+    assert post.has_word_starting(prefix.swapcase()) is expected
