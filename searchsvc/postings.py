@@ -61,6 +61,7 @@ from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 
 import numpy as np
 
+from .schema import COUNT_SIZE
 from .storage import DamagedFile, SegmentFile, SegmentFiles
 
 MAGIC = b"SSVPOSTS"
@@ -212,8 +213,6 @@ class Recorder:
             )
 
 
-#: Whoosh's Positions and Characters values start with the number of occurrences (4 bytes).
-_COUNT_SIZE = 4
 #: Bytes of one occurrence in a value of :class:`searchsvc.schema.CharacterPostings`: three int32.
 _OCCURRENCE_BYTES = 3 * array("i").itemsize
 
@@ -222,7 +221,7 @@ def _codes(value: bytes | None) -> list:
     """The pickled list after the count in a Positions or Characters posting value."""
     if not value:
         return []
-    return pickle.loads(value[_COUNT_SIZE:] if value.endswith(b".") else value[_COUNT_SIZE:] + b".")
+    return pickle.loads(value[COUNT_SIZE:] if value.endswith(b".") else value[COUNT_SIZE:] + b".")
 
 
 def _characters(value: bytes | None) -> list[tuple[int, int, int]]:

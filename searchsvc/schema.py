@@ -275,7 +275,7 @@ class RenumberFilter(Filter):
 
 
 #: Whoosh's Positions and Characters values start with the number of occurrences (4 bytes).
-_COUNT_SIZE = 4
+COUNT_SIZE = 4
 #: Keyword arguments of a plain indexing call (Whoosh's formats pass these and nothing else;
 #: ``lang`` is ours).
 _INDEXING_ARGS = frozenset({"positions", "chars", "boosts", "mode", "removestops", "lang"})
@@ -455,7 +455,7 @@ class CharacterPostings(Characters):
     @staticmethod
     def occurrence_codes(valuestring: bytes) -> memoryview:
         """The int32 numbers of a value, three per occurrence (see the class)."""
-        return memoryview(valuestring)[_COUNT_SIZE:]
+        return memoryview(valuestring)[COUNT_SIZE:]
 
     def decode_characters(self, valuestring):
         codes = array("i")
