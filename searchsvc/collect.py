@@ -212,11 +212,13 @@ def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
     Returns those posts, and, best first, those of them where the word that differs is one
     of ``misspelt`` (no post has it: "Reaect Compiler"), which the caller puts first: a
     reader who typed a title with a word no post has meant that title. (Then no title is
-    the query exactly: its words would be in the index.)
+    the query exactly: its words would be in the index.) A title of one word counts only
+    so: "Cdomponent" for the post titled "Component".
     """
     key = title_key(parsed.text)
     typed = key.split()
-    if len(typed) < 2:
+    if not typed or (len(typed) == 1 and typed[0] not in misspelt):
+        # One word alone that posts have tells too little: many titles are a typo away from it.
         return [], []
     docnums = table.titles_near_in_length(len(key), 2, mask)
     if len(docnums) > NEAR_TITLE_CANDIDATES:

@@ -246,6 +246,26 @@ def test_a_title_typed_with_a_word_no_post_has_comes_first(search_blog):
     assert ids(search("Reaect Compiler")) == ["compiler", "beta"]
 
 
+
+def test_a_one_word_title_typed_with_a_slip_comes_first(search_blog):
+    # "Cdomponent": no post has it; the post titled "Component" is the one meant, though the
+    # other has the word in its title and all over its headings.
+    many = "".join(f"## Component {i}\n\nA component, and component parts.\n\n" for i in range(12))
+    search = search_blog({
+        "component.md": post("Component", "The base class."),
+        "first.md": post("Your first component", many),
+    })
+    assert ids(search("Cdomponent")) == ["component", "first"]
+
+
+def test_a_one_word_query_posts_have_is_not_taken_for_a_title_a_slip_away(search_blog):
+    # "Nose" is a word of the blog: the reader meant it, not the post titled "Node".
+    search = search_blog({
+        "node.md": post("Node", "The runtime."),
+        "nose.md": post("Smells", "The nose knows. The nose."),
+    })
+    assert ids(search("nose")) == ["nose"]
+
 def _slips(a: str, b: str) -> int:
     """Edits from a to b (substitution, deletion, insertion, swap of neighbours), in full."""
     d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
