@@ -211,6 +211,10 @@ class GenerationDocuments(SegmentFiles):
             out[offset : offset + len(found)] = np.where(found > 0, _BYTE_TO_LENGTH[found], 1)
         return out
 
+    def holders(self, reader, fieldname: str) -> int:
+        """How many posts have ``fieldname`` (deleted ones too, as Whoosh's lengths count them)."""
+        return sum(int(np.count_nonzero(self.of(sub).lengths(fieldname))) for sub, _ in reader.leaf_readers())
+
 
 #: Whoosh's field length of each length byte.
 _BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)

@@ -39,7 +39,7 @@ from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Qu
 from .documents import GenerationDocuments
 from .languages import is_cjk
 from .postings import Found, GenerationPostings, Part, ranges
-from .schema import field_b
+from .schema import AVERAGE_OF_HOLDERS, average_length, field_b
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 250_000
@@ -191,6 +191,7 @@ class DocTable:
             self.lang_of = np.full(self.size, -1, dtype=np.int64)
             self.lang_of[self.lang_docs] = self.lang_ids
         self._lengths: dict[str, np.ndarray] = {}
+        self._averages: dict[str, float] = {}
         self._titles: tuple[list[str], np.ndarray] | None = None
         self._title_columns: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -266,6 +267,16 @@ class DocTable:
             with self._ix.reader() as reader:
                 found = self._documents.lengths(reader, fieldname)
             self._lengths[fieldname] = found
+        return found
+
+    def average_length(self, searcher, fieldname: str) -> float:
+        """The average length of ``fieldname`` over the posts that have it (see
+        schema.AVERAGE_OF_HOLDERS), counted on first use."""
+        found = self._averages.get(fieldname)
+        if found is None:
+            with self._ix.reader() as reader:
+                holders = self._documents.holders(reader, fieldname)
+            found = self._averages[fieldname] = average_length(searcher.field_length(fieldname), holders)
         return found
 
     def _column(self, searcher, fieldname: str, *, translate: bool, valid: Callable[[int], bool]) -> np.ndarray:
@@ -477,7 +488,10 @@ class Evaluator:
             idf = log(self.searcher.doc_count_all() / (frequency + 1)) + 1
         else:
             idf = self.searcher.idf(fieldname, text)
-        avgfl = self.searcher.avg_field_length(fieldname) or 1
+        if fieldname in AVERAGE_OF_HOLDERS:
+            avgfl = self.table.average_length(self.searcher, fieldname)
+        else:
+            avgfl = self.searcher.avg_field_length(fieldname) or 1
         fl = lengths[found]
         # whoosh.scoring.bm25, term for term (so the floats are the same).
         scores = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl)))

@@ -30,7 +30,7 @@ from whoosh.analysis import (
 )
 from whoosh.fields import DATETIME, ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.formats import Characters, Positions
-from whoosh.scoring import BM25F
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.system import pack_uint
 
 from . import languages
@@ -613,11 +613,19 @@ def title_key(title: str) -> str:
     return " ".join(re.findall(r"\w+", folded))
 
 
-#: BM25F's length normalisation per field: only the body's length counts. Whoosh normalises a
-#: field's length by its average over all posts, so a field that few posts have (tags, a
-#: description) or that is short by nature (a title) would be penalised against the body;
-#: and a short title would swamp a long one.
-FIELD_B: dict[str, float] = {name: 0.0 for name in ("title", "headings", "tag_text", "description", "author", "code")}
+#: BM25F's length normalisation per field: the body's length counts, and the headings' by
+#: half. Whoosh normalises a field's length by its average over all posts, so a field that few
+#: posts have (tags, a description) or that is short by nature (a title) would be penalised
+#: against the body; and a short title would swamp a long one. Headings are another matter:
+#: a long manual or reference page with a hundred headings has most words of a query in
+#: some heading, and without its length counting it came before the post whose sentence or
+#: heading the reader remembered (measured with ``searchsvc eval``: see the README).
+FIELD_B: dict[str, float] = {name: 0.0 for name in ("title", "tag_text", "description", "author", "code")}
+FIELD_B["headings"] = 0.5
+#: Fields whose length is weighed against the average of the posts that have them, not of
+#: every post: on a blog where most posts have no headings, a post with two would otherwise
+#: count as long, and a match in its headings as weak.
+AVERAGE_OF_HOLDERS = frozenset({"headings"})
 
 
 def field_b(fieldname: str, default: float) -> float:
@@ -626,8 +634,29 @@ def field_b(fieldname: str, default: float) -> float:
 
 
 def weighting() -> BM25F:
-    """BM25F, with length normalisation only for the body (see :data:`FIELD_B`)."""
-    return BM25F(**{f"{name}_B": b for name, b in FIELD_B.items()})
+    """BM25F, with length normalisation for the body and, by half, the headings (see
+    :data:`FIELD_B` and :data:`AVERAGE_OF_HOLDERS`)."""
+    return _Weighting(**{f"{name}_B": b for name, b in FIELD_B.items()})
+
+
+class _Weighting(BM25F):
+    """Whoosh's BM25F, but for the average length of the fields of :data:`AVERAGE_OF_HOLDERS`.
+    (searchsvc's engine scores terms itself, with the same numbers: see engine.Evaluator._term.)"""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if fieldname in AVERAGE_OF_HOLDERS and isinstance(scorer, BM25FScorer):
+            parent = searcher.get_parent()
+            reader = parent.reader()
+            holders = sum(1 for d in range(reader.doc_count_all()) if reader.doc_field_length(d, fieldname, 0))
+            scorer.avgfl = average_length(parent.field_length(fieldname), holders)
+        return scorer
+
+
+def average_length(total: float, holders: int) -> float:
+    """The average length of a field of :data:`AVERAGE_OF_HOLDERS`: its ``total`` length over
+    the posts that have it (deleted ones too, as Whoosh counts lengths); 1 when none has."""
+    return total / holders if total and holders else 1.0
 
 
 def build_schema() -> Schema:

@@ -53,6 +53,9 @@ def index(tmp_path_factory):
     (content / "compound.md").write_text(
         "---\ntitle: Compound\n---\nAfter the intro, Node.js runs the event loop for formData.get calls. Node 18 ships.\n"
     )
+    # Headings in two posts of many: their length is weighed against those two alone.
+    (content / "headed.md").write_text("---\ntitle: Headed\n---\n## Python testing\n\nSome text.\n\n## React\n\nMore.\n")
+    (content / "headed_more.md").write_text("---\ntitle: Headed more\n---\n## Python\n\nText.\n")
     reindex_into(content, root / "index")
     search_index = SearchIndex(root / "index")
     yield search_index

@@ -464,3 +464,18 @@ def test_vs_is_never_required_but_counts_where_it_occurs(search_blog):
         response = search(q)
         assert ids(response) == ["compared", "both"], q
         assert not response.relaxed
+
+
+def test_a_short_heading_with_the_words_outranks_a_manual_with_them_in_many_headings(search_blog):
+    """A reference page with dozens of headings has most words of a query in one of them;
+    the post whose one heading holds them is the one a reader remembers."""
+    options = "".join(f"## The {word} option\n\nSet the {word}.\n\n"
+                      for word in ["cache", "limits", "proxy", "timeout", "retries", "verbose", "colour", "output",
+                                   "input", "format", "quiet", "force", "dry", "user", "group", "mode", "depth",
+                                   "width", "height", "sort", "reverse", "follow", "links", "owner"])
+    search = search_blog({
+        "manual.md": post("Manual", body="Every option.\n\n" + options),
+        "notes.md": post("Notes from the week", heading="Limits of the cache"),
+        **{f"other-{i}.md": post(f"Other post {i}") for i in range(4)},
+    })
+    assert ids(search("cache limits"))[0] == "notes"
