@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Collection, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Collection, Sequence
 
 import numpy as np
 from rapidfuzz.distance import OSA
@@ -93,7 +94,7 @@ def execute(
     parsed: ParsedQuery,
     deadline: Deadline,
     word_groups: Sequence[Query] = (),
-    widen: tuple[Query, str, int, bool] | None = None,
+    widen: Widening | None = None,
     pinned: Sequence[int] = (),
     forms: Sequence[tuple[tuple[str, ...], int]] = (),
     first: Sequence[int] = (),
@@ -258,24 +259,41 @@ def is_misspelt(word: str, typed: str) -> bool:
 PREFIX_SCAN_CHARS = 1_000_000
 
 
-def _few(evaluator: Evaluator, mask: np.ndarray, widen: tuple[Query, str, int, bool]) -> bool:
-    """Whether fewer than ``widen[2]`` posts match; where the other words are asked for as
-    written (``widen[3]``), posts that have them so (their stems match many more posts)."""
+class Widening:
+    """How a query whose last word is being typed is widened (see :func:`widen_to_prefix`):
+    ``others`` makes the query without that word, when first needed (most queries find enough
+    posts and never need it); ``prefix`` is the word; fewer than ``below`` posts found, the
+    query is widened; ``exact``: the other words are asked for as written."""
+
+    def __init__(self, others: Callable[[], Query], prefix: str, below: int, exact: bool):
+        self._others = others
+        self.prefix = prefix
+        self.below = below
+        self.exact = exact
+
+    @cached_property
+    def others(self) -> Query:
+        return self._others()
+
+
+def _few(evaluator: Evaluator, mask: np.ndarray, widen: Widening) -> bool:
+    """Whether fewer than ``widen.below`` posts match; where the other words are asked for as
+    written (``widen.exact``), posts that have them so (their stems match many more posts)."""
     found = np.count_nonzero(mask)
-    if found < widen[2]:
+    if found < widen.below:
         return True
-    if not widen[3] or found > PREFIX_SCAN * 4:
+    if not widen.exact or found > PREFIX_SCAN * 4:
         return False  # many posts have every word: one of them is the post wanted
-    return np.count_nonzero(mask & evaluator.evaluate(widen[0], scored=False).mask) < widen[2]
+    return np.count_nonzero(mask & evaluator.evaluate(widen.others, scored=False).mask) < widen.below
 
 
-def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: tuple[Query, str, int, bool],
+def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: Widening,
                     allowed: np.ndarray | None) -> None:
-    """Add to ``found`` the posts that match the query without its last word (``widen``:
-    that query and the word) and have a word starting with it in their text, scored
-    without it. Called when fewer than ``widen[2]`` posts have every word. Bounded: at most
-    PREFIX_SCAN posts and PREFIX_SCAN_CHARS characters are looked at."""
-    others_query, prefix, _below, _exact = widen
+    """Add to ``found`` the posts that match the query without its last word and have a word
+    starting with it in their text, scored without it. Called when fewer than
+    ``widen.below`` posts have every word. Bounded: at most PREFIX_SCAN posts and
+    PREFIX_SCAN_CHARS characters are looked at."""
+    others_query, prefix = widen.others, widen.prefix
     others = evaluator.evaluate(others_query)
     extra = others.mask & ~found.mask
     if allowed is not None:  # the request's filters

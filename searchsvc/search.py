@@ -41,6 +41,7 @@ from .collect import (
     FILL_BELOW,
     FILL_WORDS,
     Deadline,
+    Widening,
     did_you_mean,
     execute,
     facet_counts,
@@ -266,8 +267,9 @@ class SearchIndex:
         if compiled.last_prefix:
             # A query that found fewer than FEW_RESULTS posts is widened (see collect.widen_to_prefix);
             # one whose last word many posts have whole, only when it found nothing.
-            widen = (assemble_query(schema, parsed, compiled, without_last=True, langs=langs), compiled.last_prefix,
-                     1 if compiled.last_is_common else FEW_RESULTS, bool(compiled.exact_words))
+            widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
+                             compiled.last_prefix, 1 if compiled.last_is_common else FEW_RESULTS,
+                             bool(compiled.exact_words))
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned,
