@@ -282,3 +282,18 @@ def test_a_word_start_is_found_in_any_case_and_nowhere_else(text, prefix):
     expected = re.search(r"(?<!\w)" + re.escape(prefix), text, re.IGNORECASE) is not None
     assert post.has_word_starting(prefix) is expected
     assert post.has_word_starting(prefix.swapcase()) is expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("の" * 40 + "。のぞみ", True),  # past many finds inside a run, one at its start
+    ("の" * 40, True),  # the run itself starts with it
+    ("あ" + "の" * 40, False),  # never at a word's start
+    ("x" + "ab" * 30 + " abc", True),
+    ("x" + "ab" * 30, False),
+])
+def test_a_word_start_is_found_past_many_finds_inside_words(text, expected):
+    from searchsvc.snapshot import StoredPost
+
+    post = StoredPost({"body": text, "meta": {"title": "&"}})
+    prefix = "の" if "の" in text else "AB"
+    assert post.has_word_starting(prefix) is expected
