@@ -647,9 +647,14 @@ class _Weighting(BM25F):
         scorer = super().scorer(searcher, fieldname, text, qf)
         if fieldname in AVERAGE_OF_HOLDERS and isinstance(scorer, BM25FScorer):
             parent = searcher.get_parent()
-            reader = parent.reader()
-            holders = sum(1 for d in range(reader.doc_count_all()) if reader.doc_field_length(d, fieldname, 0))
-            scorer.avgfl = average_length(parent.field_length(fieldname), holders)
+            # Counted once per searcher (a post at a time: Whoosh's own path, which searchsvc's
+            # engine does not take for these fields; it reads the lengths at once).
+            averages = parent.__dict__.setdefault("_searchsvc_averages", {})
+            if fieldname not in averages:
+                reader = parent.reader()
+                holders = sum(1 for d in range(reader.doc_count_all()) if reader.doc_field_length(d, fieldname, 0))
+                averages[fieldname] = average_length(parent.field_length(fieldname), holders)
+            scorer.avgfl = averages[fieldname]
         return scorer
 
 
