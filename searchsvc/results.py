@@ -18,6 +18,7 @@ from .collect import Deadline, Outcome
 from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, spread
 from .snapshot import Snapshot
 from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
+from .schema import title_key
 
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
@@ -150,6 +151,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
     offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed))
+    query_key = title_key(outcome.parsed.text)
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields
@@ -169,11 +171,16 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         matches = offsets.matches("body", docnum, body)
         spans = post.spans
         heading_terms = {t for f, t in terms if f == "headings"}
+        exact: list[int] = []
         if heading_terms:
             heading_hits = [len(heading_terms & words) for words in post.heading_terms(schema)]
+            most = max(heading_hits, default=0)
+            # (Only the headings with the most words of the query can be the query.)
+            exact = [i for i, hits in enumerate(heading_hits)
+                     if hits == most and hits and title_key(spans[i].heading) == query_key]
         else:
             heading_hits = [0] * len(spans)
-        ranked = rank_sections(spans, matches, heading_hits)
+        ranked = rank_sections(spans, matches, heading_hits, exact)
         # The best few only: a long post can have dozens of matching sections.
         sections = tuple(
             SectionHit(spans[i].heading, spans[i].anchor, f"{url}#{spans[i].anchor}")

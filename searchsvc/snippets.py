@@ -13,10 +13,12 @@ from __future__ import annotations
 import bisect
 
 import html
-from typing import Iterable, NamedTuple, Sequence
+from typing import Collection, Iterable, NamedTuple, Sequence
 
 ELLIPSIS = "…"
 SNIPPET_CHARS = 180
+#: What a section whose heading is the query adds to its score: more than any other can have.
+EXACT_HEADING = 1000.0
 
 
 class Match(NamedTuple):
@@ -188,16 +190,22 @@ def rank_sections(
     sections: Sequence[SectionSpan],
     matches: Sequence[Match],
     heading_hits: Sequence[int],
+    exact: Collection[int] = (),
 ) -> list[tuple[float, int]]:
     """Sections ordered by how well they match: ``[(score, index), ...]``, best first, score > 0.
 
     ``heading_hits[i]`` is how many query terms section i's heading contains; a heading
-    match counts more than matches in the text below it. Sections are in text order and
-    do not overlap (each runs from its heading to the next one).
+    match counts more than matches in the text below it. The sections of ``exact``, whose
+    heading is the query, come first: a reader who typed a heading wants that section, even
+    when a subsection below it, whose heading has the same words, has more of them in its
+    text. Sections are in text order and do not overlap (each runs from its heading to the
+    next one).
 
     >>> spans = [SectionSpan("A", "a", 2, 0, 10), SectionSpan("B", "b", 2, 11, 30)]
     >>> rank_sections(spans, [Match(12, 15, "x"), Match(20, 23, "y")], [0, 1])
     [(5.1, 1)]
+    >>> [i for _, i in rank_sections(spans, [Match(12, 15, "x"), Match(20, 23, "y")], [1, 1], exact={0})]
+    [0, 1]
     """
     starts = [s.start for s in sections]
     inside: dict[int, list[Match]] = {}
@@ -209,6 +217,8 @@ def rank_sections(
     for i in set(inside) | {i for i, hits in enumerate(heading_hits) if hits}:
         found = inside.get(i, ())
         score = 3.0 * heading_hits[i] + len({m.term for m in found}) + min(len(found), 20) * 0.05
+        if i in exact:
+            score += EXACT_HEADING
         if score > 0:
             ranked.append((score, i))
     ranked.sort(key=lambda si: (-si[0], si[1]))

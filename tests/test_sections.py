@@ -125,6 +125,17 @@ def test_a_section_matched_only_by_its_heading_shows_whole_words(make_blog, buil
     assert set(shown) <= set(filler.split()), hit.snippet_html
 
 
+
+def test_a_heading_typed_whole_is_the_first_section_over_a_subsection_with_its_words(make_blog, build_index,
+                                                                                     open_index):
+    # The subsection's heading has the same words, and its text more of them.
+    post = ("---\ntitle: Notes\n---\n\nIntro.\n\n## Full-stack frameworks\n\nSome words.\n\n"
+            "#### Frameworks that are full-stack need no server\n\n"
+            "Full-stack frameworks: frameworks, full-stack, stack, frameworks again.\n")
+    settings, _ = build_index(make_blog({"p.md": post}))
+    hit = open_index(settings.index_dir).search(SearchRequest(q="Full-stack frameworks")).results[0]
+    assert anchors(hit)[0] == "full-stack-frameworks"
+
 def test_the_title_as_the_query_returns_the_post(search):
     response = search("Deploying Web Apps")
     assert [h.id for h in response.results] == ["deploy"]
