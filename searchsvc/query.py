@@ -344,7 +344,7 @@ EXACT_SHARE = 0.5
 #: Phrase and passage bonuses ask for words as written where the language keeps them.
 EXACT_PHRASES = True
 #: A last word typed after others that at most this many posts have whole in their body is
-#: as likely the start of a longer word (see CompiledQuery.last_is_common).
+#: as likely the start of a longer word (see _rare_after_common).
 RARE_WHOLE_WORD = 8
 #: Posts that have every other word of a query, but none of the completions of its last
 #: word that the index gave, whose text is searched for a word starting with it (see
@@ -485,9 +485,6 @@ class CompiledQuery:
     #: Whether ``optional`` has a last word of one or two characters that starts no stop word
     #: ("react 18", "node v8"): maybe being typed, maybe whole, a word the reader meant.
     short_word_last: bool = False
-    #: Whether the body has that last word whole in more than RARE_WHOLE_WORD posts (then it
-    #: is less likely the start of another word; see collect.widen_to_prefix).
-    last_is_common: bool = False
     #: For word groups of a language that indexes words as written: the group with those
     #: forms only (by ``id`` of the group's query). Widening looks among the posts that have
     #: the very words typed, not every form of them (see collect.widen_to_prefix).
@@ -602,8 +599,6 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # even one the index has whole ("ser", "asses": rare words, or stems of
                 # other words, that a reader typing "server" or "assessments" passes through).
                 compiled.last_prefix, compiled.last_group = last.text, q
-                # (Chinese, Japanese and Korean words are not set apart: no such guess there.)
-                compiled.last_is_common = has_cjk(last.text) or expander.body_count(last.text) > RARE_WHOLE_WORD
     if not exact_forms(langs):
         for clause in parsed.clauses:
             # (Not a word being typed, nor one of 3 letters or fewer: it has few other forms.)

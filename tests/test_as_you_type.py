@@ -297,3 +297,12 @@ def test_a_word_start_is_found_past_many_finds_inside_words(text, expected):
     post = StoredPost({"body": text, "meta": {"title": "&"}})
     prefix = "の" if "の" in text else "AB"
     assert post.has_word_starting(prefix) is expected
+
+
+def test_a_last_word_many_posts_have_whole_still_widens_to_words_it_starts(search_blog):
+    # Ten posts have "dev" whole; one post has "quokka" and "developers": when fewer than
+    # three posts have both words, posts with the first and a word starting with the last follow.
+    posts = {f"tools-{i}.md": post(f"Tools {i}", "The dev tools of the week.") for i in range(10)}
+    posts["other.md"] = post("Other", "A quokka and the dev team.")
+    posts["target.md"] = post("Target", "Quokka notes: developers welcome.")
+    assert ids(search_blog(posts)("quokka dev")) == ["other", "target"]
