@@ -173,11 +173,14 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         heading_terms = {t for f, t in terms if f == "headings"}
         exact: list[int] = []
         if heading_terms:
-            heading_hits = [len(heading_terms & words) for words in post.heading_terms(schema)]
+            heading_words = post.heading_terms(schema)
+            heading_hits = [len(heading_terms & words) for words in heading_words]
             most = max(heading_hits, default=0)
-            # (Only the headings with the most words of the query can be the query.)
+            # (Only a heading with the most words of the query, and no other word, can be the
+            # query: a manual's hundred headings with one word of it are not compared.)
             exact = [i for i, hits in enumerate(heading_hits)
-                     if hits == most and hits and title_key(spans[i].heading) == query_key]
+                     if hits == most and hits == len(heading_words[i]) and hits
+                     and title_key(spans[i].heading) == query_key]
         else:
             heading_hits = [0] * len(spans)
         ranked = rank_sections(spans, matches, heading_hits, exact)
