@@ -207,8 +207,8 @@ def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
     a letter or two wrong ("Monter un système de fichilrs", "cut ... chaque line d'un
     fichier" for "ligne"): a reader typing a whole title wants that post, as when it is
     exact, over posts that have its words, right, in a longer title or all over. Words of
-    letters only (numbers tell posts apart: "React 17" is not "React 18"), of two words or
-    more; the best NEAR_TITLE_CANDIDATES posts whose titles are about as long.
+    letters only (numbers tell posts apart: "React 17" is not "React 18"); the best
+    NEAR_TITLE_CANDIDATES posts whose titles are about as long.
 
     Returns those posts, and, best first, those of them where the word that differs is one
     of ``misspelt`` (no post has it: "Reaect Compiler"), which the caller puts first: a
@@ -260,15 +260,14 @@ PREFIX_SCAN_CHARS = 1_000_000
 
 
 class Widening:
-    """How a query whose last word is being typed is widened (see :func:`widen_to_prefix`):
-    ``others`` makes the query without that word, when first needed (most queries find enough
-    posts and never need it); ``prefix`` is the word; fewer than ``below`` posts found, the
-    query is widened; ``exact``: the other words are asked for as written."""
+    """How a query whose last word is being typed is widened when it finds fewer than
+    FEW_RESULTS posts (see :func:`widen_to_prefix`): ``others`` makes the query without that
+    word, when first needed (most queries find enough posts and never need it); ``prefix``
+    is the word; ``exact``: the other words are asked for as written."""
 
-    def __init__(self, others: Callable[[], Query], prefix: str, below: int, exact: bool):
+    def __init__(self, others: Callable[[], Query], prefix: str, exact: bool):
         self._others = others
         self.prefix = prefix
-        self.below = below
         self.exact = exact
 
     @cached_property
@@ -277,21 +276,21 @@ class Widening:
 
 
 def _few(evaluator: Evaluator, mask: np.ndarray, widen: Widening) -> bool:
-    """Whether fewer than ``widen.below`` posts match; where the other words are asked for as
+    """Whether fewer than FEW_RESULTS posts match; where the other words are asked for as
     written (``widen.exact``), posts that have them so (their stems match many more posts)."""
     found = np.count_nonzero(mask)
-    if found < widen.below:
+    if found < FEW_RESULTS:
         return True
     if not widen.exact or found > PREFIX_SCAN * 4:
         return False  # many posts have every word: one of them is the post wanted
-    return np.count_nonzero(mask & evaluator.evaluate(widen.others, scored=False).mask) < widen.below
+    return np.count_nonzero(mask & evaluator.evaluate(widen.others, scored=False).mask) < FEW_RESULTS
 
 
 def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: Widening,
                     allowed: np.ndarray | None) -> None:
     """Add to ``found`` the posts that match the query without its last word and have a word
     starting with it in their text, scored without it. Called when fewer than
-    ``widen.below`` posts have every word. Bounded: at most PREFIX_SCAN posts and
+    FEW_RESULTS posts have every word. Bounded: at most PREFIX_SCAN posts and
     PREFIX_SCAN_CHARS characters are looked at."""
     others_query, prefix = widen.others, widen.prefix
     others = evaluator.evaluate(others_query)

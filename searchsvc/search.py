@@ -268,7 +268,7 @@ class SearchIndex:
             # A query that found fewer than FEW_RESULTS posts is widened (see collect.widen_to_prefix),
             # even when many posts have its last word whole ("adéquates defin": the post has "definitions").
             widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
-                             compiled.last_prefix, FEW_RESULTS, bool(compiled.exact_words))
+                             compiled.last_prefix, bool(compiled.exact_words))
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
         outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned,
