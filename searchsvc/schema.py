@@ -121,6 +121,10 @@ class CompoundFilter(Filter):
     means that name, while ``use optimistic`` still finds it through the parts.
     """
 
+    def query_word(self, text: str, lang: str, exact: bool) -> str | None:
+        """What a query word becomes here (see CachedAnalyzer.query_terms): itself."""
+        return text
+
     def __call__(self, tokens):
         for t in tokens:
             if t.mode == "query":
@@ -175,6 +179,9 @@ def _expand(text: str) -> tuple[tuple[str, int], ...]:
 class NoiseFilter(Filter):
     """Drop hashes, checksums and base64 blobs (see :func:`is_noise`), before they are split."""
 
+    def query_word(self, text: str, lang: str, exact: bool) -> str | None:
+        return None if is_noise(text) else text
+
     def __call__(self, tokens):
         for t in tokens:
             if not is_noise(t.text):
@@ -198,6 +205,12 @@ class LanguageFilter(Filter):
 
     def __eq__(self, other):
         return type(other) is type(self) and other.stops == self.stops
+
+    def query_word(self, text: str, lang: str, exact: bool) -> str | None:
+        """What a query word becomes in ``lang`` (None: a stop word, removed)."""
+        if self.stops and text in languages.stop_words(lang):
+            return None
+        return exact_form(lang, text) if exact else word_forms(lang, text)[0]
 
     def __call__(self, tokens):
         for t in tokens:
@@ -314,14 +327,42 @@ class CachedAnalyzer(CompositeAnalyzer):
             raise TypeError("A CachedAnalyzer can only renumber positions in its last filter.")
         #: Per language, the tokens each word becomes.
         self._parts: dict[str, dict[str, tuple[tuple[str, int, int, float], ...]]] = {}
+        self._query_steps = _query_steps(filters)
 
     def __getstate__(self):
-        # The cache is not part of the schema that Whoosh pickles into the index.
-        return {k: v for k, v in self.__dict__.items() if k != "_parts"}
+        # The caches are not part of the schema that Whoosh pickles into the index.
+        return {k: v for k, v in self.__dict__.items() if k not in ("_parts", "_query_steps")}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
         self._parts = {}
+        self._query_steps = _query_steps(self.items[1:])
+
+    def query_terms(self, value: str, lang: str = "", exact: bool = False) -> list[str]:
+        """The terms of ``self(value, mode="query", lang=lang, exact=exact)``, each word passed
+        through the filters' ``query_word`` (plain calls) rather than their chain of generators:
+        a query's completions and corrections are new words to analyse on most requests, in
+        each field and language, and the chain took 15-25 µs a word.
+
+        >>> titles = title_analyzer()
+        >>> titles.query_terms("The Runs of Node.js", "en")
+        ['the', 'run', 'of', 'node.js']
+        >>> titles.query_terms("Escribimos pruebas", "es", exact=True)
+        ['escribimos', 'pruebas']
+        """
+        lang = lang or _LANGUAGE.get()
+        steps = self._query_steps
+        if steps is None:  # a filter without query_word: its chain
+            return [t.text for t in self(value, mode="query", lang=lang, exact=exact)]
+        out = []
+        for word, _start in self.items[0].words(value):
+            for step in steps:
+                word = step(word, lang, exact)
+                if word is None:
+                    break
+            else:
+                out.append(word)
+        return out
 
     def __call__(self, value, **kwargs):
         if (
@@ -412,6 +453,27 @@ class CachedAnalyzer(CompositeAnalyzer):
             known.clear()
         known[word] = parts
         return parts
+
+
+def _lower(text: str, lang: str, exact: bool) -> str:
+    return text.lower()
+
+
+def _query_steps(filters) -> tuple | None:
+    """What each of ``filters`` does to one word of a query (see CachedAnalyzer.query_terms);
+    None when one of them cannot say (its chain is used instead). Renumbering is left out:
+    it changes positions only."""
+    steps = []
+    for item in filters:
+        if isinstance(item, RenumberFilter):
+            continue
+        if type(item) is LowercaseFilter:
+            steps.append(_lower)
+        elif hasattr(item, "query_word"):
+            steps.append(item.query_word)
+        else:
+            return None
+    return tuple(steps)
 
 
 def _one_pass(value, analyzer, kwargs) -> bool:
@@ -557,6 +619,9 @@ class WordTokenizer(Tokenizer):
 
 class FoldFilter(Filter):
     """Accents folded as the token's language folds them (see :func:`languages.fold`)."""
+
+    def query_word(self, text: str, lang: str, exact: bool) -> str | None:
+        return languages.fold(lang, text)
 
     def __call__(self, tokens):
         for t in tokens:

@@ -15,7 +15,7 @@ from rapidfuzz import process as rf_process
 from rapidfuzz.distance import OSA
 
 from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
-from .schema import STOP, title_key
+from .schema import STOP, CachedAnalyzer, title_key
 
 MAX_SUGGESTIONS = 8
 #: Characters of a CJK title word from which its suffixes are listed (see TitleIndex).
@@ -53,7 +53,10 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
         key = (id(analyzer), lang, text, exact)
         tokens = _ANALYSED.get(key)
     if tokens is None:
-        tokens = [t.text for t in analyzer(text, mode="query", lang=lang, exact=exact)]
+        if isinstance(analyzer, CachedAnalyzer):
+            tokens = analyzer.query_terms(text, lang, exact)
+        else:
+            tokens = [t.text for t in analyzer(text, mode="query", lang=lang, exact=exact)]
         if len(_ANALYSED) >= MAX_ANALYSED:
             _ANALYSED.clear()
             _ANALYZERS.clear()

@@ -223,6 +223,16 @@ def test_analysis_never_raises_and_offsets_fall_inside_the_text(text, lang):
         list(analyzer(text, mode="query", lang=lang))
 
 
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(TEXT | st.sampled_from(["The Runs of Node.js", "a1b2c3d4e5 useOptimistic", "chargées Écoles"]),
+       st.sampled_from(LANGS), st.booleans())
+def test_a_query_is_analysed_word_by_word_as_the_chain_of_filters_analyses_it(text, lang, exact):
+    for fieldname in ("title", "headings", "body", "description", "tag_text", "code", "spelling", "author"):
+        analyzer = SCHEMA[fieldname].analyzer
+        chain = [t.text for t in analyzer(text, mode="query", lang=lang, exact=exact)]
+        assert analyzer.query_terms(text, lang, exact) == chain
+
+
 @hypothesis_settings(max_examples=150, deadline=None)
 @given(TEXT, st.sampled_from(LANGS))
 def test_highlighting_keeps_the_text_and_marks_whole_characters(text, lang):
