@@ -574,13 +574,13 @@ class Evaluator:
                     nxt = keys[np.minimum(at, len(keys) - 1)]
                     ok &= ((nxt >> 32) == (starts >> 32)) & (nxt - starts <= slop)
                     starts = nxt[ok]
-                candidates = np.unique(starts >> 32)
+                candidates = _sorted_unique(starts >> 32)
                 continue
             inside = positions >= i
             # (post, where the phrase would start if this word is its i-th), as one number.
             keys = (ids[inside].astype(np.int64) << 32) | (positions[inside].astype(np.int64) - i)
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
-            candidates = np.unique(starts >> 32)
+            candidates = _sorted_unique(starts >> 32)
         if starts is None or not len(candidates):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         return _phrase_leaf(candidates.astype(np.int32), words_leaves)
@@ -660,13 +660,16 @@ class Evaluator:
     def terms_of(self, docnums: list[int]) -> dict[int, set[tuple[str, str]]]:
         """For each of ``docnums``, the (field, text) terms of the scored leaves it matches."""
         out: dict[int, set[tuple[str, str]]] = {d: set() for d in docnums}
-        wanted = np.array(docnums, dtype=np.int64)
-        for leaf in self.matched:
-            if not len(leaf.ids):
-                continue
-            at = np.minimum(np.searchsorted(leaf.ids, wanted), len(leaf.ids) - 1)
-            for i in np.flatnonzero(leaf.ids[at] == wanted):
-                out[docnums[i]].update(leaf.terms)
+        leaves = [leaf for leaf in self.matched if len(leaf.ids)]
+        if not leaves or not docnums:
+            return out
+        # Every leaf's posts in one array, each with its leaf's number: one look-up for all
+        # (a query has dozens of leaves, words in several fields and languages).
+        ids = np.concatenate([leaf.ids for leaf in leaves])
+        owners = np.repeat(np.arange(len(leaves)), [len(leaf.ids) for leaf in leaves])
+        found = np.isin(ids, np.array(docnums, dtype=ids.dtype))
+        for k, docnum in zip(owners[found].tolist(), ids[found].tolist()):
+            out[docnum].update(leaves[k].terms)
         return out
 
 
@@ -721,6 +724,21 @@ def _implied_pairs(words: list[str]) -> set[int]:
         ):
             implied.add(i)
     return implied
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for values in ascending order (without its sort: small arrays
+    here, where NumPy's own steps are most of the time).
+
+    >>> _sorted_unique(np.array([2, 2, 5, 9, 9, 9])).tolist()
+    [2, 5, 9]
+    """
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:

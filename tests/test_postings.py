@@ -86,7 +86,9 @@ def test_the_files_hold_every_occurrence_the_analysis_of_each_post_makes(opened,
     assert seen
 
 
-def test_occurrences_in_some_posts_are_those_posts_share_of_all(opened):
+@pytest.mark.parametrize("near", [0, postings.NEAR_OCCURRENCES], ids=["post by post", "one stretch"])
+def test_occurrences_in_some_posts_are_those_posts_share_of_all(opened, monkeypatch, near):
+    monkeypatch.setattr(postings, "NEAR_OCCURRENCES", near)
     snap, searcher = opened
     for sub, _ in searcher.leaf_searchers():
         own = snap.postings.of(sub.reader())
