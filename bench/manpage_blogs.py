@@ -37,21 +37,36 @@ LANGS = {
     "fr": ("/usr/share/man/fr", "manpages-fr"),
     "de": ("/usr/share/man/de", "manpages-de"),
     "zh": ("/usr/share/man/zh_CN", "manpages-zh"),
+    # Not in the default run (--langs names them): more scripts and stemmers.
+    "es": ("/usr/share/man/es", "manpages-es"),
+    "it": ("/usr/share/man/it", "manpages-it"),
+    "pt": ("/usr/share/man/pt_BR", "manpages-pt-br"),
+    "nl": ("/usr/share/man/nl", "manpages-nl"),
+    "sv": ("/usr/share/man/sv", "manpages-sv"),
+    "pl": ("/usr/share/man/pl", "manpages-pl"),
+    "ru": ("/usr/share/man/ru", "manpages-ru"),
+    "ja": ("/usr/share/man/ja", "manpages-ja"),
+    "zh-tw": ("/usr/share/man/zh_TW", "manpages-zh"),
 }
+#: The blogs of a run without --langs.
+DEFAULT_LANGS = "fr,de,zh"
 SECTIONS = ("man1", "man5", "man8")
 #: nroff pads justified Chinese lines with spaces between characters; they are taken out.
 _CJK = "\u3000-\u9fff\uff00-\uffef"
 _PADDED = re.compile(f"(?<=[{_CJK}])\\s+(?=[{_CJK}])")
 #: Where a NAME line runs into the synopsis in some translations.
-_SYNOPSIS = re.compile(r"总览|概述|摘要|\(?SYNOPSIS\)?|\[")
+_SYNOPSIS = re.compile(r"总览|總覽|概述|摘要|書式|概要|\(?SYNOPSIS\)?|\[")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--langs", default="fr,de,zh", help="comma-separated, of: " + ", ".join(LANGS))
+    parser.add_argument("--langs", default=DEFAULT_LANGS,
+                        help=f"comma-separated, of: {', '.join(LANGS)} (default {DEFAULT_LANGS}); all: every one")
+    parser.add_argument("--keep", type=Path, metavar="DIR",
+                        help="write the blogs into DIR/<lang> and keep them (to run searchsvc eval on them again)")
     parser.add_argument("--posts", type=int, default=250, help="posts per blog (default 250)")
     args = parser.parse_args()
-    langs = [lang.strip() for lang in args.langs.split(",") if lang.strip()]
+    langs = list(LANGS) if args.langs.strip() == "all" else [lang.strip() for lang in args.langs.split(",") if lang.strip()]
     unknown = [lang for lang in langs if lang not in LANGS]
     if unknown:
         parser.error(f"unknown language {unknown[0]!r}; known: {', '.join(LANGS)}")
@@ -64,7 +79,9 @@ def main() -> int:
     status = 0
     with tempfile.TemporaryDirectory(prefix="searchsvc-manpages-") as tmp:
         for lang in langs:
-            blog = Path(tmp) / lang
+            blog = (args.keep or Path(tmp)) / lang
+            if blog.exists():
+                shutil.rmtree(blog)
             count = make_blog(Path(LANGS[lang][0]), blog, args.posts)
             print(f"== {lang}: {count} posts from {LANGS[lang][1]}", flush=True)
             env = {**os.environ, "SEARCHSVC_LANGUAGE": lang}
