@@ -131,13 +131,13 @@ def _post(path: Path, n: int) -> str | None:
         return None
     body = []
     for heading, content in sections[1:]:
-        body.append(f"## {heading.title() if heading.isupper() else heading}\n")
+        body.append(f"## {_literal(heading.title() if heading.isupper() else heading)}\n")
         paragraph: list[str] = []
         for line in [*content, ""]:
             if line:
                 paragraph.append(line)
             elif paragraph:
-                body.append(" ".join(paragraph) + "\n")
+                body.append(_literal(" ".join(paragraph)) + "\n")
                 paragraph = []
     front = {
         "title": name,
@@ -149,6 +149,21 @@ def _post(path: Path, n: int) -> str | None:
     # JSON is YAML: every value comes out quoted and escaped.
     return "---\n" + "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in front.items()) + \
         "\n---\n\n" + "\n".join(body)
+
+
+#: ASCII punctuation, which Markdown may read as markup: man pages quote `like this' and write
+#: <file>, which would become code spans and tags, their words lost to the text.
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _literal(text: str) -> str:
+    r"""``text`` as Markdown that renders to it: every ASCII punctuation mark backslash-escaped
+    (CommonMark allows it before any of them).
+
+    >>> print(_literal("`ls' <file> *.c"))
+    \`ls\' \<file\> \*\.c
+    """
+    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 if __name__ == "__main__":
