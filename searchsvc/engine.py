@@ -660,16 +660,13 @@ class Evaluator:
     def terms_of(self, docnums: list[int]) -> dict[int, set[tuple[str, str]]]:
         """For each of ``docnums``, the (field, text) terms of the scored leaves it matches."""
         out: dict[int, set[tuple[str, str]]] = {d: set() for d in docnums}
-        leaves = [leaf for leaf in self.matched if len(leaf.ids)]
-        if not leaves or not docnums:
-            return out
-        # Every leaf's posts in one array, each with its leaf's number: one look-up for all
-        # (a query has dozens of leaves, words in several fields and languages).
-        ids = np.concatenate([leaf.ids for leaf in leaves])
-        owners = np.repeat(np.arange(len(leaves)), [len(leaf.ids) for leaf in leaves])
-        found = np.isin(ids, np.array(docnums, dtype=ids.dtype))
-        for k, docnum in zip(owners[found].tolist(), ids[found].tolist()):
-            out[docnum].update(leaves[k].terms)
+        wanted = np.array(docnums, dtype=np.int64)
+        for leaf in self.matched:
+            if not len(leaf.ids):
+                continue
+            at = np.minimum(np.searchsorted(leaf.ids, wanted), len(leaf.ids) - 1)
+            for i in np.flatnonzero(leaf.ids[at] == wanted):
+                out[docnums[i]].update(leaf.terms)
         return out
 
 
