@@ -196,6 +196,8 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
     key = title_key(parsed.text)
     if " " not in key and not (len(key) >= 2 and has_cjk(key)):
         return
+    if parsed.last_whole and not has_cjk(key[-1:]):
+        key += " "  # "node 20 ": titles that go on after "20", not "Node 2015"
     docnums, shares = table.titles_starting(key, MAX_TITLE_STARTS)
     if len(docnums):
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]

@@ -90,6 +90,9 @@ class ParsedQuery:
     """All groups are required; the clauses of one group are alternatives (OR)."""
 
     groups: tuple[tuple[Clause, ...], ...] = ()
+    #: The text went on after its last word (a space, or one of ``? ! , ;``): that word is
+    #: typed whole, not being typed ("node 20 " is not "node 2015").
+    last_whole: bool = False
 
     @property
     def clauses(self) -> tuple[Clause, ...]:
@@ -205,6 +208,11 @@ def _excludes(word: str, previous: str | None) -> bool:
     return _LEADING_WORD.match(previous or "").group().lower() not in _COMPOUND_JOINS
 
 
+#: What ends a word being typed: a space, or a mark that follows a whole word ("node 20?").
+#: Not a full stop: "node." is "node.js" being typed, "v18." a version.
+_WORD_ENDED = re.compile(r"[\s?!,;]$")
+
+
 def parse_query(text: str) -> ParsedQuery:
     """Parse the user's text. Never raises.
 
@@ -244,7 +252,7 @@ def parse_query(text: str) -> ParsedQuery:
             else:
                 groups.append([clause])
             join_next = False
-    return ParsedQuery(tuple(tuple(g) for g in groups))
+    return ParsedQuery(tuple(tuple(g) for g in groups), last_whole=_WORD_ENDED.search(text) is not None)
 
 
 def with_synonyms(parsed: ParsedQuery, synonyms) -> ParsedQuery:
@@ -278,7 +286,7 @@ def with_synonyms(parsed: ParsedQuery, synonyms) -> ParsedQuery:
         else:
             out.append(groups[i])
             i += 1
-    return ParsedQuery(tuple(out))
+    return ParsedQuery(tuple(out), last_whole=parsed.last_whole)
 
 
 _LAST_PIECE = re.compile(r"^(?P<head>.*\w)[-/](?P<tail>\w+)$")
@@ -294,7 +302,7 @@ def split_last_word(parsed: ParsedQuery) -> ParsedQuery:
     >>> [c.text for c in split_last_word(parse_query("--inspect")).clauses]
     ['--inspect']
     """
-    if not parsed.groups or len(parsed.groups[-1]) != 1:
+    if not parsed.groups or len(parsed.groups[-1]) != 1 or parsed.last_whole:
         return parsed
     last = parsed.groups[-1][0]
     m = _LAST_PIECE.match(last.text)
@@ -521,7 +529,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     """
     langs = tuple(langs) or ENGLISH
     compiled = CompiledQuery([], [], [])
-    last = parsed.groups[-1][-1] if parsed.groups else None
+    # The word being typed, if any: none when the text went on after the last ("node 20 ").
+    last = parsed.groups[-1][-1] if parsed.groups and not parsed.last_whole else None
     several_words = len(parsed.words) > 1
     # A last word of one or two letters, or the start of a stop word, after other words is
     # being typed and could become almost anything ("years o", "push f"): it adds to the
@@ -530,7 +539,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     short_last = last is not None and plain_word(last) and (
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
-    typing_last = several_words and plain_word(last) and len(parsed.groups[-1]) == 1
+    typing_last = several_words and last is not None and plain_word(last) and len(parsed.groups[-1]) == 1
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:

@@ -30,6 +30,31 @@ def test_last_word_matches_as_a_prefix(search_blog, q):
     assert response.relaxed is False
 
 
+@pytest.mark.parametrize("q", ["node 20 ", "node 20?", "node 20, "])
+def test_a_last_word_followed_by_a_space_or_a_mark_is_whole(search_blog, q):
+    search = search_blog({"twenty.md": post("Node 20 is here"), "recap.md": post("Node 2015 recap")})
+    assert ids(search(q)) == ["twenty"]
+
+
+def test_a_title_that_begins_with_a_whole_last_word_comes_first(search_blog):
+    search = search_blog({
+        "twenty.md": post("Node 20 in production, notes", body="Node 20 in production."),
+        "recap.md": post("Node 2015: node 20 talks", body="Node 20 talks."),
+    })
+    assert ids(search("node 20 ")) == ["twenty", "recap"]
+
+
+def test_a_last_word_with_nothing_after_it_is_still_being_typed(search_blog):
+    search = search_blog({"twenty.md": post("Node 20 is here"), "recap.md": post("Node 2015 recap")})
+    assert sorted(ids(search("node 20"))) == ["recap", "twenty"]
+
+
+@pytest.mark.parametrize("text, whole", [("node 20 ", True), ("node 20?", True), ("node 20!", True),
+                                         ("node 20", False), ("node.", False), ("v18.", False), ("", False)])
+def test_the_parser_says_whether_the_last_word_is_whole(text, whole):
+    assert parse_query(text).last_whole is whole
+
+
 def test_prefix_from_the_first_letter(search_blog):
     search = search_blog({"zebracorn.md": post("Zebracorn"), "other.md": post("Gardening")})
     assert ids(search("z")) == ["zebracorn"]
