@@ -80,8 +80,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="searchsvc-manpages-") as tmp:
         for lang in langs:
             blog = (args.keep or Path(tmp)) / lang
-            if blog.exists():
-                shutil.rmtree(blog)
             count = make_blog(Path(LANGS[lang][0]), blog, args.posts)
             print(f"== {lang}: {count} posts from {LANGS[lang][1]}", flush=True)
             env = {**os.environ, "SEARCHSVC_LANGUAGE": lang}
@@ -94,7 +92,9 @@ def main() -> int:
 
 def make_blog(pages: Path, out: Path, limit: int) -> int:
     """Write up to ``limit`` posts made from the man pages under ``pages``; return how many."""
-    out.mkdir(parents=True)
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.md"):  # a blog kept from an earlier run (--keep): only its posts go
+        old.unlink()
     files = sorted(p for section in SECTIONS if (pages / section).is_dir() for p in (pages / section).iterdir())
     random.Random(7).shuffle(files)
     written = 0
