@@ -47,6 +47,12 @@ LANGS = {
     "ru": ("/usr/share/man/ru", "manpages-ru"),
     "ja": ("/usr/share/man/ja", "manpages-ja"),
     "zh-tw": ("/usr/share/man/zh_TW", "manpages-zh"),
+    # Few pages (20-60 each), but other scripts and stemmers: Hangul, Cyrillic, Turkish.
+    "ko": ("/usr/share/man/ko", "manpages-ko"),
+    "uk": ("/usr/share/man/uk", "manpages-uk"),
+    "tr": ("/usr/share/man/tr", "manpages-tr"),
+    "da": ("/usr/share/man/da", "manpages-da"),
+    "ro": ("/usr/share/man/ro", "manpages-ro"),
 }
 #: The blogs of a run without --langs.
 DEFAULT_LANGS = "fr,de,zh"

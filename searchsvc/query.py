@@ -81,6 +81,11 @@ class Clause:
     field: str | None = None
     #: One pair of characters of a long CJK run (see :func:`_cjk_pairs`).
     pair: bool = False
+    #: How much of a word's score the clause gives: a pair of a long CJK run gives its share.
+    weight: float = 1.0
+    #: A Latin letter typed alone after CJK characters in one word, a key an input method
+    #: left unconverted ("修正しtら", "설정해b지"): it counts where it occurs, never required.
+    slip: bool = False
     #: Other terms that find the same posts (the blog's synonyms, see :func:`with_synonyms`).
     also: tuple[str, ...] = ()
 
@@ -147,12 +152,19 @@ def _cjk_pairs(groups):
     """The groups, each run of more than CJK_WORD_CHARS CJK characters typed alone in its
     group as one group per pair of characters (at most MAX_CJK_PAIRS, spread over it): a
     post must have every pair (anywhere), and when none has them all, the relaxed retry
-    ranks the posts with more of them first."""
+    ranks the posts with more of them first.
+
+    The pairs of a run share one word's weight. They overlap (each character is in two),
+    so they are not so many words of evidence, and a Korean word with its particle
+    ("인코딩으로", four pairs) or a few Chinese words typed together would otherwise count
+    four to eight times a word typed beside them ("recode 인코딩으로").
+    """
     for group in groups:
         if len(group) == 1 and is_cjk_run(group[0]):
             run = group[0].text
-            for pair in spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS):
-                yield (Clause(pair, pair=True),)
+            pairs = spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS)
+            for pair in pairs:
+                yield (Clause(pair, pair=True, weight=1 / len(pairs)),)
         else:
             yield group
 
@@ -244,15 +256,25 @@ def parse_query(text: str) -> ParsedQuery:
         if not value:
             continue
         pieces = _pieces(value) if phrase is None and fieldname is None and not negated else [value]
-        for text_piece in pieces:
+        for i, text_piece in enumerate(pieces):
             clause = Clause(text=text_piece, phrase=phrase is not None and " " in text_piece, negated=negated,
-                            field=fieldname)
+                            field=fieldname, slip=i > 0 and _slip(text_piece, pieces[i - 1]))
             if join_next and groups and not negated and not any(c.negated for c in groups[-1]):
                 groups[-1].append(clause)
             else:
                 groups.append([clause])
             join_next = False
     return ParsedQuery(tuple(tuple(g) for g in groups), last_whole=_WORD_ENDED.search(text) is not None)
+
+
+def _slip(piece: str, before: str) -> bool:
+    """Whether ``piece`` of a typed word is one Latin letter right after CJK characters
+    (see :attr:`Clause.slip`).
+
+    >>> [c.slip for c in parse_query("修正しtら").clauses], [c.slip for c in parse_query("A型 ビタミンB").clauses]
+    ([False, True, False], [False, False, False, True])
+    """
+    return len(piece) == 1 and piece.isascii() and piece.isalpha() and is_cjk(before)
 
 
 def with_synonyms(parsed: ParsedQuery, synonyms) -> ParsedQuery:
@@ -444,7 +466,9 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 continue
             if len(tokens) == 1 and (fieldname, tokens[0]) in seen:
                 continue
-            q = field_query(fieldname, tokens, weight * share)
+            # A CJK word is a phrase of its pairs of characters, which Whoosh scores as the
+            # sum of theirs: as one word, it has one word's weight (see _cjk_pairs).
+            q = field_query(fieldname, tokens, weight * share / (len(tokens) if cjk else 1))
             if q is not None:
                 alternatives.append(q)
                 if len(tokens) == 1:
@@ -576,6 +600,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         # daos entiende": "datos" in headings, "dados" in the post's body).
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
                 q = _text_query(schema, clause, expansions, body_terms, langs)
+                if q is not None and clause.weight != 1.0:
+                    q.boost = clause.weight
             if q is not None:
                 parts.append(q)
             for other in clause.also:
@@ -591,6 +617,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         elif typing_last and short_last and group[-1] is last:
             compiled.optional.append(q)
             compiled.short_word_last = not starts_stop_word(last.text, langs)
+        elif all(c.slip for c in group):
+            compiled.optional.append(q)
         elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word.

@@ -179,6 +179,50 @@ def test_a_run_typed_whole_ranks_the_post_that_has_it_whole_first(search_blog):
     assert ids(search_blog(posts)("服务器组件介绍"))[0] == "whole"
 
 
+def test_a_long_korean_word_counts_as_one_word_beside_a_latin_one(search_blog):
+    # 인코딩으로 is read as four pairs of characters; together they weigh one word, not four:
+    # the title with both words typed beats the title with the Korean word's pairs twice.
+    posts = {
+        "recode.md": post("man-recode - 설명서 페이지를 다른 인코딩으로 변환합니다",
+                          "man-recode는 설명서 페이지를 변환합니다.", lang="ko"),
+        "conv.md": post("manconv - 설명서 페이지 인코딩을 다른 인코딩으로 변환합니다",
+                        "man-recode(1) 명령도 있습니다.", lang="ko"),
+        **{f"other-{i}.md": post(f"글 {i}", f"다른 페이지 {i} 설명서 내용입니다.", lang="ko") for i in range(6)},
+    }
+    assert ids(search_blog(posts)("recode 인코딩으로"))[0] == "recode"
+
+
+def test_a_japanese_word_counts_as_one_word_beside_a_latin_one(search_blog):
+    # フック is a phrase of two pairs of characters: it weighs one word, as DOM does.
+    posts = {
+        "react.md": post("組み込みの React フック",
+                         "組み込みのフックの一覧です。組み込みのフックはコンポーネントから使います。DOM も。", lang="ja"),
+        "dom.md": post("組み込みの React DOM フック", "ブラウザの DOM。", lang="ja"),
+        **{f"other-{i}.md": post(f"記事 {i}", f"React のコンポーネント {i} について。", lang="ja") for i in range(6)},
+    }
+    assert ids(search_blog(posts)("組み込みの DOM フック"))[0] == "dom"
+
+
+def test_a_latin_letter_left_in_a_cjk_word_is_not_required(search_blog):
+    # 避難bッチ: a key the input method did not convert, in 避難ハッチ.
+    posts = {
+        "hatch.md": post("避難ハッチ", "ref と DOM を使う避難ハッチの説明です。", lang="ja"),
+        "keys.md": post("キーボード", "b キーを押して避難します。", lang="ja"),
+        "other.md": post("状態", "コンポーネントの状態。", lang="ja"),
+    }
+    response = search_blog(posts)("避難bッチ")
+    assert ids(response)[0] == "hatch"
+    assert not response.relaxed
+
+
+def test_a_latin_letter_after_cjk_characters_still_counts_where_it_occurs(search_blog):
+    posts = {
+        "b.md": post("ビタミンB群の話", "ビタミンB群について。", lang="ja"),
+        "c.md": post("ビタミンCの話", "ビタミンCについて。ビタミンの話。", lang="ja"),
+    }
+    assert ids(search_blog(posts)("ビタミンB")) == ["b", "c"]
+
+
 def test_a_run_read_in_several_languages_finds_the_same_posts(search_blog):
     for langs in (("zh",), ("en", "es", "zh")):
         assert "zh" in ids(search_blog(CJK)("服务器组件", langs=langs))
