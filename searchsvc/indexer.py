@@ -42,7 +42,7 @@ from .cache import ExtractCache
 from .extract import Extracted, extract
 from .posts import Post, PostError, discover, load_bytes, parse_post
 from .sites import Site
-from .schema import SCHEMA_VERSION, analysing, build_schema, title_analyzer, title_key
+from .schema import ANALYSIS_VERSION, SCHEMA_VERSION, analysing, build_schema, title_analyzer, title_key
 
 #: Wraps the iterator of changed posts being prepared (given its length), e.g. with a progress bar.
 Progress = Callable[[Iterable[Any], int], Iterable[Any]]
@@ -642,6 +642,8 @@ def _previous(settings: Settings, full: bool, site: Site | None = None) -> _Prev
     version = manifest.get("schema_version")
     if version != SCHEMA_VERSION:
         return _Previous(live, {}, None, f"the index is in format {version} of an earlier release; this one writes {SCHEMA_VERSION}")
+    if manifest.get("analysis_version", 1) != ANALYSIS_VERSION:
+        return _Previous(live, {}, None, "this release analyses text differently from the one that built the index")
     if manifest.get("fingerprint") != _fingerprint(settings, site or Site()):
         return _Previous(live, {}, None, "the settings that decide what is indexed changed")
     if not whoosh_index.exists_in(str(live.path)):
@@ -814,6 +816,7 @@ def _publish(settings: Settings, site: Site, tmp: Path, number: int, new_posts: 
         {
             "schema_version": SCHEMA_VERSION,
             "fingerprint": _fingerprint(settings, site),
+            "analysis_version": ANALYSIS_VERSION,
             "generation": number,
             "built_at": datetime.now(timezone.utc).isoformat(),
             "scanned_at_ns": scanned_at,

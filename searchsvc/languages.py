@@ -179,13 +179,40 @@ KEEP_ACCENTS = frozenset({"sv", "no", "nb", "nn", "da", "fi", "et", "is", "fo", 
 CYRILLIC = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn", "tg", "tt"})
 
 
+#: Languages whose dotted and dotless i are two letters: ``I`` is the capital of ``ı``, ``İ`` of ``i``.
+DOTLESS_I = frozenset({"tr", "az"})
+
+
+def lower(lang: str, text: str) -> str:
+    """``text`` lower-cased as ``lang`` writes it. ``İ`` is ``i`` in every language (Python
+    makes it ``i`` and a combining dot, which no typed "istanbul" matches); in Turkish and
+    Azerbaijani ``I`` is ``ı`` ("KAPALI" is "kapalı", which stems as "kapalı" does).
+
+    >>> lower("en", "İstanbul"), lower("tr", "İŞLEM KAPALI"), lower("en", "KAPALI")
+    ('istanbul', 'işlem kapalı', 'kapali')
+    """
+    if lang in DOTLESS_I and "I" in text:
+        text = text.replace("I", "ı")
+    if "İ" in text:
+        text = text.replace("İ", "i")
+    return text.lower()
+
+
 def fold(lang: str, word: str) -> str:
-    """``word`` with the accents ``lang``'s readers leave out removed.
+    """``word`` with the accents ``lang``'s readers leave out removed. In Turkish and
+    Azerbaijani, ``ı`` is read as ``i`` (after stemming): English words and capitals
+    ("API", "Linux" written "LINUX") lower-case to ``ı``, and many readers type ``i`` for it.
 
     >>> fold("fr", "chargées"), fold("sv", "hjärta"), fold("ru", "ёлка"), fold("ru", "йод")
     ('chargees', 'hjärta', 'елка', 'йод')
+    >>> fold("tr", "apı"), fold("tr", "kapalı"), fold("tr", "şöyle")
+    ('api', 'kapali', 'şöyle')
     """
-    if word.isascii() or lang in KEEP_ACCENTS:
+    if word.isascii():
+        return word
+    if lang in DOTLESS_I:
+        return word.replace("ı", "i")
+    if lang in KEEP_ACCENTS:
         return word
     if lang in CYRILLIC:
         return word.replace("ё", "е")

@@ -38,6 +38,11 @@ from .languages import CJK_CLASS, ENGLISH_STOP
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
 SCHEMA_VERSION = 14
+#: Bump when analysis makes other terms of the same text, the format unchanged: the next
+#: reindex rebuilds in full, and the live index is served meanwhile (its analyzers are
+#: pickled in it, so its queries are analysed as its posts were). 2: İ and Turkish I
+#: lower-cased as those languages write them (see languages.lower).
+ANALYSIS_VERSION = 2
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -456,6 +461,7 @@ class CachedAnalyzer(CompositeAnalyzer):
 
 
 def _lower(text: str, lang: str, exact: bool) -> str:
+    """Whoosh's LowercaseFilter, in the analyzers of an index built before LowerFilter."""
     return text.lower()
 
 
@@ -617,6 +623,26 @@ class WordTokenizer(Tokenizer):
             yield t
 
 
+class LowerFilter(Filter):
+    """Lower-case in the token's language (see :func:`languages.lower`); ``by_language=False``
+    (code) only makes ``İ`` ``i``: identifiers are English whatever the post's language."""
+
+    def __init__(self, by_language: bool = True):
+        self.by_language = by_language
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.by_language == self.by_language
+
+    def query_word(self, text: str, lang: str, exact: bool) -> str | None:
+        return languages.lower(lang if self.by_language else "", text)
+
+    def __call__(self, tokens):
+        for t in tokens:
+            lang = (getattr(t, "lang", None) or _LANGUAGE.get()) if self.by_language else ""
+            t.text = languages.lower(lang, t.text)
+            yield t
+
+
 class FoldFilter(Filter):
     """Accents folded as the token's language folds them (see :func:`languages.fold`)."""
 
@@ -637,7 +663,7 @@ def prose_analyzer():
         WordTokenizer(),
         NoiseFilter(),
         CompoundFilter(),
-        LowercaseFilter(),
+        LowerFilter(),
         LanguageFilter(stops=True),
         RenumberFilter(),
     )
@@ -651,7 +677,7 @@ def title_analyzer():
         WordTokenizer(),
         NoiseFilter(),
         CompoundFilter(),
-        LowercaseFilter(),
+        LowerFilter(),
         LanguageFilter(stops=False),
         RenumberFilter(),
     )
@@ -659,12 +685,12 @@ def title_analyzer():
 
 def plain_analyzer():
     """Words lower-cased and accent-folded, nothing removed: names, spelling."""
-    return CachedAnalyzer(WordTokenizer(), NoiseFilter(), CompoundFilter(), LowercaseFilter(), FoldFilter())
+    return CachedAnalyzer(WordTokenizer(), NoiseFilter(), CompoundFilter(), LowerFilter(), FoldFilter())
 
 
 def code_analyzer():
     """Code: identifiers and dotted names whole and split (camelCase, snake_case), lower-cased."""
-    return CachedAnalyzer(WordTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowercaseFilter())
+    return CachedAnalyzer(WordTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowerFilter(by_language=False))
 
 
 def title_key(title: str) -> str:

@@ -97,6 +97,33 @@ def test_a_stop_word_of_the_posts_language_is_never_required(search_blog):
     assert ids(search_blog(BLOG)("les chargées"))[0] == "images"
 
 
+TURKISH = {
+    "istanbul.md": post("A week in İstanbul", "We walked from the bridge to the market.", lang="en"),
+    "ilk.md": post("İLK ADIMLAR", "Kurulumdan sonra yapılacaklar.", lang="tr"),
+    "isik.md": post("Işık ve gölge", "Fotoğrafta ışık her şeydir.", lang="tr"),
+    "api.md": post("API kullanımı", "LINUX üzerinde FILE_SIZE değişkeni.\n\n```\nFILE_SIZE=10\n```", lang="tr"),
+    # The words in its text, lower-case: a post whose title has them must come first.
+    "notes.md": post("Notlar", "İlk adımlar, ışık, İstanbul, api ve linux üzerine notlar.", lang="tr"),
+}
+
+
+@pytest.mark.parametrize("q, wanted, title", [
+    ("istanbul", "istanbul", "A week in <mark>İstanbul</mark>"),  # İ is i, in English text too
+    ("İstanbul", "istanbul", "A week in <mark>İstanbul</mark>"),
+    ("ilk adımlar", "ilk", "<mark>İLK</mark> <mark>ADIMLAR</mark>"),  # capitals: İ is i, I is ı
+    ("IŞIK", "isik", "<mark>Işık</mark> ve gölge"),  # a query in capitals
+    ("ışık", "isik", "<mark>Işık</mark> ve gölge"),
+    ("api", "api", "<mark>API</mark> kullanımı"),  # English words in a Turkish post: I and i alike
+    ("linux", "api", "API kullanımı"),
+    ("file_size", "api", "API kullanımı"),  # code is lower-cased as English
+])
+def test_dotted_and_dotless_i_are_read_as_turkish_writes_them(search_blog, q, wanted, title):
+    response = search_blog(TURKISH)(q)
+    assert response.results[0].id == wanted
+    assert response.results[0].title_html == title
+    assert not response.relaxed and response.corrected_query is None
+
+
 def test_a_query_is_read_in_each_language_of_the_blog(search_blog):
     search = search_blog(BLOG)
     # English stemming finds "loaded"; French stemming finds "chargées".

@@ -143,6 +143,22 @@ def test_other_schema_version_forces_a_full_rebuild(make_blog, tmp_path):
     assert reindex(settings).full is True
 
 
+def test_an_index_analysed_by_an_earlier_release_is_served_then_rebuilt_in_full(make_blog, tmp_path):
+    _, settings, _ = setup_blog(make_blog, tmp_path)
+    gen = storage.current_generation(settings.index_dir)
+    manifest = json.loads((gen.path / storage.MANIFEST).read_text())
+    del manifest["analysis_version"]  # as the releases before it was recorded wrote it
+    (gen.path / storage.MANIFEST).write_text(json.dumps(manifest))
+    index = SearchIndex(settings.index_dir)
+    try:
+        assert index.search(SearchRequest(q="alpha")).results
+    finally:
+        close_index(index)
+    summary = reindex(settings)
+    assert summary.full is True
+    assert "analyses text differently" in summary.full_reason
+
+
 def test_malformed_post_is_skipped_with_exit_status_1_and_the_rest_published(make_blog, tmp_path):
     content, settings, _ = setup_blog(make_blog, tmp_path)
     (content / "broken.md").write_text("---\ntitle: [unclosed\n---\nText\n")
