@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+import random
 import re
 import sqlite3
 import threading
@@ -210,13 +211,27 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
                                check_same_thread=False)
         return conn
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
-    if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
-        conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: a committed batch survives a killed process
-    conn.executescript(SCHEMA)
-    return conn
+    deadline = time.monotonic() + BUSY_TIMEOUT
+    while True:
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT * 1000)}")
+            if conn.execute("PRAGMA journal_mode").fetchone()[0].lower() != "wal":
+                conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")  # in WAL: a committed batch survives a killed process
+            conn.executescript(SCHEMA)
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            # Processes that open a new database at once (workers starting together) can find
+            # it locked while one of them turns on WAL or creates the table: SQLite answers at
+            # once, without waiting, where two would wait for each other. Tried again.
+            if "locked" not in str(exc) and "busy" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(random.uniform(0.01, 0.05))
+        except BaseException:
+            conn.close()
+            raise
 
 
 def write(conn: sqlite3.Connection, counts: dict[tuple, int]) -> None:
