@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 from typing import Callable
 
@@ -183,19 +184,35 @@ CYRILLIC = frozenset({"ru", "uk", "be", "bg", "mk", "sr", "kk", "ky", "mn", "tg"
 DOTLESS_I = frozenset({"tr", "az"})
 
 
+#: Arabic vowel marks (harakat), Quranic annotation marks and the tatweel that stretches a
+#: line; Hebrew vowel points and cantillation. Most text and every reader leaves them out.
+_POINTS = dict.fromkeys([
+    *range(0x064B, 0x0660), 0x0670, 0x0640, *range(0x06D6, 0x06DD), *range(0x06DF, 0x06E5),
+    0x06E7, 0x06E8, *range(0x06EA, 0x06EE),
+    *range(0x0591, 0x05BE), 0x05BF, 0x05C1, 0x05C2, 0x05C4, 0x05C5, 0x05C7,
+])
+
+
 def lower(lang: str, text: str) -> str:
-    """``text`` lower-cased as ``lang`` writes it. ``İ`` is ``i`` in every language (Python
-    makes it ``i`` and a combining dot, which no typed "istanbul" matches); in Turkish and
-    Azerbaijani ``I`` is ``ı`` ("KAPALI" is "kapalı", which stems as "kapalı" does).
+    """``text`` lower-cased as ``lang`` writes it, without Arabic and Hebrew vowel points
+    ("مَدْرَسَة" is "مدرسة"). ``İ`` is ``i`` in every language (Python makes it ``i`` and a
+    combining dot, which no typed "istanbul" matches); in Turkish and Azerbaijani ``I`` is
+    ``ı`` ("KAPALI" is "kapalı", which stems as "kapalı" does).
 
     >>> lower("en", "İstanbul"), lower("tr", "İŞLEM KAPALI"), lower("en", "KAPALI")
     ('istanbul', 'işlem kapalı', 'kapali')
+    >>> lower("ar", "مَدْرَسَة") == "مدرسة", lower("he", "שָׁלוֹם") == "שלום", lower("fr", "cafe\u0301") == "café"
+    (True, True, True)
     """
+    if text.isascii():
+        return text.lower()
+    # Accents written apart ("e" and U+0301) as one letter, as readers type them.
+    text = unicodedata.normalize("NFC", text)
     if lang in DOTLESS_I and "I" in text:
         text = text.replace("I", "ı")
     if "İ" in text:
         text = text.replace("İ", "i")
-    return text.lower()
+    return text.lower().translate(_POINTS)
 
 
 def fold(lang: str, word: str) -> str:
@@ -235,9 +252,14 @@ def analysis_key(lang: str) -> str:
 # Chinese, Japanese and Korean
 
 #: Characters of scripts written without spaces between words: Han (with its marks), kana,
-#: Hangul. A run of them is indexed as overlapping pairs of characters.
+#: Hangul; and Thai, Lao, Burmese and Khmer, which are read the same way (called CJK here
+#: for short). A run of them is indexed as overlapping pairs of characters.
 CJK_CLASS = (
+    "\u0e01-\u0e5b"  # Thai
+    "\u0e81-\u0edf"  # Lao
+    "\u1000-\u109f"  # Myanmar
     "\u1100-\u11ff"  # Hangul Jamo
+    "\u1780-\u17ff\u19e0-\u19ff"  # Khmer, Khmer symbols
     "\u3005-\u3007\u3021-\u3029\u3031-\u3035\u303b\u303c"  # 々 〆 〇, Hangzhou numerals, kana repeat marks
     "\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff"  # Hiragana, Katakana (with ー), Katakana extension
     "\u3130-\u318f"  # Hangul compatibility Jamo

@@ -41,8 +41,9 @@ SCHEMA_VERSION = 14
 #: Bump when analysis makes other terms of the same text, the format unchanged: the next
 #: reindex rebuilds in full, and the live index is served meanwhile (its analyzers are
 #: pickled in it, so its queries are analysed as its posts were). 2: İ and Turkish I
-#: lower-cased as those languages write them (see languages.lower).
-ANALYSIS_VERSION = 2
+#: lower-cased as those languages write them (see languages.lower). 3: combining marks are
+#: part of words (WORD_PATTERN), Arabic and Hebrew vowel points left out.
+ANALYSIS_VERSION = 3
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -60,11 +61,35 @@ PART_WEIGHT = 0.3
 TITLE_PHRASE_BONUS = 6.0
 EXACT_TITLE_BONUS = 20.0
 
-#: Words: letters, digits and underscores, with dotted names kept whole (``node.js``, ``v18.3.0``);
-#: a run of Chinese, Japanese or Korean characters is a word of its own (``cjk``), which the
-#: tokenizer cuts into overlapping pairs ("服务器" is "服务", "务器").
+
+
+def _mark_ranges() -> str:
+    """The combining marks of the Basic Multilingual Plane, as a character class's ranges:
+    vowel signs and viramas of Devanagari and the other Indic scripts, Thai vowels and
+    tones, Arabic and Hebrew vowel points, accents written apart. Python's ``\\w`` leaves
+    them out, which cut "हिन्दी" into three words of one letter. (Not the variation selectors:
+    they follow emoji, not letters.)"""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x10000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me") and not 0xFE00 <= code <= 0xFE0F:
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+#: Words: letters, digits and underscores, with their combining marks, and dotted names kept
+#: whole (``node.js``, ``v18.3.0``); a run of Chinese, Japanese or Korean characters is a
+#: word of its own (``cjk``), which the tokenizer cuts into overlapping pairs ("服务器" is
+#: "服务", "务器").
 _LETTER = f"[^\\W{CJK_CLASS}]"
-WORD_PATTERN = rf"{_LETTER}+(?:\.{_LETTER}+)*|(?P<cjk>[{CJK_CLASS}]+)"
+_MARKS = _mark_ranges()
+_LETTERS = f"(?:{_LETTER}+|[{_MARKS}]+)*"
+WORD_PATTERN = rf"{_LETTER}{_LETTERS}(?:\.{_LETTER}{_LETTERS})*|(?P<cjk>[{CJK_CLASS}]+)"
+#: The same words in a text without combining marks (most): a third faster to find.
+_PLAIN_WORD_PATTERN = rf"{_LETTER}+(?:\.{_LETTER}+)*|(?P<cjk>[{CJK_CLASS}]+)"
+_ANY_MARK = re.compile(f"[{_MARKS}]")
 #: Code identifiers, dotted paths (``formData.get``) and numbers.
 CODE_PATTERN = r"[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d\w*(?:\.\w+)*"
 
@@ -577,6 +602,8 @@ class WordTokenizer(Tokenizer):
     def __init__(self, pattern: str = WORD_PATTERN):
         self.pattern = pattern
         self.expression = re.compile(pattern)
+        #: For a text without combining marks, when the pattern is WORD_PATTERN.
+        self._plain = re.compile(_PLAIN_WORD_PATTERN) if pattern == WORD_PATTERN else None
         #: Two CJK characters in a row, where the pattern has runs of them to cut in pairs.
         self._pairs = re.compile(f"[{CJK_CLASS}]{{2}}") if "(?P<cjk>" in pattern else None
 
@@ -590,11 +617,18 @@ class WordTokenizer(Tokenizer):
         self.__init__(state["pattern"])
 
     def words(self, value: str) -> list[tuple[str, int]]:
-        """(word, start) of each word of ``value``, CJK runs cut into pairs."""
+        """(word, start) of each word of ``value``, CJK runs cut into pairs.
+
+        >>> [w for w, _ in WordTokenizer().words("हिन्दी भाषा, مَدْرَسَة, node.js")]
+        ['हिन्दी', 'भाषा', 'مَدْرَسَة', 'node.js']
+        """
+        expression = self.expression
+        if self._plain is not None and _ANY_MARK.search(value) is None:
+            expression = self._plain
         if self._pairs is None or self._pairs.search(value) is None:  # no CJK run to cut
-            return [(match.group(), match.start()) for match in self.expression.finditer(value)]
+            return [(match.group(), match.start()) for match in expression.finditer(value)]
         found = []
-        for match in self.expression.finditer(value):
+        for match in expression.finditer(value):
             word = match.group()
             if match.lastgroup != "cjk" or len(word) == 1:
                 found.append((word, match.start()))

@@ -124,6 +124,51 @@ def test_dotted_and_dotless_i_are_read_as_turkish_writes_them(search_blog, q, wa
     assert not response.relaxed and response.corrected_query is None
 
 
+MARKS = {
+    "hindi.md": post("हिन्दी व्याकरण", "संज्ञा और सर्वनाम के नियम।", lang="hi"),
+    "river.md": post("नदी का पानी", "हम नदी के किनारे गए।", lang="hi"),
+    "arabic.md": post("المَدْرَسَة الجديدة", "افتتحت مدرسة جديدة في المدينة.", lang="ar"),
+    "hebrew.md": post("שָׁלוֹם עולם", "מאמר ראשון.", lang="he"),
+    "cafe.md": post("A cafe\u0301 in Lyon", "We had coffee.", lang="en"),
+}
+
+
+@pytest.mark.parametrize("q, wanted, title", [
+    # Vowel signs and viramas are part of the word, not the ends of three one-letter words.
+    ("हिन्दी", "hindi", "<mark>हिन्दी</mark> व्याकरण"),
+    ("नदी", "river", "<mark>नदी</mark> का पानी"),
+    # Arabic and Hebrew vowel points: found without them, marked with them.
+    ("مدرسة", "arabic", "<mark>المَدْرَسَة</mark> الجديدة"),
+    ("مَدْرَسَة", "arabic", "<mark>المَدْرَسَة</mark> الجديدة"),
+    ("שלום", "hebrew", "<mark>שָׁלוֹם</mark> עולם"),
+    # An accent written apart from its letter.
+    ("café", "cafe", "A <mark>cafe\u0301</mark> in Lyon"),
+    ("cafe", "cafe", "A <mark>cafe\u0301</mark> in Lyon"),
+])
+def test_combining_marks_are_part_of_their_word(search_blog, q, wanted, title):
+    response = search_blog(MARKS)(q)
+    assert response.results[0].id == wanted
+    assert response.results[0].title_html == title
+
+
+THAI = {
+    "thai.md": post("เรียนภาษาไทย", "ภาษาไทยง่ายนิดเดียว ถ้าฝึกทุกวัน", lang="th"),
+    "food.md": post("อาหารอร่อย", "ต้มยำกุ้งเป็นอาหารไทยที่มีชื่อเสียง", lang="th"),
+}
+
+
+@pytest.mark.parametrize("q, wanted, title", [
+    # Thai is written without spaces between words: found by a word inside a run, as CJK is.
+    ("ภาษา", "thai", "เรียน<mark>ภาษา</mark>ไทย"),
+    ("ต้มยำ", "food", "อาหารอร่อย"),
+    ("อาหาร", "food", "<mark>อาหาร</mark>อร่อย"),
+])
+def test_thai_is_found_by_a_word_inside_a_run(search_blog, q, wanted, title):
+    response = search_blog(THAI)(q)
+    assert response.results[0].id == wanted
+    assert response.results[0].title_html == title
+
+
 def test_a_query_is_read_in_each_language_of_the_blog(search_blog):
     search = search_blog(BLOG)
     # English stemming finds "loaded"; French stemming finds "chargées".
