@@ -39,7 +39,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 import lz4.block
 import numpy as np
 
-from .storage import DamagedFile, SegmentFile, SegmentFiles
+from .storage import DamagedFile, SegmentFile, SegmentFiles, segment_readers
 
 MAGIC = b"SSVDOCS3"
 SUFFIX = "sdx"
@@ -198,7 +198,7 @@ class GenerationDocuments(SegmentFiles):
 
     def fields(self, reader, docnum: int) -> dict[str, Any]:
         """Post ``docnum``'s stored fields (``reader``'s document number), from its segment's file."""
-        for sub, offset in reversed(list(reader.leaf_readers())):
+        for sub, offset in reversed(segment_readers(reader)):
             if docnum >= offset:
                 return self.of(sub).fields(docnum - offset)
         raise IndexError(f"There is no post {docnum}.")
@@ -206,14 +206,14 @@ class GenerationDocuments(SegmentFiles):
     def lengths(self, reader, fieldname: str) -> np.ndarray:
         """Every post's length of ``fieldname`` as Whoosh's scorer sees it (1 where a post has none)."""
         out = np.ones(reader.doc_count_all(), dtype=np.float64)
-        for sub, offset in reader.leaf_readers():
+        for sub, offset in segment_readers(reader):
             found = self.of(sub).lengths(fieldname)
             out[offset : offset + len(found)] = np.where(found > 0, _BYTE_TO_LENGTH[found], 1)
         return out
 
     def holders(self, reader, fieldname: str) -> int:
         """How many posts have ``fieldname`` (deleted ones too, as Whoosh's lengths count them)."""
-        return sum(int(np.count_nonzero(self.of(sub).lengths(fieldname))) for sub, _ in reader.leaf_readers())
+        return sum(int(np.count_nonzero(self.of(sub).lengths(fieldname))) for sub, _ in segment_readers(reader))
 
 
 #: Whoosh's field length of each length byte.

@@ -62,7 +62,7 @@ from typing import Any, Iterable, Iterator, NamedTuple, Sequence
 import numpy as np
 
 from .schema import COUNT_SIZE
-from .storage import DamagedFile, SegmentFile, SegmentFiles
+from .storage import DamagedFile, SegmentFile, SegmentFiles, segment_readers
 
 MAGIC = b"SSVPOSTS"
 SUFFIX = "spx"
@@ -877,7 +877,7 @@ class GenerationPostings(SegmentFiles):
         return found
 
     def _find_parts(self, reader) -> list[Part]:
-        leaves = list(reader.leaf_readers())
+        leaves = segment_readers(reader)
         out: list[Part] = []
         group = self._groups.of(leaves[0][0]) if leaves else None
         if group is not None and group.segments:

@@ -237,6 +237,12 @@ class SegmentFile:
         return data
 
 
+def segment_readers(reader) -> list[tuple[Any, int]]:
+    """(segment reader, number of its first post) of each segment ``reader`` reads; none for
+    an index without posts, where Whoosh gives one reader of no segment."""
+    return [(sub, offset) for sub, offset in reader.leaf_readers() if sub.segment() is not None]
+
+
 class SegmentFiles:
     """The files searchsvc keeps beside each segment of one generation, named
     ``file_name(segment id)``, each opened on first use with ``opener(path)`` and kept open.

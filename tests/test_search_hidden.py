@@ -26,3 +26,20 @@ def test_the_post_around_the_script_is_still_found(content_search):
 
 def test_draft_in_the_test_blog_is_not_found(blog_search):
     assert blog_search("blimpcargo").total == 0
+
+
+DRAFTS_ONLY = {"soon.md": "---\ntitle: Coming soon\ndraft: true\n---\n\nA post about zeppelins.\n"}
+
+
+@pytest.mark.parametrize("params", [
+    {"q": "zeppelin"}, {"q": "zeppelin", "tag": "news"}, {"q": "服务"}, {"q": "\"coming soon\""},
+    {"q": "zep"}, {"q": ""},
+])
+def test_a_blog_whose_posts_are_all_drafts_answers_with_no_results(make_blog, build_index, make_app, params):
+    # A new blog, or one whose every post is a draft: an index of no posts.
+    settings, summary = build_index(make_blog(DRAFTS_ONLY))
+    assert summary.total == 0
+    client = make_app(content_dir=settings.content_dir, index_dir=settings.index_dir).test_client()
+    response = client.get("/api/search", query_string=params)
+    assert response.status_code == 200
+    assert response.get_json()["results"] == []
