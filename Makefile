@@ -34,7 +34,7 @@ reindex: install
 	$(BIN)/searchsvc reindex || [ $$? -eq 1 ]
 
 ## Run every test. Installed here when missing: Debian's chromium (browser tests), hugo and
-## jekyll, and npm's @11ty/eleventy in $(VENV)/node (tests that build tiny sites with them)
+## jekyll, and npm's @11ty/eleventy and hexo in $(VENV)/node (tests that build tiny sites with them)
 APT_FOR_TESTS := chromium hugo jekyll
 test: install-test $(VENV)/node/.installed
 	@missing=""; for tool in $(APT_FOR_TESTS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
@@ -45,8 +45,9 @@ test: install-test $(VENV)/node/.installed
 
 $(VENV)/node/.installed: | $(BIN)/python
 	@mkdir -p $(VENV)/node
-	@command -v npm >/dev/null && (cd $(VENV)/node && npm install --silent --no-audit --no-fund @11ty/eleventy@3 >/dev/null 2>&1) \
-	  && touch $@ || echo "warning: could not install @11ty/eleventy with npm; its tests will be skipped"
+	@command -v npm >/dev/null && (cd $(VENV)/node && npm install --silent --no-audit --no-fund @11ty/eleventy@3 \
+	  hexo@7 hexo-renderer-marked@7 >/dev/null 2>&1) \
+	  && touch $@ || echo "warning: could not install @11ty/eleventy and hexo with npm; their tests will be skipped"
 
 ## The benchmark on ../shared/corpus, 1x and 10x, with targets (see bench/README.md);
 ## e.g. make bench BENCH_ARGS="--sizes 1 --quick"

@@ -779,7 +779,10 @@ def _tag_items(src: _Source, key: str, value: Any) -> list[str]:
     if not isinstance(value, list):
         raise src.error(key, f"has tags that cannot be read: {_show(value)} {_TAGS_HINT}")
     items = []
-    for item in value:
+    # Hexo writes a hierarchy of categories as a list in the list ([[Tech, Web Dev], [News]]):
+    # each of its names is a tag.
+    flat = [sub for item in value for sub in (item if isinstance(item, list) and key != "tags" else [item])]
+    for item in flat:
         if item is None:
             continue
         text = _scalar_text(item) if not isinstance(item, bool) else str(item).lower()

@@ -19,6 +19,7 @@ eleventy       ``eleventy.config.*``, ``.eleventy.js``         Markdown under th
 docusaurus     ``docusaurus.config.*``                         ``blog/``
 astro          ``astro.config.*``                              ``src/content/blog/``
 mkdocs         ``mkdocs.yml`` (blog plugin)                    ``docs/blog/posts/``
+hexo           ``_config.yml`` and ``hexo`` in ``package.json``   ``source/_posts/`` (any depth)
 =============  ==============================================  ======================================
 
 JavaScript configurations are never run: the settings they write as plain literals
@@ -27,6 +28,7 @@ JavaScript configurations are never run: the settings they write as plain litera
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
@@ -42,7 +44,7 @@ import yaml
 
 from .languages import normalize as normalize_language
 
-GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs")
+GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs", "hexo")
 
 
 class SiteError(ValueError):
@@ -198,7 +200,7 @@ def _recognise(root: Path) -> tuple[str, Path | None] | None:
         return None
 
     if found := first("_config.yml", "_config.yaml", "_config.toml"):
-        return "jekyll", found
+        return ("hexo" if _is_hexo(root) else "jekyll"), found
     if found := first("hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json"):
         return "hugo", found
     if (root / "config.toml").is_file() and (root / "content").is_dir():
@@ -219,6 +221,19 @@ def _recognise(root: Path) -> tuple[str, Path | None] | None:
     if found := first("mkdocs.yml", "mkdocs.yaml"):
         return "mkdocs", found
     return None
+
+
+def _is_hexo(root: Path) -> bool:
+    """Whether a site with ``_config.yml`` is Hexo's (Jekyll has the same file): its
+    ``package.json`` depends on hexo, or has the ``hexo`` key that ``hexo init`` writes."""
+    try:
+        package = json.loads((root / "package.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(package, dict):
+        return False
+    return "hexo" in package or any(isinstance(deps, dict) and "hexo" in deps
+               for deps in (package.get("dependencies"), package.get("devDependencies")))
 
 
 def _load(path: Path | None) -> dict[str, Any]:
@@ -890,6 +905,125 @@ def _mkdocs_url(site: Site, facts: PostFacts) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Hexo
+
+HEXO_PLACEHOLDERS = frozenset("year month i_month day i_day hour minute second title name post_title category hash".split())
+
+
+def _read_hexo(root: Path, config_file: Path | None, reason: str) -> Site:
+    config = _load(config_file)
+    language = config.get("language")
+    if isinstance(language, list):  # the first is the site's
+        language = language[0] if language else None
+    root_path = str(config.get("root") or _base_path(config.get("url") or "") or "/")
+    out = {
+        "permalink": str(config.get("permalink") or ":year/:month/:day/:title/"),
+        "root": "/" + root_path.strip("/") if root_path.strip("/") else "",
+        "source": str(config.get("source_dir") or "source").strip("./") or "source",
+        "new_post_name": str(config.get("new_post_name") or ":title.md"),
+        "default_category": str(config.get("default_category") or "uncategorized"),
+        "timezone": str(config.get("timezone") or ""),
+        "future": config.get("future", True) is not False,
+    }
+    name = config_file.name if config_file else "_config.yml"
+    problems = _unknown_placeholders(f"{name}: permalink", out["permalink"], HEXO_PLACEHOLDERS)
+    return Site("hexo", reason, tuple(problems), _language(language), out)
+
+
+def _hexo_place(site: Site, relpath: str) -> str | None:
+    """The path of a post inside ``source/_posts/``, or None for any other file. Hexo leaves
+    out files and folders whose names start with "_" or "." (drafts are in ``_drafts``)."""
+    prefix = site.config["source"] + "/_posts/"
+    if not relpath.startswith(prefix):
+        return None
+    inside = relpath[len(prefix):]
+    return None if any(p.startswith(("_", ".")) for p in inside.split("/")) else inside
+
+
+def _hexo_is_post(site: Site, relpath: str) -> bool:
+    return _hexo_place(site, relpath) is not None
+
+
+def _hexo_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
+    if facts.meta.get("published") is False:
+        return "published: false (Hexo does not publish it)"
+    if not site.config["future"] and facts.date and facts.date > now:
+        return "dated in the future (Hexo publishes it then; future: true publishes it now)"
+    return ""
+
+
+def _hexo_slugize(text: str, lower: bool = False) -> str:
+    """hexo-util's slugize: accents dropped, runs of spaces and punctuation a "-"."""
+    folded = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    slug = re.sub(r"[\s~`!@#$%^&*()\-_+=\[\]{}|\\;:\"'<>,.?/]+", "-", re.sub(r"[\x00-\x1f]", "", folded))
+    slug = re.sub(r"-{2,}", "-", slug).strip("-")
+    return slug.lower() if lower else slug
+
+
+def _hexo_title(new_post_name: str, path: str) -> str:
+    """What ``:title`` is for the post at ``path`` (inside ``_posts``, no extension), as Hexo
+    reads the path with ``new_post_name``: what its ``:title`` matched (":year-:month-:day-:title.md"
+    leaves the date out), and the path slugized where the path does not match it.
+
+    >>> _hexo_title(":title.md", "notes/deep"), _hexo_title(":year-:month-:day-:title.md", "2024-01-15-hello")
+    ('notes/deep', 'hello')
+    >>> _hexo_title(":year-:month-:day-:title.md", "notes/deep")
+    'notes-deep'
+    """
+    pattern = new_post_name.rsplit(".", 1)[0] if "." in new_post_name else new_post_name
+    segments = {"year": r"(\d{4})", "month": r"(\d{2})", "day": r"(\d{2})", "i_month": r"(\d{1,2})",
+                "i_day": r"(\d{1,2})", "hash": r"([0-9a-f]{12})", "title": r"(?P<title>.+?)"}
+    expression = "".join(segments.get(part[1:], r"(.+?)") if part.startswith(":") else re.escape(part)
+                         for part in re.split(r"(:[a-z_]+)", pattern) if part)
+    found = re.match(f"^{expression}$", path)
+    if found and found.groupdict().get("title") is not None:
+        return found.group("title")
+    return _hexo_slugize(path)
+
+
+def _hexo_category(site: Site, meta: Mapping[str, Any]) -> str:
+    """``:category``: the path of the post's last category ("Tech/Web-Dev" for ``[Tech, Web Dev]``,
+    a hierarchy), each name slugized; the site's default category when it has none."""
+    value = meta.get("categories", meta.get("category"))
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value:
+        return site.config["default_category"]
+    last = value[-1] if isinstance(value[-1], list) else value  # [[A, B], [C]]: several hierarchies
+    names = [str(v) for v in last if v is not None]
+    return "/".join(_hexo_slugize(n) for n in names) or site.config["default_category"]
+
+
+def _hexo_url(site: Site, facts: PostFacts) -> str:
+    inside = _hexo_place(site, facts.relpath) or _stem(facts.relpath)
+    own = facts.meta.get("permalink")
+    if isinstance(own, str) and own.strip():
+        path = own.strip()
+    else:
+        title = _hexo_title(site.config["new_post_name"], inside.rsplit(".", 1)[0])
+        when = facts.date
+        if when is not None and site.config["timezone"]:
+            try:
+                when = when.astimezone(ZoneInfo(site.config["timezone"]))
+            except (ZoneInfoNotFoundError, ValueError):
+                pass
+        values = {
+            **{k: v for k, v in _date_values(when).items() if k in HEXO_PLACEHOLDERS},
+            "title": title,
+            "name": title.rsplit("/", 1)[-1],
+            "post_title": _hexo_slugize(facts.title, lower=True),
+            "category": _hexo_category(site, facts.meta),
+        }
+        if when is not None:
+            values["hash"] = hashlib.sha1(f"{title}{int(when.timestamp())}".encode()).hexdigest()[:12]
+        path = _pattern_url(site.config["permalink"], values)
+    url = re.sub(r"/{2,}", "/", site.config["root"] + "/" + path.lstrip("/"))
+    if url.endswith("/index.html"):
+        url = url[: -len("index.html")]
+    return _quote(url)
+
+
+# ---------------------------------------------------------------------------
 
 
 def _language(value: Any) -> str | None:
@@ -902,14 +1036,14 @@ def _never_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
 
 _READERS = {
     "jekyll": _read_jekyll, "hugo": _read_hugo, "zola": _read_zola, "eleventy": _read_eleventy,
-    "docusaurus": _read_docusaurus, "astro": _read_astro, "mkdocs": _read_mkdocs,
+    "docusaurus": _read_docusaurus, "astro": _read_astro, "mkdocs": _read_mkdocs, "hexo": _read_hexo,
 }
 _IS_POST = {
     "jekyll": _jekyll_is_post, "hugo": _hugo_is_post, "zola": _zola_is_post, "eleventy": _eleventy_is_post,
-    "docusaurus": _docusaurus_is_post, "astro": _astro_is_post, "mkdocs": _mkdocs_is_post,
+    "docusaurus": _docusaurus_is_post, "astro": _astro_is_post, "mkdocs": _mkdocs_is_post, "hexo": _hexo_is_post,
 }
-_HIDDEN = {"jekyll": _jekyll_hidden, "hugo": _hugo_hidden}
+_HIDDEN = {"jekyll": _jekyll_hidden, "hugo": _hugo_hidden, "hexo": _hexo_hidden}
 _URL = {
     "jekyll": _jekyll_url, "hugo": _hugo_url, "zola": _zola_url, "eleventy": _eleventy_url,
-    "docusaurus": _docusaurus_url, "astro": _astro_url, "mkdocs": _mkdocs_url,
+    "docusaurus": _docusaurus_url, "astro": _astro_url, "mkdocs": _mkdocs_url, "hexo": _hexo_url,
 }

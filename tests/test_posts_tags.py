@@ -53,7 +53,19 @@ def test_mapping_tags_are_refused():
 
 def test_nested_list_tag_is_refused():
     with pytest.raises(PostError) as err:
-        tags("categories: [[a, b]]")
+        tags("tags: [[a, b]]")
+    assert err.value.field == "tags"
+    assert err.value.reason.startswith("has a tag that cannot be read: a list")
+
+
+def test_categories_in_hierarchies_are_tags():
+    # Hexo: [Tech, Web] is one category under another; [[Tech, Web], [News]] two of them.
+    assert tags("categories: [[Tech, Web], [News]]") == ("Tech", "Web", "News")
+
+
+def test_categories_nested_deeper_are_refused():
+    with pytest.raises(PostError) as err:
+        tags("categories: [[a, [b]]]")
     assert err.value.field == "categories"
     assert err.value.reason.startswith("has a tag that cannot be read: a list")
 

@@ -2,10 +2,11 @@
 reads them, each result's URL where it publishes the post.
 
 The tests marked ``generator`` build tiny sites with the real generators (Debian's hugo and
-jekyll, npm's @11ty/eleventy: ``make test`` installs them) and check that every indexed
+jekyll, npm's @11ty/eleventy and hexo: ``make test`` installs them) and check that every indexed
 post's URL exists in the generated output."""
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ import pytest
 
 from searchsvc.config import Settings, SettingsError
 from searchsvc.indexer import ReindexError, reindex
+from searchsvc.query import SearchRequest
 from searchsvc.sites import detect, hugo_urlize
 
 REPO = Path(__file__).resolve().parent.parent
@@ -226,6 +228,57 @@ def test_docusaurus(tmp_path):
     assert summary.languages == {"en": 1, "fr": 3}
 
 
+HEXO = {
+    "_config.yml": "title: Blog\nlanguage: [zh-CN, en]\ntimezone: Asia/Shanghai\nurl: https://example.com/blog\n"
+                   "root: /blog/\npermalink: :year/:month/:day/:title/\nnew_post_name: :year-:month-:day-:title.md\n",
+    "package.json": '{"name": "blog", "private": true, "hexo": {"version": "7.3.0"}, '
+                    '"dependencies": {"hexo": "^7.0.0", "hexo-renderer-marked": "*"}}',
+    "source/_posts/2024-01-15-hello-world.md": post("你好，世界", date="2024-01-15 10:00:00", tags=["入门"]),
+    "source/_posts/notes/deep.md": post("Deep", date="2023-05-06 07:08:09", categories=[["Tech", "Web Dev"]]),
+    "source/_posts/custom.md": post("Custom", date="2022-01-01 12:00:00", permalink="custom/path/"),
+    "source/_posts/hidden.md": post("Hidden", date="2022-01-02 12:00:00", published=False),
+    "source/_drafts/draft.md": post("Draft"),
+    "source/about/index.md": post("About", date="2022-01-01 12:00:00"),
+}
+
+
+def test_hexo(tmp_path):
+    # _config.yml as Jekyll's, told apart by package.json.
+    site = write(tmp_path / "site", HEXO)
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "hexo"
+    assert urls == {
+        "source/_posts/2024-01-15-hello-world.md": "/blog/2024/01/15/hello-world/",
+        "source/_posts/notes/deep.md": "/blog/2023/05/06/notes-deep/",  # in the site's time zone
+        "source/_posts/custom.md": "/blog/custom/path/",
+    }
+    assert summary.languages == {"zh": 3}
+    assert [s.path for s in summary.hidden] == ["source/_posts/hidden.md"]
+
+
+def test_hexo_categories_in_a_hierarchy_are_tags(tmp_path, open_index):
+    site = write(tmp_path / "site", HEXO)
+    index(site, tmp_path)
+    found = open_index(tmp_path / "index").search(SearchRequest(q="deep"))
+    assert found.results[0].tags == ("Tech", "Web Dev")
+
+
+@pytest.mark.parametrize("permalink, url", [
+    (":category/:title/", "/Tech/Web-Dev/notes/deep/"),  # (new_post_name :title.md: the path as it is)
+    (":year/:i_month/:i_day/:name.html", "/2023/5/6/deep.html"),
+    ("posts/:post_title/", "/posts/deep/"),
+])
+def test_hexo_permalink_placeholders(tmp_path, permalink, url):
+    site = write(tmp_path / "site", {**HEXO, "_config.yml": f"timezone: Asia/Shanghai\npermalink: {permalink}\n"})
+    assert index(site, tmp_path)[1]["source/_posts/notes/deep.md"] == url
+
+
+def test_a_jekyll_site_with_a_package_json_stays_jekyll(tmp_path):
+    site = write(tmp_path / "site", {"_config.yml": "title: Site\n", "package.json": '{"devDependencies": {"sass": "1"}}',
+                                     "_posts/2015-10-26-released.md": post("Released")})
+    assert detect(site).generator == "jekyll"
+
+
 def test_javascript_settings_that_are_not_literals_are_reported(tmp_path):
     site = write(tmp_path / "site", {
         "docusaurus.config.js": "const base = process.env.BASE;\nmodule.exports = { baseUrl: base };\n",
@@ -294,7 +347,7 @@ def _tool(name: str) -> str:
     found = shutil.which(name) or next(
         (str(p) for p in (REPO / ".venv" / "node" / "node_modules" / ".bin" / name,) if p.exists()), None)
     if found is None:
-        pytest.skip(f"{name} is not installed here (make test installs it: apt for hugo and jekyll, npm for eleventy)")
+        pytest.skip(f"{name} is not installed here (make test installs it: apt for hugo and jekyll, npm for eleventy and hexo)")
     return found
 
 
@@ -352,6 +405,23 @@ def test_every_url_exists_in_the_site_eleventy_builds(tmp_path):
     assert urls["src/posts/templated.md"] == "/blog/t/templated/"
     assert urls["src/notes/2024-01-02-first-note.md"] == "/blog/n/first-note/"
     _check_urls(urls, tmp_path / "out", prefix="/blog")
+
+
+def test_every_url_exists_in_the_site_hexo_builds(tmp_path):
+    hexo = _tool("hexo")
+    site = write(tmp_path / "site", {**HEXO, "_config.yml": HEXO["_config.yml"] + f"public_dir: {tmp_path / 'out'}\n"})
+    # Hexo loads itself and the plugins package.json names from the site's node_modules; it
+    # writes a post's date in the machine's time zone, which is the site's where its owner builds it.
+    modules = Path(hexo).parent.parent  # node_modules/.bin/hexo
+    if not (modules / "hexo-renderer-marked").is_dir():
+        pytest.skip(f"hexo-renderer-marked is not beside {hexo} (make test installs both)")
+    (site / "node_modules").symlink_to(modules)
+    subprocess.run([hexo, "generate", "--silent"], check=True, capture_output=True, timeout=120, cwd=site,
+                   env={**os.environ, "TZ": "Asia/Shanghai"})
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "hexo"
+    _check_urls(urls, tmp_path / "out", prefix="/blog")
+    assert "/about/" in _published(tmp_path / "out")  # a page: published, and not a post
 
 
 def test_a_plain_folders_url_template_has_the_posts_date_title_section_and_language(tmp_path):
