@@ -345,6 +345,9 @@ def _split_frontmatter(relpath: str, text: str) -> tuple[dict[str, Any], str]:
     first_line = text.count("\n", 0, len(text) - len(start)) + 1  # of the frontmatter block
     handler = frontmatter.detect_format(start, _HANDLERS.values())
     if handler is None:
+        header = _metadata_header(start)
+        if header is not None:
+            return header[0], _tidy_body(header[1])
         return {}, _tidy_body(text)
     kind = next(k for k, h in _HANDLERS.items() if h is handler)
     try:
@@ -376,6 +379,52 @@ def _split_frontmatter(relpath: str, text: str) -> tuple[dict[str, Any], str]:
         if not _encodable(value):
             raise PostError(relpath, "has text that is not valid Unicode (a lone surrogate escape)", key)
     return meta, _tidy_body(content)
+
+
+#: A line of a metadata header: "Key: value".
+_HEADER_LINE = re.compile(r"([A-Za-z][A-Za-z0-9_-]*)[ \t]*:[ \t]?(.*)")
+#: What the keys of a metadata header are as frontmatter (others are kept as they are).
+_HEADER_KEYS = {"summary": "description", "category": "categories", "keywords": "tags"}
+
+
+def _metadata_header(text: str) -> tuple[dict[str, Any], str] | None:
+    """(metadata, body) of a post that starts with "Key: value" lines, as Pelican, MultiMarkdown
+    and Python-Markdown's meta extension write them (up to the first blank line; a line indented
+    goes on the value above), when they name a title; else None. Keys are read in lower case;
+    ``Authors`` and ``Tags`` are comma-separated, ``Summary`` is the description, ``Status:
+    draft`` a draft.
+
+    >>> meta, body = _metadata_header("Title: Hello\\nTags: a, b\\nSummary: Short\\n  and sweet\\n\\nText.\\n")
+    >>> meta, body
+    ({'title': 'Hello', 'tags': 'a, b', 'description': 'Short and sweet'}, 'Text.\\n')
+    >>> _metadata_header("Note: this is a post.\\n\\nText.") is None
+    True
+    """
+    meta: dict[str, Any] = {}
+    key = None
+    rest = ""
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.strip():
+            rest = "\n".join(lines[i + 1 :])
+            break
+        found = _HEADER_LINE.fullmatch(line.rstrip())
+        if found and not line[:1].isspace():
+            key = found.group(1).lower()
+            key = _HEADER_KEYS.get(key, key)
+            meta[key] = found.group(2).strip()
+        elif key is not None and line[:1].isspace():
+            meta[key] = (meta[key] + " " + line.strip()).strip()
+        else:
+            return None
+    if not meta.get("title"):
+        return None
+    for name in ("authors", "author"):
+        if isinstance(meta.get(name), str) and "," in meta[name]:
+            meta[name] = [a.strip() for a in meta[name].split(",") if a.strip()]
+    if str(meta.get("status", "")).lower() == "draft":
+        meta["draft"] = True
+    return meta, rest
 
 
 def _encodable(value: Any) -> bool:

@@ -70,6 +70,43 @@ def test_no_frontmatter_keeps_the_whole_text_as_body():
     assert post.body == "Just a note with no metadata at all.\n\nIt still gets indexed."
 
 
+PELICAN = """Title: My super title
+Date: 2010-12-03 10:20
+Category: Python
+Tags: pelican, publishing
+Slug: my-super-post
+Authors: Alexis Metaireau, Conan Doyle
+Summary: Short version for index
+    and feeds
+
+This is the content of my super blog post.
+"""
+
+
+def test_a_header_of_key_value_lines_is_the_posts_metadata():
+    # As Pelican, MultiMarkdown and Python-Markdown's meta extension write it.
+    post = parse(PELICAN)
+    assert post.title == "My super title"
+    assert post.date == datetime(2010, 12, 3, 10, 20, tzinfo=timezone.utc)
+    assert post.tags == ("pelican", "publishing", "Python")
+    assert post.authors == (Author("Alexis Metaireau"), Author("Conan Doyle"))
+    assert post.description == "Short version for index and feeds"
+    assert post.slug == "my-super-post"
+    assert post.body == "This is the content of my super blog post."
+
+
+def test_a_header_with_status_draft_is_a_draft():
+    assert parse("Title: Soon\nStatus: draft\n\nText.\n").hidden
+
+
+@pytest.mark.parametrize("text", [
+    "Note: this post has no metadata.\n\nText.\n",      # no title: the first line is text
+    "Title: Hello\nthen a sentence.\n\nText.\n",         # a line that is not "Key: value"
+])
+def test_text_that_only_looks_like_a_header_stays_the_body(text):
+    assert parse(text).body == text.strip()
+
+
 def test_malformed_yaml_names_the_line_in_the_file():
     assert reason("malformed_yaml.md") == (
         "has malformed YAML frontmatter: expected ',' or ']', but got ':' on line 4"
