@@ -612,7 +612,7 @@ def _site_settings(settings: Settings, site: Site) -> Settings:
     declared = site.config.get("languages") if site.generator == "hugo" else None
     if declared and not settings.languages:
         changes["languages"] = tuple(declared)  # Hugo's "name.fr.md" files
-    zone = site.config.get("timezone") if site.generator in ("jekyll", "hexo") else None
+    zone = site.config.get("timezone") if site.generator in ("jekyll", "hexo", "pelican") else None
     if zone and settings.timezone == "UTC":
         try:
             return settings.replace(timezone=zone, **changes)

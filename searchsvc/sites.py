@@ -20,6 +20,7 @@ docusaurus     ``docusaurus.config.*``                         ``blog/``
 astro          ``astro.config.*``                              ``src/content/blog/``
 mkdocs         ``mkdocs.yml`` (blog plugin)                    ``docs/blog/posts/``
 hexo           ``_config.yml`` and ``hexo`` in ``package.json``   ``source/_posts/`` (any depth)
+pelican        ``pelicanconf.py``                              articles under ``PATH`` (not pages)
 =============  ==============================================  ======================================
 
 JavaScript configurations are never run: the settings they write as plain literals
@@ -28,6 +29,7 @@ JavaScript configurations are never run: the settings they write as plain litera
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import json
 import re
@@ -44,7 +46,7 @@ import yaml
 
 from .languages import normalize as normalize_language
 
-GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs", "hexo")
+GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs", "hexo", "pelican")
 
 
 class SiteError(ValueError):
@@ -220,6 +222,8 @@ def _recognise(root: Path) -> tuple[str, Path | None] | None:
         return "astro", found
     if found := first("mkdocs.yml", "mkdocs.yaml"):
         return "mkdocs", found
+    if found := first("pelicanconf.py"):
+        return "pelican", found
     return None
 
 
@@ -281,6 +285,31 @@ def _js_literal(text: str, key: str) -> tuple[str | None, bool]:
     if found:
         return found.group(2), True
     return None, re.search(rf"\b{re.escape(key)}\s*:", text) is not None
+
+
+def _py_settings(path: Path | None, keys: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """``keys`` (name -> default) read from a Python configuration without running it: the
+    names given a literal at the top level; problems as sentences."""
+    values = dict(keys)
+    problems: list[str] = []
+    if path is None:
+        return values, problems
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8", errors="replace"), str(path))
+    except SyntaxError as exc:
+        raise SiteError(f"{path}, line {exc.lineno}: is not valid Python ({exc.msg}).") from None
+    for node in tree.body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        name = node.targets[0].id
+        if name not in keys:
+            continue
+        try:
+            values[name] = ast.literal_eval(node.value)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            values[name] = keys[name]
+            problems.append(f"{path.name}: {name} is not written as a plain value; using {keys[name]!r}")
+    return values, problems
 
 
 def _js_settings(path: Path | None, keys: dict[str, str]) -> tuple[dict[str, str], list[str]]:
@@ -1024,6 +1053,103 @@ def _hexo_url(site: Site, facts: PostFacts) -> str:
 
 
 # ---------------------------------------------------------------------------
+# Pelican
+
+_PELICAN_SETTINGS = {
+    "PATH": ".", "ARTICLE_PATHS": [""], "PAGE_PATHS": ["pages"], "ARTICLE_EXCLUDES": None,
+    "ARTICLE_URL": "{slug}.html", "SITEURL": "", "DEFAULT_LANG": "en", "TIMEZONE": "",
+    "DEFAULT_CATEGORY": "misc", "USE_FOLDER_AS_CATEGORY": True, "AUTHOR": "",
+}
+_PELICAN_SUFFIXES = (".md", ".markdown", ".mdown", ".mkd")
+
+
+def _read_pelican(root: Path, config_file: Path | None, reason: str) -> Site:
+    values, problems = _py_settings(config_file, _PELICAN_SETTINGS)
+
+    def folders(value: Any) -> list[str]:
+        items = [value] if isinstance(value, str) else value if isinstance(value, (list, tuple)) else []
+        return [str(v).strip("/") for v in items if isinstance(v, str)]
+
+    path = str(values["PATH"] or ".").strip("/")
+    pages = folders(values["PAGE_PATHS"])
+    excludes = folders(values["ARTICLE_EXCLUDES"]) if values["ARTICLE_EXCLUDES"] is not None else pages
+    out = {
+        "path": "" if path in (".", "./", "") else path.removeprefix("./"),
+        "articles": folders(values["ARTICLE_PATHS"]) or [""],
+        "excludes": excludes,
+        "url": str(values["ARTICLE_URL"] or "{slug}.html"),
+        "base": _base_path(values["SITEURL"]),
+        "timezone": str(values["TIMEZONE"] or ""),
+        "default_category": str(values["DEFAULT_CATEGORY"] or "misc"),
+        "folder_category": bool(values["USE_FOLDER_AS_CATEGORY"]),
+        "author": str(values["AUTHOR"] or ""),
+        "lang": str(values["DEFAULT_LANG"] or "en"),
+    }
+    return Site("pelican", reason, tuple(problems), _language(out["lang"]), out)
+
+
+def _pelican_inside(site: Site, relpath: str) -> str | None:
+    """The path of ``relpath`` inside the content folder (``PATH``), or None outside it."""
+    base = site.config["path"]
+    if not base:
+        return relpath
+    return relpath[len(base) + 1:] if relpath.startswith(base + "/") else None
+
+
+def _pelican_is_post(site: Site, relpath: str) -> bool:
+    inside = _pelican_inside(site, relpath)
+    if inside is None or not inside.lower().endswith(_PELICAN_SUFFIXES):
+        return False
+
+    def under(folder: str) -> bool:
+        return not folder or inside.startswith(folder + "/")
+
+    return any(under(f) for f in site.config["articles"]) and not any(
+        f and under(f) for f in site.config["excludes"])
+
+
+def _pelican_slug(text: str) -> str:
+    """Pelican's slugify with its default substitutions: ASCII only, punctuation out, runs of
+    spaces and hyphens one hyphen, lower case ("Mon titre à moi" -> "mon-titre-a-moi")."""
+    value = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    value = re.sub(r"[^\w\s-]", "", value).strip()
+    return re.sub(r"[-\s]+", "-", value).lower()
+
+
+def _pelican_url(site: Site, facts: PostFacts) -> str:
+    inside = _pelican_inside(site, facts.relpath) or facts.relpath
+    own = facts.meta.get("slug")
+    slug = str(own).strip() if isinstance(own, str) and own.strip() else _pelican_slug(facts.title)
+    category = facts.meta.get("categories", facts.meta.get("category"))
+    if isinstance(category, list):
+        category = category[0] if category else None
+    folder = inside.rsplit("/", 1)[0] if "/" in inside else ""
+    if not isinstance(category, str) or not category.strip():
+        category = folder.split("/")[-1] if folder and site.config["folder_category"] else site.config["default_category"]
+    author = facts.meta.get("authors", facts.meta.get("author")) or site.config["author"]
+    if isinstance(author, list):
+        author = author[0] if author else ""
+    when = facts.date
+    if when is not None and site.config["timezone"]:
+        try:
+            when = when.astimezone(ZoneInfo(site.config["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    lang = facts.meta.get("lang")
+    values = {"slug": slug, "category": _pelican_slug(str(category)), "author": _pelican_slug(str(author or "")),
+              "lang": str(lang) if isinstance(lang, str) and lang else site.config["lang"]}
+
+    def fill(found: re.Match) -> str:
+        name, spec = found.group(1), found.group(2)
+        if name == "date":
+            return when.strftime(spec or "%Y-%m-%d") if when is not None else found.group(0)
+        return values.get(name, found.group(0))
+
+    path = re.sub(r"\{(\w+)(?::([^}]*))?\}", fill, site.config["url"])
+    return _quote(site.config["base"] + "/" + path.lstrip("/"))
+
+
+# ---------------------------------------------------------------------------
 
 
 def _language(value: Any) -> str | None:
@@ -1037,13 +1163,16 @@ def _never_hidden(site: Site, facts: PostFacts, now: datetime) -> str:
 _READERS = {
     "jekyll": _read_jekyll, "hugo": _read_hugo, "zola": _read_zola, "eleventy": _read_eleventy,
     "docusaurus": _read_docusaurus, "astro": _read_astro, "mkdocs": _read_mkdocs, "hexo": _read_hexo,
+    "pelican": _read_pelican,
 }
 _IS_POST = {
     "jekyll": _jekyll_is_post, "hugo": _hugo_is_post, "zola": _zola_is_post, "eleventy": _eleventy_is_post,
     "docusaurus": _docusaurus_is_post, "astro": _astro_is_post, "mkdocs": _mkdocs_is_post, "hexo": _hexo_is_post,
+    "pelican": _pelican_is_post,
 }
 _HIDDEN = {"jekyll": _jekyll_hidden, "hugo": _hugo_hidden, "hexo": _hexo_hidden}
 _URL = {
     "jekyll": _jekyll_url, "hugo": _hugo_url, "zola": _zola_url, "eleventy": _eleventy_url,
     "docusaurus": _docusaurus_url, "astro": _astro_url, "mkdocs": _mkdocs_url, "hexo": _hexo_url,
+    "pelican": _pelican_url,
 }

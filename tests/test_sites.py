@@ -279,6 +279,42 @@ def test_a_jekyll_site_with_a_package_json_stays_jekyll(tmp_path):
     assert detect(site).generator == "jekyll"
 
 
+PELICAN = {
+    "pelicanconf.py": "AUTHOR = 'Me'\nSITEURL = 'https://example.com/blog'\nPATH = 'content'\nTIMEZONE = 'Europe/Paris'\n"
+                      "DEFAULT_LANG = 'fr'\nARTICLE_URL = 'posts/{date:%Y}/{date:%m}/{slug}/'\n"
+                      "ARTICLE_SAVE_AS = ARTICLE_URL + 'index.html'\n",
+    "content/super.md": "Title: Mon super titre à moi\nDate: 2010-12-03 10:20\nTags: pelican\n\nText.\n",
+    "content/tech/second.md": "Title: Second Post\nDate: 2011-01-05\nSlug: the-second\n\nSecond.\n",
+    "content/draft.md": "Title: Draft one\nDate: 2012-01-05\nStatus: draft\n\nDraft.\n",
+    "content/pages/about.md": "Title: About\n\nAbout me.\n",
+}
+
+
+def test_pelican(tmp_path):
+    # The URLs Pelican 4.12 wrote for this site (checked by hand: it is not a test dependency).
+    site = write(tmp_path / "site", PELICAN)
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "pelican"
+    assert urls == {"content/super.md": "/blog/posts/2010/12/mon-super-titre-a-moi/",
+                    "content/tech/second.md": "/blog/posts/2011/01/the-second/"}
+    assert summary.languages == {"fr": 2}
+    assert [s.path for s in summary.hidden] == ["content/draft.md"]
+
+
+@pytest.mark.parametrize("article_url, url", [
+    (None, "/tech/second-post.html"),  # Pelican's default, {slug}.html; the category is the folder
+    ("'{category}/{slug}.html'", "/tech/tech/second-post.html"),
+    ("'{author}/{lang}/{date:%Y-%m-%d}/{slug}/'", "/tech/me/en/2011-01-05/second-post/"),
+])
+def test_pelican_article_url(tmp_path, article_url, url):
+    config = "AUTHOR = 'Me'\nPATH = 'content'\nSITEURL = '/tech'\n"
+    if article_url:
+        config += f"ARTICLE_URL = {article_url}\n"
+    site = write(tmp_path / "site", {"pelicanconf.py": config,
+                                     "content/tech/second.md": "Title: Second Post\nDate: 2011-01-05\n\nText.\n"})
+    assert index(site, tmp_path)[1] == {"content/tech/second.md": url}
+
+
 def test_javascript_settings_that_are_not_literals_are_reported(tmp_path):
     site = write(tmp_path / "site", {
         "docusaurus.config.js": "const base = process.env.BASE;\nmodule.exports = { baseUrl: base };\n",
