@@ -62,7 +62,6 @@ TITLE_PHRASE_BONUS = 6.0
 EXACT_TITLE_BONUS = 20.0
 
 
-
 def _mark_ranges() -> str:
     """The combining marks of the Basic Multilingual Plane, as a character class's ranges:
     vowel signs and viramas of Devanagari and the other Indic scripts, Thai vowels and
@@ -80,9 +79,9 @@ def _mark_ranges() -> str:
 
 
 #: Words: letters, digits and underscores, with their combining marks, and dotted names kept
-#: whole (``node.js``, ``v18.3.0``); a run of Chinese, Japanese or Korean characters is a
-#: word of its own (``cjk``), which the tokenizer cuts into overlapping pairs ("服务器" is
-#: "服务", "务器").
+#: whole (``node.js``, ``v18.3.0``); a run of characters of a script written without spaces
+#: (Chinese, Japanese, Korean, Thai…: ``CJK_CLASS``) is a word of its own (``cjk``), which the
+#: tokenizer cuts into overlapping pairs ("服务器" is "服务", "务器").
 _LETTER = f"[^\\W{CJK_CLASS}]"
 _MARKS = _mark_ranges()
 _LETTERS = f"(?:{_LETTER}+|[{_MARKS}]+)*"

@@ -148,6 +148,8 @@ def detect(root: Path, forced: str = "") -> Site:
     elif found:
         generator, config_file = found
         reason = f"found {config_file.name}" if config_file else "found content/"
+        if generator == "hexo":
+            reason += " and hexo in package.json"
     else:
         return Site()
     site = _READERS[generator](root, config_file, reason)
