@@ -21,6 +21,7 @@ astro          ``astro.config.*``                              ``src/content/blo
 mkdocs         ``mkdocs.yml`` (blog plugin)                    ``docs/blog/posts/``
 hexo           ``_config.yml`` and ``hexo`` in ``package.json``   ``source/_posts/`` (any depth)
 pelican        ``pelicanconf.py``                              articles under ``PATH`` (not pages)
+gatsby         ``gatsby-config.*``                             ``content/blog/`` (the starter's)
 =============  ==============================================  ======================================
 
 JavaScript configurations are never run: the settings they write as plain literals
@@ -46,7 +47,7 @@ import yaml
 
 from .languages import normalize as normalize_language
 
-GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs", "hexo", "pelican")
+GENERATORS = ("jekyll", "hugo", "zola", "eleventy", "docusaurus", "astro", "mkdocs", "hexo", "pelican", "gatsby")
 
 
 class SiteError(ValueError):
@@ -226,6 +227,8 @@ def _recognise(root: Path) -> tuple[str, Path | None] | None:
         return "mkdocs", found
     if found := first("pelicanconf.py"):
         return "pelican", found
+    if found := first(*(f"gatsby-config.{e}" for e in ("js", "mjs", "ts"))):
+        return "gatsby", found
     return None
 
 
@@ -903,6 +906,25 @@ def _astro_url(site: Site, facts: PostFacts) -> str:
     return _quote(site.config["base"] + "/blog/" + slug + "/")
 
 
+def _read_gatsby(root: Path, config_file: Path | None, reason: str) -> Site:
+    """Gatsby's starter blog: posts under ``content/blog/``, each at its path there (what
+    ``createFilePath`` makes the page's slug), under ``pathPrefix``."""
+    values, problems = _js_settings(config_file, {"pathPrefix": "/"})
+    prefix = values["pathPrefix"].strip("/")
+    return Site("gatsby", reason, tuple(problems), None, {"base": "/" + prefix if prefix else ""})
+
+
+def _gatsby_is_post(site: Site, relpath: str) -> bool:
+    return relpath.startswith("content/blog/")
+
+
+def _gatsby_url(site: Site, facts: PostFacts) -> str:
+    inner = facts.relpath[len("content/blog/"):].rsplit(".", 1)[0]
+    if inner == "index" or inner.endswith("/index"):
+        inner = inner[: -len("index")].rstrip("/")
+    return _quote(site.config["base"] + "/" + inner + "/" if inner else site.config["base"] + "/")
+
+
 def _read_mkdocs(root: Path, config_file: Path | None, reason: str) -> Site:
     config = _load(config_file)
     blog: dict[str, Any] = {}
@@ -1166,15 +1188,18 @@ _READERS = {
     "jekyll": _read_jekyll, "hugo": _read_hugo, "zola": _read_zola, "eleventy": _read_eleventy,
     "docusaurus": _read_docusaurus, "astro": _read_astro, "mkdocs": _read_mkdocs, "hexo": _read_hexo,
     "pelican": _read_pelican,
+    "gatsby": _read_gatsby,
 }
 _IS_POST = {
     "jekyll": _jekyll_is_post, "hugo": _hugo_is_post, "zola": _zola_is_post, "eleventy": _eleventy_is_post,
     "docusaurus": _docusaurus_is_post, "astro": _astro_is_post, "mkdocs": _mkdocs_is_post, "hexo": _hexo_is_post,
     "pelican": _pelican_is_post,
+    "gatsby": _gatsby_is_post,
 }
 _HIDDEN = {"jekyll": _jekyll_hidden, "hugo": _hugo_hidden, "hexo": _hexo_hidden}
 _URL = {
     "jekyll": _jekyll_url, "hugo": _hugo_url, "zola": _zola_url, "eleventy": _eleventy_url,
     "docusaurus": _docusaurus_url, "astro": _astro_url, "mkdocs": _mkdocs_url, "hexo": _hexo_url,
     "pelican": _pelican_url,
+    "gatsby": _gatsby_url,
 }

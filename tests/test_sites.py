@@ -315,6 +315,20 @@ def test_pelican_article_url(tmp_path, article_url, url):
     assert index(site, tmp_path)[1] == {"content/tech/second.md": url}
 
 
+def test_gatsby(tmp_path):
+    # gatsby-starter-blog: content/blog/<slug>/index.md at /<slug>/ (createFilePath).
+    site = write(tmp_path / "site", {
+        "gatsby-config.js": 'module.exports = { pathPrefix: "/blog", siteMetadata: { title: "Blog" } };\n',
+        "content/blog/hello-world/index.md": post("Hello World", date="2015-05-01T22:12:03.284Z"),
+        "content/blog/my-second-post.md": post("My Second Post!"),
+        "src/pages/about.md": post("About"),
+    })
+    summary, urls = index(site, tmp_path)
+    assert summary.site["generator"] == "gatsby"
+    assert urls == {"content/blog/hello-world/index.md": "/blog/hello-world/",
+                    "content/blog/my-second-post.md": "/blog/my-second-post/"}
+
+
 def test_javascript_settings_that_are_not_literals_are_reported(tmp_path):
     site = write(tmp_path / "site", {
         "docusaurus.config.js": "const base = process.env.BASE;\nmodule.exports = { baseUrl: base };\n",
