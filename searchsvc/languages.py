@@ -215,6 +215,18 @@ def lower(lang: str, text: str) -> str:
     return text.lower().translate(_POINTS)
 
 
+def is_word(word: str) -> bool:
+    """Whether ``word`` is letters, with their combining marks: what a stemmer takes.
+    (``str.isalpha`` is False for most Hindi and Tamil words: their vowel signs are marks.)
+
+    >>> is_word("भाषाओं"), is_word("chargées"), is_word("node.js"), is_word("\u0301a")
+    (True, True, False, False)
+    """
+    if word.isalpha():
+        return True
+    return word[:1].isalpha() and all(ch.isalpha() or unicodedata.category(ch)[0] == "M" for ch in word)
+
+
 def fold(lang: str, word: str) -> str:
     """``word`` with the accents ``lang``'s readers leave out removed. In Turkish and
     Azerbaijani, ``ı`` is read as ``i`` (after stemming): English words and capitals

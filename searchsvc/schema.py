@@ -42,8 +42,9 @@ SCHEMA_VERSION = 14
 #: reindex rebuilds in full, and the live index is served meanwhile (its analyzers are
 #: pickled in it, so its queries are analysed as its posts were). 2: İ and Turkish I
 #: lower-cased as those languages write them (see languages.lower). 3: combining marks are
-#: part of words (WORD_PATTERN), Arabic and Hebrew vowel points left out.
-ANALYSIS_VERSION = 3
+#: part of words (WORD_PATTERN), Arabic and Hebrew vowel points left out. 4: words with
+#: combining marks stemmed (Hindi, Tamil, Nepali).
+ANALYSIS_VERSION = 4
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -271,7 +272,7 @@ def word_forms(lang: str, word: str) -> tuple[str, ...]:
     >>> word_forms("fr", "chargées"), word_forms("en", "runs"), word_forms("de", "häuser")
     (('charg', 'charge', 'chargees'), ('run',), ('haus', 'hauser'))
     """
-    if not word.isalpha() or languages.is_cjk(word[:1]):
+    if not languages.is_word(word) or languages.is_cjk(word[:1]):
         return (languages.fold(lang, word),)
     stemmed = languages.fold(lang, languages.stem(lang, word))
     forms = [stemmed]
@@ -289,7 +290,7 @@ def word_forms(lang: str, word: str) -> tuple[str, ...]:
 def exact_form(lang: str, word: str) -> str:
     """The term a lower-case word is as written (accents folded) in a language that indexes
     words as written beside their stems (see :func:`languages.keeps_exact`); else its stem."""
-    if languages.keeps_exact(lang) and word.isalpha() and not languages.is_cjk(word[:1]):
+    if languages.keeps_exact(lang) and languages.is_word(word) and not languages.is_cjk(word[:1]):
         return languages.fold(lang, word)
     return word_forms(lang, word)[0]
 

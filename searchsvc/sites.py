@@ -19,7 +19,7 @@ eleventy       ``eleventy.config.*``, ``.eleventy.js``         Markdown under th
 docusaurus     ``docusaurus.config.*``                         ``blog/``
 astro          ``astro.config.*``                              ``src/content/blog/``
 mkdocs         ``mkdocs.yml`` (blog plugin)                    ``docs/blog/posts/``
-hexo           ``_config.yml`` and ``hexo`` in ``package.json``   ``source/_posts/`` (any depth)
+hexo           ``_config.yml`` and hexo in ``package.json``    ``source/_posts/`` (any depth)
 pelican        ``pelicanconf.py``                              articles under ``PATH`` (not pages)
 gatsby         ``gatsby-config.*``                             ``content/blog/`` (the starter's)
 =============  ==============================================  ======================================
