@@ -734,17 +734,31 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     return main
 
 
+#: Spaces between two CJK words of a query.
+_CJK_SPACE = re.compile(f"(?<=[{CJK_CLASS}]) +(?=[{CJK_CLASS}])")
+
+
+def join_cjk(text: str) -> str:
+    """``text`` without the spaces a reader put between CJK words, which the text writes
+    together: as a phrase or a title, "服务器 组件" is "服务器组件".
+
+    >>> join_cjk("React 服务器 组件 hooks")
+    'React 服务器组件 hooks'
+    """
+    return _CJK_SPACE.sub("", text)
+
+
 def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                  langs: Sequence[str] = ENGLISH) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
     (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
     or a word of one or two letters being typed last), the phrase is looked for without it,
     and with it (it may be whole: "node 20", "Crear un componente de")."""
-    words = parsed.text
+    words = join_cjk(parsed.text)
     if not words:
         return None
     bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
-    text = parsed.text_without_last if partial_last else words
+    text = join_cjk(parsed.text_without_last) if partial_last else words
     # A last word being typed may be whole already ("node 20", "years of"): the phrase with it too.
     texts = dict.fromkeys([text, words] if partial_last else [text])
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),

@@ -307,6 +307,16 @@ def test_a_latin_letter_after_cjk_characters_still_counts_where_it_occurs(search
     assert ids(search_blog(posts)("ビタミンB")) == ["b", "c"]
 
 
+@pytest.mark.parametrize("q", ["服务器 组件", "服务器组件"])
+def test_cjk_words_typed_with_or_without_a_space_between_them_are_one_phrase(search_blog, q):
+    # Readers often type a space between Chinese words that the text writes together.
+    posts = {
+        "together.md": post("服务器组件", "介绍服务器组件。", lang="zh"),
+        "apart.md": post("组件和服务器的区别", "组件。服务器。组件和服务器不同。", lang="zh"),
+    }
+    assert ids(search_blog(posts)(q))[0] == "together"
+
+
 def test_a_run_read_in_several_languages_finds_the_same_posts(search_blog):
     for langs in (("zh",), ("en", "es", "zh")):
         assert "zh" in ids(search_blog(CJK)("服务器组件", langs=langs))
