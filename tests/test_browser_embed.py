@@ -163,3 +163,20 @@ def test_dialog_fills_a_phone_screen(open_page, blog_site):
     assert (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 844)
     body = page.locator("dialog .ssw-body")
     assert body.evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+@pytest.mark.parametrize("lang, placeholder, found", [
+    ("fr", "Rechercher des articles…", "1 article correspond à “quokkaplex”."),
+    ("ko", "글 검색…", "“quokkaplex”에 맞는 글이 1개 있습니다."),
+    ("zh-TW", "搜尋文章…", "有 1 篇文章符合 “quokkaplex”。"),
+    ("zh-CN", "搜索文章…", "有 1 篇文章匹配 “quokkaplex”。"),
+    ("pt-BR", "Pesquisar artigos…", "1 artigo corresponde a “quokkaplex”."),
+    ("xx", "Search posts…", "1 post matches “quokkaplex”."),  # a language it has no words for: English
+])
+def test_the_box_speaks_the_pages_language(page, blog_site, lang, placeholder, found):
+    page.goto(blog_site["allowed"] + "?lang=" + lang)
+    page.locator(".ssw-trigger").click()
+    box = page.locator("dialog [role=combobox]")
+    expect(box).to_have_attribute("placeholder", placeholder)
+    search(page, "quokkaplex")
+    expect(page.locator("dialog [role=status]")).to_have_text(found)

@@ -10,7 +10,8 @@
   var MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split(" ");
   var ids = 0, instances = [];
 
-  /* The box's own words, per language of the page (<html lang>, or data-lang on this script);
+  /* The box's own words, per language of the page (<html lang>, or data-lang on this script):
+     en, fr, de, es, it, pt, ru, ja, ko, zh and zh-Hant;
      each can be set on this script as data-text-<name> (data-text-placeholder="…").
      {n} is a number, {q} the query in quotes, {t} the tags chosen. */
   var WORDS = {
@@ -55,13 +56,51 @@
       showing: "显示 {q} 的结果。", didYouMean: "您是不是要找 {q}？",
       relaxed: "没有文章包含所有这些词；以下文章包含其中一部分。", fewer: "其下另有 {n} 篇文章包含除一个词以外的所有词。", tryOther: "请尝试其他词语，或减少词语。",
       keys: "↑ ↓ 移动 · Enter 打开 · Esc 关闭", prev: "← 上一页", next: "下一页 →",
-      page: "第 {n} 页，共 {m} 页", all: "查看全部 {n} 个结果 →", results: "搜索结果" }
+      page: "第 {n} 页，共 {m} 页", all: "查看全部 {n} 个结果 →", results: "搜索结果" },
+    "zh-hant": { placeholder: "搜尋文章…", label: "搜尋部落格", button: "搜尋", close: "關閉搜尋",
+      found1: "有 1 篇文章符合 {q}{t}。", foundN: "有 {n} 篇文章符合 {q}{t}。", listed1: "1 篇文章{t}。", listedN: "{n} 篇文章{t}。",
+      none: "沒有文章符合 {q}{t}。", noneAll: "沒有文章{t}。", tagged: "（標籤：{t}）",
+      showing: "顯示 {q} 的結果。", didYouMean: "您是不是要找 {q}？",
+      relaxed: "沒有文章包含所有這些詞；以下文章包含其中一部分。", fewer: "其下另有 {n} 篇文章包含除一個詞以外的所有詞。", tryOther: "請嘗試其他詞語，或減少詞語。",
+      keys: "↑ ↓ 移動 · Enter 開啟 · Esc 關閉", prev: "← 上一頁", next: "下一頁 →",
+      page: "第 {n} 頁，共 {m} 頁", all: "查看全部 {n} 個結果 →", results: "搜尋結果" },
+    ko: { placeholder: "글 검색…", label: "블로그 검색", button: "검색", close: "검색 닫기",
+      found1: "{q}{t}에 맞는 글이 1개 있습니다.", foundN: "{q}{t}에 맞는 글이 {n}개 있습니다.", listed1: "글 1개{t}.", listedN: "글 {n}개{t}.",
+      none: "{q}{t}에 맞는 글이 없습니다.", noneAll: "글이 없습니다{t}.", tagged: " (태그: {t})",
+      showing: "{q}의 검색 결과입니다.", didYouMean: "이것을 찾으셨나요? {q}",
+      relaxed: "모든 단어가 들어 있는 글이 없어, 일부가 들어 있는 글을 보여 드립니다.", fewer: "그 아래에 한 단어만 빠진 글이 {n}개 더 있습니다.", tryOther: "다른 단어나 더 적은 단어로 검색해 보세요.",
+      keys: "↑ ↓ 이동 · Enter 열기 · Esc 닫기", prev: "← 이전", next: "다음 →",
+      page: "{m}페이지 중 {n}페이지", all: "결과 {n}개 모두 보기 →", results: "검색 결과" },
+    pt: { placeholder: "Pesquisar artigos…", label: "Pesquisar no blog", button: "Pesquisar", close: "Fechar a pesquisa",
+      found1: "1 artigo corresponde a {q}{t}.", foundN: "{n} artigos correspondem a {q}{t}.", listed1: "1 artigo{t}.", listedN: "{n} artigos{t}.",
+      none: "Nenhum artigo corresponde a {q}{t}.", noneAll: "Nenhum artigo{t}.", tagged: " com a etiqueta {t}",
+      showing: "Resultados para {q}.", didYouMean: "Você quis dizer {q}?",
+      relaxed: "Nenhum artigo tem todas estas palavras; estes têm algumas delas.", fewer: "Abaixo, mais {n} com todas as palavras menos uma.", tryOther: "Tente outras palavras, ou menos palavras.",
+      keys: "↑ ↓ para mover · Enter para abrir · Esc para fechar", prev: "← Anterior", next: "Próxima →",
+      page: "Página {n} de {m}", all: "Ver os {n} resultados →", results: "Resultados da pesquisa" },
+    it: { placeholder: "Cerca negli articoli…", label: "Cerca nel blog", button: "Cerca", close: "Chiudi la ricerca",
+      found1: "1 articolo corrisponde a {q}{t}.", foundN: "{n} articoli corrispondono a {q}{t}.", listed1: "1 articolo{t}.", listedN: "{n} articoli{t}.",
+      none: "Nessun articolo corrisponde a {q}{t}.", noneAll: "Nessun articolo{t}.", tagged: " con il tag {t}",
+      showing: "Risultati per {q}.", didYouMean: "Forse cercavi {q}?",
+      relaxed: "Nessun articolo contiene tutte queste parole; questi ne contengono alcune.", fewer: "Più sotto, altri {n} con tutte le parole tranne una.", tryOther: "Prova con altre parole, o con meno parole.",
+      keys: "↑ ↓ per spostarti · Invio per aprire · Esc per chiudere", prev: "← Precedente", next: "Successiva →",
+      page: "Pagina {n} di {m}", all: "Vedi tutti i {n} risultati →", results: "Risultati della ricerca" },
+    ru: { placeholder: "Поиск по статьям…", label: "Поиск по блогу", button: "Найти", close: "Закрыть поиск",
+      found1: "По запросу {q}{t} найдена 1 статья.", foundN: "По запросу {q}{t} найдено статей: {n}.", listed1: "1 статья{t}.", listedN: "Статей: {n}{t}.",
+      none: "По запросу {q}{t} ничего не найдено.", noneAll: "Статей нет{t}.", tagged: " с тегом {t}",
+      showing: "Результаты для {q}.", didYouMean: "Возможно, вы имели в виду {q}?",
+      relaxed: "Ни в одной статье нет всех этих слов; в этих есть некоторые из них.", fewer: "Ниже ещё статей со всеми словами, кроме одного: {n}.", tryOther: "Попробуйте другие слова или меньше слов.",
+      keys: "↑ ↓ — выбор · Enter — открыть · Esc — закрыть", prev: "← Назад", next: "Вперёд →",
+      page: "Страница {n} из {m}", all: "Все результаты ({n}) →", results: "Результаты поиска" }
   };
   var PAGE_LANG = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "")
     .toLowerCase().split(/[-_]/)[0];
   var T = {};
   (function () {
-    var mine = WORDS[PAGE_LANG] || {};
+    // Chinese in traditional characters: zh-Hant, and zh-TW, zh-HK, zh-MO without a script.
+    var tag = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "").toLowerCase();
+    var hant = PAGE_LANG === "zh" && /[-_](hant|tw|hk|mo)\b/.test(tag) && !/[-_]hans\b/.test(tag);
+    var mine = WORDS[hant ? "zh-hant" : PAGE_LANG] || {};
     for (var k in WORDS.en) {
       var own = script && script.getAttribute("data-text-" + k.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }));
       T[k] = own != null ? own : mine[k] || WORDS.en[k];
@@ -313,6 +352,12 @@
         .then(function (r) {
           return r.json().catch(function () { return null; }).then(function (d) {
             if (id !== latest) return;
+            if (r.status === 400 && PREFER && d && d.error && d.error.parameter === "prefer_lang") {
+              // The page's language is none the server knows (lang="xx", an unfilled template):
+              // search without it, from now on.
+              PREFER = "";
+              return run(how);
+            }
             if (r.ok && d && Array.isArray(d.results)) show(d);
             else fail((r.status === 503 ? "Search is not available right now. " : "") +
               ((d && d.error && d.error.message) || "Search failed (HTTP " + r.status + "). Try again in a moment."));

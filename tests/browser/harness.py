@@ -16,10 +16,12 @@ first time a test needs them and stopped when the test session ends.
 from __future__ import annotations
 
 import contextlib
+import html
 import shutil
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -95,13 +97,18 @@ def chromium(request):
 
 
 class _BlogHandler(BaseHTTPRequestHandler):
-    """``/`` is a blog page embedding the widget; any other path is a plain post page."""
+    """``/`` is a blog page embedding the widget (``/?lang=fr``: a page in that language);
+    any other path is a plain post page."""
 
     widget_base = ""
 
     def do_GET(self):  # noqa: N802 (http.server's name)
-        if self.path.split("?")[0] == "/":
+        path, _, query = self.path.partition("?")
+        if path == "/":
             body = (HERE / "embed.html").read_text().replace("{{SEARCHSVC}}", self.widget_base)
+            lang = parse_qs(query).get("lang", [""])[0]
+            if lang:
+                body = body.replace('<html lang="en">', f'<html lang="{html.escape(lang)}">')
         else:
             body = "<!doctype html><title>A post</title><h1 id=top>A post on the blog</h1>"
         data = body.encode()
