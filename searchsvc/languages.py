@@ -227,7 +227,7 @@ def is_word(word: str) -> bool:
     return word[:1].isalpha() and all(ch.isalpha() or unicodedata.category(ch)[0] == "M" for ch in word)
 
 
-def fold(lang: str, word: str) -> str:
+def fold(lang: str, word: str, dotless: bool = True) -> str:
     """``word`` with the accents ``lang``'s readers leave out removed. In Turkish and
     Azerbaijani, ``ı`` is read as ``i`` (after stemming): English words and capitals
     ("API", "Linux" written "LINUX") lower-case to ``ı``, and many readers type ``i`` for it.
@@ -239,7 +239,7 @@ def fold(lang: str, word: str) -> str:
     """
     if word.isascii():
         return word
-    if lang in DOTLESS_I:
+    if lang in DOTLESS_I and dotless:  # (not in an index built before: see schema.LanguageFilter)
         return word.replace("ı", "i")
     if lang in KEEP_ACCENTS:
         return word

@@ -232,6 +232,9 @@ class LanguageFilter(Filter):
 
     def __init__(self, stops: bool = True):
         self.stops = stops
+        #: Turkish ``ı`` read as ``i`` (ANALYSIS_VERSION 2). The filters of an index built
+        #: before, unpickled without it, keep reading queries as its posts were read.
+        self.dotless = True
 
     def __eq__(self, other):
         return type(other) is type(self) and other.stops == self.stops
@@ -240,9 +243,11 @@ class LanguageFilter(Filter):
         """What a query word becomes in ``lang`` (None: a stop word, removed)."""
         if self.stops and text in languages.stop_words(lang):
             return None
-        return exact_form(lang, text) if exact else word_forms(lang, text)[0]
+        dotless = getattr(self, "dotless", False)
+        return exact_form(lang, text, dotless) if exact else word_forms(lang, text, dotless)[0]
 
     def __call__(self, tokens):
+        dotless = getattr(self, "dotless", False)
         for t in tokens:
             lang = getattr(t, "lang", None) or _LANGUAGE.get()
             text = t.text
@@ -253,10 +258,10 @@ class LanguageFilter(Filter):
                 yield t
                 continue
             if t.mode == "query" and getattr(t, "exact", False):
-                t.text = exact_form(lang, text)
+                t.text = exact_form(lang, text, dotless)
                 yield t
                 continue
-            forms = word_forms(lang, text)
+            forms = word_forms(lang, text, dotless)
             t.text = forms[0]
             yield t
             if len(forms) > 1 and t.mode != "query":
@@ -266,33 +271,33 @@ class LanguageFilter(Filter):
 
 
 @lru_cache(maxsize=200_000)
-def word_forms(lang: str, word: str) -> tuple[str, ...]:
+def word_forms(lang: str, word: str, dotless: bool = True) -> tuple[str, ...]:
     """The terms a lower-case word is indexed as in ``lang``: stemmed and folded first.
 
     >>> word_forms("fr", "chargées"), word_forms("en", "runs"), word_forms("de", "häuser")
     (('charg', 'charge', 'chargees'), ('run',), ('haus', 'hauser'))
     """
     if not languages.is_word(word) or languages.is_cjk(word[:1]):
-        return (languages.fold(lang, word),)
-    stemmed = languages.fold(lang, languages.stem(lang, word))
+        return (languages.fold(lang, word, dotless),)
+    stemmed = languages.fold(lang, languages.stem(lang, word), dotless)
     forms = [stemmed]
     if not word.isascii() and languages.folds(lang):
         plain = languages.stem(lang, languages.fold(lang, word))
         if plain not in forms:
             forms.append(plain)
     if languages.keeps_exact(lang):
-        exact = languages.fold(lang, word)
+        exact = languages.fold(lang, word, dotless)
         if exact not in forms:
             forms.append(exact)
     return tuple(forms)
 
 
-def exact_form(lang: str, word: str) -> str:
+def exact_form(lang: str, word: str, dotless: bool = True) -> str:
     """The term a lower-case word is as written (accents folded) in a language that indexes
     words as written beside their stems (see :func:`languages.keeps_exact`); else its stem."""
     if languages.keeps_exact(lang) and languages.is_word(word) and not languages.is_cjk(word[:1]):
-        return languages.fold(lang, word)
-    return word_forms(lang, word)[0]
+        return languages.fold(lang, word, dotless)
+    return word_forms(lang, word, dotless)[0]
 
 
 class RenumberFilter(Filter):
@@ -680,13 +685,17 @@ class LowerFilter(Filter):
 class FoldFilter(Filter):
     """Accents folded as the token's language folds them (see :func:`languages.fold`)."""
 
+    def __init__(self):
+        self.dotless = True  # (see LanguageFilter)
+
     def query_word(self, text: str, lang: str, exact: bool) -> str | None:
-        return languages.fold(lang, text)
+        return languages.fold(lang, text, getattr(self, "dotless", False))
 
     def __call__(self, tokens):
+        dotless = getattr(self, "dotless", False)
         for t in tokens:
             lang = getattr(t, "lang", None) or _LANGUAGE.get()
-            t.text = languages.fold(lang, t.text)
+            t.text = languages.fold(lang, t.text, dotless)
             yield t
 
 

@@ -124,6 +124,17 @@ def test_dotted_and_dotless_i_are_read_as_turkish_writes_them(search_blog, q, wa
     assert not response.relaxed and response.corrected_query is None
 
 
+def test_an_index_built_before_reads_turkish_queries_as_its_posts_were_read():
+    # Its filters are unpickled from it without ``dotless``: until the next reindex rebuilds
+    # it, its queries keep ı as its posts did.
+    from searchsvc.schema import LanguageFilter
+
+    earlier = LanguageFilter()
+    del earlier.dotless
+    assert earlier.query_word("açıklama", "tr", True) == "açıklama"
+    assert LanguageFilter().query_word("açıklama", "tr", True) == "açiklama"
+
+
 MARKS = {
     "hindi.md": post("हिन्दी व्याकरण", "संज्ञा और सर्वनाम के नियम।", lang="hi"),
     "river.md": post("नदी का पानी", "हम नदी के किनारे गए।", lang="hi"),
