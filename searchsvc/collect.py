@@ -19,7 +19,7 @@ from whoosh.query import (
 from .engine import Evaluator
 from .languages import has_cjk
 from .schema import title_key
-from .query import PREFIX_SCAN, ParsedQuery, SearchRequest, join_cjk, plain_word
+from .query import PREFIX_SCAN, ParsedQuery, SearchRequest, plain_word
 from .vocabulary import Expander, typos_allowed
 
 if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
@@ -193,7 +193,7 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
     last one perhaps half typed: "OpenSSL a", "npm 1."), the more so the more of the title
     they are: a reader typing a title from its start wants that post. Queries of two words
     or more (one word begins too many titles to tell a post by)."""
-    key = title_key(join_cjk(parsed.text))
+    key = parsed.key
     if " " not in key and not (len(key) >= 2 and has_cjk(key)):
         return
     if parsed.last_whole and not has_cjk(key[-1:]):
@@ -322,7 +322,7 @@ def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_g
         return np.zeros(0, dtype=np.int64)
     exact = np.zeros(len(docs), dtype=bool)
     if parsed.has_text:
-        titled = evaluator.leaf(Term("title_key", title_key(join_cjk(parsed.text)))).ids
+        titled = evaluator.leaf(Term("title_key", parsed.key)).ids
         exact = np.isin(docs, titled)
     groups = np.zeros(len(docs), dtype=np.int64)
     if len(word_groups) > 1:

@@ -100,6 +100,12 @@ class ParsedQuery:
     last_whole: bool = False
 
     @property
+    def key(self) -> str:
+        """The words as a title is compared with them (:func:`schema.title_key`), CJK words
+        typed apart joined as the text writes them (see :func:`join_cjk`)."""
+        return title_key(join_cjk(self.text))
+
+    @property
     def clauses(self) -> tuple[Clause, ...]:
         return tuple(c for g in self.groups for c in g)
 
@@ -757,7 +763,7 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     words = join_cjk(parsed.text)
     if not words:
         return None
-    bonuses: list[Query] = [Term("title_key", title_key(words), boost=EXACT_TITLE_BONUS)]
+    bonuses: list[Query] = [Term("title_key", parsed.key, boost=EXACT_TITLE_BONUS)]
     text = join_cjk(parsed.text_without_last) if partial_last else words
     # A last word being typed may be whole already ("node 20", "years of"): the phrase with it too.
     texts = dict.fromkeys([text, words] if partial_last else [text])

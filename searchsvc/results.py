@@ -15,7 +15,7 @@ from .config import MAX_RESULT_DEPTH
 from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
-from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, join_cjk, spread
+from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, spread
 from .snapshot import Snapshot
 from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
 from .schema import title_key
@@ -151,7 +151,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
     offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed))
-    query_key = title_key(join_cjk(outcome.parsed.text))
+    query_key = outcome.parsed.key
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields

@@ -370,6 +370,17 @@ HUGO_PLACEHOLDERS = frozenset(
 )
 
 
+def _in_site_zone(site: Site, when: datetime | None) -> datetime | None:
+    """``when`` in the site's ``timezone`` (Jekyll, Hexo, Pelican make URLs from the date
+    there); as it is when the site names none, or one that does not exist."""
+    if when is None or not site.config.get("timezone"):
+        return when
+    try:
+        return when.astimezone(ZoneInfo(site.config["timezone"]))
+    except (ZoneInfoNotFoundError, ValueError):
+        return when
+
+
 def _unknown_placeholders(where: str, pattern: str, known: frozenset[str]) -> list[str]:
     return [f"{where}: unknown placeholder :{name} in {pattern!r}, kept as written"
             for name in dict.fromkeys(re.findall(r":([a-z_]+)", pattern)) if name not in known]
@@ -489,12 +500,7 @@ def _jekyll_url(site: Site, facts: PostFacts) -> str:
         pattern = str(own or collection.get("permalink") or "/:collection/:path:output_ext")
         pattern = _JEKYLL_STYLES.get(pattern, pattern)
     path_in = place[1].rsplit(".", 1)[0] if place[0] != "posts" else ""
-    when = facts.date
-    if when is not None and site.config["timezone"]:
-        try:  # Jekyll reads a post's date in the site's time zone, and makes the URL from that
-            when = when.astimezone(ZoneInfo(site.config["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    when = _in_site_zone(site, facts.date)  # Jekyll makes the URL from the date there
     values = {
         **_date_values(when),
         "title": title,
@@ -1054,12 +1060,7 @@ def _hexo_url(site: Site, facts: PostFacts) -> str:
         path = own.strip()
     else:
         title = _hexo_title(site.config["new_post_name"], inside.rsplit(".", 1)[0])
-        when = facts.date
-        if when is not None and site.config["timezone"]:
-            try:
-                when = when.astimezone(ZoneInfo(site.config["timezone"]))
-            except (ZoneInfoNotFoundError, ValueError):
-                pass
+        when = _in_site_zone(site, facts.date)
         values = {
             **{k: v for k, v in _date_values(when).items() if k in HEXO_PLACEHOLDERS},
             "title": title,
@@ -1153,12 +1154,7 @@ def _pelican_url(site: Site, facts: PostFacts) -> str:
     author = facts.meta.get("authors", facts.meta.get("author")) or site.config["author"]
     if isinstance(author, list):
         author = author[0] if author else ""
-    when = facts.date
-    if when is not None and site.config["timezone"]:
-        try:
-            when = when.astimezone(ZoneInfo(site.config["timezone"]))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
+    when = _in_site_zone(site, facts.date)
     lang = facts.meta.get("lang")
     values = {"slug": slug, "category": _pelican_slug(str(category)), "author": _pelican_slug(str(author or "")),
               "lang": str(lang) if isinstance(lang, str) and lang else site.config["lang"]}

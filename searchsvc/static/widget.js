@@ -93,13 +93,12 @@
       keys: "↑ ↓ — выбор · Enter — открыть · Esc — закрыть", prev: "← Назад", next: "Вперёд →",
       page: "Страница {n} из {m}", all: "Все результаты ({n}) →", results: "Результаты поиска" }
   };
-  var PAGE_LANG = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "")
-    .toLowerCase().split(/[-_]/)[0];
+  var PAGE_TAG = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "").toLowerCase();
+  var PAGE_LANG = PAGE_TAG.split(/[-_]/)[0];
   var T = {};
   (function () {
     // Chinese in traditional characters: zh-Hant, and zh-TW, zh-HK, zh-MO without a script.
-    var tag = ((script && script.getAttribute("data-lang")) || document.documentElement.lang || "").toLowerCase();
-    var hant = PAGE_LANG === "zh" && /[-_](hant|tw|hk|mo)\b/.test(tag) && !/[-_]hans\b/.test(tag);
+    var hant = PAGE_LANG === "zh" && /[-_](hant|tw|hk|mo)\b/.test(PAGE_TAG) && !/[-_]hans\b/.test(PAGE_TAG);
     var mine = WORDS[hant ? "zh-hant" : PAGE_LANG] || {};
     for (var k in WORDS.en) {
       var own = script && script.getAttribute("data-text-" + k.replace(/[A-Z]/g, function (c) { return "-" + c.toLowerCase(); }));
