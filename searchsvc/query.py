@@ -250,7 +250,9 @@ def parse_query(text: str) -> ParsedQuery:
         phrase = m.group("phrase")
         word = m.group("word")
         fieldname = (m.group("field") or "").lower() or None
-        negated = bool(m.group("neg"))
+        # A hyphen right after a closing quote joins, as in a title copied with its quotes
+        # ("„rules“-Datei", "».so«-Anfragen"): only one that begins a word excludes.
+        negated = bool(m.group("neg")) and (m.start() == 0 or text[m.start() - 1].isspace())
         if negated and word is not None and fieldname is None and not _excludes(word, previous):
             negated, word = False, "-" + word
         previous = word if phrase is None and fieldname is None else None

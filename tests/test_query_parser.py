@@ -59,6 +59,10 @@ def A(text, phrase=False):
         # ...and the second half of a compound after "und" / "en" / "och" ("Import- und -Export").
         ("Passwörter und -gruppen", ((W("Passwörter"),), (W("und"),), (W("-gruppen"),))),
         ("react -native", ((W("react"),), (N("native"),))),
+        # A hyphen right after a quote joins the quoted word to the next, as titles write them.
+        ("„rules“-Datei", ((W("rules"),), (W("Datei"),))),
+        ("».so«-Anfragen", ((W(".so"),), (W("Anfragen"),))),
+        ('"use client"-Direktive', ((P("use client"),), (W("Direktive"),))),
         ("react -v18", ((W("react"),), (N("v18"),))),
         # OR joins the terms on either side into one group of alternatives.
         ("docker OR kubernetes", ((W("docker"), W("kubernetes")),)),
