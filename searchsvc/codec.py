@@ -35,11 +35,13 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any, Iterable
+import struct
+from typing import Any, Iterable, Iterator
 
 from whoosh.codec import default_codec
 from whoosh.codec.base import FieldWriter, PerDocumentWriter, TermsReader, WrappingCodec
 from whoosh.codec.whoosh3 import W3PerDocReader, W3Segment
+from whoosh.filedb.filetables import OrderedHashReader
 from whoosh.formats import Characters, Positions
 from whoosh.matching import Matcher, WrappingMatcher
 from whoosh.util.numeric import byte_to_length, length_to_byte
@@ -229,6 +231,55 @@ class _TermsReader(TermsReader):
     def close(self):
         self.child.close()
         self.occurrences.close()
+
+
+#: A record of Whoosh's terms file: the key's length and the value's (filetables._lengths);
+#: a key is the field's number (2 bytes) and the word; a value begins with the word's
+#: statistics, its number of posts at byte 5 (W3TermInfo: flags, total weight, doc frequency).
+_RECORD_LENGTHS = struct.Struct("!ii")
+_FIELD_NUMBER = struct.Struct("!H")
+_DOC_FREQUENCY = struct.Struct("!I")
+_DOC_FREQUENCY_AT = 5
+
+
+def field_words(segment_reader: Any, fieldname: str) -> Iterable[tuple[bytes, int]]:
+    """Every word of ``fieldname`` in one segment, in order, with how many posts have it
+    (deleted ones too, as Whoosh counts).
+
+    The same as Whoosh's ``iter_field`` with each term info's ``doc_frequency()``, read as
+    one stretch of the terms file: a field's words lie together in it, in order. Whoosh
+    reads them a word at a time (six reads and a term info object each), which took 0.6 s
+    for the body of the 1x corpus, paid by the first query of every new generation.
+    Where the terms reader is not the one this was written for, Whoosh's way.
+    """
+    child = getattr(getattr(segment_reader, "_terms", None), "child", None)
+    table = getattr(child, "_tindex", None)
+    fieldmap = getattr(child, "_fieldmap", None)
+    if not (isinstance(table, OrderedHashReader) and isinstance(fieldmap, dict)):
+        return ((term, info.doc_frequency()) for term, info in segment_reader.iter_field(fieldname))
+    if fieldname not in fieldmap:
+        return []
+    number = fieldmap[fieldname]
+    start = table.closest_key_pos(_FIELD_NUMBER.pack(number))
+    if start is None:
+        return []
+    end = table.closest_key_pos(_FIELD_NUMBER.pack(number + 1)) if number < 0xFFFF else None
+    end = table.endofdata if end is None else end
+    data = table.dbfile.get(start, end - start)
+    return _records(data)
+
+
+def _records(data: bytes) -> Iterator[tuple[bytes, int]]:
+    """(word, doc frequency) of each record of a stretch of a terms file (see field_words)."""
+    lengths, frequency = _RECORD_LENGTHS.unpack_from, _DOC_FREQUENCY.unpack_from
+    head, prefix, at = _RECORD_LENGTHS.size, _FIELD_NUMBER.size, _DOC_FREQUENCY_AT
+    pos, end = 0, len(data)
+    while pos < end:
+        keylen, datalen = lengths(data, pos)
+        key = pos + head
+        value = key + keylen
+        yield data[key + prefix : value], frequency(data, value + at)[0]
+        pos = value + datalen
 
 
 class _TermValues:

@@ -256,6 +256,7 @@ class SearchIndex:
     def _search(self, snap: Snapshot, searcher, request: SearchRequest, parsed: ParsedQuery, started: float,
                 rules: Rules = NO_RULES) -> SearchResponse:
         schema = searcher.schema
+        snap.warm(searcher)
         # The query is read in each language the posts it may find are written in.
         langs = snap.query_languages(request.lang_codes)
         expander = Expander(snap.vocabulary, searcher.reader(), langs)

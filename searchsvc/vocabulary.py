@@ -14,6 +14,7 @@ import numpy as np
 from rapidfuzz import process as rf_process
 from rapidfuzz.distance import OSA
 
+from .codec import field_words
 from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
 from .schema import STOP, CachedAnalyzer, title_key
 
@@ -81,24 +82,28 @@ class PackedWords(abc.Sequence):
         self.lengths = np.frombuffer(lengths, dtype=np.uint16)
 
     @classmethod
-    def merged(cls, fields: Iterable[Iterable[tuple[bytes, Any]]]) -> tuple["PackedWords", np.ndarray]:
-        """The words of several sorted (word, term info) streams (Whoosh's ``iter_field`` of
+    def merged(cls, fields: Sequence[Iterable[tuple[bytes, int]]]) -> tuple["PackedWords", np.ndarray]:
+        """The words of several sorted (word, posts) streams (:func:`codec.field_words` of
         each segment), each once, and how many posts have each."""
         data = bytearray()
         offsets = array("q", [0])
-        lengths = array("H")
         counts = array("q")
         last = None
-        for term, info in heapq.merge(*fields, key=lambda item: item[0]):
+        stream = fields[0] if len(fields) == 1 else heapq.merge(*fields, key=lambda item: item[0])
+        for term, posts in stream:
             if term == last:
-                counts[-1] += info.doc_frequency()
+                counts[-1] += posts
                 continue
             last = term
             data += term
             offsets.append(len(data))
-            lengths.append(min(len(term.decode("utf-8", "replace")), 65535))
-            counts.append(info.doc_frequency())
-        return cls(bytes(data), offsets, lengths), np.frombuffer(counts, dtype=np.int64)
+            counts.append(posts)
+        # Each word's length in characters: its bytes that do not continue a UTF-8 character.
+        starts = np.frombuffer(data, dtype=np.uint8) & 0xC0 != 0x80
+        ends = np.frombuffer(offsets, dtype=np.int64)
+        chars = np.diff(np.concatenate(([0], np.cumsum(starts, dtype=np.int64)))[ends])
+        lengths = np.minimum(chars, 65535).astype(np.uint16)
+        return cls(bytes(data), offsets, lengths.tobytes()), np.frombuffer(counts, dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -123,7 +128,7 @@ class Lexicon:
             # into one buffer, with no dictionary or list of every word on the way (a
             # worker's peak memory counts those too).
             self.terms, self.counts = PackedWords.merged(
-                sub.iter_field(fieldname) for sub, _offset in reader.leaf_readers()
+                [field_words(sub, fieldname) for sub, _offset in reader.leaf_readers()]
             )
             self.index = None
             self.by_initial = None
@@ -132,9 +137,9 @@ class Lexicon:
         # in each of them again (a second at 10,000 posts, paid by a reader's first query).
         found: dict[str, int] = {}
         for sub, _offset in reader.leaf_readers():
-            for term, info in sub.iter_field(fieldname):
+            for term, posts in field_words(sub, fieldname):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
-                found[text] = found.get(text, 0) + info.doc_frequency()
+                found[text] = found.get(text, 0) + posts
         terms = sorted(found)
         self.counts = np.array([found[t] for t in terms], dtype=np.int64)
         self.terms: Sequence[str] = terms

@@ -135,3 +135,19 @@ def test_a_merge_reads_a_large_field_term_by_term_with_the_same_result(tmp_path,
     ix = whoosh_index.open_dir(str(generation))
     commit(writer_for(ix), optimize=True)
     assert every_occurrence(generation) == before
+
+
+def test_the_words_of_a_field_read_at_once_are_whooshs_word_by_word(tmp_path):
+    # codec.field_words reads a field's stretch of the terms file; Whoosh reads it word by
+    # word. Two segments, one post replaced (deleted in the first), every field of words.
+    gen = two_segment_index(tmp_path)
+    ix = whoosh_index.open_dir(str(gen))
+    with ix.reader() as reader:
+        subs = [sub for sub, _offset in reader.leaf_readers()]
+        assert len(subs) == 2
+        for sub in subs:
+            for fieldname in [*OCCURRENCE_FIELDS, "spelling", "tag_text", "author", "tags", "lang", "path",
+                              "no such field"]:
+                expected = [(term, info.doc_frequency()) for term, info in sub.iter_field(fieldname)] \
+                    if fieldname in sub.indexed_field_names() else []
+                assert list(codec.field_words(sub, fieldname)) == expected, fieldname

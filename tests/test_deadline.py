@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from searchsvc.search import SearchIndex, SearchRequest
@@ -46,3 +48,19 @@ def test_a_partial_response_is_not_cached(index_dir):
     finally:
         close_index(index)
 
+
+
+def test_the_time_limit_is_the_querys_own_not_the_first_reading_of_the_index(index_dir, monkeypatch):
+    # The first search of a generation reads its words (0.15 s at 1,000 posts, seconds at
+    # 10,000): that is not the query's time, and it found nothing when it was counted.
+    from searchsvc import vocabulary
+
+    def slow_lexicon(self, *args, **kwargs):
+        time.sleep(0.3)
+        read_words(self, *args, **kwargs)
+
+    read_words = vocabulary.Lexicon.__init__
+    monkeypatch.setattr(vocabulary.Lexicon, "__init__", slow_lexicon)
+    response = search(index_dir, "streams", time_limit=0.25)
+    assert response.partial is False
+    assert response.total == 30
