@@ -191,7 +191,8 @@ def search_command(query, index_dir, tags, author, langs, sort, page, per_page, 
         sort=sort,
         langs=tuple(langs),
     )
-    index = SearchIndex(settings.index_dir, curation=Curation(settings.synonyms, settings.pins))
+    index = SearchIndex(settings.index_dir, time_limit=settings.query_time_limit,
+                        curation=Curation(settings.synonyms, settings.pins))
     try:
         response = index.search(request)
     except SearchRequestError as exc:
@@ -204,10 +205,12 @@ def search_command(query, index_dir, tags, author, langs, sort, page, per_page, 
         click.echo(json.dumps(response.to_dict(), indent=2, ensure_ascii=False))
         return
     if not response.results:
-        click.echo("No posts match.")
+        click.echo("No posts found before the time limit; try again." if response.partial else "No posts match.")
         return
     first = (response.page - 1) * response.per_page
     click.echo(f"{response.total} posts match ({response.took_ms:.1f} ms).")
+    if response.partial:
+        click.echo("The search stopped at its time limit: these are the posts it had found.")
     for n, hit in enumerate(response.results, start=first + 1):
         date = f"  {hit.date[:10]}" if hit.date else ""
         click.echo(f"{n:>3}. {hit.title}{date}")

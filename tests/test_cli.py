@@ -166,3 +166,10 @@ def test_python_dash_m_help():
     )
     assert result.returncode == 0, result.stderr
     assert "reindex" in result.stdout and "search" in result.stdout
+
+
+def test_search_out_of_time_says_so(cli_runner, blog_index, monkeypatch):
+    monkeypatch.setenv("SEARCHSVC_QUERY_TIME_LIMIT", "0")
+    result = cli_runner.invoke(main, ["search", "--index", str(blog_index), '"server actions"', "form"])
+    assert result.exit_code == 0
+    assert "time limit" in result.stdout

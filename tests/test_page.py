@@ -121,3 +121,11 @@ def test_posts_missing_one_word_are_counted_apart_and_said_so(make_blog, build_i
     assert "1 post matches “alpha beta gamma”." in page
     assert "Below them, 1 more with all of the words but one." in page
     assert page.count('class="ssw-result ssw-fewer"') == 1
+
+
+def test_a_search_out_of_time_says_so_not_that_nothing_matches(make_app, blog_dirs):
+    content_dir, index_dir = blog_dirs
+    client = make_app(content_dir=content_dir, index_dir=index_dir, query_time_limit=0).test_client()
+    page = html(client.get('/?q="server actions"+form'))
+    assert "time limit" in page
+    assert "Try other words" not in page
