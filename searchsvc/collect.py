@@ -49,6 +49,10 @@ VERY_WORD_BOOST = 0.2
 VERY_WORD_COMMON = 0.25
 #: More titles than this beginning with the query: no bonus (it tells no post apart).
 MAX_TITLE_STARTS = 200
+#: A post whose title has every word of the query scores up to this much more (a share: as
+#: the words are more of the title); the best posts looked at for it.
+TITLE_COVER_BOOST = 1.0
+TITLE_COVER_CANDIDATES = 100
 #: A post whose title is the query but for one misspelt word scores this much more (a share).
 NEAR_TITLE_BOOST = 1.0
 #: The best posts whose titles are compared with the query word for word.
@@ -121,6 +125,7 @@ def execute(
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
+        _title_cover_bonus(table, found, mask, parsed)
         near, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
@@ -201,6 +206,31 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
     docnums, shares = table.titles_starting(key, MAX_TITLE_STARTS)
     if len(docnums):
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
+
+
+def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> None:
+    """Raise the score of each of the best matching posts whose title has every word typed
+    (as typed, anywhere in it), the more so the more of the title they are.
+
+    A reader who types two or three words of a title ("passwd mot", "shadow cachés",
+    "gshadow shadow gruppi") means the title they are most of; titles are not weighed by
+    their length (see schema.FIELD_B), so without this the post with those words in a longer
+    title and more often in its text came first. Queries of two words or more; the best TITLE_COVER_CANDIDATES posts.
+    """
+    typed = parsed.key.split()
+    if len(typed) < 2:
+        return
+    wanted = set(typed)
+    docnums = np.flatnonzero(mask)
+    if len(docnums) > TITLE_COVER_CANDIDATES:
+        docnums = docnums[np.argpartition(-found.scores[docnums], TITLE_COVER_CANDIDATES - 1)[:TITLE_COVER_CANDIDATES]]
+    for docnum in docnums.tolist():
+        key = table.title_key_of(docnum)
+        words = key.split()
+        if wanted.issubset(words):
+            # The share of the title's characters that are words typed.
+            share = sum(len(w) + 1 for w in words if w in wanted) / (len(key) + 1)
+            found.scores[docnum] *= 1.0 + TITLE_COVER_BOOST * share
 
 
 def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,

@@ -113,3 +113,19 @@ def test_words_close_together_rank_above_the_same_words_scattered(search_blog):
     close = f"---\ntitle: Summer\ndate: 2020-05-01\n---\n\nPaper shop, kite shop, blue shop. {filler}{filler}\n"
     search = search_blog({"scattered.md": scattered, "close.md": close})
     assert ids(search("paper kite blue")) == ["close", "scattered"]
+
+
+COVER = {
+    "create-app.md": post("Create a React app", "How to create the app with a framework."),
+    "from-scratch.md": post(
+        "Create a React app from scratch, step by step",
+        "To create an app from scratch, create an empty folder for the app.",
+    ),
+}
+
+
+def test_title_words_find_the_title_they_are_most_of(search_blog):
+    # Both titles have "create" and "app"; the other post has them more often in its text.
+    search = search_blog(COVER)
+    assert ids(search("create app"))[0] == "create-app"
+    assert ids(search("app scratch"))[0] == "from-scratch"
