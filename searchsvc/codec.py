@@ -265,21 +265,34 @@ def field_words(segment_reader: Any, fieldname: str) -> Iterable[tuple[bytes, in
         return []
     end = table.closest_key_pos(_FIELD_NUMBER.pack(number + 1)) if number < 0xFFFF else None
     end = table.endofdata if end is None else end
-    data = table.dbfile.get(start, end - start)
-    return _records(data)
+    return _records(table.dbfile, start, end)
 
 
-def _records(data: bytes) -> Iterator[tuple[bytes, int]]:
-    """(word, doc frequency) of each record of a stretch of a terms file (see field_words)."""
+#: field_words reads a field's stretch of the terms file this many bytes at a time (the
+#: body's is megabytes at 10,000 posts: a worker's peak memory counts it).
+RECORDS_CHUNK = 1 << 20
+
+
+def _records(dbfile: Any, start: int, end: int) -> Iterator[tuple[bytes, int]]:
+    """(word, doc frequency) of each record of the terms file from ``start`` to ``end``
+    (see field_words), read RECORDS_CHUNK bytes at a time."""
     lengths, frequency = _RECORD_LENGTHS.unpack_from, _DOC_FREQUENCY.unpack_from
     head, prefix, at = _RECORD_LENGTHS.size, _FIELD_NUMBER.size, _DOC_FREQUENCY_AT
-    pos, end = 0, len(data)
-    while pos < end:
-        keylen, datalen = lengths(data, pos)
-        key = pos + head
-        value = key + keylen
-        yield data[key + prefix : value], frequency(data, value + at)[0]
-        pos = value + datalen
+    data, pos, read = b"", 0, start
+    while True:
+        while pos + head <= len(data):
+            keylen, datalen = lengths(data, pos)
+            key = pos + head
+            value = key + keylen
+            if value + datalen > len(data):
+                break  # the record goes on in the next chunk
+            yield data[key + prefix : value], frequency(data, value + at)[0]
+            pos = value + datalen
+        if read >= end:
+            return
+        size = min(RECORDS_CHUNK, end - read)
+        data, pos = data[pos:] + dbfile.get(read, size), 0
+        read += size
 
 
 class _TermValues:

@@ -137,9 +137,12 @@ def test_a_merge_reads_a_large_field_term_by_term_with_the_same_result(tmp_path,
     assert every_occurrence(generation) == before
 
 
-def test_the_words_of_a_field_read_at_once_are_whooshs_word_by_word(tmp_path):
+@pytest.mark.parametrize("chunk", [codec.RECORDS_CHUNK, 7])
+def test_the_words_of_a_field_read_at_once_are_whooshs_word_by_word(tmp_path, monkeypatch, chunk):
     # codec.field_words reads a field's stretch of the terms file; Whoosh reads it word by
-    # word. Two segments, one post replaced (deleted in the first), every field of words.
+    # word. Two segments, one post replaced (deleted in the first), every field of words;
+    # read in chunks that cut records too.
+    monkeypatch.setattr(codec, "RECORDS_CHUNK", chunk)
     gen = two_segment_index(tmp_path)
     ix = whoosh_index.open_dir(str(gen))
     with ix.reader() as reader:
