@@ -171,14 +171,19 @@ def execute(
                    frozenset(pinned), tuple(int(d) for d in docs[order[:ranked]]))
 
 
+def _best(found, docnums: np.ndarray, limit: int) -> np.ndarray:
+    """The ``limit`` posts of ``docnums`` that score most (all of them when fewer), in no order."""
+    if len(docnums) <= limit:
+        return docnums
+    return docnums[np.argpartition(-found.scores[docnums], limit - 1)[:limit]]
+
+
 def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray,
                      forms: Sequence[tuple[tuple[str, ...], int]]) -> None:
     """Raise the score of the best matching posts for each word of the query their body has
     as typed, not only in another form with the same stem ("performing", not "performs"):
     an occurrence of the stem as long as the word typed is taken for it."""
-    docs = np.flatnonzero(mask)
-    if len(docs) > VERY_WORD_CANDIDATES:
-        docs = np.sort(docs[np.argpartition(-found.scores[docs], VERY_WORD_CANDIDATES - 1)[:VERY_WORD_CANDIDATES]])
+    docs = np.sort(_best(found, np.flatnonzero(mask), VERY_WORD_CANDIDATES))
     if len(docs) < 2:
         return  # nothing to put in another order
     factor = np.ones(len(docs))
@@ -215,16 +220,14 @@ def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
     A reader who types two or three words of a title ("passwd mot", "shadow cachés",
     "gshadow shadow gruppi") means the title they are most of; titles are not weighed by
     their length (see schema.FIELD_B), so without this the post with those words in a longer
-    title and more often in its text came first. Queries of two words or more; the best TITLE_COVER_CANDIDATES posts.
+    title and more often in its text came first. Queries of two words or more; the best
+    TITLE_COVER_CANDIDATES posts.
     """
     typed = parsed.key.split()
     if len(typed) < 2:
         return
     wanted = set(typed)
-    docnums = np.flatnonzero(mask)
-    if len(docnums) > TITLE_COVER_CANDIDATES:
-        docnums = docnums[np.argpartition(-found.scores[docnums], TITLE_COVER_CANDIDATES - 1)[:TITLE_COVER_CANDIDATES]]
-    for docnum in docnums.tolist():
+    for docnum in _best(found, np.flatnonzero(mask), TITLE_COVER_CANDIDATES).tolist():
         key = table.title_key_of(docnum)
         words = key.split()
         if wanted.issubset(words):
@@ -253,9 +256,7 @@ def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
     if not typed or (len(typed) == 1 and typed[0] not in misspelt):
         # One word alone that posts have tells too little: many titles are a typo away from it.
         return [], []
-    docnums = table.titles_near_in_length(len(key), 2, mask)
-    if len(docnums) > NEAR_TITLE_CANDIDATES:
-        docnums = docnums[np.argpartition(-found.scores[docnums], NEAR_TITLE_CANDIDATES - 1)[:NEAR_TITLE_CANDIDATES]]
+    docnums = _best(found, table.titles_near_in_length(len(key), 2, mask), NEAR_TITLE_CANDIDATES)
     near, sure = [], []
     for docnum in docnums.tolist():
         title = table.title_key_of(docnum).split()

@@ -17,6 +17,7 @@ from rapidfuzz.distance import OSA
 from .codec import field_words
 from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
 from .schema import STOP, CachedAnalyzer, title_key
+from .storage import segment_readers
 
 MAX_SUGGESTIONS = 8
 #: Characters of a CJK title word from which its suffixes are listed (see TitleIndex).
@@ -128,7 +129,7 @@ class Lexicon:
             # into one buffer, with no dictionary or list of every word on the way (a
             # worker's peak memory counts those too).
             self.terms, self.counts = PackedWords.merged(
-                [field_words(sub, fieldname) for sub, _offset in reader.leaf_readers()]
+                [field_words(sub, fieldname) for sub, _offset in segment_readers(reader)]
             )
             self.index = None
             self.by_initial = None
@@ -136,7 +137,7 @@ class Lexicon:
         # Segment by segment: over several segments, Whoosh's iter_field looks every word up
         # in each of them again (a second at 10,000 posts, paid by a reader's first query).
         found: dict[str, int] = {}
-        for sub, _offset in reader.leaf_readers():
+        for sub, _offset in segment_readers(reader):
             for term, posts in field_words(sub, fieldname):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 found[text] = found.get(text, 0) + posts
