@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Collection, Sequence
 import numpy as np
 from rapidfuzz.distance import OSA
 from whoosh.query import (
+    And,
     Or,
     Query,
     Term,
@@ -87,6 +88,14 @@ class Deadline:
 
     def passed(self) -> bool:
         return time.monotonic() > self.at
+
+
+def matches_any(searcher, snap: "Snapshot", queries: Sequence[Query], deadline: Deadline) -> bool:
+    """Whether some post matches every one of ``queries``."""
+    if not queries:
+        return False
+    evaluator = Evaluator(searcher, snap.table(), snap.leaves, deadline.passed, snap.postings)
+    return bool(evaluator.evaluate(And(list(queries)) if len(queries) > 1 else queries[0], scored=False).mask.any())
 
 
 def execute(

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, time as dtime
-from typing import Sequence
+from typing import Callable, Sequence
 
 from whoosh.query import (
     And,
@@ -340,6 +340,37 @@ def split_last_word(parsed: ParsedQuery) -> ParsedQuery:
         return parsed
     head, tail = Clause(m.group("head")), Clause(m.group("tail"))
     return ParsedQuery((*parsed.groups[:-1], (head,), (tail,)))
+
+
+#: The words a word typed with punctuation inside is made of ("cargo-add(1)", "mips*-mt").
+_WORD_RUN = re.compile(r"\w+")
+
+
+def split_joined(parsed: ParsedQuery, unmatched: Callable[[Clause], bool] = lambda clause: True) -> ParsedQuery:
+    """The query with each plain word made of several joined by punctuation, and
+    ``unmatched`` (no post has it), as those words, each required on its own; the query
+    itself when it has no such word.
+
+    Such a word is a phrase of its words: when no post has them together as typed, one of
+    them misspelt ("carog-add(1)") or the last half-typed ("loongarch*-unk"), the words
+    apart find the post, each corrected or completed as any word is. (Joined words that
+    posts have, "node.js" in "node.js 18 curent", stay as typed: they are not what failed.)
+
+    >>> [c.text for c in split_joined(parse_query("carog-add(1) guide")).clauses]
+    ['carog', 'add', '1', 'guide']
+    >>> split_joined(parse_query("node.js -deno")).words
+    ('node', 'js')
+    """
+    groups: list[tuple[Clause, ...]] = []
+    for group in parsed.groups:
+        runs = _WORD_RUN.findall(group[0].text) if len(group) == 1 and plain_word(group[0]) else []
+        if len(runs) > 1 and not group[0].also and unmatched(group[0]):
+            groups.extend((Clause(run),) for run in runs)
+        else:
+            groups.append(group)
+    if len(groups) == len(parsed.groups):
+        return parsed
+    return ParsedQuery(tuple(groups), parsed.last_whole)
 
 
 # ---------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from .collect import (
     did_you_mean,
     execute,
     facet_counts,
+    matches_any,
     related_docnums,
     year_counts,
 )
@@ -58,6 +59,7 @@ from .query import (
     compile_query,
     filters,
     parse_query,
+    split_joined,
     split_last_word,
     with_synonyms,
 )
@@ -262,18 +264,23 @@ class SearchIndex:
         expander = Expander(snap.vocabulary, searcher.reader(), langs)
         filter_q = filters(schema, request)
         deadline = Deadline(self.time_limit)
-        compiled = compile_query(schema, parsed, expander, langs)
-        query = assemble_query(schema, parsed, compiled, langs=langs)
-        widen = None
-        if compiled.last_prefix:
-            # A query that found fewer than FEW_RESULTS posts is widened (see collect.widen_to_prefix),
-            # even when many posts have its last word whole ("adéquates defin": the post has "definitions").
-            widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
-                             compiled.last_prefix, bool(compiled.exact_words))
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
-        outcome = execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen, pinned=pinned,
-                          forms=compiled.forms, misspelt=compiled.misspelt)
+
+        def every_word_of(parsed: ParsedQuery):
+            """The query compiled, and the posts with every word of it."""
+            compiled = compile_query(schema, parsed, expander, langs)
+            query = assemble_query(schema, parsed, compiled, langs=langs)
+            widen = None
+            if compiled.last_prefix:
+                # A query that found fewer than FEW_RESULTS posts is widened (see collect.widen_to_prefix),
+                # even when many posts have its last word whole ("adéquates defin": the post has "definitions").
+                widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
+                                 compiled.last_prefix, bool(compiled.exact_words))
+            return compiled, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
+                                     pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt)
+
+        compiled, outcome = every_word_of(parsed)
         relaxed = corrected = False
         correction = None
         every_word = None  # posts with every word, when fewer than all those shown
@@ -286,7 +293,14 @@ class SearchIndex:
                 retry = execute(searcher, snap, query, request, filter_q, fixed, deadline)
                 if retry.total:
                     outcome, corrected = retry, True
-            if not corrected and len(compiled.words) > 1:
+            apart = split_joined(parsed, lambda clause: not matches_any(
+                searcher, snap, compile_query(schema, ParsedQuery(((clause,),)), expander, langs).words, deadline))
+            if not corrected and apart is not parsed and len(apart.clauses) <= MAX_QUERY_TERMS:
+                # A word joined by punctuation with no post having it as typed ("carog-add(1)"):
+                # its words apart, each corrected or completed; any of them, if need be.
+                parsed = apart
+                compiled, outcome = every_word_of(apart)
+            if not corrected and outcome.total == 0 and len(compiled.words) > 1:
                 query = assemble_query(schema, parsed, compiled, relaxed=True, langs=langs)
                 retry = execute(
                     searcher, snap, query, request, filter_q, parsed, deadline, word_groups=compiled.words

@@ -296,3 +296,63 @@ def test_any_two_words_can_be_compared(word, typed):
     from searchsvc.collect import is_misspelt
 
     assert is_misspelt(word, typed) in (True, False)
+
+
+# ---------------------------------------------------------------------------
+# Words joined by punctuation ("cargo-add(1)", "x86_64-unknown-linux")
+
+
+@pytest.fixture(scope="module")
+def commands(tmp_path_factory):
+    """A blog of command pages titled as man pages are ("cargo-add(1)")."""
+    from conftest import close_index, reindex_into, write_posts
+
+    from searchsvc.search import SearchIndex
+
+    root = tmp_path_factory.mktemp("joined")
+    content = write_posts(root / "content", {
+        "add.md": post("cargo-add(1)", body="Add dependencies to a manifest."),
+        "clean.md": post("cargo-clean(1)", body="Remove generated artifacts."),
+        "target.md": post("loongarch*-unknown-none*", body="A bare-metal target."),
+    })
+    _, summary = reindex_into(content, root / "index")
+    assert not summary.skipped
+    index = SearchIndex(root / "index")
+    yield lambda q, **kw: index.search(SearchRequest(q=q, **kw))
+    close_index(index)
+
+
+@pytest.mark.parametrize("q, found", [
+    ("carog-add(1)", "add"),  # a typo in the first word
+    ("cargo-claen(1)", "clean"),  # ... in the middle
+    ("cargo-clean(1) generatd", "clean"),  # ... in another word of the query
+])
+def test_a_typo_inside_words_joined_by_punctuation_still_finds_the_post(commands, q, found):
+    assert ids(commands(q))[:1] == [found]
+
+
+def test_words_joined_by_punctuation_last_half_typed_find_the_post(commands):
+    assert ids(commands("loongarch*-unk")) == ["target"]
+
+
+def test_joined_words_apart_never_outrank_them_together(commands):
+    # As typed, the joined words find their post alone: they are not split.
+    response = commands("cargo-add(1)")
+    assert ids(response) == ["add"] and not response.relaxed
+
+
+def test_joined_words_no_post_has_together_find_posts_with_some_as_words_apart_do(commands):
+    apart, joined = commands("cargo zzzzq"), commands("cargo-zzzzq(1)")
+    assert joined.relaxed and apart.relaxed
+    assert sorted(ids(joined)) == sorted(ids(apart)) == ["add", "clean"]
+
+
+def test_joined_words_posts_have_stay_together_when_another_word_fails(search_blog):
+    # "curent" is a word of the blog (a typo in the notes), so it is not corrected, and no
+    # post has every word. "node.js" and "18.2.0" are found as typed: kept whole, they still
+    # tell the release from the notes that have "node", "js", "18", "2" and "0" apart.
+    search = search_blog({
+        "release.md": post("Node.js 18.2.0 (Current)", body="This release updates npm."),
+        "notes.md": post("Weekly notes", body="The curent js team met; node 2 of 18 is 0 down."),
+    })
+    assert ids(search("Node.js 18.2.0 (Curent)"))[:1] == ["release"]
