@@ -96,6 +96,9 @@ class MatchedLeaf:
 #: The posts, best first by the required part of a query, in which the phrases of its
 #: optional part (the phrase bonus of a query of several words) are looked for.
 BONUS_CANDIDATES = 100
+#: Titles begun alike past which the word being typed is not looked for in them (see
+#: DocTable.title_words_at): a start so common tells no title apart.
+MAX_TITLES_BEGUN = 200
 
 #: A phrase whose candidates are fewer than 1/FEW_CANDIDATES of a word's posts reads that
 #: word's positions in the candidates only, instead of all of them (kept for next time).
@@ -212,6 +215,26 @@ class DocTable:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         shares = np.array([len(prefix) / max(len(keys[i]), 1) for i in range(lo, hi)])
         return docnums[lo:hi], shares
+
+    def title_words_at(self, prefix: str, limit: int) -> list[str]:
+        """In the titles that begin with ``prefix`` (a title key, its last word perhaps
+        half-typed), the words where that last word is, other than it: the commonest first,
+        at most ``limit``; none when more than MAX_TITLES_BEGUN titles begin so."""
+        typed = prefix.split()
+        if not typed:
+            return []
+        keys, _docnums = self._title_keys()
+        lo = bisect.bisect_left(keys, prefix)
+        hi = bisect.bisect_left(keys, prefix + "\U0010ffff", lo)
+        if not 0 < hi - lo <= MAX_TITLES_BEGUN:
+            return []
+        at, last = len(typed) - 1, typed[-1]
+        counts: dict[str, int] = {}
+        for i in range(lo, hi):
+            words = keys[i].split()
+            if len(words) > at and words[at] != last:
+                counts[words[at]] = counts.get(words[at], 0) + 1
+        return sorted(counts, key=lambda w: (-counts[w], w))[:limit]
 
     def titles_near_in_length(self, length: int, most: int, mask: np.ndarray) -> np.ndarray:
         """The posts of ``mask`` whose title key is ``length`` characters long, give or take

@@ -614,6 +614,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 if expander is not None and plain_word(clause):
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
+                        # ... and, in titles that begin with the words typed, to the word there
+                        # ("npm di": "diff" and "dist" of "npm-dist-tag", which the commonest
+                        # words of titles, headings and tags, "directory" and "display", may miss).
+                        expansions += [(w, PREFIX_FACTOR) for w in expander.title_continuations(parsed.key)]
                         if several_words and not short_last and (
                                 not expander.body_has_as_typed(clause.text)
                                 or _rare_after_common(schema, expander, parsed, clause, langs)):

@@ -261,7 +261,7 @@ class SearchIndex:
         snap.warm(searcher)
         # The query is read in each language the posts it may find are written in.
         langs = snap.query_languages(request.lang_codes)
-        expander = Expander(snap.vocabulary, searcher.reader(), langs)
+        expander = Expander(snap.vocabulary, searcher.reader(), langs, titles=snap.table())
         filter_q = filters(schema, request)
         deadline = Deadline(self.time_limit)
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()

@@ -27,6 +27,8 @@ MAX_TITLE_SUFFIXES = 40
 BODY = "body"
 BODY_COMPLETIONS = 8
 BODY_CORRECTIONS = 2
+#: Words a half-typed last word completes to in the titles begun with the words typed.
+TITLE_CONTINUATIONS = 8
 
 
 # ---------------------------------------------------------------------------
@@ -432,10 +434,13 @@ class Expander:
     """Completions and typo corrections for the words of one query, from one generation's
     vocabulary; words are taken as the first of the query's languages reads them."""
 
-    def __init__(self, vocabulary: "Vocabulary", reader, langs: Sequence[str] = (DEFAULT_LANGUAGE,)):
+    def __init__(self, vocabulary: "Vocabulary", reader, langs: Sequence[str] = (DEFAULT_LANGUAGE,),
+                 titles=None):
         self.vocabulary = vocabulary
         self.reader = reader
         self.lang = langs[0] if langs else DEFAULT_LANGUAGE
+        #: The generation's table of posts (engine.DocTable), for the titles' words.
+        self.titles = titles
 
     def completions(self, word: str) -> list[str]:
         """Completions for matching: stop words included (titles and headings have them)."""
@@ -446,6 +451,15 @@ class Expander:
 
     def body_completions(self, word: str, limit: int = BODY_COMPLETIONS) -> list[str]:
         return self.vocabulary.body_completions(self.reader, word, limit, self.lang)
+
+    def title_continuations(self, key: str) -> list[str]:
+        """In the titles that begin with ``key`` (words as :func:`schema.title_key` reduces
+        them, the last one perhaps half-typed), the words where its last one is, other than
+        it: what the reader typing a title from its start may be typing (see
+        engine.DocTable.title_words_at)."""
+        if self.titles is None or not key.strip():
+            return []
+        return self.titles.title_words_at(key, TITLE_CONTINUATIONS)
 
     def body_corrections(self, word: str) -> list[str]:
         return self.vocabulary.body_corrections(self.reader, word, self.lang)

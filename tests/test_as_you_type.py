@@ -133,12 +133,16 @@ class RecordingExpander:
     def body_count(self, word):
         return 0
 
+    def title_continuations(self, key):
+        self.completed.append(key)
+        return []
+
 
 def test_only_the_last_word_is_completed_when_building_the_query():
     expander = RecordingExpander()
     build_query(build_schema(), parse_query("serv act optim"), expander)
-    # In the titles' words, then (after other words) in the body's.
-    assert expander.completed == ["optim", "optim"]
+    # In the titles' words, in the titles begun so, then (after other words) in the body's.
+    assert expander.completed == ["optim", "serv act optim", "optim"]
 
 
 @pytest.mark.parametrize("q", ["server -act", "server tag:act", "server author:act", 'server "act now"'])
@@ -331,3 +335,16 @@ def test_a_last_word_many_posts_have_whole_still_widens_to_words_it_starts(searc
     posts["other.md"] = post("Other", "A quokka and the dev team.")
     posts["target.md"] = post("Target", "Quokka notes: developers welcome.")
     assert ids(search_blog(posts)("quokka dev")) == ["other", "target"]
+
+
+def test_the_last_word_completes_to_the_words_of_titles_begun_with_the_words_typed(search_blog):
+    # Nine words starting "di" are in the headings of four posts each; "dist" is in one title.
+    # The commonest completions of "di" are those nine; in the titles that begin "npm di",
+    # the words there ("diff", "dist") are looked for too.
+    headings = "\n\n".join(f"## {w}\n\nText." for w in (
+        "Directory", "Display", "Direct", "Digest", "Disable", "Distance", "Dialog", "Diagram", "Dinner"))
+    posts = {f"guide-{i}.md": post(f"npm guide {i}", headings) for i in range(4)}
+    posts["dist-tag.md"] = post("npm-dist-tag", "Modify package distribution tags.")
+    posts["diff.md"] = post("npm-diff", "The registry diff command.")
+    search = search_blog(posts)
+    assert set(ids(search("npm di"))[:2]) == {"dist-tag", "diff"}
