@@ -170,6 +170,31 @@ def stop_words(lang: str) -> frozenset[str]:
     return frozenset(stoplists.get(lang, ()))
 
 
+#: Words that make a query a question, beside the stop words ("how do I publish a package",
+#: "what is a worker", "comment installer node"): a post that answers it seldom has them, so
+#: they count where they occur but a query never requires them (query.is_stop_word). They are
+#: indexed as any word: this is how a query is read, not how posts are. Interrogatives,
+#: auxiliaries and pronouns; each language's stop list has many already (English's is short).
+_QUESTION_WORDS = {
+    "en": "how what why where which who whom whose whats hows do does did i me my im ive",
+    "fr": "comment pourquoi quoi quel quelle quels quelles où ou combien est-ce",
+    "de": "wie warum wieso weshalb was wo wer wen wem wann welche welcher welches",
+    "es": "cómo como por qué que dónde donde cuál cual cuáles cuales quién quien cuándo cuando porqué",
+    "it": "come perché perche cosa quale quali dove quando chi",
+    "pt": "como porque por que onde qual quais quando quem",
+    "nl": "hoe waarom wat waar welke welk wie wanneer",
+    "ru": "как почему зачем где когда какой какая какие что",
+}
+
+
+def question_words(lang: str) -> frozenset[str]:
+    """The words that make a query a question in ``lang`` (see _QUESTION_WORDS), lower-case."""
+    return _QUESTION_SETS.get(lang, frozenset())
+
+
+_QUESTION_SETS = {lang: frozenset(words.split()) for lang, words in _QUESTION_WORDS.items()}
+
+
 # ---------------------------------------------------------------------------
 # Accents
 

@@ -37,6 +37,7 @@ from .languages import (
     is_cjk,
     keeps_exact,
     normalize as normalize_language,
+    question_words,
     stop_words,
 )
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
@@ -603,6 +604,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and last is not None and plain_word(last) and len(parsed.groups[-1]) == 1
+    asking = question_clauses(schema, parsed, langs)
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:
@@ -664,7 +666,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.optional.append(q)
         elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
-            # is required to have a stop word.
+            # is required to have a stop word. A word that makes a question ("how", "my")
+            # counts for less: it tells little of what the post is about.
+            if all(c in asking for c in group):
+                q = q.with_boost(q.boost * QUESTION_WEIGHT)
             compiled.optional.append(q)
         elif all(c.field for c in group):
             compiled.filters.append(q)
@@ -699,12 +704,45 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
 COMPARISON_WORDS = frozenset({"vs", "versus"})
 
 
+#: The share of its weight a word that makes a question keeps (see is_stop_word).
+QUESTION_WEIGHT = 0.25
+
+
+def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH) -> list[Clause]:
+    """The clauses that make the query a question: its question words, and the stop words
+    among the words that begin it when one of them is a question word ("how to", "what is
+    the", "how can"; not "a" in "how do I publish a package"). None when they are the whole
+    query ("how to", a title being typed)."""
+    found: list[Clause] = []
+    leading = True
+    for clause in parsed.clauses:
+        if not plain_word(clause):
+            leading = False
+        elif is_question_word(clause, langs):
+            found.append(clause)
+        elif leading and is_stop_word(schema, clause, langs):
+            found.append(clause)
+        else:
+            leading = False
+    # Stop words at the start count only beside a question word ("to be or not to be").
+    if not any(is_question_word(c, langs) for c in found) or len(found) == len(parsed.clauses):
+        return []
+    return found
+
+
+def is_question_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
+    """Whether the clause is a word that makes a question (languages.question_words)."""
+    folded = clause.text.casefold()
+    return not clause.phrase and any(folded in question_words(lang) for lang in langs)
+
+
 def is_stop_word(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
     """Whether prose analysis removes the clause's text entirely (a stop word) in one of
-    ``langs``, or it is a word of comparison (COMPARISON_WORDS)."""
+    ``langs``, or it is a word of comparison (COMPARISON_WORDS) or one that makes a question
+    (languages.question_words: "how", "do", "I"...)."""
     if clause.phrase:
         return False
-    return (clause.text.casefold().rstrip(".") in COMPARISON_WORDS
+    return (clause.text.casefold().rstrip(".") in COMPARISON_WORDS or is_question_word(clause, langs)
             or any(not analyze(schema, "body", clause.text, lang) for lang in langs))
 
 
@@ -804,6 +842,13 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     text = join_cjk(parsed.text_without_last) if partial_last else words
     # A last word being typed may be whole already ("node 20", "years of"): the phrase with it too.
     texts = dict.fromkeys([text, words] if partial_last else [text])
+    # A question's words ("how do I"): the phrase and the passage without them too, for the
+    # post that answers it seldom has them ("how do I publish a package": "Publish a package").
+    asking = question_clauses(schema, parsed, langs)
+    asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and c not in asking)
+    if asking and asked:
+        text = join_cjk(asked)
+        texts[text] = None
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.

@@ -407,3 +407,20 @@ def test_a_language_nobody_knows_is_a_400_naming_the_parameter(client, param):
 def test_each_result_says_its_language(client):
     [hit] = client.get("/api/search?q=server+actions&lang=en-US").get_json()["results"]
     assert hit["lang"] == "en"
+
+
+@pytest.mark.parametrize("q, lang", [
+    ("comment installer node", "fr"),
+    ("warum installieren node", "de"),
+    ("cómo instalar node", "es"),
+])
+def test_a_question_word_of_the_blogs_language_is_never_required(make_blog, build_index, open_index, q, lang):
+    from searchsvc.search import SearchRequest
+
+    settings, summary = build_index(make_blog({
+        "install.md": post("Node", "installer installieren instalar node"),
+        "other.md": post("Autre", "rien"),
+    }), language=lang)
+    assert not summary.skipped
+    response = open_index(settings.index_dir).search(SearchRequest(q=q))
+    assert ids(response) == ["install"] and not response.relaxed

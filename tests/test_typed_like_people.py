@@ -129,3 +129,37 @@ def test_title_words_find_the_title_they_are_most_of(search_blog):
     search = search_blog(COVER)
     assert ids(search("create app"))[0] == "create-app"
     assert ids(search("app scratch"))[0] == "from-scratch"
+
+
+# ---------------------------------------------------------------------------
+# Questions: "how do I publish a package"
+
+QUESTIONS = {
+    "publish.md": post("npm-publish", "Publish a package to the registry."),
+    "faq.md": post("Frequently asked", "How do I ask? How do I get help? What is it? "
+                   "Why does my build fail? You can publish a package once you ask."),
+    "contribute.md": post("How to Contribute", "Open a pull request."),
+    "other.md": post("Gardening", "Seeds."),
+}
+
+
+@pytest.mark.parametrize("q", [
+    "how do I publish a package",
+    "how to publish a package",
+    "what is publish",
+    "why does my package not publish",
+])
+def test_a_question_finds_the_post_its_other_words_find(search_blog, q):
+    # "how", "do", "I", "what", "why", "does", "my" are never required: the post that
+    # answers a question seldom has them. They count where they occur, a little.
+    response = search_blog(QUESTIONS)(q)
+    assert ids(response)[0] == "publish"
+    assert not response.relaxed
+
+
+def test_a_title_made_of_question_words_is_still_found_by_it(search_blog):
+    assert ids(search_blog(QUESTIONS)("how to contribute"))[0] == "contribute"
+
+
+def test_question_words_alone_are_the_query(search_blog):
+    assert ids(search_blog(QUESTIONS)("how do i")) == ["faq"]
