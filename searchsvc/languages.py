@@ -187,6 +187,31 @@ _QUESTION_WORDS = {
 }
 
 
+#: Words that say what kind of post is wanted, beside what it is about ("node streams
+#: tutorial", "useEffect explained", "exemple de formulaire"): the post wanted may not use
+#: them, so they count where they occur (a post titled "Streams: a tutorial" first) but a
+#: query never requires them (query.is_stop_word). Query-time only, as _QUESTION_WORDS.
+_KIND_WORDS = {
+    "en": """tutorial tutorials guide guides example examples explained explanation introduction
+        intro overview walkthrough beginner beginners""",
+    "fr": "tutoriel tutoriels guide guides exemple exemples introduction explication explications",
+    "de": "anleitung anleitungen tutorial beispiel beispiele einführung erklärung erklärt leitfaden",
+    "es": "tutorial tutoriales guía guia ejemplo ejemplos introducción introduccion explicación explicacion",
+    "it": "tutorial guida esempio esempi introduzione spiegazione",
+    "pt": "tutorial tutoriais guia exemplo exemplos introdução introducao explicação explicacao",
+    "nl": "handleiding voorbeeld voorbeelden uitleg introductie tutorial",
+    "ru": "руководство пример примеры введение туториал",
+}
+
+
+def kind_words(lang: str) -> frozenset[str]:
+    """The words that say what kind of post is wanted in ``lang`` (see _KIND_WORDS), lower-case."""
+    return _KIND_SETS.get(lang, frozenset())
+
+
+_KIND_SETS = {lang: frozenset(words.split()) for lang, words in _KIND_WORDS.items()}
+
+
 def question_words(lang: str) -> frozenset[str]:
     """The words that make a query a question in ``lang`` (see _QUESTION_WORDS), lower-case."""
     return _QUESTION_SETS.get(lang, frozenset())

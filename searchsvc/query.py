@@ -36,6 +36,7 @@ from .languages import (
     has_cjk,
     is_cjk,
     keeps_exact,
+    kind_words,
     normalize as normalize_language,
     question_words,
     stop_words,
@@ -730,6 +731,13 @@ def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH
     return found
 
 
+def is_kind_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
+    """Whether the clause is a word that says what kind of post is wanted ("tutorial",
+    "example": languages.kind_words)."""
+    folded = clause.text.casefold()
+    return not clause.phrase and any(folded in kind_words(lang) for lang in langs)
+
+
 def is_question_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
     """Whether the clause is a word that makes a question (languages.question_words)."""
     folded = clause.text.casefold()
@@ -743,7 +751,7 @@ def is_stop_word(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> bool
     if clause.phrase:
         return False
     return (clause.text.casefold().rstrip(".") in COMPARISON_WORDS or is_question_word(clause, langs)
-            or any(not analyze(schema, "body", clause.text, lang) for lang in langs))
+            or is_kind_word(clause, langs) or any(not analyze(schema, "body", clause.text, lang) for lang in langs))
 
 
 def starts_stop_word(word: str, langs: Sequence[str] = ENGLISH) -> bool:
@@ -844,9 +852,9 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     texts = dict.fromkeys([text, words] if partial_last else [text])
     # A question's words ("how do I"): the phrase and the passage without them too, for the
     # post that answers it seldom has them ("how do I publish a package": "Publish a package").
-    asking = question_clauses(schema, parsed, langs)
-    asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and c not in asking)
-    if asking and asked:
+    aside = [*question_clauses(schema, parsed, langs), *(c for c in parsed.clauses if is_kind_word(c, langs))]
+    asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and c not in aside)
+    if aside and asked:
         text = join_cjk(asked)
         texts[text] = None
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),

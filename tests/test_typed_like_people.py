@@ -163,3 +163,28 @@ def test_a_title_made_of_question_words_is_still_found_by_it(search_blog):
 
 def test_question_words_alone_are_the_query(search_blog):
     assert ids(search_blog(QUESTIONS)("how do i")) == ["faq"]
+
+
+# ---------------------------------------------------------------------------
+# What kind of post: "node streams tutorial"
+
+KINDS = {
+    "streams.md": post("Node.js streams", "Readable and writable streams, piped."),
+    "tutorial.md": post("A streams tutorial", "Streams, step by step."),
+    **{f"notes-{i}.md": post(f"Notes {i}", "A tutorial on node and its streams, in passing.") for i in range(12)},
+}
+
+
+@pytest.mark.parametrize("q", ["node streams tutorial", "node streams example", "node streams explained"])
+def test_a_word_for_the_kind_of_post_is_never_required(search_blog, q):
+    # Twelve posts have "node", "streams" and "tutorial" in passing; the post titled with the
+    # words a reader names the topic by has no "tutorial", and comes first.
+    response = search_blog(KINDS)(q)
+    assert ids(response)[0] == "streams"
+    assert not response.relaxed
+
+
+def test_a_word_for_the_kind_of_post_counts_where_it_occurs(search_blog):
+    # Between two posts titled with "streams", the one that is a tutorial comes first.
+    found = ids(search_blog(KINDS)("streams tutorial"))
+    assert found.index("tutorial") < found.index("streams")
