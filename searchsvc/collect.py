@@ -43,6 +43,8 @@ PREFERRED_LANGUAGE = 1.15
 #: A post whose title begins with the query scores this much more (a share: half of it for
 #: beginning the title, the other half as the query is more of the title).
 TITLE_START_BOOST = 1.0
+#: How much more a post dated in a year typed scores (see _year_bonus).
+YEAR_BOOST = 1.5
 #: The best posts looked at for words as typed, and what having them all adds (a share).
 VERY_WORD_CANDIDATES = 100
 VERY_WORD_BOOST = 0.2
@@ -112,6 +114,7 @@ def execute(
     forms: Sequence[tuple[tuple[str, ...], int]] = (),
     first: Sequence[int] = (),
     misspelt: Collection[str] = (),
+    years: Sequence[int] = (),
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -143,6 +146,8 @@ def execute(
             first = [*near, *first]
         elif sure:
             first = sure
+    if years:
+        _year_bonus(table, found, mask, years)
     if forms and not deadline.passed():
         _very_word_bonus(evaluator, found, mask, forms)
     sort = request.sort
@@ -205,6 +210,14 @@ def _very_word_bonus(evaluator: Evaluator, found, mask: np.ndarray,
             having[np.searchsorted(docs, evaluator.with_length("body", term, length, docs))] = True
         factor[having] += VERY_WORD_BOOST / len(forms)
     found.scores[docs] *= factor
+
+
+def _year_bonus(table, found, mask: np.ndarray, years: Sequence[int]) -> None:
+    """Raise the score of each matching post dated in a year typed beside other words
+    ("react conf 2024", "weekly update 2016"): a reader names a post by when it came out as
+    much as by what it says, and a post seldom writes its own year."""
+    dated = mask & np.isin(table.years, list(years))
+    found.scores[dated] *= YEAR_BOOST
 
 
 def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> None:

@@ -569,6 +569,9 @@ class CompiledQuery:
     #: The words typed that no post has and that match words one typo away (as
     #: :func:`schema.title_key` reduces them): misspelt, surely (see collect._near_title_bonus).
     misspelt: set[str] = field(default_factory=set)
+    #: Years typed beside other words ("react conf 2024"), never required: posts dated in one
+    #: count as having it (see collect._year_bonus).
+    years: list[int] = field(default_factory=list)
 
 
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
@@ -665,6 +668,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.short_word_last = not starts_stop_word(last.text, langs)
         elif all(c.slip for c in group):
             compiled.optional.append(q)
+        elif several_words and len(group) == 1 and typed_year(group[0]) is not None:
+            # "react conf 2024": the post wanted is dated 2024, and may not write it.
+            compiled.optional.append(q)
+            compiled.years.append(typed_year(group[0]))
         elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word. A word that makes a question ("how", "my")
@@ -698,6 +705,19 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional = compiled.optional, []
     return compiled
+
+
+#: A year as a reader types it beside other words.
+_YEAR = re.compile(r"19[7-9][0-9]|20[0-9][0-9]")
+
+
+def typed_year(clause: Clause) -> int | None:
+    """The year the clause is, when it is a plain word of four digits from 1970 to 2099.
+
+    >>> typed_year(Clause("2024")), typed_year(Clause("8080")), typed_year(Clause("20"))
+    (2024, None, None)
+    """
+    return int(clause.text) if plain_word(clause) and _YEAR.fullmatch(clause.text) else None
 
 
 #: Words a reader puts between the things compared ("esm vs commonjs", "vs." too): few posts

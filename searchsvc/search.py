@@ -278,7 +278,8 @@ class SearchIndex:
                 widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
                                  compiled.last_prefix, bool(compiled.exact_words))
             return compiled, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
-                                     pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt)
+                                     pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
+                                     years=compiled.years)
 
         compiled, outcome = every_word_of(parsed)
         relaxed = corrected = False
@@ -314,7 +315,8 @@ class SearchIndex:
             # a typo that is another word). Posts with all but one follow those with all.
             query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
-                           forms=compiled.forms, first=outcome.ranked, misspelt=compiled.misspelt)
+                           forms=compiled.forms, first=outcome.ranked, misspelt=compiled.misspelt,
+                           years=compiled.years)
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))

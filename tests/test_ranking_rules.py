@@ -479,3 +479,33 @@ def test_a_short_heading_with_the_words_outranks_a_manual_with_them_in_many_head
         **{f"other-{i}.md": post(f"Other post {i}") for i in range(4)},
     })
     assert ids(search("cache limits"))[0] == "notes"
+
+
+# ---------------------------------------------------------------------------
+# A year typed beside other words
+
+
+def test_a_year_typed_is_never_required_and_the_posts_dated_in_it_come_first(search_blog):
+    search = search_blog({
+        "conf-2023.md": post("React Conf recap", body="Talks and people.", date="2023-05-20"),
+        "conf-2024.md": post("React Conf recap", body="Talks and people.", date="2024-05-20"),
+        "other.md": post("Gardening", body="Seeds.", date="2024-01-01"),
+    })
+    response = search("react conf 2024")
+    # Neither post writes "2024"; the one dated 2024 comes first, the other still follows.
+    assert ids(response) == ["conf-2024", "conf-2023"]
+    assert not response.relaxed
+    assert ids(search("react conf 2023")) == ["conf-2023", "conf-2024"]
+
+
+def test_a_year_a_post_writes_still_counts(search_blog):
+    search = search_blog({
+        "plans.md": post("Rust plans", body="What we will do in 2016.", date="2015-12-01"),
+        "later.md": post("Rust plans", body="What we did.", date="2015-12-02"),
+    })
+    assert ids(search("rust plans 2016"))[0] == "plans"
+
+
+def test_a_year_alone_is_the_query(search_blog):
+    search = search_blog({"y.md": post("Looking back at 2016", date="2017-01-02"), "n.md": post("Notes")})
+    assert ids(search("2016")) == ["y"]
