@@ -676,7 +676,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word. A word that makes a question ("how", "my")
             # counts for less: it tells little of what the post is about.
-            if all(c in asking for c in group):
+            if all(any(c is a for a in asking) for c in group):
                 q = q.with_boost(q.boost * QUESTION_WEIGHT)
             compiled.optional.append(q)
         elif all(c.field for c in group):
@@ -766,8 +766,9 @@ def is_question_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
 
 def is_stop_word(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
     """Whether prose analysis removes the clause's text entirely (a stop word) in one of
-    ``langs``, or it is a word of comparison (COMPARISON_WORDS) or one that makes a question
-    (languages.question_words: "how", "do", "I"...)."""
+    ``langs``, or it is a word of comparison (COMPARISON_WORDS), one that makes a question
+    (languages.question_words: "how", "do", "I"...) or one for the kind of post wanted
+    (languages.kind_words: "tutorial"...)."""
     if clause.phrase:
         return False
     return (clause.text.casefold().rstrip(".") in COMPARISON_WORDS or is_question_word(clause, langs)
@@ -870,10 +871,12 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     text = join_cjk(parsed.text_without_last) if partial_last else words
     # A last word being typed may be whole already ("node 20", "years of"): the phrase with it too.
     texts = dict.fromkeys([text, words] if partial_last else [text])
-    # A question's words ("how do I"): the phrase and the passage without them too, for the
-    # post that answers it seldom has them ("how do I publish a package": "Publish a package").
-    aside = [*question_clauses(schema, parsed, langs), *(c for c in parsed.clauses if is_kind_word(c, langs))]
-    asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and c not in aside)
+    # A question's words ("how do I") and words for the kind of post ("tutorial"): the phrase
+    # and the passage without them too, for the post wanted seldom has them ("how do I
+    # publish a package": "Publish a package").
+    aside = {id(c) for c in question_clauses(schema, parsed, langs)}
+    aside |= {id(c) for c in parsed.clauses if is_kind_word(c, langs)}
+    asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and id(c) not in aside)
     if aside and asked:
         text = join_cjk(asked)
         texts[text] = None

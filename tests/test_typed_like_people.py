@@ -188,3 +188,9 @@ def test_a_word_for_the_kind_of_post_counts_where_it_occurs(search_blog):
     # Between two posts titled with "streams", the one that is a tutorial comes first.
     found = ids(search_blog(KINDS)("streams tutorial"))
     assert found.index("tutorial") < found.index("streams")
+
+
+def test_a_stop_word_after_the_question_still_counts_in_the_phrase(search_blog):
+    # "how to" is the question; the second "to" is part of the title asked for.
+    search = search_blog({"add.md": post("Add to cart", "Buttons."), "cart.md": post("Cart: add items", "Lists.")})
+    assert ids(search("how to add to cart")) == ["add", "cart"]
