@@ -35,6 +35,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, NavigableString
 
+from manpage_blogs import _literal  # bench/ is the script's folder: Markdown that renders to the text
+
 #: mdBook books of the Rust toolchain's documentation, under its share/doc/rust/html.
 RUST_BOOKS = ("book", "cargo", "edition-guide", "embedded-book", "nomicon", "reference",
               "rust-by-example", "rustc", "rustdoc", "style-guide")
@@ -165,19 +167,6 @@ def _inline(el) -> str:
         elif child.name not in ("script", "style"):
             out.append(_inline(child))
     return "".join(out)
-
-
-#: ASCII punctuation, which Markdown may read as markup.
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def _literal(text: str) -> str:
-    r"""``text`` as Markdown that renders to it: every ASCII punctuation mark backslash-escaped.
-
-    >>> print(_literal("cargo-add(1) *"))
-    cargo\-add\(1\) \*
-    """
-    return _PUNCTUATION.sub(r"\\\1", text)
 
 
 if __name__ == "__main__":

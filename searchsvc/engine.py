@@ -209,8 +209,7 @@ class DocTable:
         ``prefix``, and the share of each title that ``prefix`` is; nothing when more than
         ``limit`` titles do (then it tells no post apart)."""
         keys, docnums = self._title_keys()
-        lo = bisect.bisect_left(keys, prefix)
-        hi = bisect.bisect_left(keys, prefix + "\U0010ffff", lo)
+        lo, hi = self._begun(prefix)
         if not 0 < hi - lo <= limit:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         shares = np.array([len(prefix) / max(len(keys[i]), 1) for i in range(lo, hi)])
@@ -224,8 +223,7 @@ class DocTable:
         if not typed:
             return []
         keys, _docnums = self._title_keys()
-        lo = bisect.bisect_left(keys, prefix)
-        hi = bisect.bisect_left(keys, prefix + "\U0010ffff", lo)
+        lo, hi = self._begun(prefix)
         if not 0 < hi - lo <= MAX_TITLES_BEGUN:
             return []
         at, last = len(typed) - 1, typed[-1]
@@ -235,6 +233,12 @@ class DocTable:
             if len(words) > at and words[at] != last:
                 counts[words[at]] = counts.get(words[at], 0) + 1
         return sorted(counts, key=lambda w: (-counts[w], w))[:limit]
+
+    def _begun(self, prefix: str) -> tuple[int, int]:
+        """Where the sorted title keys that begin with ``prefix`` are: keys[lo:hi]."""
+        keys, _docnums = self._title_keys()
+        lo = bisect.bisect_left(keys, prefix)
+        return lo, bisect.bisect_left(keys, prefix + "\U0010ffff", lo)
 
     def titles_near_in_length(self, length: int, most: int, mask: np.ndarray) -> np.ndarray:
         """The posts of ``mask`` whose title key is ``length`` characters long, give or take

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, time as dtime
-from typing import Callable, Sequence
+from typing import Callable, Collection, Sequence
 
 from whoosh.query import (
     And,
@@ -572,6 +572,9 @@ class CompiledQuery:
     #: Years typed beside other words ("react conf 2024"), never required: posts dated in one
     #: count as having it (see collect._year_bonus).
     years: list[int] = field(default_factory=list)
+    #: The clauses (by ``id``) that are a question's words or words for the kind of post:
+    #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
+    aside: frozenset[int] = frozenset()
 
 
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
@@ -609,6 +612,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and last is not None and plain_word(last) and len(parsed.groups[-1]) == 1
     asking = question_clauses(schema, parsed, langs)
+    compiled.aside = frozenset(id(c) for c in [*asking, *(c for c in parsed.clauses if is_kind_word(c, langs))])
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:
@@ -668,10 +672,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.short_word_last = not starts_stop_word(last.text, langs)
         elif all(c.slip for c in group):
             compiled.optional.append(q)
-        elif several_words and len(group) == 1 and typed_year(group[0]) is not None:
+        elif several_words and len(group) == 1 and (year := typed_year(group[0])) is not None:
             # "react conf 2024": the post wanted is dated 2024, and may not write it.
             compiled.optional.append(q)
-            compiled.years.append(typed_year(group[0]))
+            compiled.years.append(year)
         elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word. A word that makes a question ("how", "my")
@@ -754,14 +758,18 @@ def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH
 def is_kind_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
     """Whether the clause is a word that says what kind of post is wanted ("tutorial",
     "example": languages.kind_words)."""
-    folded = clause.text.casefold()
-    return not clause.phrase and any(folded in kind_words(lang) for lang in langs)
+    return _listed(clause, langs, kind_words)
 
 
 def is_question_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
     """Whether the clause is a word that makes a question (languages.question_words)."""
+    return _listed(clause, langs, question_words)
+
+
+def _listed(clause: Clause, langs: Sequence[str], words_of: Callable[[str], frozenset[str]]) -> bool:
+    """Whether the clause is a word (not a phrase) of the list ``words_of`` gives for one of ``langs``."""
     folded = clause.text.casefold()
-    return not clause.phrase and any(folded in question_words(lang) for lang in langs)
+    return not clause.phrase and any(folded in words_of(lang) for lang in langs)
 
 
 def is_stop_word(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
@@ -830,7 +838,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     else:
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
-    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), langs=langs)
+    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), aside=compiled.aside, langs=langs)
     if compiled.optional and words:
         # Words that count where they occur (a last word being typed, stop words) count
         # before the phrase bonus picks the posts it looks at (the best of the others).
@@ -859,11 +867,12 @@ def join_cjk(text: str) -> str:
 
 
 def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
-                 langs: Sequence[str] = ENGLISH) -> Query | None:
+                 aside: Collection[int] = frozenset(), langs: Sequence[str] = ENGLISH) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
     (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
     or a word of one or two letters being typed last), the phrase is looked for without it,
-    and with it (it may be whole: "node 20", "Crear un componente de")."""
+    and with it (it may be whole: "node 20", "Crear un componente de"). ``aside``: the
+    clauses (by ``id``) the phrases are also looked for without (CompiledQuery.aside)."""
     words = join_cjk(parsed.text)
     if not words:
         return None
@@ -874,8 +883,6 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     # A question's words ("how do I") and words for the kind of post ("tutorial"): the phrase
     # and the passage without them too, for the post wanted seldom has them ("how do I
     # publish a package": "Publish a package").
-    aside = {id(c) for c in question_clauses(schema, parsed, langs)}
-    aside |= {id(c) for c in parsed.clauses if is_kind_word(c, langs)}
     asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and id(c) not in aside)
     if aside and asked:
         text = join_cjk(asked)

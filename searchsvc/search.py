@@ -294,9 +294,9 @@ class SearchIndex:
                 retry = execute(searcher, snap, query, request, filter_q, fixed, deadline)
                 if retry.total:
                     outcome, corrected = retry, True
-            apart = split_joined(parsed, lambda clause: not matches_any(
+            apart = parsed if corrected else split_joined(parsed, lambda clause: not matches_any(
                 searcher, snap, compile_query(schema, ParsedQuery(((clause,),)), expander, langs).words, deadline))
-            if not corrected and apart is not parsed and len(apart.clauses) <= MAX_QUERY_TERMS:
+            if apart is not parsed and len(apart.clauses) <= MAX_QUERY_TERMS:
                 # A word joined by punctuation with no post having it as typed ("carog-add(1)"):
                 # its words apart, each corrected or completed; any of them, if need be.
                 parsed = apart
