@@ -550,6 +550,10 @@ class CompiledQuery:
     #: The last word when it may be a stop word being typed ("years o" for "years of"):
     #: it adds to a post's score but is not required (stop words are not indexed).
     optional: list[Query] = field(default_factory=list)
+    #: Those of ``optional`` that say what a post is about (a year, a word for the kind of
+    #: post, a last word of two characters that starts no stop word): when no post has
+    #: every word, "any of the words" counts them as words ("pugrade 18": posts with "18").
+    relaxable: list[Query] = field(default_factory=list)
     #: The last word when it is being typed after others and required: posts that have
     #: every other word and a word starting with it in their text, though none of the
     #: completions the index gave, match too (see collect.widen_to_prefix).
@@ -670,11 +674,14 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         elif typing_last and short_last and group[-1] is last:
             compiled.optional.append(q)
             compiled.short_word_last = not starts_stop_word(last.text, langs)
+            if compiled.short_word_last and len(last.text) > 1:
+                compiled.relaxable.append(q)
         elif all(c.slip for c in group):
             compiled.optional.append(q)
         elif several_words and len(group) == 1 and (year := typed_year(group[0])) is not None:
             # "react conf 2024": the post wanted is dated 2024, and may not write it.
             compiled.optional.append(q)
+            compiled.relaxable.append(q)
             compiled.years.append(year)
         elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
@@ -682,6 +689,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             # counts for less: it tells little of what the post is about.
             if all(any(c is a for a in asking) for c in group):
                 q = q.with_boost(q.boost * QUESTION_WEIGHT)
+            elif all(is_kind_word(c, langs) for c in group):
+                compiled.relaxable.append(q)
             compiled.optional.append(q)
         elif all(c.field for c in group):
             compiled.filters.append(q)
@@ -707,7 +716,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             if terms and (terms, len(clause.text)) not in compiled.forms:
                 compiled.forms.append((terms, len(clause.text)))
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
-        compiled.words, compiled.optional = compiled.optional, []
+        compiled.words, compiled.optional, compiled.relaxable = compiled.optional, [], []
     return compiled
 
 
@@ -827,22 +836,25 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
                    langs: Sequence[str] = ENGLISH) -> Query:
     """The query of :func:`build_query`, from groups already compiled (so a retry does not
     compile again); ``without_last``: without the group of ``compiled.last_prefix``;
-    ``relaxed``: any of the words; ``all_but_one``: every word but one, whichever."""
+    ``relaxed``: any of the words (and of ``compiled.relaxable``); ``all_but_one``: every
+    word but one, whichever."""
     words, filters = compiled.words, compiled.filters
     if without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
     if all_but_one and len(words) > 1:
         required: list[Query] = [Or([And(words[:i] + words[i + 1:]) for i in range(len(words))]), *filters]
-    elif relaxed and len(words) > 1:
-        required = [Or(words), *filters]
+    elif relaxed and len(words) + len(compiled.relaxable) > 1:
+        required = [Or([*words, *compiled.relaxable]), *filters]
     else:
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
     bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), aside=compiled.aside, langs=langs)
-    if compiled.optional and words:
+    optional = compiled.optional
+    if relaxed:  # (the relaxable ones are among the words then)
+        optional = [q for q in optional if not any(q is r for r in compiled.relaxable)]
+    if optional and words:
         # Words that count where they occur (a last word being typed, stop words) count
         # before the phrase bonus picks the posts it looks at (the best of the others).
-        optional = compiled.optional
         main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
     if bonus is not None and words:
         main = AndMaybe(main, bonus)

@@ -301,11 +301,10 @@ class SearchIndex:
                 # its words apart, each corrected or completed; any of them, if need be.
                 parsed = apart
                 compiled, outcome = every_word_of(apart)
-            if not corrected and outcome.total == 0 and len(compiled.words) > 1:
+            if not corrected and outcome.total == 0 and len(compiled.words) + len(compiled.relaxable) > 1:
                 query = assemble_query(schema, parsed, compiled, relaxed=True, langs=langs)
-                retry = execute(
-                    searcher, snap, query, request, filter_q, parsed, deadline, word_groups=compiled.words
-                )
+                retry = execute(searcher, snap, query, request, filter_q, parsed, deadline,
+                                word_groups=[*compiled.words, *compiled.relaxable])
                 if retry.total:
                     outcome, relaxed = retry, True
         elif (outcome.total < FILL_BELOW and len(compiled.words) > 1

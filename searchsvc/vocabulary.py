@@ -147,7 +147,8 @@ class Lexicon:
         self.counts = np.array([found[t] for t in terms], dtype=np.int64)
         self.terms: Sequence[str] = terms
         self.index: dict[str, int] | None = {t: i for i, t in enumerate(terms)}
-        #: Words by first letter: a typo is never looked for in the first letter.
+        #: Words by first letter: a typo is never looked for in the first letter (but for the
+        #: first two letters swapped, see near_in_length).
         self.by_initial: dict[str, list[str]] | None = None
         self.group_by_initial()
 
@@ -161,21 +162,32 @@ class Lexicon:
         self.by_initial = by_initial  # last: its being set means both are ready
 
     def near_in_length(self, word: str, maxdist: int) -> list[str]:
-        """The words with ``word``'s first letter whose length is within ``maxdist`` of its own:
-        the only ones that can be ``maxdist`` typos away."""
+        """The words with ``word``'s first letter, or its first two letters swapped
+        ("pugrade": "upgrade"), whose length is within ``maxdist`` of its own: the only ones
+        that can be ``maxdist`` typos away."""
         initial, n = word[:1], len(word)
+        swapped = word[1::-1] if len(word) > 2 and word[0] != word[1] else ""
         if isinstance(self.terms, PackedWords):
-            span = self.prefixed(initial)
-            lengths = self.terms.lengths[span.start : span.stop]
-            near = np.flatnonzero(np.abs(lengths.astype(np.int64) - n) <= maxdist)
-            return [self.terms[span.start + int(i)] for i in near]
+            return [t for start in ([initial, swapped] if swapped else [initial])
+                    for t in self._packed_near(start, n, maxdist)]
         if self.by_initial is None:
             self.group_by_initial()
-        return [t for k in range(n - maxdist, n + maxdist + 1) for t in self.by_shape.get((initial, k), ())]
+        near = [t for k in range(n - maxdist, n + maxdist + 1) for t in self.by_shape.get((initial, k), ())]
+        if swapped:
+            span = self.prefixed(swapped)
+            near += [t for t in self.terms[span.start : span.stop] if abs(len(t) - n) <= maxdist]
+        return near
+
+    def _packed_near(self, prefix: str, n: int, maxdist: int) -> list[str]:
+        span = self.prefixed(prefix)
+        lengths = self.terms.lengths[span.start : span.stop]
+        near = np.flatnonzero(np.abs(lengths.astype(np.int64) - n) <= maxdist)
+        return [self.terms[span.start + int(i)] for i in near]
 
     def closest(self, word: str, limit: int) -> list[str]:
         """Up to ``limit`` words one typo away from ``word`` (two for 8+ letters; never in the
-        first letter), the closest first, then the commonest; no stop word."""
+        first letter, but for the first two letters swapped), the closest first, then the
+        commonest; no stop word."""
         maxdist = typos_allowed(word)
         found = {
             text: int(dist)
@@ -278,7 +290,8 @@ class Vocabulary:
         """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
 
         A typo is a letter added, dropped or replaced, or two neighbours swapped; never in
-        the first letter. Empty when the word itself is in the index.
+        the first letter, but for the first two swapped ("pugrade"). Empty when the word
+        itself is in the index.
         """
         folded = self.fold(word, lang)
         if len(folded) < 4 or not folded.isalpha() or has_cjk(folded):

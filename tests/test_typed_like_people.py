@@ -194,3 +194,33 @@ def test_a_stop_word_after_the_question_still_counts_in_the_phrase(search_blog):
     # "how to" is the question; the second "to" is part of the title asked for.
     search = search_blog({"add.md": post("Add to cart", "Buttons."), "cart.md": post("Cart: add items", "Lists.")})
     assert ids(search("how to add to cart")) == ["add", "cart"]
+
+
+# ---------------------------------------------------------------------------
+# A word no post has beside one that is never required: "pugrade 18", "zeplin tutorial"
+
+WORD_AND_MORE = {
+    "react-18.md": post("React 18 is out", "What changed in the new release."),
+    "streams.md": post("A streams tutorial", "Streams, step by step."),
+    "conf.md": post("Conference notes", "Talks from 2024 and the hallway."),
+    "other.md": post("Gardening", "Seeds."),
+}
+
+
+@pytest.mark.parametrize("q, found", [
+    ("qwzx 18", "react-18"),  # a last word of two characters
+    ("qwzx tutorial", "streams"),  # a word for the kind of post
+    ("qwzx 2024", "conf"),  # a year
+])
+def test_a_word_no_post_has_beside_a_word_never_required_finds_posts_with_that_word(search_blog, q, found):
+    # Such a word is never required; when no post has the other word either, any of the
+    # words counts it as one, rather than find nothing.
+    response = search_blog(WORD_AND_MORE)(q)
+    assert ids(response) == [found]
+    assert response.relaxed
+
+
+@pytest.mark.parametrize("q", ["how qwzx", "qwzx the", "qwzx r"])
+def test_a_word_no_post_has_beside_a_question_or_stop_word_finds_nothing(search_blog, q):
+    # "how", "the" or a letter alone tell nothing of what the post is about.
+    assert search_blog(WORD_AND_MORE)(q).total == 0

@@ -65,6 +65,18 @@ def test_one_typo_is_tolerated_from_four_letters(tips, q, found):
     assert ids(tips(q)) == [found]
 
 
+@pytest.mark.parametrize("q, found", [("ypthon", "python"), ("ursT", "rust"), ("erducer", "reducer")])
+def test_the_first_two_letters_swapped_are_one_typo(tips, q, found):
+    # Fingers out of step at the start of a word ("pugrade" for "upgrade"): the only typo
+    # looked for in the first letter.
+    assert ids(tips(q)) == [found]
+
+
+def test_a_first_letter_typed_wrong_is_not_corrected(tips):
+    # (Looking among words of every first letter would cost a scan of the whole vocabulary.)
+    assert tips("bython").total == 0
+
+
 @pytest.mark.parametrize(
     "q",
     [
