@@ -1,11 +1,13 @@
-"""Queries typed as questions, or with a word for the kind of post wanted, against plain BM25.
+"""Queries typed as people type them, against plain BM25: framed as questions, with a word
+for the kind of post wanted, or typed with the slips and habits of a search box.
 
 ``searchsvc eval`` asks for a post by words of it. Readers also wrap those words in a
 question ("how do I ...", "what is ...") or add what kind of post they want ("... tutorial",
-"... explained"), words the post wanted may not have. This script takes the eval's
-title-words and passage queries of a blog (the same seeded sample) and asks each as typed,
-then with each of those framings, of searchsvc and of the eval's plain BM25 baseline, and
-prints MRR@10 side by side:
+"... explained"), words the post wanted may not have; and they type them in their own way:
+the first two letters of a word swapped, the words in another order, without the title's
+punctuation, with a word the post does not have. This script takes the eval's exact-title,
+title-words and passage queries of a blog (the same seeded sample) and asks each of them so,
+of searchsvc and of the eval's plain BM25 baseline, and prints MRR@10 side by side:
 
     .venv/bin/python bench/typed_queries.py --content ../shared/corpus/nodejs-blog [--limit 400]
 
@@ -18,12 +20,14 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from searchsvc.config import Settings
-from searchsvc.evaluate import DEFAULT_SEED, baseline_ranker, make_cases, posts_of, service_ranker
+from searchsvc.evaluate import DEFAULT_SEED, baseline_ranker, make_cases, posts_of, service_ranker, typo, words
 from searchsvc.indexer import reindex
 from searchsvc.search import SearchIndex
 
@@ -39,6 +43,74 @@ FRAMINGS = (
     ("... explained", "", " explained"),
 )
 KINDS = ("title words", "passage")
+
+#: A way of typing a query: (query, the post's words, a generator) -> the query so typed,
+#: or None where it does not apply (no word long enough, say).
+Variant = Callable[[str, set, random.Random], "str | None"]
+
+
+def _swap_start(query: str, _post_words: set, rng: random.Random) -> str | None:
+    """The first two letters of one word of 5+ letters swapped ("pugrade")."""
+    ws = query.split()
+    long = [i for i, w in enumerate(ws) if len(w) >= 5 and w.isalpha() and w[0].lower() != w[1].lower()]
+    if not long:
+        return None
+    i = rng.choice(long)
+    ws[i] = ws[i][1] + ws[i][0] + ws[i][2:]
+    return " ".join(ws)
+
+
+def _reversed(query: str, _post_words: set, _rng: random.Random) -> str | None:
+    ws = query.split()
+    return " ".join(reversed(ws)) if len(ws) > 1 else None
+
+
+def _unpunctuated(query: str, _post_words: set, _rng: random.Random) -> str | None:
+    """Lower case, punctuation typed as spaces ("node js 18 0 0 current")."""
+    typed = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", " ", query)).strip().lower()
+    return typed if typed != query.lower() else None
+
+
+def _joined(query: str, _post_words: set, _rng: random.Random) -> str | None:
+    """Lower case, punctuation left out ("nodejs 1800 current")."""
+    typed = re.sub(r"\s+", " ", re.sub(r"[^\w\s]", "", query)).strip().lower()
+    return typed if typed != query.lower() else None
+
+
+def _two_typos(query: str, _post_words: set, rng: random.Random) -> str | None:
+    """A typo in each of two words of 5+ letters (never in the first letter)."""
+    ws = query.split()
+    long = [i for i, w in enumerate(ws) if len(w) >= 5 and w.isalpha()]
+    if len(long) < 2:
+        return None
+    for i in rng.sample(long, 2):
+        ws[i] = typo(ws[i], rng)
+    return " ".join(ws)
+
+
+def _other_word(vocabulary: list[str]) -> Variant:
+    """One more word, of the blog's titles, that the post does not have (a word misremembered)."""
+
+    def variant(query: str, post_words: set, rng: random.Random) -> str | None:
+        for _ in range(50):
+            word = rng.choice(vocabulary)
+            if word not in post_words:
+                return f"{query} {word}"
+        return None
+
+    return variant
+
+
+def variants(vocabulary: list[str]) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
+    """(how it is shown, the kinds of query it applies to, the variant)."""
+    return (
+        ("first two letters swapped", ("exact title", "title words", "passage"), _swap_start),
+        ("two typos", ("exact title",), _two_typos),
+        ("words in reverse order", ("title words", "passage"), _reversed),
+        ("punctuation as spaces", ("exact title",), _unpunctuated),
+        ("punctuation left out", ("exact title",), _joined),
+        ("a word the post lacks", ("title words", "passage"), _other_word(vocabulary)),
+    )
 
 
 def main() -> int:
@@ -56,9 +128,10 @@ def main() -> int:
             chosen = sorted(posts, key=lambda p: p.id)
             if args.limit < len(chosen):
                 chosen = sorted(rng.sample(chosen, args.limit), key=lambda p: p.id)
-            cases = [c for c in make_cases(chosen, rng) if c.kind in KINDS]
+            cases = make_cases(chosen, rng)
             service, baseline = service_ranker(index), baseline_ranker(posts)
             print(f"{args.content}: {len(chosen)} posts; MRR@10, searchsvc / plain BM25")
+            print()
             print(f"{'framing':18}" + "".join(f"{kind + f' ({sum(c.kind == kind for c in cases)})':>26}" for kind in KINDS))
             for name, before, after in FRAMINGS:
                 row = []
@@ -66,6 +139,27 @@ def main() -> int:
                     asked = [(before + c.query.lower() + after, c.post_id) for c in cases if c.kind == kind]
                     row.append(f"{_mrr(service, asked):.3f} / {_mrr(baseline, asked):.3f}")
                 print(f"{name:18}" + "".join(f"{cell:>26}" for cell in row), flush=True)
+            print()
+            print(f"{'typed':28}{'kind':>14}{'queries':>9}{'as typed':>16}{'so':>16}")
+            by_id = {p.id: p for p in posts}
+            vocabulary = sorted({w.lower() for p in posts for w in words(p.title) if w.isalpha() and len(w) > 4})
+            for name, kinds, variant in variants(vocabulary):
+                typing = random.Random(f"{DEFAULT_SEED}:{name}")
+                for kind in kinds:
+                    plain, typed = [], []
+                    for c in cases:
+                        if c.kind != kind:
+                            continue
+                        post = by_id[c.post_id]
+                        post_words = {w.lower() for w in words(" ".join((post.title, post.description, post.body)))}
+                        query = variant(c.query, post_words, typing)
+                        if query:
+                            plain.append((c.query, c.post_id))
+                            typed.append((query, c.post_id))
+                    if typed:
+                        print(f"{name:28}{kind:>14}{len(typed):9}"
+                              f"{_mrr(service, plain):>8.3f} / {_mrr(baseline, plain):.3f}"
+                              f"{_mrr(service, typed):>8.3f} / {_mrr(baseline, typed):.3f}", flush=True)
         finally:
             index.close()
     return 0

@@ -30,6 +30,9 @@ Kinds of query (each made only where the post allows it):
   Hangul) from the post's text, found in at most 3 posts, as a reader types a word of a
   language written without spaces.
 
+Posts with the same title and text (one page under two names) are one answer: a query
+finds the post when it finds its twin (see :func:`twins_of`).
+
 A query longer than the service accepts (a title of more than MAX_QUERY_TERMS words, say)
 is cut to its first words that fit, as a reader would have to, and both are asked that.
 """
@@ -380,14 +383,38 @@ _MAKERS: dict[str, Callable[[EvalPost, _Rarity, random.Random], str | None]] = {
 Ranker = Callable[[str], list[tuple[str, str]]]
 
 
-def score(cases: Iterable[Case], ranker: Ranker, *, check_anchor: bool, misses: int = 3) -> dict[str, Tally]:
-    """The rank of each case's post in ``ranker``'s answers, kind by kind."""
+def twins_of(posts: Iterable[EvalPost]) -> dict[str, str]:
+    """For each post that has the same title and text as another (one page published under
+    two names: ``xzmore`` and ``lzmore``), the first of them by id; no query tells them apart.
+
+    >>> a, b = EvalPost("a", "T", (), "text", ""), EvalPost("b", "T", (), "text", "")
+    >>> twins_of([a, b, EvalPost("c", "T", (), "other", "")])
+    {'a': 'a', 'b': 'a'}
+    """
+    first: dict[tuple[str, str, str], str] = {}
+    twins: dict[str, str] = {}
+    for post in sorted(posts, key=lambda p: p.id):
+        key = (title_key(post.title), post.body, post.code)
+        if key in first:
+            twins[first[key]] = first[key]
+            twins[post.id] = first[key]
+        else:
+            first[key] = post.id
+    return twins
+
+
+def score(cases: Iterable[Case], ranker: Ranker, *, check_anchor: bool, misses: int = 3,
+          twins: dict[str, str] | None = None) -> dict[str, Tally]:
+    """The rank of each case's post in ``ranker``'s answers, kind by kind; a post's twin
+    (see :func:`twins_of`) found first counts as the post."""
+    twins = twins or {}
     tallies = {kind: Tally() for kind in KINDS}
     for case in cases:
         answers = ranker(case.query)
         rank = None
+        wanted = twins.get(case.post_id, case.post_id)
         for i, (post_id, anchor) in enumerate(answers[:MRR_DEPTH], start=1):
-            if post_id == case.post_id:
+            if twins.get(post_id, post_id) == wanted:
                 if not (check_anchor and case.anchor and anchor != case.anchor):
                     rank = i
                 break
@@ -482,9 +509,10 @@ def evaluate(posts: Sequence[EvalPost], service: Ranker, *, seed: int = DEFAULT_
     cases = make_cases(chosen, rng)
     # The rarity of words is judged over every post, not only the chosen ones.
     baseline = baseline_ranker(posts)
+    twins = twins_of(posts)
     return Report(
-        service=score(cases, service, check_anchor=True, misses=misses),
-        baseline=score(cases, baseline, check_anchor=False, misses=misses),
+        service=score(cases, service, check_anchor=True, misses=misses, twins=twins),
+        baseline=score(cases, baseline, check_anchor=False, misses=misses, twins=twins),
         posts=len(chosen),
         seed=seed,
     )

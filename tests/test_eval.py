@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from searchsvc.cli import main
 from searchsvc.config import MAX_QUERY_TERMS
-from searchsvc.evaluate import KINDS, Case, EvalPost, Tally, make_cases, score, typo
+from searchsvc.evaluate import KINDS, Case, EvalPost, Tally, make_cases, score, twins_of, typo
 from searchsvc.query import parse_query
 
 from conftest import BLOG
@@ -77,6 +77,16 @@ def test_a_heading_found_without_its_anchor_first_is_a_miss_for_the_service():
     right_anchor = score([case], lambda q: [("go", "why-we-wrote-it")], check_anchor=True)
     assert wrong_anchor["heading"].ranks == [None]
     assert right_anchor["heading"].ranks == [1]
+
+
+def test_a_post_published_twice_is_found_when_its_twin_comes_first():
+    # One page under two names (xzmore and lzmore): no query tells them apart.
+    posts = [EvalPost(i, "xzmore, lzmore", (), "View compressed files.", "") for i in ("lzmore", "xzmore")]
+    other = EvalPost("zless", "zless", (), "Another text.", "")
+    twins = twins_of([*posts, other])
+    case = Case("words cut", "lzmore", "compressed fil")
+    assert score([case], lambda q: [("xzmore", ""), ("lzmore", "")], check_anchor=False, twins=twins)["words cut"].ranks == [1]
+    assert score([case], lambda q: [("zless", ""), ("lzmore", "")], check_anchor=False, twins=twins)["words cut"].ranks == [2]
 
 
 def test_eval_prints_every_kind_for_service_and_baseline_as_json():
