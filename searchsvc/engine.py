@@ -107,6 +107,20 @@ FEW_CANDIDATES = 8
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
 
 
+class Passage(Phrase):
+    """A passage a reader remembers: ``words`` close together in a post. In order, each at
+    most ``slop`` words after the one before (Whoosh's sloppy phrase), the post scores as a
+    phrase does, the sum of its words' scores; in another order, each at most ``slop``
+    words before or after the rarest of them ("rayleigh sky blue" of "the sky is blue
+    because of Rayleigh scattering"), ANY_ORDER_SHARE of that. (Whoosh's own searcher
+    reads it as the sloppy phrase.)"""
+
+
+#: What a passage's words close together in another order than typed score, as a share of
+#: the same words in order.
+ANY_ORDER_SHARE = 1 / 3
+
+
 class LRU:
     """A mapping that drops the least recently used entries first, to stay within
     ``max_items`` entries and ``max_weight`` in total (each entry weighs ``weight(value)``).
@@ -376,7 +390,8 @@ class Evaluator:
         self._n = table.size
         #: While evaluating a bonus: the posts its phrases are looked for in (None: all).
         self._within: np.ndarray | None = None
-        self._some_positions: dict[tuple[str, str, bytes], Occurrences] = {}
+        #: Occurrences of words in some posts, kept for the request (see _occurrences_in).
+        self._in_candidates: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- combining -------------------------------------------------------
 
@@ -469,11 +484,12 @@ class Evaluator:
         if leaf is not None:
             return leaf
         phrase = isinstance(q, Phrase) and q.slop >= 1 and len(q.words) > 1
+        passage = isinstance(q, Passage)
         if phrase and self._within is not None:
             # Not kept: partial by design.
-            return self._phrase(q.fieldname, list(q.words), within=self._within, slop=q.slop)
+            return self._phrase(q.fieldname, list(q.words), within=self._within, slop=q.slop, passage=passage)
         if phrase:
-            leaf = self._phrase(q.fieldname, list(q.words), slop=q.slop)
+            leaf = self._phrase(q.fieldname, list(q.words), slop=q.slop, passage=passage)
         elif isinstance(q, Term) and self._bm25f(q.fieldname):
             leaf = self._term(q.fieldname, q.text)
         elif isinstance(q, Term) and q.fieldname == "title_key":
@@ -545,10 +561,11 @@ class Evaluator:
         """Where the postings are, part by part (see :meth:`GenerationPostings.parts`)."""
         return self.postings.parts(self.searcher.reader())
 
-    def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None, slop: int = 1) -> Leaf:
+    def _phrase(self, fieldname: str, words: list[str], within: np.ndarray | None = None, slop: int = 1,
+                passage: bool = False) -> Leaf:
         """The posts where ``words`` occur one after the other (with ``slop`` > 1: in order,
-        each at most ``slop`` words after the one before), scored as Whoosh scores a phrase
-        (the sum of its words' scores).
+        each at most ``slop`` words after the one before; a ``passage``: also in any order,
+        see :class:`Passage`), scored as Whoosh scores a phrase (the sum of its words' scores).
 
         The posts that have every word are the candidates; the words' positions there are
         compared as (post, position) keys. Whoosh's own phrase matcher builds Python
@@ -566,6 +583,10 @@ class Evaluator:
             candidates = leaf.ids if candidates is None else np.intersect1d(candidates, leaf.ids, assume_unique=True)
             if not len(candidates):
                 return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
+        # A passage: first the posts with the words close together in any order.
+        near = self._near(fieldname, words, words_leaves, candidates, slop) if passage else None
+        if near is not None and not near.complete:
+            return _EMPTY_INCOMPLETE
         starts = None
         implied = _implied_pairs(words) if slop == 1 else ()
         for i, word in enumerate(words):
@@ -573,23 +594,10 @@ class Evaluator:
                 break
             if i in implied:
                 continue
-            found = self.cache.get(("positions", fieldname, word))
-            if found is None and len(candidates) * FEW_CANDIDATES < words_leaves[i].size:
-                # In these posts only: not kept for the generation (another phrase has
-                # others), but for this request, whose exact and sloppy phrases look for
-                # the same words in the same posts.
-                key = (fieldname, word, candidates.tobytes())
-                found = self._some_positions.get(key)
-                if found is None:
-                    found = self._some_positions[key] = self._occurrences(fieldname, word, candidates)
-            elif found is None:
-                found = self.positions(fieldname, word)
-            if not found.complete:
+            found = self._occurrences_in(fieldname, word, candidates, words_leaves[i])
+            if found is None:
                 return _EMPTY_INCOMPLETE
-            # The word's occurrences in the candidates (both in post order): a stretch each.
-            first = np.searchsorted(found.ids, candidates, "left")
-            at = ranges(first, np.searchsorted(found.ids, candidates, "right") - first)
-            ids, positions = found.ids[at], found.positions[at]
+            ids, positions = found
             if slop > 1:
                 keys = (ids.astype(np.int64) << 32) | positions.astype(np.int64)
                 # Where each chain has got to: the first occurrence of this word after it.
@@ -608,9 +616,68 @@ class Evaluator:
             keys = (ids[inside].astype(np.int64) << 32) | (positions[inside].astype(np.int64) - i)
             starts = keys if starts is None else np.intersect1d(starts, keys, assume_unique=True)
             candidates = _sorted_unique(starts >> 32)
-        if starts is None or not len(candidates):
+        ordered = (Leaf(np.zeros(0, dtype=np.int32), np.zeros(0)) if starts is None or not len(candidates)
+                   else _phrase_leaf(candidates.astype(np.int32), words_leaves))
+        if near is None or not len(near.ids):
+            return ordered
+        # The posts in any order at their share; those in order (some may not be near the
+        # rarest word: each of three words may be 'slop' after the one before) in full.
+        ids = np.union1d(near.ids, ordered.ids).astype(np.int32)
+        scores = np.zeros(len(ids))
+        scores[np.searchsorted(ids, near.ids)] = near.scores * ANY_ORDER_SHARE
+        scores[np.searchsorted(ids, ordered.ids)] = ordered.scores
+        return Leaf(ids, scores)
+
+    def _near(self, fieldname: str, words: list[str], words_leaves: list[Leaf], candidates: np.ndarray,
+              slop: int) -> Leaf:
+        """The posts of ``candidates`` (those with every word) where every word occurs at most
+        ``slop`` words before or after an occurrence of the rarest of them, in any order."""
+        keys = []
+        for word, leaf in zip(words, words_leaves):
+            found = self._occurrences_in(fieldname, word, candidates, leaf)
+            if found is None:
+                return _EMPTY_INCOMPLETE
+            ids, positions = found
+            keys.append((ids.astype(np.int64) << 32) | positions.astype(np.int64))
+        keys.sort(key=len)
+        anchors = keys[0]
+        for other in keys[1:]:
+            if not len(anchors):
+                break
+            at = np.searchsorted(other, anchors)
+            after = other[np.minimum(at, len(other) - 1)]
+            before = other[np.maximum(at - 1, 0)]
+            post = anchors >> 32
+            anchors = anchors[
+                (((after >> 32) == post) & (np.abs(after - anchors) <= slop))
+                | (((before >> 32) == post) & (np.abs(anchors - before) <= slop))
+            ]
+        if not len(anchors):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
-        return _phrase_leaf(candidates.astype(np.int32), words_leaves)
+        return _phrase_leaf(_sorted_unique(anchors >> 32).astype(np.int32), words_leaves)
+
+    def _occurrences_in(self, fieldname: str, word: str, candidates: np.ndarray,
+                        leaf: Leaf) -> tuple[np.ndarray, np.ndarray] | None:
+        """The (post, position) of each occurrence of ``word`` in ``candidates`` (both in post
+        order); None when the request's time ran out before all were read. Kept for the
+        request: its exact and sloppy phrases, in order and not, look for the same words in
+        the same posts."""
+        key = (fieldname, word, candidates.tobytes())
+        if key in self._in_candidates:
+            return self._in_candidates[key]
+        found = self.cache.get(("positions", fieldname, word))
+        if found is None and len(candidates) * FEW_CANDIDATES < leaf.size:
+            # In these posts only: not kept for the generation (another phrase has others).
+            found = self._occurrences(fieldname, word, candidates)
+        elif found is None:
+            found = self.positions(fieldname, word)
+        if not found.complete:
+            return None
+        # The word's occurrences in the candidates (both in post order): a stretch each.
+        first = np.searchsorted(found.ids, candidates, "left")
+        at = ranges(first, np.searchsorted(found.ids, candidates, "right") - first)
+        self._in_candidates[key] = out = (found.ids[at], found.positions[at])
+        return out
 
     def positions(self, fieldname: str, word: str) -> Occurrences:
         """Every occurrence of ``word`` in ``fieldname``, read once per generation."""
@@ -708,7 +775,7 @@ def _leaf_key(q: Query) -> object:
         return ("term", q.fieldname, q.text)
     words = getattr(q, "words", None)
     if words is not None:
-        return ("phrase", q.fieldname, tuple(words), getattr(q, "slop", 1))
+        return ("passage" if isinstance(q, Passage) else "phrase", q.fieldname, tuple(words), getattr(q, "slop", 1))
     return q.with_boost(1.0) if getattr(q, "boost", 1.0) != 1.0 else q
 
 

@@ -30,6 +30,7 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
+from .engine import Passage
 from .languages import (
     CJK_CLASS,
     DEFAULT as DEFAULT_LANGUAGE,
@@ -397,12 +398,13 @@ STOP_WORD_FIELDS = ("body", "title", "headings")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 #: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
-#: one before, for queries of MIN_NEAR_WORDS to MAX_NEAR_WORDS words (two words close
-#: together are the phrase bonus's); its weight.
+#: one before (or, for a third of it, in another order: see engine.Passage), for queries of
+#: MIN_NEAR_WORDS to MAX_NEAR_WORDS words (two words close together are the phrase
+#: bonus's); its weight.
 NEAR_SLOP = 6
 MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
-NEAR_BONUS = TITLE_PHRASE_BONUS / 3
+NEAR_BONUS = TITLE_PHRASE_BONUS / 2
 FUZZY_FACTOR = 0.35
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
@@ -919,7 +921,7 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
     for tokens in analyses(schema, "body", text, langs, exact=EXACT_PHRASES):
         if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
-            bonuses.append(Phrase("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
+            bonuses.append(Passage("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
     return Or(bonuses)
 
 

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from whoosh.query import Phrase, Term
 
-from searchsvc.engine import Evaluator, LeafCache
+from searchsvc.engine import Evaluator, LeafCache, Passage
 from searchsvc.query import build_query, parse_query
 from searchsvc.search import SearchIndex
 from searchsvc.vocabulary import Expander
@@ -187,3 +187,44 @@ def test_an_exact_title_reads_as_whooshs_own_matcher_reads_it(index):
         for key in keys:
             ours, whooshs = evaluator.leaf(Term("title_key", key)), evaluator._read(Term("title_key", key))
             assert (ours.ids.tolist(), ours.scores.tolist()) == (whooshs.ids.tolist(), whooshs.scores.tolist())
+
+
+NEAR_POSTS = {
+    "close": "Blue paper and a kite, bought today.",  # every word within a few of "kite"
+    "apart": "Blue paper. " + "Other words fill the space here. " * 4 + "A kite.",
+    "ordered": "A kite of paper, blue.",
+}
+
+
+@pytest.fixture(scope="module")
+def near_index(tmp_path_factory):
+    root = tmp_path_factory.mktemp("near")
+    content = root / "content"
+    content.mkdir()
+    for name, body in NEAR_POSTS.items():
+        (content / f"{name}.md").write_text(f"---\ntitle: {name}\n---\n\n{body}\n")
+    reindex_into(content, root / "index")
+    search_index = SearchIndex(root / "index")
+    yield search_index
+    close_index(search_index)
+
+
+def _matching(index, query) -> dict[str, float]:
+    with index.searcher() as (snap, searcher):
+        found = Evaluator(searcher, snap.table(), LeafCache(), lambda: False, snap.postings).evaluate(query)
+        return {snap.stored_fields(searcher, int(d))["id"]: float(found.scores[d]) for d in found.mask.nonzero()[0]}
+
+
+@pytest.mark.parametrize("words", [["kite", "paper", "blue"], ["blue", "paper", "kite"], ["paper", "kite", "blue"]])
+def test_a_passages_words_match_in_any_order_close_together(near_index, words):
+    assert set(_matching(near_index, Passage("body", words, slop=6))) == {"close", "ordered"}
+
+
+def test_a_passage_in_another_order_scores_a_share_of_the_sloppy_phrase(near_index):
+    words = ["kite", "paper", "blue"]
+    phrase = _matching(near_index, Phrase("body", words, slop=6))
+    assert set(phrase) == {"ordered"}  # Whoosh's sloppy phrase keeps the order
+    passage = _matching(near_index, Passage("body", words, slop=6))
+    assert passage["ordered"] == pytest.approx(phrase["ordered"])
+    # "close" has the same words, as often, in a text about as long, in another order.
+    assert 0 < passage["close"] < phrase["ordered"] / 2

@@ -113,6 +113,17 @@ def test_words_close_together_rank_above_the_same_words_scattered(search_blog):
     close = f"---\ntitle: Summer\ndate: 2020-05-01\n---\n\nPaper shop, kite shop, blue shop. {filler}{filler}\n"
     search = search_blog({"scattered.md": scattered, "close.md": close})
     assert ids(search("paper kite blue")) == ["close", "scattered"]
+    # ... in whatever order they are typed.
+    assert ids(search("blue kite paper")) == ["close", "scattered"]
+
+
+def test_words_close_together_in_the_order_typed_rank_above_the_same_words_in_another(search_blog):
+    # Two posts of the same length with the same words, as close together: "close" in the order typed.
+    close = "---\ntitle: Summer\ndate: 2020-05-01\n---\n\nPaper shop, kite shop, blue shop. Filler words.\n"
+    other = "---\ntitle: Spring\ndate: 2024-05-01\n---\n\nBlue shop, kite shop, paper shop. Filler words.\n"
+    search = search_blog({"close.md": close, "other.md": other})
+    assert ids(search("paper kite blue")) == ["close", "other"]
+    assert ids(search("blue kite paper")) == ["other", "close"]
 
 
 COVER = {
