@@ -639,22 +639,10 @@ class Evaluator:
                 return _EMPTY_INCOMPLETE
             ids, positions = found
             keys.append((ids.astype(np.int64) << 32) | positions.astype(np.int64))
-        keys.sort(key=len)
-        anchors = keys[0]
-        for other in keys[1:]:
-            if not len(anchors):
-                break
-            at = np.searchsorted(other, anchors)
-            after = other[np.minimum(at, len(other) - 1)]
-            before = other[np.maximum(at - 1, 0)]
-            post = anchors >> 32
-            anchors = anchors[
-                (((after >> 32) == post) & (np.abs(after - anchors) <= slop))
-                | (((before >> 32) == post) & (np.abs(anchors - before) <= slop))
-            ]
-        if not len(anchors):
+        posts = near_posts(keys, slop)
+        if not len(posts):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
-        return _phrase_leaf(_sorted_unique(anchors >> 32).astype(np.int32), words_leaves)
+        return _phrase_leaf(posts.astype(np.int32), words_leaves)
 
     def _occurrences_in(self, fieldname: str, word: str, candidates: np.ndarray,
                         leaf: Leaf) -> tuple[np.ndarray, np.ndarray] | None:
@@ -830,6 +818,31 @@ def _sorted_unique(values: np.ndarray) -> np.ndarray:
     keep[0] = True
     np.not_equal(values[1:], values[:-1], out=keep[1:])
     return values[keep]
+
+
+def near_posts(keys: list[np.ndarray], slop: int) -> np.ndarray:
+    """The posts where an occurrence of the rarest word has one of every other word at most
+    ``slop`` positions before or after it; ``keys``: each word's occurrences as sorted
+    ``post << 32 | position`` numbers.
+
+    >>> key = lambda post, position: post << 32 | position
+    >>> near_posts([np.array([key(1, 0), key(2, 0)]), np.array([key(1, 5), key(2, 9)])], 6).tolist()
+    [1]
+    """
+    keys = sorted(keys, key=len)
+    anchors = keys[0]
+    for other in keys[1:]:
+        if not len(anchors) or not len(other):
+            return np.zeros(0, dtype=np.int64)
+        at = np.searchsorted(other, anchors)
+        after = other[np.minimum(at, len(other) - 1)]
+        before = other[np.maximum(at - 1, 0)]
+        post = anchors >> 32
+        anchors = anchors[
+            (((after >> 32) == post) & (np.abs(after - anchors) <= slop))
+            | (((before >> 32) == post) & (np.abs(anchors - before) <= slop))
+        ]
+    return _sorted_unique(anchors >> 32)
 
 
 def _phrase_leaf(ids: np.ndarray, words_leaves: list[Leaf]) -> Leaf:

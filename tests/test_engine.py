@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import shutil
 
+import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh.query import Phrase, Term
 
-from searchsvc.engine import Evaluator, LeafCache, Passage
+from searchsvc.engine import Evaluator, LeafCache, Passage, near_posts
 from searchsvc.query import build_query, parse_query
 from searchsvc.search import SearchIndex
 from searchsvc.vocabulary import Expander
@@ -228,3 +231,25 @@ def test_a_passage_in_another_order_scores_a_share_of_the_sloppy_phrase(near_ind
     assert passage["ordered"] == pytest.approx(phrase["ordered"])
     # "close" has the same words, as often, in a text about as long, in another order.
     assert 0 < passage["close"] < phrase["ordered"] / 2
+
+
+@st.composite
+def _occurrences(draw):
+    """Each word's occurrences in a few small posts, as sorted (post << 32 | position) keys."""
+    words = draw(st.integers(2, 4))
+    return [
+        sorted({post << 32 | position for post, position in draw(
+            st.lists(st.tuples(st.integers(0, 3), st.integers(0, 40)), max_size=12))})
+        for _ in range(words)
+    ]
+
+
+@given(_occurrences(), st.integers(1, 8))
+def test_near_posts_are_those_where_the_rarest_word_has_every_other_close(occurrences, slop):
+    rarest = min(occurrences, key=len)
+    expected = sorted({
+        a >> 32 for a in rarest
+        if all(any(o >> 32 == a >> 32 and abs(o - a) <= slop for o in other) for other in occurrences)
+    })
+    found = near_posts([np.array(o, dtype=np.int64) for o in occurrences], slop)
+    assert found.tolist() == expected
