@@ -726,6 +726,26 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
 _YEAR = re.compile(r"19[7-9][0-9]|20[0-9][0-9]")
 
 
+#: A web address, or a path from the site's root, typed or pasted alone.
+_ADDRESS = re.compile(r"(?:[a-z][a-z0-9+.-]*://[^\s/]+)?/\S*", re.IGNORECASE)
+
+
+def pasted_address(text: str) -> str | None:
+    """The address of a page when ``text`` is one alone (a reader pastes a post's link to
+    find it again), without its query string and fragment; else None.
+
+    >>> pasted_address(" https://blog.example/posts/a-post/?utm=x#intro ")
+    'https://blog.example/posts/a-post/'
+    >>> pasted_address("/posts/a-post"), pasted_address("posts about /etc"), pasted_address("//")
+    ('/posts/a-post', None, None)
+    """
+    text = text.strip()
+    if not _ADDRESS.fullmatch(text):
+        return None
+    address = re.split(r"[?#]", text, maxsplit=1)[0]
+    return address if address.strip("/") and not address.startswith("//") else None
+
+
 def typed_year(clause: Clause) -> int | None:
     """The year the clause is, when it is a plain word of four digits from 1970 to 2099.
 

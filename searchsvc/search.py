@@ -59,6 +59,7 @@ from .query import (
     compile_query,
     filters,
     parse_query,
+    pasted_address,
     split_joined,
     split_last_word,
     with_synonyms,
@@ -266,6 +267,10 @@ class SearchIndex:
         deadline = Deadline(self.time_limit)
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
         pinned = snap.docnums_of_urls(searcher, pinned_urls) if pinned_urls else []
+        # A post's address pasted into the box: that post, first (and the posts that have the
+        # address's words, if any do; the retries for a query that finds nothing are not needed).
+        addressed = snap.docnums_of_urls(searcher, [address], pinned=False) if (
+            address := pasted_address(request.q)) and request.sort == "relevance" else []
 
         def every_word_of(parsed: ParsedQuery):
             """The query compiled, and the posts with every word of it."""
@@ -279,7 +284,7 @@ class SearchIndex:
                                  compiled.last_prefix, bool(compiled.exact_words))
             return compiled, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
                                      pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
-                                     years=compiled.years)
+                                     years=compiled.years, first=addressed)
 
         compiled, outcome = every_word_of(parsed)
         relaxed = corrected = False

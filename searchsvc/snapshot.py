@@ -176,10 +176,10 @@ class Snapshot:
         self.vocabulary.lexicon(reader)
         self.vocabulary.body_lexicon(reader)
 
-    def docnums_of_urls(self, searcher, urls: Sequence[str]) -> list[int]:
+    def docnums_of_urls(self, searcher, urls: Sequence[str], *, pinned: bool = True) -> list[int]:
         """The posts with these URLs, in order (a URL may be written with or without the
-        site's address or a final slash). A URL no post has is logged once per generation
-        and left out.
+        site's address or a final slash). A URL no post has is left out, and, for a pin
+        (``pinned``), logged once per generation.
 
         The URLs are looked up in the generation's record of posts (one file, read on the first
         pinned query), then each post by its path (an indexed field): no post is decoded.
@@ -200,7 +200,7 @@ class Snapshot:
             docnum = searcher.document_number(path=relpath) if relpath is not None else None
             if docnum is not None:
                 out.append(docnum)
-            elif url not in self._unknown_urls and len(self._unknown_urls) < 1000:
+            elif pinned and url not in self._unknown_urls and len(self._unknown_urls) < 1000:
                 self._unknown_urls.add(url)
                 log.warning("A pinned URL, %s, is the URL of no post in the index (generation %s); it is left out.",
                             url, self.number)

@@ -235,3 +235,42 @@ def test_a_word_no_post_has_beside_a_word_never_required_finds_posts_with_that_w
 def test_a_word_no_post_has_beside_a_question_or_stop_word_finds_nothing(search_blog, q):
     # "how", "the" or a letter alone tell nothing of what the post is about.
     assert search_blog(WORD_AND_MORE)(q).total == 0
+
+
+# ---------------------------------------------------------------------------
+# A post's address pasted into the box
+
+LINKED = {
+    # The address of "spring" is made of words that another post has in its title.
+    "field-notes.md": post("Spring", "Birds came back this week."),
+    "notes.md": post("Field notes", "Field notes, more field notes: https://blog.example/field-notes/"),
+    "other.md": post("Other", "Nothing here."),
+}
+
+
+def _address_of(search, post_id: str) -> str:
+    return next(hit.url for hit in search("spring OR field OR other", per_page=50).results if hit.id == post_id)
+
+
+@pytest.mark.parametrize("shape", ["as given", "path", "slash", "query and fragment", "other host"])
+def test_a_posts_address_pasted_into_the_box_finds_that_post_first(search_blog, shape):
+    search = search_blog(LINKED)
+    url = _address_of(search, "field-notes")
+    path = "/" + url.split("://", 1)[1].split("/", 1)[1] if "://" in url else url
+    typed = {
+        "as given": url,
+        "path": path.rstrip("/"),
+        "slash": path.rstrip("/") + "/",
+        "query and fragment": url + "?utm_source=feed#birds",
+        "other host": "https://www.example.org" + path,
+    }[shape]
+    response = search(typed)
+    assert ids(response)[0] == "field-notes"
+    assert not response.results[0].pinned
+
+
+def test_an_address_of_no_post_is_searched_as_words(search_blog, caplog):
+    # The posts are at /blog/...: no post is at /other/; the words find what they find.
+    response = search_blog(LINKED)("https://blog.example/other/")
+    assert set(ids(response)) == {"notes", "other"}
+    assert "URL" not in caplog.text
