@@ -120,7 +120,8 @@ def execute(
 
     ``pinned`` posts (the blog's pins for this query) come first, in their order, when the
     order is by relevance and the request's filters let them through, whether or not they
-    have the words; then the posts of ``first`` (found by a stricter query), in their order.
+    have the words; then the posts of ``first`` (found by a stricter query, or at the address
+    typed), in their order, when the filters let them through too.
     A post whose title is the query but for one of the ``misspelt`` words (words no post
     has) comes right after the pinned ones (see :func:`_near_title_bonus`).
     """
@@ -156,7 +157,9 @@ def execute(
     if sort == "relevance":
         pinned = [d for d in dict.fromkeys(pinned) if table.alive[d] and (allowed is None or allowed[d])]
         mask[pinned] = True
-        mask[list(first)] = True  # found by a stricter query, under the same filters
+        # Found by a stricter query, or at the address typed: under the request's filters too.
+        first = [d for d in first if table.alive[d] and (allowed is None or allowed[d])]
+        mask[first] = True
     else:
         pinned = []
     docs = np.flatnonzero(mask)

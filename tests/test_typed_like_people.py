@@ -274,3 +274,13 @@ def test_an_address_of_no_post_is_searched_as_words(search_blog, caplog):
     response = search_blog(LINKED)("https://blog.example/other/")
     assert set(ids(response)) == {"notes", "other"}
     assert "URL" not in caplog.text
+
+
+def test_a_pasted_address_keeps_to_the_filters_of_the_request(search_blog):
+    search = search_blog({
+        "tagged.md": "---\ntitle: Spring\ntags: [birds]\n---\n\nBirds came back.\n",
+        "plain.md": post("Spring walks", "Walks in spring."),
+    })
+    url = next(hit.url for hit in search("spring").results if hit.id == "tagged")
+    assert ids(search(url))[0] == "tagged"
+    assert "tagged" not in ids(search(url, tags=("python",)))
