@@ -4,8 +4,8 @@ for the kind of post wanted, or typed with the slips and habits of a search box.
 ``searchsvc eval`` asks for a post by words of it. Readers also wrap those words in a
 question ("how do I ...", "what is ...") or add what kind of post they want ("... tutorial",
 "... explained"), words the post wanted may not have; and they type them in their own way:
-the first two letters of a word swapped, the words in another order, without the title's
-punctuation, with a word the post does not have. This script takes the eval's exact-title,
+the first two letters of a word swapped, a slip in the word being typed, the words in
+another order, without the title's punctuation, with a word the post does not have. This script takes the eval's exact-title,
 title-words and passage queries of a blog (the same seeded sample) and asks each of them so,
 of searchsvc and of the eval's plain BM25 baseline, and prints MRR@10 side by side:
 
@@ -88,6 +88,17 @@ def _two_typos(query: str, _post_words: set, rng: random.Random) -> str | None:
     return " ".join(ws)
 
 
+def _slip_while_typing(query: str, _post_words: set, rng: random.Random) -> str | None:
+    """The last word (of 6+ letters) cut short, at 4 letters or more, with a typo in what was
+    typed ("upgrade" as "ugpra"): a slip while the box searches as the reader types."""
+    ws = query.split()
+    if len(ws) < 2 or len(ws[-1]) < 6 or not ws[-1].isalpha():
+        return None
+    cut = ws[-1][: max(4, len(ws[-1]) // 2 + 1)]
+    ws[-1] = typo(cut, rng)
+    return " ".join(ws)
+
+
 def _other_word(vocabulary: list[str]) -> Variant:
     """One more word, of the blog's titles, that the post does not have (a word misremembered)."""
 
@@ -106,6 +117,7 @@ def variants(vocabulary: list[str]) -> tuple[tuple[str, tuple[str, ...], Variant
     return (
         ("first two letters swapped", ("exact title", "title words", "passage"), _swap_start),
         ("two typos", ("exact title",), _two_typos),
+        ("a slip while typing", ("title words", "passage"), _slip_while_typing),
         ("words in reverse order", ("title words", "passage"), _reversed),
         ("punctuation as spaces", ("exact title",), _unpunctuated),
         ("punctuation left out", ("exact title",), _joined),

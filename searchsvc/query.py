@@ -406,6 +406,7 @@ MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 2
 FUZZY_FACTOR = 0.35
+FUZZY_PREFIX_FACTOR = FUZZY_FACTOR * PREFIX_FACTOR
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
 #: at a fraction of the cost).
@@ -658,6 +659,14 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         # headings have one: the other words tell which was meant ("utilizada
                         # daos entiende": "datos" in headings, "dados" in the post's body).
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
+                    if clause is last and not clause.also and not expansions and not body_terms \
+                            and (clause.text[1:].islower() or clause.text.isupper()) and not expander.known(clause.text):
+                        # A word being typed that starts no word and is no typo of a whole word,
+                        # with a slip in it ("ugpra"): the words that start one typo away from
+                        # it. (Not a name in code, "ByteStr": its parts are found as typed.)
+                        # (A typo and a prefix: each counts for less.)
+                        expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
+                        body_terms += [(w, FUZZY_PREFIX_FACTOR) for w in expander.body_fuzzy_completions(clause.text)]
                 q = _text_query(schema, clause, expansions, body_terms, langs)
                 if q is not None and clause.weight != 1.0:
                     q.boost = clause.weight

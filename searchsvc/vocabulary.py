@@ -29,6 +29,11 @@ BODY_COMPLETIONS = 8
 BODY_CORRECTIONS = 2
 #: Words a half-typed last word completes to in the titles begun with the words typed.
 TITLE_CONTINUATIONS = 8
+#: A word being typed that starts no word of the index (4+ letters) completes to the words
+#: that starts one typo away from it start (see Lexicon.near_starts): at most this many
+#: starts, read among at most MAX_FUZZY_POOL words.
+MAX_NEAR_STARTS = 24
+MAX_FUZZY_POOL = 20_000
 
 
 # ---------------------------------------------------------------------------
@@ -199,6 +204,33 @@ class Lexicon:
         ranked = sorted((t for t, d in found.items() if d == nearest), key=lambda t: (-self.count(t), t))
         return [t for t in ranked if t not in STOP][:limit]
 
+    def near_starts(self, prefix: str) -> list[str]:
+        """Starts of words (as long as ``prefix``, or a letter shorter or longer) one typo
+        away from ``prefix``, never in its first letter but for its first two swapped: what
+        a word being typed with a slip ("ugpra") may be the start of ("upgra", "upgr").
+        Among the words with its first letter; none when those are more than MAX_FUZZY_POOL."""
+        n = len(prefix)
+        swapped = prefix[1::-1] + prefix[2:] if prefix[0] != prefix[1] else ""
+        spans = [self.prefixed(prefix[:1])] + ([self.prefixed(swapped[:2])] if swapped else [])
+        if sum(len(span) for span in spans) > MAX_FUZZY_POOL:
+            return []
+        starts = {word[:m] for span in spans for word in self.terms[span.start : span.stop]
+                  for m in (n - 1, n, n + 1) if len(word) >= m}
+        starts.discard(prefix)
+        return [start for start, _dist, _ in rf_process.extract(
+            prefix, list(starts), scorer=OSA.distance, score_cutoff=1, limit=None)]
+
+    def fuzzy_commonest(self, prefix: str, limit: int, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
+        """Up to ``limit`` words, most common first, that start with a start of a word one
+        typo away from ``prefix`` (see near_starts)."""
+        found: dict[str, int] = {}
+        for start in self.near_starts(prefix)[:MAX_NEAR_STARTS]:
+            for word in self.commonest(start, limit, skip):
+                found[word] = self.count(word)
+            if start not in skip and self.count(start):
+                found[start] = self.count(start)
+        return sorted(found, key=lambda w: (-found[w], w))[:limit]
+
     def count(self, term: str) -> int:
         if self.index is not None:
             i = self.index.get(term)
@@ -278,6 +310,37 @@ class Vocabulary:
         result = self.lexicon(reader).commonest(prefix, self.limit, frozenset() if stop_words else STOP)
         self._remember(self._completions, key, result)
         return result
+
+    def fuzzy_completions(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
+        """For a word being typed (4+ letters) that no indexed word starts with, nor a name
+        in code is, the commonest words of titles, headings, tags and descriptions that
+        start one typo away from it ("ugpra": "upgrade"); no stop word."""
+        prefix = self.fold(word, lang)
+        if len(prefix) < 4 or len(prefix) > 40 or not prefix.isalpha() or has_cjk(prefix) \
+                or reader.doc_frequency("code", prefix):
+            return []
+        key = f"{prefix}\0fuzzy"
+        cached = self._completions.get(key)
+        if cached is None:
+            lexicon = self.lexicon(reader)
+            cached = [] if len(lexicon.prefixed(prefix)) else lexicon.fuzzy_commonest(prefix, self.limit, STOP)
+            self._remember(self._completions, key, cached)
+        return cached
+
+    def body_fuzzy_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS,
+                               lang: str = DEFAULT_LANGUAGE) -> list[str]:
+        """The same from the body's words (as the body indexes them)."""
+        prefix = self.fold(word, lang) or self._body_form(word, lang)
+        if len(prefix) < 4 or len(prefix) > 40 or not prefix.isalpha() or has_cjk(prefix) \
+                or reader.doc_frequency("code", prefix):
+            return []
+        key = f"{prefix}\0{limit}\0fuzzy"
+        cached = self._body_completions.get(key)
+        if cached is None:
+            lexicon = self.body_lexicon(reader)
+            cached = [] if len(lexicon.prefixed(prefix)) else lexicon.fuzzy_commonest(prefix, limit, STOP)
+            self._remember(self._body_completions, key, cached)
+        return cached
 
     def known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
         folded = self.fold(word, lang)
@@ -476,6 +539,12 @@ class Expander:
 
     def body_corrections(self, word: str) -> list[str]:
         return self.vocabulary.body_corrections(self.reader, word, self.lang)
+
+    def fuzzy_completions(self, word: str) -> list[str]:
+        return self.vocabulary.fuzzy_completions(self.reader, word, self.lang)
+
+    def body_fuzzy_completions(self, word: str) -> list[str]:
+        return self.vocabulary.body_fuzzy_completions(self.reader, word, lang=self.lang)
 
     def body_has_as_typed(self, word: str) -> bool:
         return self.vocabulary.body_has_as_typed(self.reader, word, self.lang)

@@ -137,6 +137,15 @@ class RecordingExpander:
         self.completed.append(key)
         return []
 
+    def known(self, word):
+        return False
+
+    def fuzzy_completions(self, word):
+        return []
+
+    def body_fuzzy_completions(self, word):
+        return []
+
 
 def test_only_the_last_word_is_completed_when_building_the_query():
     expander = RecordingExpander()
@@ -348,3 +357,35 @@ def test_the_last_word_completes_to_the_words_of_titles_begun_with_the_words_typ
     posts["diff.md"] = post("npm-diff", "The registry diff command.")
     search = search_blog(posts)
     assert set(ids(search("npm di"))[:2]) == {"dist-tag", "diff"}
+
+
+# ---------------------------------------------------------------------------
+# A slip in the word being typed: "react ugpra" while typing "upgrade"
+
+SLIPS = {
+    "upgrade.md": post("How to upgrade", "Step by step, the whole way."),
+    "editor.md": post("Editor setup", "Themes and linters."),
+    "strings.md": post("Strings", "Quotes."),
+    "stream.md": post("Streams", "Pipes."),
+}
+
+
+@pytest.mark.parametrize("q, found", [
+    ("ugpra", "upgrade"),  # the 2nd and 3rd letters swapped, the word not finished
+    ("how to upgrd", "upgrade"),
+    ("configure eidto", "editor"),
+])
+def test_a_word_being_typed_with_a_slip_finds_the_words_it_is_the_start_of(search_blog, q, found):
+    response = search_blog(SLIPS)(q)
+    assert ids(response)[0] == found
+
+
+def test_a_word_a_typo_away_from_a_whole_word_is_read_as_that_word(search_blog):
+    # "edti" is "edit" with a slip (the eval's words with a typo): not the start of "editor".
+    search = search_blog({**SLIPS, "edit.md": post("Edit a file", "Open it.")})
+    assert ids(search("configure edti")) == ["edit"]
+
+
+def test_a_word_being_typed_that_starts_words_is_not_read_as_a_slip(search_blog):
+    # "stre" starts "streams": "stri", a typo away, is not what is being typed.
+    assert ids(search_blog(SLIPS)("stre")) == ["stream"]
