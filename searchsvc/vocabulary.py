@@ -217,8 +217,9 @@ class Lexicon:
         starts = {word[:m] for span in spans for word in self.terms[span.start : span.stop]
                   for m in (n - 1, n, n + 1) if len(word) >= m}
         starts.discard(prefix)
+        # In order (a set's order changes with the process: which starts are taken would too).
         return [start for start, _dist, _ in rf_process.extract(
-            prefix, list(starts), scorer=OSA.distance, score_cutoff=1, limit=None)]
+            prefix, sorted(starts), scorer=OSA.distance, score_cutoff=1, limit=None)]
 
     def fuzzy_commonest(self, prefix: str, limit: int, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """Up to ``limit`` words, most common first, that start with a start of a word one
