@@ -33,7 +33,7 @@ TITLE_CONTINUATIONS = 8
 #: that starts one typo away from it start (see Lexicon.near_starts): at most this many
 #: starts, read among at most MAX_FUZZY_POOL words.
 MAX_NEAR_STARTS = 24
-MAX_FUZZY_POOL = 20_000
+MAX_FUZZY_POOL = 10_000
 
 
 # ---------------------------------------------------------------------------
