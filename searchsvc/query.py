@@ -663,8 +663,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             and (clause.text[1:].islower() or clause.text.isupper()) and not expander.known(clause.text):
                         # A word being typed that starts no word and is no typo of a whole word,
                         # with a slip in it ("ugpra"): the words that start one typo away from
-                        # it. (Not a name in code, "ByteStr": its parts are found as typed.)
-                        # (A typo and a prefix: each counts for less.)
+                        # it, a typo and a prefix each counting for less. (Not a name in code,
+                        # "ByteStr": its parts are found as typed.)
                         expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
                         body_terms += [(w, FUZZY_PREFIX_FACTOR) for w in expander.body_fuzzy_completions(clause.text)]
                 q = _text_query(schema, clause, expansions, body_terms, langs)

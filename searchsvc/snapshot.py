@@ -182,7 +182,8 @@ class Snapshot:
         (``pinned``), logged once per generation.
 
         The URLs are looked up in the generation's record of posts (one file, read on the first
-        pinned query), then each post by its path (an indexed field): no post is decoded.
+        pinned query or pasted address), then each post by its path (an indexed field): no
+        post is decoded.
         """
         if self._by_url is None:
             with self._table_lock:

@@ -30,8 +30,8 @@ BODY_CORRECTIONS = 2
 #: Words a half-typed last word completes to in the titles begun with the words typed.
 TITLE_CONTINUATIONS = 8
 #: A word being typed that starts no word of the index (4+ letters) completes to the words
-#: that starts one typo away from it start (see Lexicon.near_starts): at most this many
-#: starts, read among at most MAX_FUZZY_POOL words.
+#: whose start is one typo away from it (see Lexicon.near_starts): at most this many starts,
+#: looked for among at most MAX_FUZZY_POOL words.
 MAX_NEAR_STARTS = 24
 MAX_FUZZY_POOL = 10_000
 
@@ -77,6 +77,16 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
 def typos_allowed(word: str) -> int:
     """How many typos a word may hold and still be taken for another: one, two from 8 letters."""
     return 2 if len(word) >= 8 else 1
+
+
+def _swapped_start(word: str) -> str:
+    """The first two letters of ``word`` swapped, the one typo looked for in its first letter
+    ("pu" of "pugrade"); empty for a word of two letters or fewer, or with two alike.
+
+    >>> _swapped_start("pugrade"), _swapped_start("oops"), _swapped_start("up")
+    ('up', '', '')
+    """
+    return word[1] + word[0] if len(word) > 2 and word[0] != word[1] else ""
 
 
 class PackedWords(abc.Sequence):
@@ -171,7 +181,7 @@ class Lexicon:
         ("pugrade": "upgrade"), whose length is within ``maxdist`` of its own: the only ones
         that can be ``maxdist`` typos away."""
         initial, n = word[:1], len(word)
-        swapped = word[1::-1] if len(word) > 2 and word[0] != word[1] else ""
+        swapped = _swapped_start(word)
         if isinstance(self.terms, PackedWords):
             return [t for start in ([initial, swapped] if swapped else [initial])
                     for t in self._packed_near(start, n, maxdist)]
@@ -210,8 +220,8 @@ class Lexicon:
         a word being typed with a slip ("ugpra") may be the start of ("upgra", "upgr").
         Among the words with its first letter; none when those are more than MAX_FUZZY_POOL."""
         n = len(prefix)
-        swapped = prefix[1::-1] + prefix[2:] if prefix[0] != prefix[1] else ""
-        spans = [self.prefixed(prefix[:1])] + ([self.prefixed(swapped[:2])] if swapped else [])
+        swapped = _swapped_start(prefix)
+        spans = [self.prefixed(prefix[:1])] + ([self.prefixed(swapped)] if swapped else [])
         if sum(len(span) for span in spans) > MAX_FUZZY_POOL:
             return []
         starts = {word[:m] for span in spans for word in self.terms[span.start : span.stop]
@@ -316,31 +326,25 @@ class Vocabulary:
         """For a word being typed (4+ letters) that no indexed word starts with, nor a name
         in code is, the commonest words of titles, headings, tags and descriptions that
         start one typo away from it ("ugpra": "upgrade"); no stop word."""
-        prefix = self.fold(word, lang)
-        if len(prefix) < 4 or len(prefix) > 40 or not prefix.isalpha() or has_cjk(prefix) \
-                or reader.doc_frequency("code", prefix):
-            return []
-        key = f"{prefix}\0fuzzy"
-        cached = self._completions.get(key)
-        if cached is None:
-            lexicon = self.lexicon(reader)
-            cached = [] if len(lexicon.prefixed(prefix)) else lexicon.fuzzy_commonest(prefix, self.limit, STOP)
-            self._remember(self._completions, key, cached)
-        return cached
+        return self._fuzzy(reader, self.lexicon(reader), self.fold(word, lang), self.limit, self._completions)
 
     def body_fuzzy_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS,
                                lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """The same from the body's words (as the body indexes them)."""
         prefix = self.fold(word, lang) or self._body_form(word, lang)
+        return self._fuzzy(reader, self.body_lexicon(reader), prefix, limit, self._body_completions)
+
+    def _fuzzy(self, reader, lexicon: Lexicon, prefix: str, limit: int, cache: dict) -> list[str]:
+        """:meth:`Lexicon.fuzzy_commonest` of ``prefix`` in ``lexicon``, kept in ``cache``; none
+        for a prefix that words start with, that is a name in code, or not of 4-40 letters."""
         if len(prefix) < 4 or len(prefix) > 40 or not prefix.isalpha() or has_cjk(prefix) \
                 or reader.doc_frequency("code", prefix):
             return []
         key = f"{prefix}\0{limit}\0fuzzy"
-        cached = self._body_completions.get(key)
+        cached = cache.get(key)
         if cached is None:
-            lexicon = self.body_lexicon(reader)
             cached = [] if len(lexicon.prefixed(prefix)) else lexicon.fuzzy_commonest(prefix, limit, STOP)
-            self._remember(self._body_completions, key, cached)
+            self._remember(cache, key, cached)
         return cached
 
     def known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
