@@ -20,7 +20,7 @@ from whoosh.query import (
 from .engine import Evaluator
 from .languages import has_cjk
 from .schema import title_key
-from .query import PREFIX_SCAN, ParsedQuery, SearchRequest, plain_word
+from .query import MAX_NEAR_MISSES, PREFIX_SCAN, NearMisses, ParsedQuery, SearchRequest, plain_word
 from .vocabulary import Expander, typos_allowed
 
 if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
@@ -115,6 +115,7 @@ def execute(
     first: Sequence[int] = (),
     misspelt: Collection[str] = (),
     years: Sequence[int] = (),
+    near: NearMisses | None = None,
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -122,6 +123,8 @@ def execute(
     order is by relevance and the request's filters let them through, whether or not they
     have the words; then the posts of ``first`` (found by a stricter query, or at the address
     typed), in their order, when the filters let them through too.
+    The ``near`` misses, when some posts have every word and at most MAX_NEAR_MISSES
+    posts are near misses, are ranked among them by their share of their score.
     A post whose title is the query but for one of the ``misspelt`` words (words no post
     has) comes right after the pinned ones (see :func:`_near_title_bonus`).
     """
@@ -136,6 +139,8 @@ def execute(
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
+    if near is not None:
+        _add_near_misses(evaluator, found, mask, allowed, near)
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
         _title_cover_bonus(table, found, mask, parsed)
@@ -186,6 +191,31 @@ def execute(
     page_hits = [(int(docs[i]), float(scores[i])) for i in order[start:limit]]
     return Outcome(len(docs), page_hits, sort == "relevance", parsed, mask, evaluator, evaluator.partial,
                    frozenset(pinned), tuple(int(d) for d in docs[order[:ranked]]))
+
+
+def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.ndarray | None,
+                     near: NearMisses) -> None:
+    """Add the near misses of a query (see query.NearMisses) to the posts that have every
+    word (``mask``), scored so, when some posts have every word (else the query is retried
+    with any of them) and at most MAX_NEAR_MISSES are near misses. They count as matches
+    (``total``, ``with_every_word``): they are ranked among them."""
+    if not mask.any() or evaluator.deadline():
+        return
+    having = [evaluator.evaluate(title, scored=False).mask for title in near.titles]
+    count = np.sum(having, axis=0)
+    titled = np.zeros_like(mask)
+    for i in near.missable:  # every word in the title but word i
+        titled |= count - having[i] == len(having) - 1
+    titled &= ~mask
+    if allowed is not None:
+        titled &= allowed
+    if not 0 < np.count_nonzero(titled) <= MAX_NEAR_MISSES:
+        return
+    candidates = np.flatnonzero(titled)
+    scored = evaluator.evaluate(near.scored(), only=candidates)
+    added = candidates[scored.mask[candidates]]
+    found.scores[added] = scored.scores[added] * near.share
+    mask[added] = True
 
 
 def _best(found, docnums: np.ndarray, limit: int) -> np.ndarray:

@@ -390,14 +390,22 @@ class Evaluator:
         self._n = table.size
         #: While evaluating a bonus: the posts its phrases are looked for in (None: all).
         self._within: np.ndarray | None = None
+        #: While evaluating for some posts only (see evaluate): those posts.
+        self._only: np.ndarray | None = None
         #: Occurrences of words in some posts, kept for the request (see _occurrences_in).
         self._in_candidates: dict[tuple[str, str, bytes], tuple[np.ndarray, np.ndarray]] = {}
 
     # -- combining -------------------------------------------------------
 
-    def evaluate(self, query: Query, *, scored: bool = True) -> Matches:
-        """The posts ``query`` matches (deleted posts never do) and their scores."""
-        out = self._eval(query, scored)
+    def evaluate(self, query: Query, *, scored: bool = True, only: np.ndarray | None = None) -> Matches:
+        """The posts ``query`` matches (deleted posts never do) and their scores; with ``only``
+        (document numbers, in order), the scores of those posts alone are right: bonuses
+        are looked for in them, not in the best of the others."""
+        self._only = only
+        try:
+            out = self._eval(query, scored)
+        finally:
+            self._only = None
         out.mask &= self.table.alive
         out.scores *= out.mask
         return out
@@ -416,7 +424,8 @@ class Evaluator:
             # BONUS_CANDIDATES posts of the required part (all of them, on most queries).
             # (Deleted posts never match, so they are never candidates.)
             a.mask &= self.table.alive
-            outer, self._within = self._within, _best(a, BONUS_CANDIDATES)
+            best = _best(a, BONUS_CANDIDATES) if self._only is None else self._only[a.mask[self._only]]
+            outer, self._within = self._within, best
             try:
                 b = self._eval(q.b, scored)
             finally:

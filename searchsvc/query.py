@@ -895,6 +895,78 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     return main
 
 
+@dataclass(frozen=True)
+class NearMisses:
+    """The posts of a query of three words or more that lack one word but have every other
+    in their title ("Blog React suspense" for the post titled "Blog de React"): a reader
+    names a post by its title's words and adds one it lacks (see collect.execute).
+
+    ``titles`` are the words in titles, one query each, and ``missable`` the positions of
+    those that a near miss may lack; ``scored`` makes the query that scores near misses and
+    checks they keep to the rest of the query (filters, words left out); a post
+    keeps ``share`` of that score: the share of the words it has, as the coordination
+    factor of Lucene's classic similarity weighs a post that lacks some of them."""
+
+    titles: tuple[Query, ...]
+    missable: tuple[int, ...]
+    scored: Callable[[], Query]
+    share: float
+
+
+#: At most this many posts join those with every word as near misses; when more titles
+#: have every word but one, those words tell no post apart.
+MAX_NEAR_MISSES = 10
+
+
+def near_misses(schema, parsed: ParsedQuery, compiled: CompiledQuery, expander: Expander,
+                langs: Sequence[str] = ENGLISH) -> NearMisses | None:
+    """The near misses of a query (see :class:`NearMisses`), or None when it has fewer
+    than three words that titles may have (two that are one word in titles, "installation
+    installing", count once). The word missing may be any required one but a last word
+    being typed that is no whole word ("powłok sele"): the reader is still typing it; and
+    that word is in a title only as typed, not as the start of a longer word."""
+    if len(compiled.words) < 2 or len(parsed.words) < 3:
+        return None
+    typing = compiled.last_group is not None and not expander.known(compiled.last_prefix)
+    groups: list[tuple[Query, Query]] = []
+    seen: set[str] = set()
+    for group in [*compiled.words, *compiled.relaxable]:
+        longest = len(compiled.last_prefix) if group is compiled.last_group else 0
+        titled = _in_title(group, longest)
+        if titled is None:
+            return None  # (a phrase, or a word titles cannot have)
+        terms = {leaf.text for leaf in titled.leaves()}
+        if not terms & seen:
+            groups.append((group, titled))
+            seen |= terms
+    if len(groups) < 3:
+        return None
+    required = {id(q) for q in compiled.words}
+    missable = [i for i, (group, _) in enumerate(groups)
+                if id(group) in required and not (typing and group is compiled.last_group)]
+    if not missable:
+        return None
+    return NearMisses(
+        titles=tuple(titled for _, titled in groups),
+        missable=tuple(missable),
+        # (Any of the words: a near miss has all of them but one, and scores the same so.)
+        scored=lambda: assemble_query(schema, parsed, compiled, relaxed=True, langs=langs),
+        share=(len(groups) - 1) / len(groups),
+    )
+
+
+def _in_title(group: Query, longest: int = 0) -> Query | None:
+    """The title's terms of a word group (a Term or an Or of Terms over fields), at most
+    ``longest`` characters long when it is not 0; None when it has none."""
+    if isinstance(group, Term):
+        keep = group.fieldname == "title" and (not longest or len(group.text) <= longest)
+        return Term("title", group.text) if keep else None
+    if isinstance(group, Or):
+        terms = [t for t in (_in_title(q, longest) for q in group.subqueries) if t is not None]
+        return None if not terms else terms[0] if len(terms) == 1 else Or(terms)
+    return None
+
+
 #: Spaces between two CJK words of a query.
 _CJK_SPACE = re.compile(f"(?<=[{CJK_CLASS}]) +(?=[{CJK_CLASS}])")
 

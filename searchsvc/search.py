@@ -58,6 +58,7 @@ from .query import (
     build_query,
     compile_query,
     filters,
+    near_misses,
     parse_query,
     pasted_address,
     split_joined,
@@ -282,9 +283,11 @@ class SearchIndex:
                 # even when many posts have its last word whole ("adéquates defin": the post has "definitions").
                 widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
                                  compiled.last_prefix, bool(compiled.exact_words))
+            # Posts that lack one word but have the others in their title rank among them.
+            near = near_misses(schema, parsed, compiled, expander, langs) if request.sort == "relevance" else None
             return compiled, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
                                      pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
-                                     years=compiled.years, first=addressed)
+                                     years=compiled.years, first=addressed, near=near)
 
         compiled, outcome = every_word_of(parsed)
         relaxed = corrected = False

@@ -267,7 +267,8 @@ def test_posts_missing_one_word_follow_the_few_with_every_word(search_blog):
 def test_a_short_number_last_counts_as_a_word_typed(search_blog):
     """ "The plan for rect 18": "rect" (a typo that is another word) is in one post, and "18"
     is short enough to be a word still being typed; the wanted post has "plan" and "18", and
-    its title is the query but for "rect": it comes first (see test_typos)."""
+    its title is the query but for "rect": it comes first (see test_typos), and counts as a
+    match, its title having every word but one (see the near misses below)."""
     search = search_blog(
         {
             "wanted.md": post("The plan for React 18", body="What comes in React 18 and when."),
@@ -277,7 +278,7 @@ def test_a_short_number_last_counts_as_a_word_typed(search_blog):
     )
     response = search("the plan for rect 18")
     assert ids(response) == ["wanted", "rect"]
-    assert (response.total, response.with_every_word) == (2, 1)
+    assert (response.total, response.with_every_word) == (2, 2)
 
 
 def test_two_words_and_the_start_of_a_stop_word_show_no_post_missing_one(search_blog):
@@ -315,6 +316,71 @@ def test_with_every_word_in_the_api_json(make_blog, build_index, make_app):
     data = client.get("/api/search?q=alpha+beta+gamma").get_json()
     assert [r["id"] for r in data["results"]] == ["all", "most"]
     assert (data["total"], data["with_every_word"]) == (2, 1)
+
+
+# ---------------------------------------------------------------------------
+# A post whose title has every word but one, and lacks that one, ranks among those with all
+
+
+def scattered(n: int, words: str) -> dict[str, str]:
+    """``n`` posts that have ``words`` apart in their text, none in their title."""
+    filler = " ".join(f"{w} and then other things" for w in words.split())
+    return {f"scattered-{i}.md": post(f"Notes {i}", body=f"{filler}.") for i in range(n)}
+
+
+def test_a_post_titled_with_every_word_but_one_ranks_among_those_with_all(search_blog):
+    """ "zebracorn engine weekend": the reader names a post by its title and adds a word it lacks."""
+    search = search_blog({**scattered(12, "zebracorn engine weekend"),
+                          "wanted.md": post("The zebracorn engine", body="How the zebracorn engine runs.")})
+    response = search("zebracorn engine weekend")
+    assert ids(response)[0] == "wanted"
+    assert response.total == response.with_every_word == 13
+
+
+def test_a_post_lacking_the_word_being_typed_is_no_near_miss(search_blog):
+    """ "zebracorn engine wee": the reader is still typing "wee"; a post without it is not wanted."""
+    search = search_blog({**scattered(12, "zebracorn engine weekend"),
+                          "lacking.md": post("The zebracorn engine", body="How the zebracorn engine runs.")})
+    assert "lacking" not in ids(search("zebracorn engine wee", per_page=20))
+
+
+def test_near_misses_keep_to_the_filters(search_blog):
+    tagged = {f"tagged-{i}.md": post(f"Notes {i}", body="zebracorn, engine, weekend.", tags=["notes"])
+              for i in range(3)}
+    search = search_blog({**tagged, "wanted.md": post("The zebracorn engine", body="It runs.", tags=["other"])})
+    assert "wanted" in ids(search("zebracorn engine weekend"))
+    assert "wanted" not in ids(search("zebracorn engine weekend", tags=("notes",), per_page=20))
+    assert "wanted" not in ids(search("zebracorn engine weekend -runs", per_page=20))
+
+
+def test_two_words_typed_one_in_a_title_are_no_near_miss(search_blog):
+    search = search_blog({**scattered(12, "zebracorn weekend"), "titled.md": post("Zebracorn", body="It runs.")})
+    assert "titled" not in ids(search("zebracorn weekend", per_page=20))
+
+
+def test_two_forms_of_one_word_in_a_title_count_once(search_blog):
+    """ "installation installing weekend": the title "Installing zebracorn" has one of the words, twice."""
+    search = search_blog({**scattered(12, "installation installing weekend"),
+                          "titled.md": post("Installing zebracorn", body="It runs.")})
+    assert "titled" not in ids(search("installation installing weekend", per_page=20))
+
+
+def test_too_many_near_misses_tell_no_post_apart(search_blog):
+    """Eleven titles have "zebracorn engine": the one post with every word comes first alone."""
+    titled = {f"titled-{i}.md": post(f"Zebracorn engine {i}", body="It runs.") for i in range(11)}
+    search = search_blog({**titled, **scattered(1, "zebracorn engine weekend")})
+    response = search("zebracorn engine weekend")
+    assert ids(response)[0] == "scattered-0"
+    assert response.with_every_word == 1
+
+
+def test_near_misses_alone_are_a_search_with_any_of_the_words(search_blog):
+    """No post has every word: the retry with any of them finds the post, as before."""
+    search = search_blog({"titled.md": post("The zebracorn engine", body="It runs."),
+                          "weekend.md": post("Notes", body="A weekend away.")})
+    response = search("zebracorn engine weekend")
+    assert ids(response) == ["titled", "weekend"]
+    assert response.relaxed
 
 
 # ---------------------------------------------------------------------------
