@@ -618,8 +618,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and last is not None and plain_word(last) and len(parsed.groups[-1]) == 1
-    asking = question_clauses(schema, parsed, langs)
-    compiled.aside = frozenset(id(c) for c in [*asking, *(c for c in parsed.clauses if is_kind_word(c, langs))])
+    # A question's words, a word for the kind of post and stop words are read in English too:
+    # readers of a blog in another language type "how do I" and "tutorial" as well.
+    framing = langs if "en" in langs else (*langs, "en")
+    asking = question_clauses(schema, parsed, framing)
+    compiled.aside = frozenset(id(c) for c in [*asking, *(c for c in parsed.clauses if is_kind_word(c, framing))])
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:
@@ -694,13 +697,13 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.optional.append(q)
             compiled.relaxable.append(q)
             compiled.years.append(year)
-        elif all(c.field is None and is_stop_word(schema, c, langs) for c in group):
+        elif all(c.field is None and is_stop_word(schema, c, framing) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word. A word that makes a question ("how", "my")
             # counts for less: it tells little of what the post is about.
             if all(any(c is a for a in asking) for c in group):
                 q = q.with_boost(q.boost * QUESTION_WEIGHT)
-            elif all(is_kind_word(c, langs) for c in group):
+            elif all(is_kind_word(c, framing) for c in group):
                 compiled.relaxable.append(q)
             compiled.optional.append(q)
         elif all(c.field for c in group):

@@ -424,3 +424,19 @@ def test_a_question_word_of_the_blogs_language_is_never_required(make_blog, buil
     assert not summary.skipped
     response = open_index(settings.index_dir).search(SearchRequest(q=q))
     assert ids(response) == ["install"] and not response.relaxed
+
+
+@pytest.mark.parametrize("q", ["how do i instalar node", "how to instalar node", "what is the instalar node",
+                               "instalar node tutorial", "instalar node example"])
+def test_a_question_in_english_on_a_blog_in_another_language_finds_the_post(make_blog, build_index,
+                                                                              open_index, q):
+    """A reader of a Spanish blog types "how do I" and "example" too: never required."""
+    from searchsvc.search import SearchRequest
+
+    settings, summary = build_index(make_blog({
+        "install.md": post("Instalar node", "Cómo instalar node paso a paso."),
+        "other.md": post("Otra", "nada"),
+    }), language="es")
+    assert not summary.skipped
+    response = open_index(settings.index_dir).search(SearchRequest(q=q))
+    assert ids(response) == ["install"] and not response.relaxed
