@@ -20,7 +20,7 @@ from whoosh.query import (
 from .engine import Evaluator
 from .languages import has_cjk
 from .schema import title_key
-from .query import MAX_NEAR_MISSES, PREFIX_SCAN, NearMisses, ParsedQuery, SearchRequest, plain_word
+from .query import MAX_NEAR_MISSES, NEAR_SLOP, PREFIX_SCAN, NearMisses, ParsedQuery, SearchRequest, plain_word
 from .vocabulary import Expander, typos_allowed
 
 if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
@@ -35,6 +35,9 @@ FEW_RESULTS = 3
 #: the two required words is either word); with two words typed, never.
 FILL_BELOW = 10
 FILL_WORDS = 3
+#: A query's words but one close together are looked for in at most this many posts that
+#: lack one word (see query.NearMisses): reading where the words are costs most.
+NEAR_PASSAGE_CANDIDATES = 50
 #: Scores within this fraction of each other are a near-tie; the newer post goes first.
 NEAR_TIE = 0.02
 #: A post in the reader's language (``prefer_lang``) scores this much more: it comes before
@@ -197,21 +200,33 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
                      near: NearMisses) -> None:
     """Add the near misses of a query (see query.NearMisses) to the posts that have every
     word (``mask``), scored so, when some posts have every word (else the query is retried
-    with any of them) and at most MAX_NEAR_MISSES are near misses. They count as matches
-    (``total``, ``with_every_word``): they are ranked among them."""
+    with any of them) and at most MAX_NEAR_MISSES are near misses: posts whose title has
+    every word but one, and, when fewer than FILL_BELOW posts have every word and at most
+    NEAR_PASSAGE_CANDIDATES lack one, those with the others close together in their text.
+    They count as matches (``total``, ``with_every_word``): they are ranked among them."""
     if not mask.any() or evaluator.deadline():
         return
-    having = [evaluator.evaluate(title, scored=False).mask for title in near.titles]
-    count = np.sum(having, axis=0)
-    titled = np.zeros_like(mask)
-    for i in near.missable:  # every word in the title but word i
-        titled |= count - having[i] == len(having) - 1
-    titled &= ~mask
+    missing = np.zeros_like(mask)  # the near misses
+    if near.missable:
+        having = [evaluator.evaluate(title, scored=False).mask for title in near.titles]
+        count = np.sum(having, axis=0)
+        for i in near.missable:  # every word in the title but word i
+            missing |= count - having[i] == len(having) - 1
+    missing &= ~mask
     if allowed is not None:
-        titled &= allowed
-    if not 0 < np.count_nonzero(titled) <= MAX_NEAR_MISSES:
+        missing &= allowed
+    if near.passages and np.count_nonzero(mask) < FILL_BELOW and not evaluator.deadline():
+        having = [evaluator.evaluate(word, scored=False).mask for word in near.words]
+        lacking = (np.sum(having, axis=0) == len(having) - 1) & ~mask & ~missing
+        if allowed is not None:
+            lacking &= allowed
+        if 0 < np.count_nonzero(lacking) <= NEAR_PASSAGE_CANDIDATES:
+            within = np.flatnonzero(lacking)
+            for words in near.passages:
+                missing[evaluator.close_together("body", words, within, NEAR_SLOP)] = True
+    if not 0 < np.count_nonzero(missing) <= MAX_NEAR_MISSES:
         return
-    candidates = np.flatnonzero(titled)
+    candidates = np.flatnonzero(missing)
     scored = evaluator.evaluate(near.scored(), only=candidates)
     added = candidates[scored.mask[candidates]]
     found.scores[added] = scored.scores[added] * near.share

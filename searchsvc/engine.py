@@ -30,7 +30,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from math import log
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
 from whoosh.scoring import BM25F, WeightingModel
@@ -402,10 +402,11 @@ class Evaluator:
         (document numbers, in order), the scores of those posts alone are right: bonuses
         are looked for in them, not in the best of the others."""
         self._only = only
+        outer, self._within = self._within, only if only is not None else self._within
         try:
             out = self._eval(query, scored)
         finally:
-            self._only = None
+            self._only, self._within = None, outer
         out.mask &= self.table.alive
         out.scores *= out.mask
         return out
@@ -652,6 +653,26 @@ class Evaluator:
         if not len(posts):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         return _phrase_leaf(posts.astype(np.int32), words_leaves)
+
+    def close_together(self, fieldname: str, words: Sequence[str], docs: np.ndarray, slop: int) -> np.ndarray:
+        """Which of ``docs`` (in order) have every one of ``words`` but one in ``fieldname``,
+        those each at most ``slop`` words before or after an occurrence of the rarest of them,
+        in any order: a passage remembered, and a word added that the post lacks."""
+        keys, having = [], []
+        for word in words:
+            found = self._occurrences_in(fieldname, word, docs, self.leaf(Term(fieldname, word)))
+            if found is None:
+                return np.zeros(0, dtype=np.int64)
+            ids, positions = found
+            keys.append((ids.astype(np.int64) << 32) | positions.astype(np.int64))
+            having.append(np.isin(docs, ids))
+        count = np.sum(having, axis=0)
+        out = [np.zeros(0, dtype=np.int64)]
+        for j in range(len(words)):
+            lacking = docs[~having[j] & (count == len(words) - 1)]
+            if len(lacking):
+                out.append(near_posts([k[np.isin(k >> 32, lacking)] for i, k in enumerate(keys) if i != j], slop))
+        return np.unique(np.concatenate(out))
 
     def _occurrences_in(self, fieldname: str, word: str, candidates: np.ndarray,
                         leaf: Leaf) -> tuple[np.ndarray, np.ndarray] | None:

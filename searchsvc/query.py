@@ -901,17 +901,24 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
 @dataclass(frozen=True)
 class NearMisses:
     """The posts of a query of three words or more that lack one word but have every other
-    in their title ("Blog React suspense" for the post titled "Blog de React"): a reader
-    names a post by its title's words and adds one it lacks (see collect.execute).
+    in their title ("Blog React suspense" for the post titled "Blog de React"), or, when few
+    posts have every word, close together in their text (a passage remembered, and a word it
+    lacks): a reader names a post by its title's words or a sentence's and adds one it
+    lacks (see collect.execute).
 
     ``titles`` are the words in titles, one query each, and ``missable`` the positions of
-    those that a near miss may lack; ``scored`` makes the query that scores near misses and
-    checks they keep to the rest of the query (filters, words left out); a post
-    keeps ``share`` of that score: the share of the words it has, as the coordination
-    factor of Lucene's classic similarity weighs a post that lacks some of them."""
+    those that a near miss may lack; ``passages`` are the words of the query in the body,
+    in each of its languages (posts that have all but one close together are near misses
+    too), and ``words`` the words a post is required to have; ``scored`` makes the query that
+    scores near misses and checks they keep to the rest of the query (filters,
+    words left out); a post keeps ``share`` of that score: the share of the words it has,
+    as the coordination factor of Lucene's classic similarity weighs a post that lacks
+    some of them."""
 
     titles: tuple[Query, ...]
     missable: tuple[int, ...]
+    passages: tuple[tuple[str, ...], ...]
+    words: tuple[Query, ...]
     scored: Callable[[], Query]
     share: float
 
@@ -925,37 +932,65 @@ def near_misses(schema, parsed: ParsedQuery, compiled: CompiledQuery, expander: 
                 langs: Sequence[str] = ENGLISH) -> NearMisses | None:
     """The near misses of a query (see :class:`NearMisses`), or None when it has fewer
     than three words that titles may have (two that are one word in titles, "installation
-    installing", count once). The word missing may be any required one but a last word
-    being typed that is no whole word ("powłok sele"): the reader is still typing it; and
-    that word is in a title only as typed, not as the start of a longer word."""
+    installing", count once) and fewer than four for a passage. The word missing may be any
+    required one but a last word being typed that is no whole word ("powłok sele"): the
+    reader is still typing it; and that word is in a title only as typed, not as the start
+    of a longer word."""
     if len(compiled.words) < 2 or len(parsed.words) < 3:
         return None
     typing = compiled.last_group is not None and not expander.known(compiled.last_prefix)
+    titles, missable = _title_words(compiled, typing)
+    content = [c for c in parsed.clauses if plain_word(c) and id(c) not in compiled.aside
+               and not is_stop_word(schema, c, langs)]
+    passages: list[tuple[str, ...]] = []
+    if not typing and MIN_NEAR_WORDS < len(content) <= MAX_NEAR_WORDS + 1:
+        text = " ".join(c.text for c in content)
+        # (Two forms of one word, "compile compiler", are one word here.)
+        passages = [words for tokens in analyses(schema, "body", text, langs, exact=EXACT_PHRASES)
+                    if MIN_NEAR_WORDS < len(words := tuple(dict.fromkeys(tokens))) <= MAX_NEAR_WORDS + 1]
+    if not missable and not passages:
+        return None
+    words = len(titles) if missable else len(compiled.words) + len(compiled.relaxable)
+    return NearMisses(
+        titles=titles if missable else (),
+        missable=missable,
+        passages=tuple(passages),
+        words=tuple(compiled.words),
+        # (Any of the words: a near miss has all of them but one, and scores the same so; and
+        # the passage bonus of those it has, which the query's passage, of all, never gives it.)
+        scored=lambda: _with_passages_but_one(assemble_query(schema, parsed, compiled, relaxed=True, langs=langs),
+                                              passages),
+        share=(words - 1) / words,
+    )
+
+
+def _with_passages_but_one(query: Query, passages: Sequence[tuple[str, ...]]) -> Query:
+    """``query`` with the passage bonus of every word of each of ``passages`` but one."""
+    bonuses = [Passage("body", [w for w in words if w != left], slop=NEAR_SLOP, boost=NEAR_BONUS)
+               for words in passages for left in words]
+    return AndMaybe(query, Or(bonuses)) if bonuses else query
+
+
+def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ...], tuple[int, ...]]:
+    """The words of a query in titles, one query each, and the positions of those a near
+    miss may lack; none when fewer than three."""
     groups: list[tuple[Query, Query]] = []
     seen: set[str] = set()
     for group in [*compiled.words, *compiled.relaxable]:
         longest = len(compiled.last_prefix) if group is compiled.last_group else 0
         titled = _in_title(group, longest)
         if titled is None:
-            return None  # (a phrase, or a word titles cannot have)
+            return (), ()  # (a phrase, or a word titles cannot have)
         terms = {leaf.text for leaf in titled.leaves()}
         if not terms & seen:
             groups.append((group, titled))
             seen |= terms
     if len(groups) < 3:
-        return None
+        return (), ()
     required = {id(q) for q in compiled.words}
-    missable = [i for i, (group, _) in enumerate(groups)
-                if id(group) in required and not (typing and group is compiled.last_group)]
-    if not missable:
-        return None
-    return NearMisses(
-        titles=tuple(titled for _, titled in groups),
-        missable=tuple(missable),
-        # (Any of the words: a near miss has all of them but one, and scores the same so.)
-        scored=lambda: assemble_query(schema, parsed, compiled, relaxed=True, langs=langs),
-        share=(len(groups) - 1) / len(groups),
-    )
+    missable = tuple(i for i, (group, _) in enumerate(groups)
+                     if id(group) in required and not (typing and group is compiled.last_group))
+    return tuple(titled for _, titled in groups), missable
 
 
 def _in_title(group: Query, longest: int = 0) -> Query | None:

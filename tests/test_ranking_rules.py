@@ -43,6 +43,11 @@ def ids(response) -> list[str]:
     return [hit.id for hit in response.results]
 
 
+def apart(words: str) -> str:
+    """``words`` in a text, far from each other."""
+    return " ".join(f"{w} {FILLER} {FILLER}" for w in words.split())
+
+
 # ---------------------------------------------------------------------------
 # Field order
 
@@ -254,7 +259,7 @@ def test_posts_missing_one_word_follow_the_few_with_every_word(search_blog):
     """A reader misremembers one word ("table" for "row"): the post they want has the others."""
     search = search_blog(
         {
-            "wanted.md": post("Cutting columns", body="Cut columns from each row of a file."),
+            "wanted.md": post("Cutting columns", body=apart("cut columns each row")),
             "every.md": post("Bash notes", body="Each table column can be cut."),
             "one-only.md": post("Misc", body="A table and a chair."),
         }
@@ -262,6 +267,19 @@ def test_posts_missing_one_word_follow_the_few_with_every_word(search_blog):
     response = search("cut columns each table")
     assert ids(response) == ["every", "wanted"]
     assert (response.total, response.with_every_word, response.relaxed) == (2, 1, False)
+
+
+def test_a_post_missing_one_word_with_the_others_close_together_comes_first(search_blog):
+    """The same, the others in one sentence of the post: it is the post remembered."""
+    search = search_blog(
+        {
+            "wanted.md": post("Cutting columns", body="Cut columns from each row of a file."),
+            "every.md": post("Bash notes", body="Each table column can be cut."),
+        }
+    )
+    response = search("cut columns each table")
+    assert ids(response) == ["wanted", "every"]
+    assert (response.total, response.with_every_word, response.relaxed) == (2, 2, False)
 
 
 def test_a_short_number_last_counts_as_a_word_typed(search_blog):
@@ -371,6 +389,35 @@ def test_too_many_near_misses_tell_no_post_apart(search_blog):
     search = search_blog({**titled, **scattered(1, "zebracorn engine weekend")})
     response = search("zebracorn engine weekend")
     assert ids(response)[0] == "scattered-0"
+    assert response.with_every_word == 1
+
+
+def test_a_post_with_every_word_but_one_close_together_ranks_among_those_with_all(search_blog):
+    """A passage remembered ("zebracorn quartz nebula") and a word added that the post lacks."""
+    search = search_blog({
+        "scattered.md": post("Notes", body=apart("zebracorn quartz nebula weekend")),
+        "wanted.md": post("Stars", body="The zebracorn met quartz near the nebula."),
+    })
+    response = search("zebracorn quartz nebula weekend")
+    assert ids(response) == ["wanted", "scattered"]
+    assert response.with_every_word == 2
+
+
+def test_a_passage_lacking_the_word_being_typed_is_no_near_miss(search_blog):
+    search = search_blog({
+        "scattered.md": post("Notes", body=apart("zebracorn quartz nebula weekend")),
+        "lacking.md": post("Stars", body="The zebracorn met quartz near the nebula."),
+    })
+    assert ids(search("zebracorn quartz nebula wee"))[0] == "scattered"
+
+
+def test_a_post_with_every_word_but_one_far_apart_follows_those_with_all(search_blog):
+    search = search_blog({
+        "scattered.md": post("Notes", body=apart("zebracorn quartz nebula weekend")),
+        "lacking.md": post("Stars", body=apart("zebracorn quartz nebula")),
+    })
+    response = search("zebracorn quartz nebula weekend")
+    assert ids(response) == ["scattered", "lacking"]
     assert response.with_every_word == 1
 
 
