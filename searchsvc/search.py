@@ -310,7 +310,10 @@ class SearchIndex:
                 parsed = apart
                 compiled, outcome = every_word_of(apart)
             if not corrected and outcome.total == 0 and len(compiled.words) + len(compiled.relaxable) > 1:
-                query = assemble_query(schema, parsed, compiled, relaxed=True, langs=langs)
+                # (Of posts with as many of the words, those with them close together first.)
+                near = near_misses(schema, parsed, compiled, expander, langs)
+                query = (near.scored() if near is not None and near.passages and request.sort == "relevance"
+                         else assemble_query(schema, parsed, compiled, relaxed=True, langs=langs))
                 retry = execute(searcher, snap, query, request, filter_q, parsed, deadline,
                                 word_groups=[*compiled.words, *compiled.relaxable])
                 if retry.total:

@@ -411,6 +411,18 @@ def test_a_passage_lacking_the_word_being_typed_is_no_near_miss(search_blog):
     assert ids(search("zebracorn quartz nebula wee"))[0] == "scattered"
 
 
+def test_no_post_with_every_word_those_with_the_others_close_together_first(search_blog):
+    """Any of the words: of the posts with as many of them, the passage remembered comes first."""
+    search = search_blog({
+        "scattered.md": post("Notes", body=apart("zebracorn quartz nebula zebracorn quartz nebula")),
+        "wanted.md": post("Stars", body=f"The zebracorn met quartz near the nebula. {FILLER * 6}"),
+        "weekend.md": post("Weekend", body="A weekend away."),
+    })
+    response = search("zebracorn quartz nebula weekend")
+    assert response.relaxed
+    assert ids(response)[:2] == ["wanted", "scattered"]
+
+
 def test_a_post_with_every_word_but_one_far_apart_follows_those_with_all(search_blog):
     search = search_blog({
         "scattered.md": post("Notes", body=apart("zebracorn quartz nebula weekend")),
