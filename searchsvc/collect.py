@@ -59,6 +59,9 @@ MAX_TITLE_STARTS = 200
 #: the words are more of the title); the best posts looked at for it.
 TITLE_COVER_BOOST = 1.0
 TITLE_COVER_CANDIDATES = 100
+#: A near miss (see query.NearMisses) has that bonus when the words typed that its title
+#: has are at least this share of it.
+NEAR_MISS_COVER = 0.5
 #: A post whose title is the query but for one misspelt word scores this much more (a share).
 NEAR_TITLE_BOOST = 1.0
 #: The best posts whose titles are compared with the query word for word.
@@ -142,11 +145,10 @@ def execute(
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
-    if near is not None:
-        _add_near_misses(evaluator, found, mask, allowed, near)
+    missing = _add_near_misses(evaluator, found, mask, allowed, near) if near is not None else ()
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
-        _title_cover_bonus(table, found, mask, parsed)
+        _title_cover_bonus(table, found, mask, parsed, missing)
         near, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
@@ -197,15 +199,16 @@ def execute(
 
 
 def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.ndarray | None,
-                     near: NearMisses) -> None:
+                     near: NearMisses) -> Collection[int]:
     """Add the near misses of a query (see query.NearMisses) to the posts that have every
     word (``mask``), scored so, when some posts have every word (else the query is retried
     with any of them) and at most MAX_NEAR_MISSES are near misses: posts whose title has
     every word but one, and, when fewer than FILL_BELOW posts have every word and at most
     NEAR_PASSAGE_CANDIDATES lack one, those with the others close together in their text.
-    They count as matches (``total``, ``with_every_word``): they are ranked among them."""
+    They count as matches (``total``, ``with_every_word``): they are ranked among them.
+    Returns them."""
     if not mask.any() or evaluator.deadline():
-        return
+        return ()
     missing = np.zeros_like(mask)  # the near misses
     if near.missable:
         having = [evaluator.evaluate(title, scored=False).mask for title in near.titles]
@@ -225,12 +228,13 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
             for words in near.passages:
                 missing[evaluator.close_together("body", words, within, NEAR_SLOP)] = True
     if not 0 < np.count_nonzero(missing) <= MAX_NEAR_MISSES:
-        return
+        return ()
     candidates = np.flatnonzero(missing)
     scored = evaluator.evaluate(near.scored(), only=candidates)
     added = candidates[scored.mask[candidates]]
     found.scores[added] = scored.scores[added] * near.share
     mask[added] = True
+    return frozenset(added.tolist())
 
 
 def _best(found, docnums: np.ndarray, limit: int) -> np.ndarray:
@@ -283,7 +287,8 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
         found.scores[docnums] *= 1.0 + TITLE_START_BOOST * (0.5 + 0.5 * shares) * mask[docnums]
 
 
-def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> None:
+def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
+                       near_misses: Collection[int] = ()) -> None:
     """Raise the score of each of the best matching posts whose title has every word typed
     (as typed, anywhere in it), the more so the more of the title they are.
 
@@ -300,10 +305,12 @@ def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
     for docnum in _best(found, np.flatnonzero(mask), TITLE_COVER_CANDIDATES).tolist():
         key = table.title_key_of(docnum)
         words = key.split()
-        if wanted.issubset(words):
+        whole = wanted.issubset(words)
+        if whole or (docnum in near_misses and len(wanted - set(words)) == 1):
             # The share of the title's characters that are words typed.
             share = sum(len(w) + 1 for w in words if w in wanted) / (len(key) + 1)
-            found.scores[docnum] *= 1.0 + TITLE_COVER_BOOST * share
+            if whole or share >= NEAR_MISS_COVER:
+                found.scores[docnum] *= 1.0 + TITLE_COVER_BOOST * share
 
 
 def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,

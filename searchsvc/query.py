@@ -582,6 +582,9 @@ class CompiledQuery:
     #: The clauses (by ``id``) that are a question's words or words for the kind of post:
     #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
     aside: frozenset[int] = frozenset()
+    #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
+    #: no post apart by its title (see near_misses).
+    kinds: set[int] = field(default_factory=set)
 
 
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
@@ -705,6 +708,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 q = q.with_boost(q.boost * QUESTION_WEIGHT)
             elif all(is_kind_word(c, framing) for c in group):
                 compiled.relaxable.append(q)
+                compiled.kinds.add(id(q))
             compiled.optional.append(q)
         elif all(c.field for c in group):
             compiled.filters.append(q)
@@ -973,10 +977,11 @@ def _with_passages_but_one(query: Query, passages: Sequence[tuple[str, ...]]) ->
 
 def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ...], tuple[int, ...]]:
     """The words of a query in titles, one query each, and the positions of those a near
-    miss may lack; none when fewer than three."""
+    miss may lack; none when fewer than three. (Not a word for the kind of post: "A streams
+    tutorial" is not what `node streams tutorial` names.)"""
     groups: list[tuple[Query, Query]] = []
     seen: set[str] = set()
-    for group in [*compiled.words, *compiled.relaxable]:
+    for group in [*compiled.words, *(q for q in compiled.relaxable if id(q) not in compiled.kinds)]:
         longest = len(compiled.last_prefix) if group is compiled.last_group else 0
         titled = _in_title(group, longest)
         if titled is None:

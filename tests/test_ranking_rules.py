@@ -355,6 +355,15 @@ def test_a_post_titled_with_every_word_but_one_ranks_among_those_with_all(search
     assert response.total == response.with_every_word == 13
 
 
+def test_of_two_near_misses_the_title_the_words_are_most_of_comes_first(search_blog):
+    """ "Blog React suspense": the post titled "Blog React", not one with both in a long title."""
+    search = search_blog({**scattered(3, "zebracorn engine weekend"),
+                          "short.md": post("Zebracorn engine", body="It runs.", date="2020-01-01"),
+                          "long.md": post("The zebracorn and its engine on a long afternoon at sea",
+                                          body="It runs.", date="2024-01-01")})
+    assert ids(search("zebracorn engine weekend"))[:2] == ["short", "long"]
+
+
 def test_a_post_lacking_the_word_being_typed_is_no_near_miss(search_blog):
     """ "zebracorn engine wee": the reader is still typing "wee"; a post without it is not wanted."""
     search = search_blog({**scattered(12, "zebracorn engine weekend"),
