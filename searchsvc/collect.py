@@ -226,7 +226,9 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
         if 0 < np.count_nonzero(lacking) <= NEAR_PASSAGE_CANDIDATES:
             within = np.flatnonzero(lacking)
             for words in near.passages:
-                missing[evaluator.close_together("body", words, within, NEAR_SLOP)] = True
+                # (Never the post without a number typed: "React 17" is not "React 18".)
+                may_lack = [not any(ch.isdigit() for ch in word) for word in words]
+                missing[evaluator.close_together("body", words, within, NEAR_SLOP, may_lack)] = True
     if not 0 < np.count_nonzero(missing) <= MAX_NEAR_MISSES:
         return ()
     candidates = np.flatnonzero(missing)

@@ -654,10 +654,12 @@ class Evaluator:
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
         return _phrase_leaf(posts.astype(np.int32), words_leaves)
 
-    def close_together(self, fieldname: str, words: Sequence[str], docs: np.ndarray, slop: int) -> np.ndarray:
+    def close_together(self, fieldname: str, words: Sequence[str], docs: np.ndarray, slop: int,
+                       lacking: Sequence[bool] | None = None) -> np.ndarray:
         """Which of ``docs`` (in order) have every one of ``words`` but one in ``fieldname``,
         those each at most ``slop`` words before or after an occurrence of the rarest of them,
-        in any order: a passage remembered, and a word added that the post lacks."""
+        in any order: a passage remembered, and a word added that the post lacks. With
+        ``lacking``, for each word, whether a post may be the one without it."""
         keys, having = [], []
         for word in words:
             found = self._occurrences_in(fieldname, word, docs, self.leaf(Term(fieldname, word)))
@@ -669,9 +671,11 @@ class Evaluator:
         count = np.sum(having, axis=0)
         out = [np.zeros(0, dtype=np.int64)]
         for j in range(len(words)):
-            lacking = docs[~having[j] & (count == len(words) - 1)]
-            if len(lacking):
-                out.append(near_posts([k[np.isin(k >> 32, lacking)] for i, k in enumerate(keys) if i != j], slop))
+            if lacking is not None and not lacking[j]:
+                continue
+            these = docs[~having[j] & (count == len(words) - 1)]
+            if len(these):
+                out.append(near_posts([k[np.isin(k >> 32, these)] for i, k in enumerate(keys) if i != j], slop))
         return np.unique(np.concatenate(out))
 
     def _occurrences_in(self, fieldname: str, word: str, candidates: np.ndarray,

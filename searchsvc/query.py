@@ -993,8 +993,10 @@ def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ..
     if len(groups) < 3:
         return (), ()
     required = {id(q) for q in compiled.words}
-    missable = tuple(i for i, (group, _) in enumerate(groups)
-                     if id(group) in required and not (typing and group is compiled.last_group))
+    # (Nor a number: "React 17 upgrade guide" is not what `React 18 upgrade guide` names.)
+    missable = tuple(i for i, (group, titled) in enumerate(groups)
+                     if id(group) in required and not (typing and group is compiled.last_group)
+                     and not any(ch.isdigit() for leaf in titled.leaves() for ch in leaf.text))
     return tuple(titled for _, titled in groups), missable
 
 

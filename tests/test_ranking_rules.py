@@ -432,6 +432,15 @@ def test_no_post_with_every_word_those_with_the_others_close_together_first(sear
     assert ids(response)[:2] == ["wanted", "scattered"]
 
 
+def test_a_passage_lacking_a_number_typed_is_no_near_miss(search_blog):
+    """ "zebracorn 18 quartz nebula": the post about zebracorn 17 is not the one meant."""
+    search = search_blog({
+        "scattered.md": post("Notes", body=apart("zebracorn 18 quartz nebula")),
+        "other.md": post("Stars", body="The zebracorn 17 met quartz near the nebula."),
+    })
+    assert ids(search("zebracorn 18 quartz nebula"))[0] == "scattered"
+
+
 def test_a_post_with_every_word_but_one_far_apart_follows_those_with_all(search_blog):
     search = search_blog({
         "scattered.md": post("Notes", body=apart("zebracorn quartz nebula weekend")),
