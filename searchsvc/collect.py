@@ -129,8 +129,8 @@ def execute(
     order is by relevance and the request's filters let them through, whether or not they
     have the words; then the posts of ``first`` (found by a stricter query, or at the address
     typed), in their order, when the filters let them through too.
-    The ``near`` misses, when some posts have every word and at most MAX_NEAR_MISSES
-    posts are near misses, are ranked among them by their share of their score.
+    The ``near`` misses (posts lacking one word: see :func:`_add_near_misses`) are ranked
+    among the posts with every word, at their share of their score.
     A post whose title is the query but for one of the ``misspelt`` words (words no post
     has) comes right after the pinned ones (see :func:`_near_title_bonus`).
     """
@@ -149,12 +149,12 @@ def execute(
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
         _title_cover_bonus(table, found, mask, parsed, missing)
-        near, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
+        near_titles, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
             # the query but for a word misspelt into another word ("line" for "ligne") lacks
             # that word, and is the post wanted: it comes first.
-            first = [*near, *first]
+            first = [*near_titles, *first]
         elif sure:
             first = sure
     if years:
@@ -225,9 +225,7 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
             lacking &= allowed
         if 0 < np.count_nonzero(lacking) <= NEAR_PASSAGE_CANDIDATES:
             within = np.flatnonzero(lacking)
-            for words in near.passages:
-                # (Never the post without a number typed: "React 17" is not "React 18".)
-                may_lack = [not any(ch.isdigit() for ch in word) for word in words]
+            for words, may_lack in near.passages:
                 missing[evaluator.close_together("body", words, within, NEAR_SLOP, may_lack)] = True
     if not 0 < np.count_nonzero(missing) <= MAX_NEAR_MISSES:
         return ()

@@ -912,8 +912,8 @@ class NearMisses:
 
     ``titles`` are the words in titles, one query each, and ``missable`` the positions of
     those that a near miss may lack; ``passages`` are the words of the query in the body,
-    in each of its languages (posts that have all but one close together are near misses
-    too), and ``words`` the words a post is required to have; ``scored`` makes the query that
+    in each of its languages, each with whether a near miss may lack it (posts that have
+    all but one close together are near misses too), and ``words`` the words a post is required to have; ``scored`` makes the query that
     scores near misses and checks they keep to the rest of the query (filters,
     words left out); a post keeps ``share`` of that score: the share of the words it has,
     as the coordination factor of Lucene's classic similarity weighs a post that lacks
@@ -921,7 +921,7 @@ class NearMisses:
 
     titles: tuple[Query, ...]
     missable: tuple[int, ...]
-    passages: tuple[tuple[str, ...], ...]
+    passages: tuple[tuple[tuple[str, ...], tuple[bool, ...]], ...]
     words: tuple[Query, ...]
     scored: Callable[[], Query]
     share: float
@@ -937,9 +937,10 @@ def near_misses(schema, parsed: ParsedQuery, compiled: CompiledQuery, expander: 
     """The near misses of a query (see :class:`NearMisses`), or None when it has fewer
     than three words that titles may have (two that are one word in titles, "installation
     installing", count once) and fewer than four for a passage. The word missing may be any
-    required one but a last word being typed that is no whole word ("powłok sele"): the
-    reader is still typing it; and that word is in a title only as typed, not as the start
-    of a longer word."""
+    required one but a number (`React 18 upgrade guide` does not name "React 17 upgrade
+    guide") and a last word being typed that is no whole word ("powłok sele"): the reader is
+    still typing it; and that word is in a title only as typed, not as the start of a
+    longer word."""
     if len(compiled.words) < 2 or len(parsed.words) < 3:
         return None
     typing = compiled.last_group is not None and not expander.known(compiled.last_prefix)
@@ -952,13 +953,14 @@ def near_misses(schema, parsed: ParsedQuery, compiled: CompiledQuery, expander: 
         # (Two forms of one word, "compile compiler", are one word here.)
         passages = [words for tokens in analyses(schema, "body", text, langs, exact=EXACT_PHRASES)
                     if MIN_NEAR_WORDS < len(words := tuple(dict.fromkeys(tokens))) <= MAX_NEAR_WORDS + 1]
+    missable_words = [(words, tuple(not _has_digit(w) for w in words)) for words in passages]
     if not missable and not passages:
         return None
     words = len(titles) if missable else len(compiled.words) + len(compiled.relaxable)
     return NearMisses(
         titles=titles if missable else (),
         missable=missable,
-        passages=tuple(passages),
+        passages=tuple(missable_words),
         words=tuple(compiled.words),
         # (Any of the words: a near miss has all of them but one, and scores the same so; and
         # the passage bonus of those it has, which the query's passage, of all, never gives it.)
@@ -993,11 +995,14 @@ def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ..
     if len(groups) < 3:
         return (), ()
     required = {id(q) for q in compiled.words}
-    # (Nor a number: "React 17 upgrade guide" is not what `React 18 upgrade guide` names.)
     missable = tuple(i for i, (group, titled) in enumerate(groups)
                      if id(group) in required and not (typing and group is compiled.last_group)
-                     and not any(ch.isdigit() for leaf in titled.leaves() for ch in leaf.text))
+                     and not any(_has_digit(leaf.text) for leaf in titled.leaves()))
     return tuple(titled for _, titled in groups), missable
+
+
+def _has_digit(word: str) -> bool:
+    return any(ch.isdigit() for ch in word)
 
 
 def _in_title(group: Query, longest: int = 0) -> Query | None:
