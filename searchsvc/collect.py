@@ -145,7 +145,9 @@ def execute(
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
-    missing = _add_near_misses(evaluator, found, mask, allowed, near) if near is not None else ()
+    # (None when a title is the query: the reader typed it whole.)
+    missing = (_add_near_misses(evaluator, found, mask, allowed, near)
+               if near is not None and not len(table.titled(parsed.key)) else ())
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
         _title_cover_bonus(table, found, mask, parsed, missing)

@@ -364,6 +364,16 @@ def test_of_two_near_misses_the_title_the_words_are_most_of_comes_first(search_b
     assert ids(search("zebracorn engine weekend"))[:2] == ["short", "long"]
 
 
+def test_no_near_miss_when_a_title_is_the_query(search_blog):
+    """The reader typed a title whole: the posts lacking one of its words are not looked for."""
+    search = search_blog({**scattered(12, "zebracorn engine weekend"),
+                          "exact.md": post("Zebracorn engine weekend", body="It runs."),
+                          "titled.md": post("The zebracorn engine", body="How the zebracorn engine runs.")})
+    response = search("zebracorn engine weekend", per_page=20)
+    assert ids(response)[0] == "exact"
+    assert "titled" not in ids(response)
+
+
 def test_a_post_lacking_the_word_being_typed_is_no_near_miss(search_blog):
     """ "zebracorn engine wee": the reader is still typing "wee"; a post without it is not wanted."""
     search = search_blog({**scattered(12, "zebracorn engine weekend"),
