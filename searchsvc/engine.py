@@ -642,13 +642,9 @@ class Evaluator:
               slop: int) -> Leaf:
         """The posts of ``candidates`` (those with every word) where every word occurs at most
         ``slop`` words before or after an occurrence of the rarest of them, in any order."""
-        keys = []
-        for word, leaf in zip(words, words_leaves):
-            found = self._occurrences_in(fieldname, word, candidates, leaf)
-            if found is None:
-                return _EMPTY_INCOMPLETE
-            ids, positions = found
-            keys.append((ids.astype(np.int64) << 32) | positions.astype(np.int64))
+        keys = self._occurrence_keys(fieldname, words, candidates, words_leaves)
+        if keys is None:
+            return _EMPTY_INCOMPLETE
         posts = near_posts(keys, slop)
         if not len(posts):
             return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
@@ -660,14 +656,10 @@ class Evaluator:
         those each at most ``slop`` words before or after an occurrence of the rarest of them,
         in any order: a passage remembered, and a word added that the post lacks. With
         ``lacking``, for each word, whether a post may be the one without it."""
-        keys, having = [], []
-        for word in words:
-            found = self._occurrences_in(fieldname, word, docs, self.leaf(Term(fieldname, word)))
-            if found is None:
-                return np.zeros(0, dtype=np.int64)
-            ids, positions = found
-            keys.append((ids.astype(np.int64) << 32) | positions.astype(np.int64))
-            having.append(np.isin(docs, ids))
+        keys = self._occurrence_keys(fieldname, words, docs, [self.leaf(Term(fieldname, w)) for w in words])
+        if keys is None:
+            return np.zeros(0, dtype=np.int64)
+        having = [np.isin(docs, k >> 32) for k in keys]
         count = np.sum(having, axis=0)
         out = [np.zeros(0, dtype=np.int64)]
         for j in range(len(words)):
@@ -677,6 +669,19 @@ class Evaluator:
             if len(these):
                 out.append(near_posts([k[np.isin(k >> 32, these)] for i, k in enumerate(keys) if i != j], slop))
         return np.unique(np.concatenate(out))
+
+    def _occurrence_keys(self, fieldname: str, words: Sequence[str], candidates: np.ndarray,
+                         leaves: Sequence[Leaf]) -> list[np.ndarray] | None:
+        """Each word's occurrences in ``candidates`` as sorted ``post << 32 | position``
+        numbers (see near_posts); None when the request's time ran out."""
+        keys = []
+        for word, leaf in zip(words, leaves):
+            found = self._occurrences_in(fieldname, word, candidates, leaf)
+            if found is None:
+                return None
+            ids, positions = found
+            keys.append((ids.astype(np.int64) << 32) | positions.astype(np.int64))
+        return keys
 
     def _occurrences_in(self, fieldname: str, word: str, candidates: np.ndarray,
                         leaf: Leaf) -> tuple[np.ndarray, np.ndarray] | None:

@@ -913,11 +913,11 @@ class NearMisses:
     ``titles`` are the words in titles, one query each, and ``missable`` the positions of
     those that a near miss may lack; ``passages`` are the words of the query in the body,
     in each of its languages, each with whether a near miss may lack it (posts that have
-    all but one close together are near misses too), and ``words`` the words a post is required to have; ``scored`` makes the query that
-    scores near misses and checks they keep to the rest of the query (filters,
-    words left out); a post keeps ``share`` of that score: the share of the words it has,
-    as the coordination factor of Lucene's classic similarity weighs a post that lacks
-    some of them."""
+    all but one close together are near misses too); ``words`` are the words a post is
+    required to have; ``scored`` makes the query that scores near misses and checks they
+    keep to the rest of the query (filters, words left out); a post keeps ``share`` of that
+    score: the share of the words it has, as the coordination factor of Lucene's classic
+    similarity weighs a post that lacks some of them."""
 
     titles: tuple[Query, ...]
     missable: tuple[int, ...]

@@ -274,7 +274,7 @@ class SearchIndex:
             address := pasted_address(request.q)) and request.sort == "relevance" else []
 
         def every_word_of(parsed: ParsedQuery):
-            """The query compiled, and the posts with every word of it."""
+            """The query compiled, its near misses, and the posts with every word of it."""
             compiled = compile_query(schema, parsed, expander, langs)
             query = assemble_query(schema, parsed, compiled, langs=langs)
             widen = None
@@ -285,11 +285,11 @@ class SearchIndex:
                                  compiled.last_prefix, bool(compiled.exact_words))
             # Posts that lack one word but have the others in their title rank among them.
             near = near_misses(schema, parsed, compiled, expander, langs) if request.sort == "relevance" else None
-            return compiled, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
-                                     pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
-                                     years=compiled.years, first=addressed, near=near)
+            return compiled, near, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
+                                           pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
+                                           years=compiled.years, first=addressed, near=near)
 
-        compiled, outcome = every_word_of(parsed)
+        compiled, near, outcome = every_word_of(parsed)
         relaxed = corrected = False
         correction = None
         every_word = None  # posts with every word, when fewer than all those shown
@@ -308,11 +308,10 @@ class SearchIndex:
                 # A word joined by punctuation with no post having it as typed ("carog-add(1)"):
                 # its words apart, each corrected or completed; any of them, if need be.
                 parsed = apart
-                compiled, outcome = every_word_of(apart)
+                compiled, near, outcome = every_word_of(apart)
             if not corrected and outcome.total == 0 and len(compiled.words) + len(compiled.relaxable) > 1:
                 # (Of posts with as many of the words, those with them close together first.)
-                near = near_misses(schema, parsed, compiled, expander, langs)
-                query = (near.scored() if near is not None and near.passages and request.sort == "relevance"
+                query = (near.scored() if near is not None and near.passages
                          else assemble_query(schema, parsed, compiled, relaxed=True, langs=langs))
                 retry = execute(searcher, snap, query, request, filter_q, parsed, deadline,
                                 word_groups=[*compiled.words, *compiled.relaxable])
