@@ -652,6 +652,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             found = (expander.body_completions(clause.text, BODY_COMPLETIONS * 2)
                                      if exact_forms(langs) else expander.body_completions(clause.text))
                             body_terms += [(w, PREFIX_FACTOR) for w in found]
+                    # The last word starts no word the blog has: typed with a slip, or a typo.
+                    starts_none = clause is last and not expansions and not body_terms
                     if len(clause.text) == 1 and is_cjk(clause.text):
                         # One character of a script without spaces: the start of a word.
                         body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
@@ -665,13 +667,17 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         # headings have one: the other words tell which was meant ("utilizada
                         # daos entiende": "datos" in headings, "dados" in the post's body).
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
-                    if clause is last and not clause.also and not expansions and not body_terms \
+                    if starts_none and not clause.also and (several_words or not expansions and not body_terms) \
                             and (clause.text[1:].islower() or clause.text.isupper()) and not expander.known(clause.text):
-                        # A word being typed that starts no word and is no typo of a whole word,
-                        # with a slip in it ("ugpra"): the words that start one typo away from
-                        # it, a typo and a prefix each counting for less. (Not a name in code,
-                        # "ByteStr": its parts are found as typed.)
-                        expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
+                        # A word being typed that starts no word, with a slip in it ("ugpra"):
+                        # the words that start one typo away from it, a typo and a prefix each
+                        # counting for less. (Not a name in code, "ByteStr": its parts are
+                        # found as typed.) After other words, also when it is a typo of a whole
+                        # word: the reader may not have finished it ("limhpi": "limpi", and
+                        # "limpieza"). But where titles have such a whole word, not in titles:
+                        # "tracs" is "tracks" before the start of "Transitions".
+                        if not expansions:
+                            expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
                         body_terms += [(w, FUZZY_PREFIX_FACTOR) for w in expander.body_fuzzy_completions(clause.text)]
                 q = _text_query(schema, clause, expansions, body_terms, langs)
                 if q is not None and clause.weight != 1.0:

@@ -128,13 +128,30 @@ class PackedWords(abc.Sequence):
 
     def __getitem__(self, i):  # type: ignore[override]
         if isinstance(i, slice):
-            return [self[j] for j in range(*i.indices(len(self)))]
+            start, stop, step = i.indices(len(self))
+            if step == 1:
+                return self._run(start, stop)
+            return [self[j] for j in range(start, stop, step)]
         if i < 0:
             i += len(self)
         if not 0 <= i < len(self.offsets) - 1:
             raise IndexError(i)
         offsets = self.offsets
         return self.data[offsets[i] : offsets[i + 1]].decode("utf-8")
+
+
+    def _run(self, start: int, stop: int) -> list[str]:
+        """Words ``start`` to ``stop``, decoded at once and cut by their lengths (one
+        decoding per word costs three times as much over the thousands of a first letter)."""
+        if stop <= start:
+            return []
+        offsets = self.offsets
+        text = self.data[offsets[start] : offsets[stop]].decode("utf-8")
+        lengths = self.lengths[start:stop]
+        if len(text) != int(lengths.sum(dtype=np.int64)):  # a length over 65,535 was cut
+            return [self[j] for j in range(start, stop)]
+        ends = np.cumsum(lengths, dtype=np.int64).tolist()
+        return [text[a:b] for a, b in zip([0, *ends], ends)]
 
 
 class Lexicon:
@@ -224,8 +241,10 @@ class Lexicon:
         spans = [self.prefixed(prefix[:1])] + ([self.prefixed(swapped)] if swapped else [])
         if sum(len(span) for span in spans) > MAX_FUZZY_POOL:
             return []
-        starts = {word[:m] for span in spans for word in self.terms[span.start : span.stop]
-                  for m in (n - 1, n, n + 1) if len(word) >= m}
+        # The starts one letter longer first: far fewer than the words, and the shorter
+        # starts are theirs.
+        longest = {word[: n + 1] for span in spans for word in self.terms[span.start : span.stop]}
+        starts = {start[:m] for start in longest for m in (n - 1, n, n + 1) if len(start) >= m}
         starts.discard(prefix)
         # In order (a set's order changes with the process: which starts are taken would too).
         return [start for start, _dist, _ in rf_process.extract(
@@ -236,10 +255,10 @@ class Lexicon:
         typo away from ``prefix`` (see near_starts)."""
         found: dict[str, int] = {}
         for start in self.near_starts(prefix)[:MAX_NEAR_STARTS]:
-            for word in self.commonest(start, limit, skip):
-                found[word] = self.count(word)
-            if start not in skip and self.count(start):
-                found[start] = self.count(start)
+            span = self.prefixed(start)
+            found.update(self._commonest(span, start, limit, skip))
+            if start not in skip and len(span) and self.terms[span.start] == start and self.counts[span.start]:
+                found[start] = int(self.counts[span.start])  # a word itself
         return sorted(found, key=lambda w: (-found[w], w))[:limit]
 
     def count(self, term: str) -> int:
@@ -252,7 +271,11 @@ class Lexicon:
 
     def commonest(self, prefix: str, limit: int, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """Up to ``limit`` words that start with ``prefix`` (not ``prefix`` itself), most common first."""
-        span = self.prefixed(prefix)
+        return [text for text, _posts in self._commonest(self.prefixed(prefix), prefix, limit, skip)]
+
+    def _commonest(self, span: range, prefix: str, limit: int, skip) -> list[tuple[str, int]]:
+        """:meth:`commonest` of the words at ``span`` (those ``prefix`` starts), each with how
+        many posts have it."""
         if not len(span):
             return []
         counts = self.counts[span.start : span.stop]
@@ -264,7 +287,7 @@ class Lexicon:
         for i in best.tolist():
             text = self.terms[span.start + i]
             if text != prefix and text not in skip:
-                out.append(text)
+                out.append((text, int(counts[i])))
                 if len(out) == limit:
                     break
         return out

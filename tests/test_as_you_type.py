@@ -386,6 +386,15 @@ def test_a_word_a_typo_away_from_a_whole_word_is_read_as_that_word(search_blog):
     assert ids(search("configure edti")) == ["edit"]
 
 
+def test_a_slip_that_is_also_a_typo_of_a_word_in_some_text_still_finds_the_word_it_starts(search_blog):
+    # "crur" is "current" cut short with a slip; it is also a typo of "cruz", in one post's text.
+    search = search_blog({
+        "release.md": post("Node 10.8.0 (Current)", "Notable changes."),
+        "notes.md": post("Notes", "Cruz wrote about 10.8.0 last week."),
+    })
+    assert ids(search("10.8.0 crur"))[0] == "release"
+
+
 def test_a_word_being_typed_that_starts_words_is_not_read_as_a_slip(search_blog):
     # "stre" starts "streams": "stri", a typo away, is not what is being typed.
     assert ids(search_blog(SLIPS)("stre")) == ["stream"]
