@@ -117,8 +117,9 @@ class Passage(Phrase):
 
 
 #: What a passage's words close together in another order than typed score, as a share of
-#: the same words in order.
-ANY_ORDER_SHARE = 1 / 3
+#: the same words in order. (A third left passages typed in reverse order below plain BM25
+#: on react.dev and its Spanish pages: readers remember a passage's words, not their order.)
+ANY_ORDER_SHARE = 2 / 3
 
 
 class LRU:

@@ -398,7 +398,7 @@ STOP_WORD_FIELDS = ("body", "title", "headings")
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 #: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
-#: one before (or, for a third of it, in another order: see engine.Passage), for queries of
+#: one before (or, for two thirds of it, in another order: see engine.Passage), for queries of
 #: MIN_NEAR_WORDS to MAX_NEAR_WORDS words (two words close together are the phrase
 #: bonus's); its weight.
 NEAR_SLOP = 6
