@@ -140,7 +140,7 @@ def main() -> int:
             chosen = sorted(posts, key=lambda p: p.id)
             if args.limit < len(chosen):
                 chosen = sorted(rng.sample(chosen, args.limit), key=lambda p: p.id)
-            cases = make_cases(chosen, rng)
+            cases = make_cases(chosen, rng, posts)
             service, baseline = service_ranker(index), baseline_ranker(posts)
             print(f"{args.content}: {len(chosen)} posts; MRR@10, searchsvc / plain BM25")
             print()

@@ -21,6 +21,9 @@ Kinds of query (each made only where the post allows it):
 - ``title cut``: the title cut in the middle of a word after at least one whole word;
 - ``title cut at stop word``: the title cut just after the first letter of a stop word
   that follows its first word ("Four years o" for "Four years of Go");
+- (for both cuts, a cut that begins another post's title too is left for another cut of
+  the same title, or no query: "Weekly Update - M" begins thirteen titles, and no ranking
+  can tell which the reader means);
 - ``code identifier``: a name from the post's code (6+ characters, in at most 2 posts,
   camelCase, snake_case or dotted where it has such names; never a hash or checksum);
 - ``words typo``: 2-3 words found in at most 3 posts, one of them with a typo;
@@ -39,6 +42,7 @@ is cut to its first words that fit, as a reader would have to, and both are aske
 
 from __future__ import annotations
 
+import bisect
 import random
 import re
 from collections import Counter
@@ -195,6 +199,14 @@ class _Rarity:
         )
         self.code = Counter(n for p in posts for n in set(_IDENTIFIER.findall(p.code)))
         self._texts = [" ".join((p.title, p.description, p.body)) for p in posts]
+        #: Every post's title as :func:`title_key` reduces it, in order (see titles_beginning).
+        self.title_keys = sorted(title_key(p.title) for p in posts)
+
+    def titles_beginning(self, text: str) -> int:
+        """How many posts' titles begin with ``text`` (as title_key reduces both)."""
+        key = title_key(text)
+        lo = bisect.bisect_left(self.title_keys, key)
+        return bisect.bisect_left(self.title_keys, key + "\U0010ffff", lo) - lo
 
     def posts_with(self, piece: str) -> int:
         """In how many posts ``piece`` occurs as written (for pieces of text without spaces)."""
@@ -205,9 +217,13 @@ def _content_word(word: str) -> bool:
     return word.lower() not in STOP and len(word) > 1
 
 
-def make_cases(posts: Sequence[EvalPost], rng: random.Random) -> list[Case]:
-    """Known-item queries for ``posts``, the same for the same posts and generator state."""
+def make_cases(posts: Sequence[EvalPost], rng: random.Random, every: Sequence[EvalPost] = ()) -> list[Case]:
+    """Known-item queries for ``posts``, the same for the same posts and generator state.
+    ``every``: all the blog's posts, when ``posts`` are some of them (a title cut must begin
+    no other title of the blog)."""
     rarity = _Rarity(posts)
+    if every:
+        rarity.title_keys = sorted(title_key(p.title) for p in every)
     title_counts = Counter(title_key(p.title) for p in posts)
     heading_counts = Counter(title_key(h) for p in posts for h, _ in p.headings)
     cases: list[Case] = []
@@ -265,16 +281,26 @@ def _title_cut(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | Non
     later = [m for m in list(_WORD.finditer(post.title))[1:] if len(m.group()) >= 3]
     if not later:
         return None
-    m = rng.choice(later)
-    return post.title[: m.start() + max(2, len(m.group()) // 2)]
+    return _telling_cut(post, rarity, later, rng.choice(later), lambda m: m.start() + max(2, len(m.group()) // 2))
 
 
 def _title_cut_at_stop_word(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
     stops = [m for m in list(_WORD.finditer(post.title))[1:] if m.group().lower() in STOP and len(m.group()) >= 2]
     if not stops:
         return None
-    m = rng.choice(stops)
-    return post.title[: m.start() + 1]
+    return _telling_cut(post, rarity, stops, rng.choice(stops), lambda m: m.start() + 1)
+
+
+def _telling_cut(post: EvalPost, rarity: _Rarity, words: list[re.Match], chosen: re.Match,
+                 end: Callable[[re.Match], int]) -> str | None:
+    """The title cut at ``end`` of the ``chosen`` word when that begins no other post's title,
+    else at the first of the other ``words`` where it begins none (None when there is no such
+    cut). The generator's draws are the same either way: the other kinds' queries stay."""
+    for m in [chosen, *(w for w in words if w is not chosen)]:
+        cut = post.title[: end(m)]
+        if rarity.titles_beginning(cut) <= 1:
+            return cut
+    return None
 
 
 def _code_identifier(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
@@ -506,8 +532,8 @@ def evaluate(posts: Sequence[EvalPost], service: Ranker, *, seed: int = DEFAULT_
     chosen = sorted(posts, key=lambda p: p.id)
     if limit is not None and limit < len(chosen):
         chosen = sorted(rng.sample(chosen, limit), key=lambda p: p.id)
-    cases = make_cases(chosen, rng)
-    # The rarity of words is judged over every post, not only the chosen ones.
+    cases = make_cases(chosen, rng, posts)
+    # The baseline is built over every post, not only the chosen ones.
     baseline = baseline_ranker(posts)
     twins = twins_of(posts)
     return Report(

@@ -33,6 +33,32 @@ def test_a_title_is_cut_just_after_the_first_letter_of_a_stop_word():
     assert Case("title cut at stop word", "go", "Four years o") in cases
 
 
+MONTHLY = [EvalPost(f"w{i}", f"Weekly update of {month}", (), "Notes.", "") for i, month in enumerate(("May", "March"))]
+
+
+def test_a_title_cut_that_begins_other_titles_too_is_not_asked():
+    # Every cut of either title ("Weekly update o", "Weekly update of M", "Weekly update of Ma")
+    # begins both: no ranking can tell which the reader means.
+    cases = make_cases(MONTHLY, random.Random(1))
+    assert not [c for c in cases if c.kind in ("title cut at stop word", "title cut")]
+
+
+def test_a_title_cut_that_begins_another_title_is_cut_elsewhere():
+    # "Weekly Update - M" begins "Weekly Update - May 1st": the title is cut at another word.
+    posts = [EvalPost("a", "Weekly Update - May, and the plan", (), "Notes.", ""),
+             EvalPost("b", "Weekly Update - May 1st", (), "Notes.", "")]
+    for seed in range(8):  # whichever stop word the generator draws
+        queries = {c.query for c in make_cases(posts, random.Random(seed))
+                   if c.post_id == "a" and c.kind == "title cut at stop word"}
+        assert queries in ({"Weekly Update - May, a"}, {"Weekly Update - May, and t"})
+
+
+def test_a_title_cut_is_asked_only_where_it_tells_the_post_among_every_post_of_the_blog():
+    assert [c for c in make_cases(MONTHLY[:1], random.Random(1)) if c.kind == "title cut at stop word"]
+    cases = make_cases(MONTHLY[:1], random.Random(1), every=MONTHLY)
+    assert not [c for c in cases if c.kind == "title cut at stop word"]
+
+
 def test_a_title_longer_than_the_service_accepts_is_asked_cut_to_its_first_words():
     title = " ".join(f"option{i}" for i in range(MAX_QUERY_TERMS + 8))
     long_post = EvalPost("long", title, (), "Some text.", "")
