@@ -122,6 +122,7 @@ def execute(
     misspelt: Collection[str] = (),
     years: Sequence[int] = (),
     near: NearMisses | None = None,
+    asked_key: str = "",
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -133,6 +134,9 @@ def execute(
     among the posts with every word, at their share of their score.
     A post whose title is the query but for one of the ``misspelt`` words (words no post
     has) comes right after the pinned ones (see :func:`_near_title_bonus`).
+    ``asked_key``: the query without a question's words and words for the kind of post
+    (CompiledQuery.asked_key): a title that is it is the query's too ("how do I publish a
+    package": "Publish a package").
     """
     table = snap.table()
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
@@ -146,11 +150,15 @@ def execute(
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     # (None when a title is the query: the reader typed it whole.)
+    keys = [parsed.key, *([asked_key] if asked_key else [])]
     missing = (_add_near_misses(evaluator, found, mask, allowed, near)
-               if near is not None and not len(table.titled(parsed.key)) else ())
+               if near is not None and not any(len(table.titled(key)) for key in keys) else ())
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
-        _title_cover_bonus(table, found, mask, parsed, missing)
+        if _title_cover_bonus(table, found, mask, parsed, missing, asked_key):
+            # A title has every word typed, "tutorial" too ("A streams tutorial"): no title is
+            # the query without it ("Streams").
+            keys = keys[:1]
         near_titles, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
@@ -190,7 +198,7 @@ def execute(
         order = np.lexsort((docs, -dates if sort == "newest" else dates, dates == 0))
     else:
         leading = [*pinned, *(d for d in dict.fromkeys(first) if d not in pinned)]
-        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, ranked + len(leading))
+        order = _rank(evaluator, docs, scores, dates, parsed, word_groups, ranked + len(leading), keys)
         if leading:
             first_ones = np.searchsorted(docs, leading)
             order = np.concatenate([first_ones, order[~np.isin(order, first_ones)]])
@@ -290,7 +298,7 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
 
 
 def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
-                       near_misses: Collection[int] = ()) -> None:
+                       near_misses: Collection[int] = (), asked: str = "") -> bool:
     """Raise the score of each of the best matching posts whose title has every word typed
     (as typed, anywhere in it), the more so the more of the title they are.
 
@@ -298,21 +306,30 @@ def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
     "gshadow shadow gruppi") means the title they are most of; titles are not weighed by
     their length (see schema.FIELD_B), so without this the post with those words in a longer
     title and more often in its text came first. Queries of two words or more; the best
-    TITLE_COVER_CANDIDATES posts.
+    TITLE_COVER_CANDIDATES posts. Whether one of them has every word typed in its title.
     """
     typed = parsed.key.split()
     if len(typed) < 2:
-        return
-    wanted = set(typed)
+        return False
+    covered = False
+    # The words typed; and without a question's words and words for the kind of post, for
+    # a title the reader wrapped in them ("cómo 18 tutorial": "Cómo actualizar a React 18").
+    wanted = [set(typed), *([set(asked.split())] if len(asked.split()) >= 2 else [])]
     for docnum in _best(found, np.flatnonzero(mask), TITLE_COVER_CANDIDATES).tolist():
         key = table.title_key_of(docnum)
         words = key.split()
-        whole = wanted.issubset(words)
-        if whole or (docnum in near_misses and len(wanted - set(words)) == 1):
-            # The share of the title's characters that are words typed.
-            share = sum(len(w) + 1 for w in words if w in wanted) / (len(key) + 1)
-            if whole or share >= NEAR_MISS_COVER:
-                found.scores[docnum] *= 1.0 + TITLE_COVER_BOOST * share
+        best = 0.0
+        for these in wanted:
+            whole = these.issubset(words)
+            covered = covered or (whole and these is wanted[0])
+            if whole or (docnum in near_misses and len(these - set(words)) == 1):
+                # The share of the title's characters that are words typed.
+                share = sum(len(w) + 1 for w in words if w in these) / (len(key) + 1)
+                if whole or share >= NEAR_MISS_COVER:
+                    best = max(best, share)
+        if best:
+            found.scores[docnum] *= 1.0 + TITLE_COVER_BOOST * best
+    return covered
 
 
 def _near_title_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
@@ -424,16 +441,17 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
 
 
 def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],
-          limit: int):
+          limit: int, keys: Sequence[str] = ()):
     """Positions in ``docs`` of the first ``limit`` posts in final order: a post whose title
-    is exactly the query first, then (relaxed queries) posts matching more of the words,
-    then by score, and among near-equal scores the newer post first."""
+    is exactly the query (or one of ``keys``, the query's key first) first, then (relaxed
+    queries) posts matching more of the words, then by score, and among near-equal scores
+    the newer post first."""
     if not len(docs):
         return np.zeros(0, dtype=np.int64)
     exact = np.zeros(len(docs), dtype=bool)
     if parsed.has_text:
-        titled = evaluator.leaf(Term("title_key", parsed.key)).ids
-        exact = np.isin(docs, titled)
+        for key in keys or [parsed.key]:
+            exact |= np.isin(docs, evaluator.leaf(Term("title_key", key)).ids)
     groups = np.zeros(len(docs), dtype=np.int64)
     if len(word_groups) > 1:
         for group in word_groups:

@@ -582,6 +582,10 @@ class CompiledQuery:
     #: The clauses (by ``id``) that are a question's words or words for the kind of post:
     #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
     aside: frozenset[int] = frozenset()
+    #: The query's words without the question's words that begin it and the words for the
+    #: kind of post that end it, as a title is compared with them (:func:`schema.title_key`);
+    #: empty when there are none.
+    asked_key: str = ""
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
     kinds: set[int] = field(default_factory=set)
@@ -626,6 +630,17 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     framing = langs if "en" in langs else (*langs, "en")
     asking = question_clauses(schema, parsed, framing)
     compiled.aside = frozenset(id(c) for c in [*asking, *(c for c in parsed.clauses if is_kind_word(c, framing))])
+    if compiled.aside:
+        # A question's words before the rest, words for the kind of post after it ("how do I
+        # publish a package", "react compiler explained"); not "who" in "npm who", "whoami"
+        # being typed.
+        words = [c for c in parsed.clauses if plain_word(c)]
+        while words and id(words[0]) in compiled.aside:
+            words.pop(0)
+        while words and id(words[-1]) in compiled.aside and is_kind_word(words[-1], framing):
+            words.pop()
+        asked_key = title_key(join_cjk(" ".join(c.text for c in words)))
+        compiled.asked_key = asked_key if asked_key != parsed.key else ""
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:

@@ -287,7 +287,8 @@ class SearchIndex:
             near = near_misses(schema, parsed, compiled, expander, langs) if request.sort == "relevance" else None
             return compiled, near, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
                                            pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
-                                           years=compiled.years, first=addressed, near=near)
+                                           years=compiled.years, first=addressed, near=near,
+                                           asked_key=compiled.asked_key)
 
         compiled, near, outcome = every_word_of(parsed)
         relaxed = corrected = False
@@ -325,7 +326,7 @@ class SearchIndex:
             query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
                            forms=compiled.forms, first=outcome.ranked, misspelt=compiled.misspelt,
-                           years=compiled.years)
+                           years=compiled.years, asked_key=compiled.asked_key)
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))

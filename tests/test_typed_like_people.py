@@ -201,6 +201,32 @@ def test_a_word_for_the_kind_of_post_counts_where_it_occurs(search_blog):
     assert found.index("tutorial") < found.index("streams")
 
 
+NAMED = {
+    "streams.md": post("Streams", "Readable and writable streams, piped."),
+    "tutorial.md": post("A streams tutorial", "Streams, step by step."),
+    "compiler.md": post("React Compiler", "The compiler memoizes components."),
+    "beta.md": post("React Compiler Beta Release", "The compiler, explained: it memoizes components for you."),
+    "whoami.md": post("npm-whoami", "Display the npm username."),
+    "npm.md": post("npm", "The package manager."),
+}
+
+
+@pytest.mark.parametrize("q", ["react compiler explained", "how do i react compiler", "react compiler tutorial"])
+def test_a_title_named_in_a_question_or_with_a_kind_of_post_is_the_query(search_blog, q):
+    # "React Compiler" is the query's title without "explained" (which the other post has).
+    assert ids(search_blog(NAMED)(q))[0] == "compiler"
+
+
+def test_a_title_with_the_word_for_the_kind_of_post_too_comes_first(search_blog):
+    # "A streams tutorial" has every word typed: "Streams" is not the query without "tutorial".
+    assert ids(search_blog(NAMED)("streams tutorial"))[:2] == ["tutorial", "streams"]
+
+
+def test_a_question_word_being_typed_after_a_title_does_not_make_it_the_query(search_blog):
+    # "who" is the start of "whoami", not a question: "npm" is not the title asked for.
+    assert ids(search_blog(NAMED)("npm who"))[0] == "whoami"
+
+
 def test_a_stop_word_after_the_question_still_counts_in_the_phrase(search_blog):
     # "how to" is the question; the second "to" is part of the title asked for.
     search = search_blog({"add.md": post("Add to cart", "Buttons."), "cart.md": post("Cart: add items", "Lists.")})
