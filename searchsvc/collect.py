@@ -122,7 +122,7 @@ def execute(
     misspelt: Collection[str] = (),
     years: Sequence[int] = (),
     near: NearMisses | None = None,
-    asked_key: str = "",
+    asked_keys: Sequence[str] = (),
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -134,8 +134,8 @@ def execute(
     among the posts with every word, at their share of their score.
     A post whose title is the query but for one of the ``misspelt`` words (words no post
     has) comes right after the pinned ones (see :func:`_near_title_bonus`).
-    ``asked_key``: the query without a question's words and words for the kind of post
-    (CompiledQuery.asked_key): a title that is it is the query's too ("how do I publish a
+    ``asked_keys``: the query without a question's words and words for the kind of post
+    (CompiledQuery.asked_keys): a title that is one is the query's too ("how do I publish a
     package": "Publish a package").
     """
     table = snap.table()
@@ -150,12 +150,12 @@ def execute(
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
     # (None when a title is the query: the reader typed it whole.)
-    keys = [parsed.key, *([asked_key] if asked_key else [])]
+    keys = [parsed.key, *asked_keys]
     missing = (_add_near_misses(evaluator, found, mask, allowed, near)
                if near is not None and not any(len(table.titled(key)) for key in keys) else ())
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
-        if _title_cover_bonus(table, found, mask, parsed, missing, asked_key):
+        if _title_cover_bonus(table, found, mask, parsed, missing, asked_keys):
             # A title has every word typed, "tutorial" too ("A streams tutorial"): no title is
             # the query without it ("Streams").
             keys = keys[:1]
@@ -298,7 +298,7 @@ def _title_start_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery) -> N
 
 
 def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
-                       near_misses: Collection[int] = (), asked: str = "") -> bool:
+                       near_misses: Collection[int] = (), asked: Sequence[str] = ()) -> bool:
     """Raise the score of each of the best matching posts whose title has every word typed
     (as typed, anywhere in it), the more so the more of the title they are.
 
@@ -314,7 +314,7 @@ def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
     covered = False
     # The words typed; and without a question's words and words for the kind of post, for
     # a title the reader wrapped in them ("cómo 18 tutorial": "Cómo actualizar a React 18").
-    wanted = [set(typed), *([set(asked.split())] if len(asked.split()) >= 2 else [])]
+    wanted = [set(typed), *(set(key.split()) for key in asked if len(key.split()) >= 2)]
     for docnum in _best(found, np.flatnonzero(mask), TITLE_COVER_CANDIDATES).tolist():
         key = table.title_key_of(docnum)
         words = key.split()

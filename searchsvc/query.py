@@ -583,9 +583,9 @@ class CompiledQuery:
     #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
     aside: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
-    #: kind of post that end it, as a title is compared with them (:func:`schema.title_key`);
-    #: empty when there are none.
-    asked_key: str = ""
+    #: kind of post that end it, or without either, as a title is compared with them
+    #: (:func:`schema.title_key`): a title that is one of them is the query's.
+    asked_keys: tuple[str, ...] = ()
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
     kinds: set[int] = field(default_factory=set)
@@ -634,13 +634,15 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         # A question's words before the rest, words for the kind of post after it ("how do I
         # publish a package", "react compiler explained"); not "who" in "npm who", "whoami"
         # being typed.
+        # Without both, or either ("cómo 18 tutorial": "Cómo actualizar a React 18").
         words = [c for c in parsed.clauses if plain_word(c)]
-        while words and id(words[0]) in compiled.aside:
-            words.pop(0)
-        while words and id(words[-1]) in compiled.aside and is_kind_word(words[-1], framing):
-            words.pop()
-        asked_key = title_key(join_cjk(" ".join(c.text for c in words)))
-        compiled.asked_key = asked_key if asked_key != parsed.key else ""
+        lead = next((i for i, c in enumerate(words) if id(c) not in compiled.aside), len(words))
+        trail = len(words)
+        while trail > lead and id(words[trail - 1]) in compiled.aside and is_kind_word(words[trail - 1], framing):
+            trail -= 1
+        keys = [title_key(join_cjk(" ".join(c.text for c in words[a:b])))
+                for a, b in ((lead, trail), (0, trail), (lead, len(words)))]
+        compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:

@@ -288,7 +288,7 @@ class SearchIndex:
             return compiled, near, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
                                            pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
                                            years=compiled.years, first=addressed, near=near,
-                                           asked_key=compiled.asked_key)
+                                           asked_keys=compiled.asked_keys)
 
         compiled, near, outcome = every_word_of(parsed)
         relaxed = corrected = False
@@ -326,7 +326,7 @@ class SearchIndex:
             query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
                            forms=compiled.forms, first=outcome.ranked, misspelt=compiled.misspelt,
-                           years=compiled.years, asked_key=compiled.asked_key)
+                           years=compiled.years, asked_keys=compiled.asked_keys)
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))

@@ -217,6 +217,15 @@ def test_a_title_named_in_a_question_or_with_a_kind_of_post_is_the_query(search_
     assert ids(search_blog(NAMED)(q))[0] == "compiler"
 
 
+def test_a_title_that_begins_with_the_question_is_the_query_without_the_kind_of_post(search_blog):
+    # "how 18": a title with both words ("How to upgrade to React 18"), a question's word in it.
+    search = search_blog({
+        "upgrade.md": post("How to upgrade to React 18", "Steps."),
+        "plan.md": post("The plan for React 18", "React 18, explained: React 18 brings React 18 features, all explained."),
+    })
+    assert ids(search("how 18 explained"))[0] == "upgrade"
+
+
 def test_a_title_with_the_word_for_the_kind_of_post_too_comes_first(search_blog):
     # "A streams tutorial" has every word typed: "Streams" is not the query without "tutorial".
     assert ids(search_blog(NAMED)("streams tutorial"))[:2] == ["tutorial", "streams"]
