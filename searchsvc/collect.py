@@ -443,7 +443,7 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
 def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],
           limit: int, keys: Sequence[str] = ()):
     """Positions in ``docs`` of the first ``limit`` posts in final order: a post whose title
-    is exactly the query (or one of ``keys``, the query's key first) first, then (relaxed
+    is exactly the query (its key, or any of ``keys`` when given) first, then (relaxed
     queries) posts matching more of the words, then by score, and among near-equal scores
     the newer post first."""
     if not len(docs):

@@ -631,10 +631,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     asking = question_clauses(schema, parsed, framing)
     compiled.aside = frozenset(id(c) for c in [*asking, *(c for c in parsed.clauses if is_kind_word(c, framing))])
     if compiled.aside:
-        # A question's words before the rest, words for the kind of post after it ("how do I
-        # publish a package", "react compiler explained"); not "who" in "npm who", "whoami"
-        # being typed.
-        # Without both, or either ("cómo 18 tutorial": "Cómo actualizar a React 18").
+        # The words without a question's words before them and words for the kind of post
+        # after them ("how do I publish a package", "react compiler explained"), or without
+        # either ("cómo 18 tutorial": "Cómo actualizar a React 18"). Not without "who" in
+        # "npm who": "whoami" is being typed.
         words = [c for c in parsed.clauses if plain_word(c)]
         lead = next((i for i, c in enumerate(words) if id(c) not in compiled.aside), len(words))
         trail = len(words)

@@ -139,7 +139,6 @@ class PackedWords(abc.Sequence):
         offsets = self.offsets
         return self.data[offsets[i] : offsets[i + 1]].decode("utf-8")
 
-
     def _run(self, start: int, stop: int) -> list[str]:
         """Words ``start`` to ``stop``, decoded at once and cut by their lengths (one
         decoding per word costs three times as much over the thousands of a first letter)."""
