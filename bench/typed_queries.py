@@ -27,8 +27,11 @@ from pathlib import Path
 from typing import Callable
 
 from searchsvc.config import Settings
-from searchsvc.evaluate import DEFAULT_SEED, baseline_ranker, make_cases, posts_of, service_ranker, typo, words
+from searchsvc.evaluate import (
+    DEFAULT_SEED, ONE_SCRIPT, baseline_ranker, make_cases, posts_of, service_ranker, typo, words,
+)
 from searchsvc.indexer import reindex
+from searchsvc.languages import has_cjk
 from searchsvc.search import SearchIndex
 
 #: (how it is shown, the text before the words, the text after them).
@@ -112,6 +115,20 @@ def _other_word(vocabulary: list[str]) -> Variant:
     return variant
 
 
+def title_words(posts) -> list[str]:
+    """The words of the blog's titles a reader might add: words of 5+ letters, and in
+    Chinese, Japanese or Korean a run of 2-4 characters of one script ("グループ", "修正"),
+    not a whole run between spaces (half a sentence, "グループを修正する")."""
+    found = set()
+    for post in posts:
+        for word in words(post.title):
+            if has_cjk(word):
+                found.update(m.group() for m in ONE_SCRIPT.finditer(word) if len(m.group()) <= 4)
+            elif word.isalpha() and len(word) > 4:
+                found.add(word.lower())
+    return sorted(found)
+
+
 def variants(vocabulary: list[str]) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
     """(how it is shown, the kinds of query it applies to, the variant)."""
     return (
@@ -154,7 +171,7 @@ def main() -> int:
             print()
             print(f"{'typed':28}{'kind':>14}{'queries':>9}{'as typed':>16}{'so':>16}")
             by_id = {p.id: p for p in posts}
-            vocabulary = sorted({w.lower() for p in posts for w in words(p.title) if w.isalpha() and len(w) > 4})
+            vocabulary = title_words(posts)
             for name, kinds, variant in variants(vocabulary):
                 typing = random.Random(f"{DEFAULT_SEED}:{name}")
                 for kind in kinds:

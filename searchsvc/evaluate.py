@@ -79,7 +79,7 @@ _WORD = re.compile(WORD_PATTERN)
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*")
 _SENTENCE = re.compile(r"[^.!?。！？\n]+[.!?。！？]?")
 #: Runs of one script written without spaces: Han (with 々), Katakana (with ー), Hangul.
-_ONE_SCRIPT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]{2,}|[\u30a0-\u30ff]{2,}|[\uac00-\ud7af]{2,}")
+ONE_SCRIPT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005]{2,}|[\u30a0-\u30ff]{2,}|[\uac00-\ud7af]{2,}")
 
 
 class EvalUnavailable(RuntimeError):
@@ -341,7 +341,7 @@ def _words_cut(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | Non
 
 
 def _cjk_word(post: EvalPost, rarity: "_Rarity", rng: random.Random) -> str | None:
-    runs = sorted({m.group() for m in _ONE_SCRIPT.finditer(post.body)})
+    runs = sorted({m.group() for m in ONE_SCRIPT.finditer(post.body)})
     if not runs:
         return None
     # A generator of its own, seeded by the post, so that the other kinds ask what they
