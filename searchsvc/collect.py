@@ -20,7 +20,9 @@ from whoosh.query import (
 from .engine import Evaluator
 from .languages import has_cjk
 from .schema import title_key
-from .query import MAX_NEAR_MISSES, NEAR_SLOP, PREFIX_SCAN, NearMisses, ParsedQuery, SearchRequest, plain_word
+from .query import (
+    MAX_NEAR_MISSES, NEAR_SLOP, PREFIX_SCAN, NearMisses, ParsedQuery, SearchRequest, plain_word, split_in_two,
+)
 from .vocabulary import Expander, typos_allowed
 
 if TYPE_CHECKING:  # the snapshot module imports nothing from here; only the type is named
@@ -497,41 +499,11 @@ def did_you_mean(parsed: ParsedQuery, text: str, expander: Expander) -> str | No
         if not plain_word(clause) or clause.also:
             continue
         fixes = expander.corrections(clause.text)
-        fix = fixes[0] if fixes else _split_in_two(clause.text, expander)
+        fix = fixes[0] if fixes else split_in_two(clause.text, expander)
         if fix:
             replaced = re.sub(rf"(?<![\w-]){re.escape(clause.text)}(?!\w)", lambda _m: fix, replaced, count=1)
             changed = True
     return replaced if changed and replaced != text else None
-
-
-#: Letters then digits, or digits then letters: a name and a number typed without the
-#: space between them ("node18", "react19", "2024recap").
-_RUN_TOGETHER = re.compile(r"([^\W\d_]{2,})(\d+)|(\d+)([^\W\d_]{2,})")
-#: A word of letters only is split in two (see _split_in_two) when it has at most this many
-#: letters, each part at least MIN_COMPOUND_PART.
-MAX_COMPOUND = 30
-MIN_COMPOUND_PART = 3
-
-
-def _split_in_two(word: str, expander: Expander) -> str | None:
-    """``word`` as two words typed without the space between them, when no post has it and
-    posts have both parts: split where its letters meet its digits ("node18": "node 18"),
-    else, for letters only, at the most even point that gives two such words ("hotreload":
-    "hot reload"). Else None."""
-    run_together = _RUN_TOGETHER.fullmatch(word)
-    if run_together is not None:
-        points = [len(run_together.group(1) or run_together.group(3))]
-    elif word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND:
-        middle = len(word) / 2
-        points = sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
-    else:
-        return None
-    if expander.known(word):
-        return None
-    for at in points:
-        if expander.known(word[:at]) and expander.known(word[at:]):
-            return f"{word[:at]} {word[at:]}"
-    return None
 
 
 def related_docnums(searcher, stored: dict[str, Any], docnum: int, limit: int) -> list[int]:

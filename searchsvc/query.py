@@ -583,8 +583,9 @@ class CompiledQuery:
     #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
     aside: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
-    #: kind of post that end it, or without either, as a title is compared with them
-    #: (:func:`schema.title_key`): a title that is one of them is the query's.
+    #: kind of post that end it, or without either, or with a word typed for two read as
+    #: those two ("npmhelp"), as a title is compared with them (:func:`schema.title_key`):
+    #: a title that is one of them is the query's.
     asked_keys: tuple[str, ...] = ()
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
@@ -602,6 +603,46 @@ def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Cl
     others = [c.text for c in parsed.clauses
               if c is not last and plain_word(c) and not is_stop_word(schema, c, langs)]
     return bool(others) and all(expander.body_count(word) > PREFIX_SCAN for word in others)
+
+
+#: Letters then digits, or digits then letters: a name and a number typed without the
+#: space between them ("node18", "react19", "2024recap").
+_RUN_TOGETHER = re.compile(r"([^\W\d_]{2,})(\d+)|(\d+)([^\W\d_]{2,})")
+#: A word of letters only is split in two (see split_in_two) when it has at most this many
+#: letters, each part at least MIN_COMPOUND_PART.
+MAX_COMPOUND = 30
+MIN_COMPOUND_PART = 3
+
+
+def split_in_two(word: str, expander: Expander) -> str | None:
+    """``word`` as two words typed without the space between them, when no post has it and
+    posts have both parts: split where its letters meet its digits ("node18": "node 18"),
+    else, for letters only, at the most even point that gives two such words ("hotreload":
+    "hot reload"). Else None."""
+    splits = splits_in_two(word, expander)
+    return splits[0] if splits else None
+
+
+#: At most this many ways of reading a word as two (see splits_in_two).
+MAX_SPLITS = 3
+
+
+def splits_in_two(word: str, expander: Expander) -> list[str]:
+    """Each way of reading ``word`` as two words posts have (:func:`split_in_two`'s first),
+    at most MAX_SPLITS: "debconffiles" is "debconf files" or "deb conffiles"."""
+    run_together = _RUN_TOGETHER.fullmatch(word)
+    if run_together is not None:
+        points = [len(run_together.group(1) or run_together.group(3))]
+    elif word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND:
+        middle = len(word) / 2
+        points = sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
+    else:
+        return []
+    if expander.known(word) or expander.in_code(word):
+        return []  # (a name in code, "ComponentTwo", is no two words run together)
+    found = [f"{word[:at]} {word[at:]}" for at in points if expander.known(word[:at]) and expander.known(word[at:])]
+    return found[:MAX_SPLITS]
+
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
@@ -643,9 +684,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         keys = [title_key(join_cjk(" ".join(c.text for c in words[a:b])))
                 for a, b in ((lead, trail), (0, trail), (lead, len(words)))]
         compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
+    apart: dict[str, str] = {}  # words typed without the space between two: those two
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:
+            joined: list[str] = []
             if clause.field:
                 q = _filter_clause(schema, clause, langs)
             else:
@@ -696,11 +739,21 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         if not expansions:
                             expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
                         body_terms += [(w, FUZZY_PREFIX_FACTOR) for w in expander.body_fuzzy_completions(clause.text)]
+                if expander is not None and plain_word(clause) and not clause.also and not (expansions or body_terms):
+                    joined = splits_in_two(clause.text, expander)
+                    if joined:
+                        apart[clause.text] = joined[0]
                 q = _text_query(schema, clause, expansions, body_terms, langs)
                 if q is not None and clause.weight != 1.0:
                     q.boost = clause.weight
             if q is not None:
                 parts.append(q)
+            for words in joined:
+                # Two words typed without the space or the hyphen between them ("npmhelp" for
+                # "npm-help", "hotreload"): as good a match as those words in a row.
+                q = _text_query(schema, Clause(words, phrase=True), (), (), langs)
+                if q is not None:
+                    parts.append(q)
             for other in clause.also:
                 # The blog's synonyms: as good a match as the word typed.
                 q = _text_query(schema, Clause(other, phrase=" " in other), (), (), langs)
@@ -758,6 +811,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 compiled.forms.append((terms, len(clause.text)))
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
         compiled.words, compiled.optional, compiled.relaxable = compiled.optional, [], []
+    if apart:
+        # The title those words name ("npmhelp": "npm-help").
+        key = title_key(join_cjk(" ".join(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))))
+        if key != parsed.key and key not in compiled.asked_keys:
+            compiled.asked_keys += (key,)
     return compiled
 
 

@@ -582,3 +582,7 @@ class Expander:
     def known(self, word: str) -> bool:
         """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body)."""
         return self.vocabulary.known(self.reader, word, self.lang)
+
+    def in_code(self, word: str) -> bool:
+        """Whether any post's code has ``word`` as a name (``ComponentTwo``)."""
+        return bool(self.reader.doc_frequency("code", word.lower()))

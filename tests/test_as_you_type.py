@@ -140,6 +140,9 @@ class RecordingExpander:
     def known(self, word):
         return False
 
+    def in_code(self, word):
+        return False
+
     def fuzzy_completions(self, word):
         return []
 
