@@ -21,7 +21,8 @@ from .engine import Evaluator
 from .languages import has_cjk
 from .schema import title_key
 from .query import (
-    MAX_NEAR_MISSES, NEAR_SLOP, PREFIX_SCAN, NearMisses, ParsedQuery, SearchRequest, plain_word, split_in_two,
+    MAX_NEAR_MISSES, NEAR_SLOP, PREFIX_SCAN, CompiledQuery, NearMisses, ParsedQuery, SearchRequest, plain_word,
+    split_in_two,
 )
 from .vocabulary import Expander, typos_allowed
 
@@ -119,12 +120,9 @@ def execute(
     word_groups: Sequence[Query] = (),
     widen: Widening | None = None,
     pinned: Sequence[int] = (),
-    forms: Sequence[tuple[tuple[str, ...], int]] = (),
     first: Sequence[int] = (),
-    misspelt: Collection[str] = (),
-    years: Sequence[int] = (),
     near: NearMisses | None = None,
-    asked_keys: Sequence[str] = (),
+    compiled: CompiledQuery | None = None,
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -134,12 +132,16 @@ def execute(
     typed), in their order, when the filters let them through too.
     The ``near`` misses (posts lacking one word: see :func:`_add_near_misses`) are ranked
     among the posts with every word, at their share of their score.
-    A post whose title is the query but for one of the ``misspelt`` words (words no post
-    has) comes right after the pinned ones (see :func:`_near_title_bonus`).
-    ``asked_keys``: the query without a question's words and words for the kind of post
-    (CompiledQuery.asked_keys): a title that is one is the query's too ("how do I publish a
-    package": "Publish a package").
+    With the ``compiled`` query, its hints for ranking count: a post whose title is the
+    query but for one of its misspelt words (words no post has) comes right after the pinned
+    ones (see :func:`_near_title_bonus`); a title that is one of its ``asked_keys`` (the
+    query without a question's words and words for the kind of post: "how do I publish a
+    package", "Publish a package") is the query's too; the posts dated in a year typed and
+    those with its words in the very forms typed score more.
     """
+    forms, misspelt, years, asked_keys = (
+        (compiled.forms, compiled.misspelt, compiled.years, compiled.asked_keys) if compiled is not None
+        else ((), (), (), ()))
     table = snap.table()
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
     found = evaluator.evaluate(query)

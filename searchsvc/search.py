@@ -286,9 +286,7 @@ class SearchIndex:
             # Posts that lack one word but have the others in their title rank among them.
             near = near_misses(schema, parsed, compiled, expander, langs) if request.sort == "relevance" else None
             return compiled, near, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
-                                           pinned=pinned, forms=compiled.forms, misspelt=compiled.misspelt,
-                                           years=compiled.years, first=addressed, near=near,
-                                           asked_keys=compiled.asked_keys)
+                                           pinned=pinned, first=addressed, near=near, compiled=compiled)
 
         compiled, near, outcome = every_word_of(parsed)
         relaxed = corrected = False
@@ -325,8 +323,7 @@ class SearchIndex:
             # a typo that is another word). Posts with all but one follow those with all.
             query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
-                           forms=compiled.forms, first=outcome.ranked, misspelt=compiled.misspelt,
-                           years=compiled.years, asked_keys=compiled.asked_keys)
+                           first=outcome.ranked, compiled=compiled)
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))
