@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Sequence
 
 import snowballstemmer
 from whoosh.analysis.filters import STOP_WORDS
@@ -218,6 +218,34 @@ def question_words(lang: str) -> frozenset[str]:
 
 
 _QUESTION_SETS = {lang: frozenset(words.split()) for lang, words in _QUESTION_WORDS.items()}
+
+
+#: The words a language writes elided before a vowel, with an apostrophe ("d'APT",
+#: "l'application", "dell'utente"), longest first.
+_ELISIONS = {
+    "fr": "jusqu lorsqu puisqu qu l d j m n s t c",
+    "it": "dell dall nell sull all un l d c",
+    "ca": "l d s m t n",
+}
+_ELISION_LISTS = {lang: tuple(sorted(words.split(), key=len, reverse=True)) for lang, words in _ELISIONS.items()}
+
+
+def elisions(word: str, langs: Sequence[str]) -> list[tuple[str, str]]:
+    """Each way of reading ``word`` as an elided word and the word after it, typed without
+    the apostrophe ("dapt": "d", "apt"; "lapplication"), in the languages of ``langs`` that
+    elide, the longer elided word first; the rest of three letters or more.
+
+    >>> elisions("lapplication", ["fr"]), elisions("dapt", ["en"])
+    ([('l', 'application')], [])
+    """
+    lower = word.lower()
+    found = []
+    for lang in langs:
+        for first in _ELISION_LISTS.get(lang, ()):
+            rest = word[len(first):]
+            if lower.startswith(first) and len(rest) >= 3 and rest.isalpha() and (word[:len(first)], rest) not in found:
+                found.append((word[: len(first)], rest))
+    return found
 
 
 # ---------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from .engine import Passage
 from .languages import (
     CJK_CLASS,
     DEFAULT as DEFAULT_LANGUAGE,
+    elisions,
     has_cjk,
     is_cjk,
     keeps_exact,
@@ -743,6 +744,15 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     joined = splits_in_two(clause.text, expander)
                     if joined:
                         apart[clause.text] = joined[0]
+                if expander is not None and plain_word(clause) and not clause.also and not joined \
+                        and not expander.known(clause.text):
+                    # An elided word and the next typed without the apostrophe ("dapt" for
+                    # "d'APT", "lapplication"): the next word too, whatever typos it is near.
+                    for first, rest in elisions(clause.text, langs):
+                        if expander.known(rest):
+                            joined.append(rest)
+                            apart[clause.text] = f"{first} {rest}"
+                            break
                 q = _text_query(schema, clause, expansions, body_terms, langs)
                 if q is not None and clause.weight != 1.0:
                     q.boost = clause.weight
@@ -751,7 +761,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             for words in joined:
                 # Two words typed without the space or the hyphen between them ("npmhelp" for
                 # "npm-help", "hotreload"): as good a match as those words in a row.
-                q = _text_query(schema, Clause(words, phrase=True), (), (), langs)
+                q = _text_query(schema, Clause(words, phrase=" " in words), (), (), langs)
                 if q is not None:
                     parts.append(q)
             for other in clause.also:

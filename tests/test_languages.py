@@ -97,6 +97,26 @@ def test_a_stop_word_of_the_posts_language_is_never_required(search_blog):
     assert ids(search_blog(BLOG)("les chargées"))[0] == "images"
 
 
+ELIDED = {
+    "cdrom.md": post("apt-cdrom", "Utilitaire de gestion des CD d'APT.", lang="fr"),
+    "dates.md": post("Dates", "La gestion des dates et des données.", lang="fr"),
+    "app.md": post("Démarrer", "Ouvrez l'application, puis le menu.", lang="fr"),
+    "english.md": post("Adapt", "How to adapt the plan: adapt and apt.", lang="en"),
+}
+
+
+@pytest.mark.parametrize("q, wanted", [("gestion dapt", "cdrom"), ("lapplication menu", "app")])
+def test_a_french_word_typed_without_its_apostrophe_finds_the_word_it_elides(search_blog, q, wanted):
+    response = search_blog(ELIDED)(q, langs=("fr",))
+    assert ids(response)[0] == wanted
+    assert not response.relaxed
+
+
+def test_a_word_is_read_as_elided_only_in_a_language_that_elides(search_blog):
+    # In English "dapt" is no "d'" before "apt": a typo of "adapt".
+    assert ids(search_blog(ELIDED)("dapt", langs=("en",))) == ["english"]
+
+
 TURKISH = {
     "istanbul.md": post("A week in İstanbul", "We walked from the bridge to the market.", lang="en"),
     "ilk.md": post("İLK ADIMLAR", "Kurulumdan sonra yapılacaklar.", lang="tr"),
