@@ -322,11 +322,12 @@ def _title_cover_bonus(table, found, mask: np.ndarray, parsed: ParsedQuery,
     for docnum in _best(found, np.flatnonzero(mask), TITLE_COVER_CANDIDATES).tolist():
         key = table.title_key_of(docnum)
         words = key.split()
+        in_title = set(words)
         best = 0.0
         for these in wanted:
-            whole = these.issubset(words)
+            whole = these <= in_title
             covered = covered or (whole and these is wanted[0])
-            if whole or (docnum in near_misses and len(these - set(words)) == 1):
+            if whole or (docnum in near_misses and len(these - in_title) == 1):
                 # The share of the title's characters that are words typed.
                 share = sum(len(w) + 1 for w in words if w in these) / (len(key) + 1)
                 if whole or share >= NEAR_MISS_COVER:

@@ -645,7 +645,6 @@ def splits_in_two(word: str, expander: Expander) -> list[str]:
     return found[:MAX_SPLITS]
 
 
-
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                   langs: Sequence[str] = ENGLISH) -> CompiledQuery:
     """Each group of the parsed query as a Whoosh query, its words read in each of ``langs``.
@@ -740,27 +739,27 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         if not expansions:
                             expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
                         body_terms += [(w, FUZZY_PREFIX_FACTOR) for w in expander.body_fuzzy_completions(clause.text)]
-                if expander is not None and plain_word(clause) and not clause.also and not (expansions or body_terms):
-                    joined = splits_in_two(clause.text, expander)
+                if expander is not None and plain_word(clause) and not clause.also:
+                    # Two words typed without the space or the hyphen between them ("npmhelp"
+                    # for "npm-help"), when nothing else reads the word; else an elided word
+                    # and the next typed without the apostrophe ("dapt" for "d'APT"), the next
+                    # word whatever typos it is near.
+                    joined = [] if expansions or body_terms else splits_in_two(clause.text, expander)
                     if joined:
                         apart[clause.text] = joined[0]
-                if expander is not None and plain_word(clause) and not clause.also and not joined \
-                        and not expander.known(clause.text):
-                    # An elided word and the next typed without the apostrophe ("dapt" for
-                    # "d'APT", "lapplication"): the next word too, whatever typos it is near.
-                    for first, rest in elisions(clause.text, langs):
-                        if expander.known(rest):
-                            joined.append(rest)
-                            apart[clause.text] = f"{first} {rest}"
-                            break
+                    elif not expander.known(clause.text):
+                        for first, rest in elisions(clause.text, langs):
+                            if expander.known(rest):
+                                joined, apart[clause.text] = [rest], f"{first} {rest}"
+                                break
                 q = _text_query(schema, clause, expansions, body_terms, langs)
                 if q is not None and clause.weight != 1.0:
                     q.boost = clause.weight
             if q is not None:
                 parts.append(q)
             for words in joined:
-                # Two words typed without the space or the hyphen between them ("npmhelp" for
-                # "npm-help", "hotreload"): as good a match as those words in a row.
+                # The words typed as one ("npmhelp": "npm help", in a row; "dapt": "apt"): as
+                # good a match as the word typed.
                 q = _text_query(schema, Clause(words, phrase=" " in words), (), (), langs)
                 if q is not None:
                     parts.append(q)
