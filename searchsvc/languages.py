@@ -122,13 +122,14 @@ def has_stemmer(lang: str) -> bool:
 
 
 def keeps_exact(lang: str) -> bool:
-    """Whether words of ``lang`` are indexed as written beside their stems. Snowball's
-    stemmers for languages rich in endings cut deep ("idéntica" and "identificar" are both
-    ``ident``): a rare word a reader remembers would match as many posts as its stem. With
-    the word as written also indexed, a query ranks the posts with the very word first and
-    still finds its other forms. English keeps the Porter stemmer alone, as it always has.
+    """Whether words of ``lang`` are indexed as written beside their stems. Stemmers cut
+    deep ("idéntica" and "identificar" are both ``ident``, "differently" and "different"
+    both ``differ``): a rare word a reader remembers would match as many posts as its
+    common stem. With the word as written also indexed, a query ranks the posts with the
+    very word first and still finds its other forms. (English since ANALYSIS_VERSION 5: an
+    index built before has its stems alone, see :func:`schema.keeps_exact`.)
     """
-    return lang != "en" and has_stemmer(lang)
+    return has_stemmer(lang)
 
 
 @lru_cache(maxsize=200_000)

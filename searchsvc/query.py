@@ -37,13 +37,13 @@ from .languages import (
     elisions,
     has_cjk,
     is_cjk,
-    keeps_exact,
+    is_word,
     kind_words,
     normalize as normalize_language,
     question_words,
     stop_words,
 )
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, title_key
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, keeps_exact, title_key
 from .vocabulary import BODY_COMPLETIONS, Expander, analyze
 
 #: The languages a query is analysed in when nothing says otherwise.
@@ -435,7 +435,7 @@ def analyses(schema, fieldname: str, text: str, langs: Sequence[str], *, exact: 
     (a bilingual blog's query is read in both of its languages); ``exact``: see analyze."""
     out: list[list[str]] = []
     for lang in langs:
-        tokens = analyze(schema, fieldname, text, lang, exact=exact and fieldname in EXACT_FIELDS and exact_forms(langs))
+        tokens = analyze(schema, fieldname, text, lang, exact=exact and fieldname in EXACT_FIELDS and exact_forms(schema, langs))
         if tokens not in out:
             out.append(tokens)
     return out
@@ -453,17 +453,13 @@ def _exact_word(schema, text: str, langs: Sequence[str]) -> Query | None:
     return Or(alternatives)
 
 
-def exact_forms(langs: Sequence[str]) -> bool:
+def exact_forms(schema, langs: Sequence[str]) -> bool:
     """Whether a query in ``langs`` asks for words as written beside their stems: only when
-    every one of them indexes that form. (With English posts beside French ones, French posts
-    would have both forms of a word both kinds of post use, "React" say, and outrank the
-    English ones; so there, stems alone.)"""
-    return _exact_forms(tuple(langs))
-
-
-@lru_cache(maxsize=256)
-def _exact_forms(langs: tuple[str, ...]) -> bool:
-    return all(keeps_exact(lang) for lang in langs)
+    the index has that form of every one of them (see schema.keeps_exact). (A language
+    without a stemmer has one form of each word: beside its posts, English ones would have
+    both forms of a word both kinds of post use, "React" say, and outrank them; so there,
+    stems alone.)"""
+    return all(keeps_exact(schema, lang) for lang in langs)
 
 
 def _stems(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[tuple[list[str], float]]:
@@ -473,7 +469,7 @@ def _stems(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[tupl
     out: dict[tuple[str, ...], float] = {}
     for lang in langs:
         tokens = tuple(analyze(schema, fieldname, text, lang))
-        share = 1.0 - EXACT_SHARE if exact_forms(langs) and fieldname in EXACT_FIELDS else 1.0
+        share = 1.0 - EXACT_SHARE if exact_forms(schema, langs) and fieldname in EXACT_FIELDS else 1.0
         out[tokens] = max(share, out.get(tokens, 0.0))
     return [(list(tokens), share) for tokens, share in out.items()]
 
@@ -491,18 +487,28 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
         return None
     alternatives = []
     seen: set[tuple[str, str]] = set()
+    as_written: dict[tuple[str, str], Term] = {}
     cjk = is_cjk(clause.text)
+    # A word that is its own stem ("react", "access") is one term where words are indexed as
+    # written too, which other forms share ("reacts"): there it has the share of the word as
+    # written; in the other fields too, so that the fields keep their order.
+    own_stem = exact_forms(schema, langs) and not clause.phrase and is_word(clause.text) and all(
+        analyze(schema, "body", clause.text, lang, exact=True) == analyze(schema, "body", clause.text, lang)
+        for lang in langs)
     for fieldname, weight in FIELD_WEIGHTS.items():
         if cjk and fieldname not in (PAIR_FIELDS if clause.pair else CJK_FIELDS):
             continue  # code and names keep CJK runs whole: no pair of characters is there
-        if fieldname in EXACT_FIELDS and exact_forms(langs):
+        if own_stem and fieldname not in EXACT_FIELDS:
+            weight *= EXACT_SHARE
+        if fieldname in EXACT_FIELDS and exact_forms(schema, langs):
             # Words as written, where the language indexes them so: the very word a reader
             # remembers ranks above its other forms (found by the stem below).
             for lang in langs:
                 tokens = analyze(schema, fieldname, clause.text, lang, exact=True)
                 if len(tokens) == 1 and (fieldname, tokens[0]) not in seen:
                     seen.add((fieldname, tokens[0]))
-                    alternatives.append(Term(fieldname, tokens[0], boost=weight * EXACT_SHARE))
+                    as_written[(fieldname, tokens[0])] = Term(fieldname, tokens[0], boost=weight * EXACT_SHARE)
+                    alternatives.append(as_written[(fieldname, tokens[0])])
         for tokens, share in _stems(schema, fieldname, clause.text, langs):
             if fieldname == "code" and not clause.phrase and len(tokens) > 1:
                 alternatives.append(And([Term("code", t) for t in tokens], boost=weight))
@@ -510,6 +516,10 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
             if fieldname == "code" and clause.phrase:
                 continue
             if len(tokens) == 1 and (fieldname, tokens[0]) in seen:
+                if not is_word(tokens[0]) and (term := as_written.pop((fieldname, tokens[0]), None)) is not None:
+                    # A number or a name no stemmer reads ("18", "node.js"): it has no other
+                    # form, and its one term has the weight of both.
+                    term.boost += weight * share
                 continue
             # A CJK word is a phrase of its pairs of characters, which Whoosh scores as the
             # sum of theirs: as one word, it has one word's weight (see _cjk_pairs).
@@ -518,18 +528,19 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 alternatives.append(q)
                 if len(tokens) == 1:
                     seen.add((fieldname, tokens[0]))
+    scale = EXACT_SHARE if own_stem else 1.0  # its completions and corrections too
     for word, factor in expansions:
         for fieldname in (PREFIX_FIELDS if factor == PREFIX_FACTOR else EXPANDED_FIELDS):
             for tokens in analyses(schema, fieldname, word, langs):
                 if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
                     continue
                 seen.add((fieldname, tokens[0]))
-                alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor))
+                alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor * scale))
     # Body words as the body indexes them (already stemmed: not analysed again).
     for text, factor in body_terms:
         if ("body", text) not in seen:
             seen.add(("body", text))
-            alternatives.append(Term("body", text, boost=FIELD_WEIGHTS["body"] * factor))
+            alternatives.append(Term("body", text, boost=FIELD_WEIGHTS["body"] * factor * scale))
     return Or(alternatives) if alternatives else None
 
 
@@ -641,7 +652,8 @@ def splits_in_two(word: str, expander: Expander) -> list[str]:
         return []
     if expander.known(word) or expander.in_code(word):
         return []  # (a name in code, "ComponentTwo", is no two words run together)
-    found = [f"{word[:at]} {word[at:]}" for at in points if expander.known(word[:at]) and expander.known(word[at:])]
+    found = [f"{word[:at]} {word[at:]}" for at in points
+             if expander.known(word[:at], as_written=True) and expander.known(word[at:], as_written=True)]
     return found[:MAX_SPLITS]
 
 
@@ -710,7 +722,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             # word a stemmer made of it does not count: "tes" is "te", "lis" "li").
                             # (Twice as many where the body has each word twice: stem and as written.)
                             found = (expander.body_completions(clause.text, BODY_COMPLETIONS * 2)
-                                     if exact_forms(langs) else expander.body_completions(clause.text))
+                                     if exact_forms(schema, langs) else expander.body_completions(clause.text))
                             body_terms += [(w, PREFIX_FACTOR) for w in found]
                     # The last word starts no word the blog has: typed with a slip, or a typo.
                     starts_none = clause is last and not expansions and not body_terms
@@ -799,7 +811,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
-            if exact_forms(langs) and all(plain_word(c) for c in group):
+            if exact_forms(schema, langs) and all(plain_word(c) for c in group):
                 exact = [_exact_word(schema, c.text, langs) for c in group]
                 if all(e is not None for e in exact):
                     compiled.exact_words[id(q)] = exact[0] if len(exact) == 1 else Or(exact)
@@ -808,7 +820,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # even one the index has whole ("ser", "asses": rare words, or stems of
                 # other words, that a reader typing "server" or "assessments" passes through).
                 compiled.last_prefix, compiled.last_group = last.text, q
-    if not exact_forms(langs):
+    if not exact_forms(schema, langs):
         for clause in parsed.clauses:
             # (Not a word being typed, nor one of 3 letters or fewer: it has few other forms.)
             if not plain_word(clause) or (clause is last and typing_last) or not clause.text.isalpha() \

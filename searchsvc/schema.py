@@ -3,7 +3,7 @@
 Analyzers compose with ``|``; each filter here has one job.
 
 >>> [t.text for t in prose_analyzer()("Node.js runs useOptimistic")]
-['node.js', 'node', 'js', 'run', 'useoptimist', 'us', 'optimist']
+['node.js', 'node', 'js', 'run', 'runs', 'useoptimist', 'useoptimistic', 'us', 'use', 'optimist', 'optimistic']
 >>> [t.text for t in prose_analyzer()("Node.js runs useOptimistic", mode="query")]
 ['node.js', 'run', 'useoptimist']
 >>> [t.text for t in code_analyzer()("formData.get('name')")]
@@ -43,8 +43,9 @@ SCHEMA_VERSION = 14
 #: pickled in it, so its queries are analysed as its posts were). 2: İ and Turkish I
 #: lower-cased as those languages write them (see languages.lower). 3: combining marks are
 #: part of words (WORD_PATTERN), Arabic and Hebrew vowel points left out. 4: words with
-#: combining marks stemmed (Hindi, Tamil, Nepali).
-ANALYSIS_VERSION = 4
+#: combining marks stemmed (Hindi, Tamil, Nepali). 5: English words
+#: also indexed as written (see languages.keeps_exact).
+ANALYSIS_VERSION = 5
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -224,10 +225,9 @@ class LanguageFilter(Filter):
     Only plain alphabetic words are stemmed (a plain stemmer turns ``node.js`` into
     ``node.j``); names are folded only. Where readers leave accents out, a word with
     accents is also indexed as its plain form stemmed ("chargées" as ``charg`` and
-    ``charge``, which is what "chargees" stems to), at the same position. In languages
-    other than English, words are also indexed as written (see
-    :func:`languages.keeps_exact`); a query asks for that form with ``exact=True``.
-    Pairs of CJK characters pass as they are.
+    ``charge``, which is what "chargees" stems to), at the same position. In a language
+    with a stemmer, words are also indexed as written (see :func:`languages.keeps_exact`);
+    a query asks for that form with ``exact=True``. Pairs of CJK characters pass as they are.
     """
 
     def __init__(self, stops: bool = True):
@@ -235,6 +235,8 @@ class LanguageFilter(Filter):
         #: Turkish ``ı`` read as ``i`` (ANALYSIS_VERSION 2). The filters of an index built
         #: before, unpickled without it, keep reading queries as its posts were read.
         self.dotless = True
+        #: English words also indexed as written (ANALYSIS_VERSION 5); likewise.
+        self.exact_english = True
 
     def __eq__(self, other):
         return type(other) is type(self) and other.stops == self.stops
@@ -243,11 +245,11 @@ class LanguageFilter(Filter):
         """What a query word becomes in ``lang`` (None: a stop word, removed)."""
         if self.stops and text in languages.stop_words(lang):
             return None
-        dotless = getattr(self, "dotless", False)
-        return exact_form(lang, text, dotless) if exact else word_forms(lang, text, dotless)[0]
+        dotless, english = getattr(self, "dotless", False), getattr(self, "exact_english", False)
+        return exact_form(lang, text, dotless, english) if exact else word_forms(lang, text, dotless, english)[0]
 
     def __call__(self, tokens):
-        dotless = getattr(self, "dotless", False)
+        dotless, english = getattr(self, "dotless", False), getattr(self, "exact_english", False)
         for t in tokens:
             lang = getattr(t, "lang", None) or _LANGUAGE.get()
             text = t.text
@@ -258,10 +260,10 @@ class LanguageFilter(Filter):
                 yield t
                 continue
             if t.mode == "query" and getattr(t, "exact", False):
-                t.text = exact_form(lang, text, dotless)
+                t.text = exact_form(lang, text, dotless, english)
                 yield t
                 continue
-            forms = word_forms(lang, text, dotless)
+            forms = word_forms(lang, text, dotless, english)
             t.text = forms[0]
             yield t
             if len(forms) > 1 and t.mode != "query":
@@ -271,11 +273,14 @@ class LanguageFilter(Filter):
 
 
 @lru_cache(maxsize=200_000)
-def word_forms(lang: str, word: str, dotless: bool = True) -> tuple[str, ...]:
-    """The terms a lower-case word is indexed as in ``lang``: stemmed and folded first.
+def word_forms(lang: str, word: str, dotless: bool = True, english: bool = True) -> tuple[str, ...]:
+    """The terms a lower-case word is indexed as in ``lang``: stemmed and folded first
+    (``english``: English words as written too, see :func:`keeps_exact`).
 
     >>> word_forms("fr", "chargées"), word_forms("en", "runs"), word_forms("de", "häuser")
-    (('charg', 'charge', 'chargees'), ('run',), ('haus', 'hauser'))
+    (('charg', 'charge', 'chargees'), ('run', 'runs'), ('haus', 'hauser'))
+    >>> word_forms("en", "runs", english=False), word_forms("en", "run")
+    (('run',), ('run',))
     """
     if not languages.is_word(word) or languages.is_cjk(word[:1]):
         return (languages.fold(lang, word, dotless),)
@@ -285,19 +290,30 @@ def word_forms(lang: str, word: str, dotless: bool = True) -> tuple[str, ...]:
         plain = languages.stem(lang, languages.fold(lang, word))
         if plain not in forms:
             forms.append(plain)
-    if languages.keeps_exact(lang):
+    if languages.keeps_exact(lang) and (english or lang != "en"):
         exact = languages.fold(lang, word, dotless)
         if exact not in forms:
             forms.append(exact)
     return tuple(forms)
 
 
-def exact_form(lang: str, word: str, dotless: bool = True) -> str:
+def exact_form(lang: str, word: str, dotless: bool = True, english: bool = True) -> str:
     """The term a lower-case word is as written (accents folded) in a language that indexes
     words as written beside their stems (see :func:`languages.keeps_exact`); else its stem."""
-    if languages.keeps_exact(lang) and languages.is_word(word) and not languages.is_cjk(word[:1]):
+    if languages.keeps_exact(lang) and (english or lang != "en") \
+            and languages.is_word(word) and not languages.is_cjk(word[:1]):
         return languages.fold(lang, word, dotless)
-    return word_forms(lang, word, dotless)[0]
+    return word_forms(lang, word, dotless, english)[0]
+
+
+def keeps_exact(schema, lang: str) -> bool:
+    """Whether the index of ``schema`` has the words of ``lang`` as written beside their
+    stems (:func:`languages.keeps_exact`): an English index built before ANALYSIS_VERSION 5
+    has stems alone, and is served so until the next reindex rebuilds it."""
+    if lang == "en" and not any(getattr(f, "exact_english", False) for f in schema["body"].analyzer.items
+                                if isinstance(f, LanguageFilter)):
+        return False
+    return languages.keeps_exact(lang)
 
 
 class RenumberFilter(Filter):

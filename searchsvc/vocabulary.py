@@ -369,12 +369,15 @@ class Vocabulary:
             self._remember(cache, key, cached)
         return cached
 
-    def known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> bool:
+    def known(self, reader, word: str, lang: str = DEFAULT_LANGUAGE, *, as_written: bool = False) -> bool:
+        """Whether any post has ``word``, or another form of it; with ``as_written``, the
+        word itself where the body keeps words as written (a stem is not the word: "bundlesize"
+        stems to ``bundles``, which is "bundles" as written)."""
         folded = self.fold(word, lang)
         if folded and self.lexicon(reader).count(folded):
             return True
-        stems = analyze(self.schema, "body", word, lang)
-        return bool(stems) and any(reader.doc_frequency("body", t) for t in stems)
+        terms = analyze(self.schema, "body", word, lang, exact=as_written)
+        return bool(terms) and any(reader.doc_frequency("body", t) for t in terms)
 
     def corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
@@ -444,7 +447,9 @@ class Vocabulary:
 
     def body_corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Body words one typo away (4+ letters) or two (8+), closest and commonest first;
-        empty when the body has the word."""
+        empty when the body has the word, or titles, headings, tags or descriptions have it
+        as typed (a word the body has in other forms only, "tuning" beside "tune", is no typo
+        of "turning")."""
         form = self._body_form(word, lang)
         if len(form) < 4 or not form.isalpha() or has_cjk(form):
             return []
@@ -453,7 +458,7 @@ class Vocabulary:
             return cached
         lexicon = self.body_lexicon(reader)
         result: list[str] = []
-        if not lexicon.count(form):
+        if not lexicon.count(form) and not self.lexicon(reader).count(self.fold(word, lang)):
             result = lexicon.closest(form, BODY_CORRECTIONS)
         self._remember(self._body_corrections, form, result)
         return result
@@ -579,9 +584,10 @@ class Expander:
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)
 
-    def known(self, word: str) -> bool:
-        """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body)."""
-        return self.vocabulary.known(self.reader, word, self.lang)
+    def known(self, word: str, *, as_written: bool = False) -> bool:
+        """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body;
+        ``as_written``: see Vocabulary.known)."""
+        return self.vocabulary.known(self.reader, word, self.lang, as_written=as_written)
 
     def in_code(self, word: str) -> bool:
         """Whether any post's code has ``word`` as a name (``ComponentTwo``)."""

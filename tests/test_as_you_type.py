@@ -120,7 +120,7 @@ class RecordingExpander:
     def corrections(self, word):
         return []
 
-    def body_completions(self, word):
+    def body_completions(self, word, limit=None):
         self.completed.append(word)
         return []
 
@@ -137,7 +137,7 @@ class RecordingExpander:
         self.completed.append(key)
         return []
 
-    def known(self, word):
+    def known(self, word, as_written=False):
         return False
 
     def in_code(self, word):

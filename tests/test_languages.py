@@ -7,6 +7,7 @@ import pytest
 
 from searchsvc.config import Settings, SettingsError
 from searchsvc.posts import parse_post
+from searchsvc.query import SearchRequest
 
 
 def post(title: str, body: str, **meta) -> str:
@@ -153,6 +154,52 @@ def test_an_index_built_before_reads_turkish_queries_as_its_posts_were_read():
     del earlier.dotless
     assert earlier.query_word("açıklama", "tr", True) == "açıklama"
     assert LanguageFilter().query_word("açıklama", "tr", True) == "açiklama"
+
+
+FORMS = {
+    "load.md": post("Under load", "The server behaves differently under load.", lang="en"),
+    "ports.md": post("Two servers", "A different server, a different port, a different day: different in every way.",
+                     lang="en"),
+}
+
+
+def test_an_english_word_as_typed_ranks_its_post_above_other_forms_of_its_stem(search_blog):
+    # "differently" and "different" are both ``differ``: the post with the very word first.
+    assert ids(search_blog(FORMS)("differently")) == ["load", "ports"]
+
+
+@pytest.mark.parametrize("name", ["Node.js", "0.4.7"])
+def test_a_name_no_stemmer_reads_counts_as_much_as_a_word(search_blog, name):
+    # "componentes" is indexed as written and as its stem ``component``; a number or a
+    # dotted name is one term: it has the weight of both forms, not half of it.
+    search = search_blog({"a.md": post("Componentes", "Texto corto.", lang="es"),
+                          "b.md": post(name, "Texto corto.", lang="es"),
+                          "c.md": post("Otra", "Nada.", lang="es")})
+    scores = {hit.id: hit.score for hit in search(f"componentes {name}", langs=("es",)).results}
+    assert scores["a"] == pytest.approx(scores["b"])
+
+
+def test_an_english_index_built_before_is_served_as_its_posts_were_read(monkeypatch, make_blog, build_index,
+                                                                          open_index):
+    # Its filters are unpickled from it without ``exact_english``: until the next reindex
+    # rebuilds it, its queries ask for the stems it has (phrases too) at their full weight.
+    from searchsvc import schema
+    from searchsvc.query import exact_forms
+
+    init = schema.LanguageFilter.__init__
+
+    def earlier(self, stops=True):
+        init(self, stops)
+        del self.exact_english
+
+    monkeypatch.setattr(schema.LanguageFilter, "__init__", earlier)
+    index = open_index(build_index(make_blog(FORMS))[0].index_dir)
+    search = lambda q: index.search(SearchRequest(q=q))  # noqa: E731
+    assert ids(search('"behaves differently"')) == ["load"]
+    assert set(ids(search("differently"))) == {"load", "ports"}
+    with index.searcher() as (_snap, searcher):
+        assert not exact_forms(searcher.schema, ("en",))
+        assert exact_forms(searcher.schema, ("fr",))
 
 
 MARKS = {

@@ -41,6 +41,7 @@ def test_a_repeated_word_keeps_every_position_and_range():
         ("node", 2, 1.3, [(0, 0, 4), (2, 14, 18)]),
         ("js", 1, 0.3, [(0, 5, 7)]),
         ("run", 2, 2.0, [(1, 8, 12), (3, 19, 23)]),
+        ("runs", 2, 2.0, [(1, 8, 12), (3, 19, 23)]),  # the word as written, at the stem's positions
     ]
 
 
