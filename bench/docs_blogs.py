@@ -12,8 +12,12 @@ relevance*) on each:
   ``loongarch*-unknown-none*`` or "Storing Lists of Values with Vectors".
 - ``npm``: npm's own docs, a folder of Markdown pages with frontmatter (``title``,
   ``section``, ``description``; no date, tags or author), indexed as they are.
+- ``node``: Node.js's own docs as Debian's nodejs package installs them: the API reference
+  (``fs``, ``http``, ``tty``: one long page per module, a heading per function, such as
+  "``fs.readFile(path[, options], callback)``") and the contributors' guides, Markdown with
+  no frontmatter (the title is the first heading), copied as they are.
 
-    .venv/bin/python bench/docs_blogs.py [--sites rust,npm] [--posts 400] [--keep DIR]
+    .venv/bin/python bench/docs_blogs.py [--sites rust,npm,node] [--posts 400] [--keep DIR]
 
 A site that is not installed is skipped with a sentence. Exit status: 0 when searchsvc is at
 or above the baseline on every kind of every site, 1 when below somewhere, 2 when no site is
@@ -28,6 +32,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +48,9 @@ RUST_BOOKS = ("book", "cargo", "edition-guide", "embedded-book", "nomicon", "ref
 RUST_DOCS = "~/.rustup/toolchains/*/share/doc/rust/html"
 #: npm's docs, as npm installs them.
 NPM_DOCS = ("/usr/lib/node_modules/npm/docs/content", "/usr/local/lib/node_modules/npm/docs/content")
+#: Node.js's docs, as Debian's nodejs package installs them (the API reference under api/).
+NODE_DOCS = "/usr/share/doc/nodejs"
+SITES = ("rust", "npm", "node")
 #: A chapter with less text than this (code left out) is a redirect or a list of links.
 MIN_TEXT = 600
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -50,15 +58,16 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sites", default="rust,npm", help="comma-separated, of: rust, npm (default both)")
+    parser.add_argument("--sites", default=",".join(SITES), help="comma-separated, of: rust, npm, node (default all)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="write the rust blog into DIR/rust and keep it (to run searchsvc eval on it again)")
+                        help="write the rust and node blogs into DIR/rust and DIR/node and keep them "
+                             "(to run searchsvc eval on them again)")
     parser.add_argument("--posts", type=int, default=400, help="chapters of the rust blog (default 400)")
     args = parser.parse_args()
     sites = [s.strip() for s in args.sites.split(",") if s.strip()]
-    unknown = [s for s in sites if s not in ("rust", "npm")]
+    unknown = [s for s in sites if s not in SITES]
     if unknown:
-        parser.error(f"unknown site {unknown[0]!r}; known: rust, npm")
+        parser.error(f"unknown site {unknown[0]!r}; known: {', '.join(SITES)}")
     searchsvc = Path(sys.executable).with_name("searchsvc")
     status, ran = 0, 0
     with tempfile.TemporaryDirectory(prefix="searchsvc-docs-") as tmp:
@@ -71,6 +80,13 @@ def main() -> int:
                 content = (args.keep or Path(tmp)) / "rust"
                 count = make_mdbook_blog(books, content, args.posts)
                 print(f"== rust: {count} chapters of {books}", flush=True)
+            elif site == "node":
+                if not (Path(NODE_DOCS) / "api").is_dir():
+                    print("== node: skipped, Node.js's docs are not installed (apt-get install nodejs)")
+                    continue
+                content = (args.keep or Path(tmp)) / "node"
+                count = copy_node_docs(Path(NODE_DOCS), content)
+                print(f"== node: {count} pages of {NODE_DOCS}", flush=True)
             else:
                 content = next((Path(p) for p in NPM_DOCS if Path(p).is_dir()), None)
                 if content is None:
@@ -90,6 +106,21 @@ def rust_books() -> Path | None:
     """The newest installed toolchain's HTML docs, or None."""
     found = sorted(glob.glob(os.path.expanduser(RUST_DOCS)))
     return Path(found[-1]) if found else None
+
+
+def copy_node_docs(docs: Path, out: Path) -> int:
+    """Copy Node.js's Markdown docs into ``out`` as they are (the API reference, the
+    contributors' guides and the top-level pages, changelogs left out); how many."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.md"):  # a blog kept from an earlier run (--keep): only its pages go
+        old.unlink()
+    pages = [*sorted((docs / "api").glob("*.md"))]
+    pages += [p for p in sorted(docs.glob("*.md")) + sorted((docs / "contributing").rglob("*.md"))
+              if not p.name.startswith("CHANGELOG")]
+    for page in pages:
+        name = page.name if page.parent.name == "api" else f"guide-{page.name}"
+        shutil.copyfile(page, out / name)
+    return len(pages)
 
 
 def make_mdbook_blog(html: Path, out: Path, limit: int) -> int:
