@@ -458,8 +458,19 @@ def exact_forms(schema, langs: Sequence[str]) -> bool:
     the index has that form of every one of them (see schema.keeps_exact). (A language
     without a stemmer has one form of each word: beside its posts, English ones would have
     both forms of a word both kinds of post use, "React" say, and outrank them; so there,
-    stems alone.)"""
-    return all(keeps_exact(schema, lang) for lang in langs)
+    stems alone.) Asked per field of every word: kept per analyzer (which it keeps alive,
+    so that its id is not another's) and languages."""
+    analyzer = schema["body"].analyzer
+    key = (id(analyzer), tuple(langs))
+    known = _EXACT_FORMS.get(key)
+    if known is None:
+        if len(_EXACT_FORMS) >= 256:
+            _EXACT_FORMS.clear()
+        known = _EXACT_FORMS[key] = (analyzer, all(keeps_exact(schema, lang) for lang in langs))
+    return known[1]
+
+
+_EXACT_FORMS: dict[tuple[int, tuple[str, ...]], tuple[object, bool]] = {}
 
 
 def _stems(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[tuple[list[str], float]]:

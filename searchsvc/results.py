@@ -309,6 +309,9 @@ class _Offsets:
                     last = min(last, first + MAX_MATCHES_PER_TERM)
                     terms = repeat(text, last - first)
                     out.setdefault(docnum + offset, []).extend(map(Match, starts[first:last], ends[first:last], terms))
+        if len(wanted) > 1:
+            for docnum, found in out.items():
+                out[docnum] = _one_per_place(found)
         return out
 
 
@@ -397,6 +400,21 @@ class CjkWords:
                     return True
                 at = word.find(term, at + 1)
         return False
+
+
+def _one_per_place(found: list[Match]) -> list[Match]:
+    """One match per place: a word indexed as written and as its stem is found by both terms
+    there, and counts once, as its stem (the shorter), which its other forms share.
+
+    >>> _one_per_place([Match(0, 5, "runs"), Match(9, 12, "run"), Match(0, 5, "run")])
+    [Match(start=0, end=5, term='run'), Match(start=9, end=12, term='run')]
+    """
+    places: dict[tuple[int, int], Match] = {}
+    for m in found:
+        kept = places.get((m.start, m.end))
+        if kept is None or len(m.term) < len(kept.term):
+            places[(m.start, m.end)] = m
+    return found if len(places) == len(found) else list(places.values())
 
 
 def _occurrences(text: str, needle: str, limit: int) -> list[Match]:
