@@ -127,7 +127,7 @@ def keeps_exact(lang: str) -> bool:
     both ``differ``): a rare word a reader remembers would match as many posts as its
     common stem. With the word as written also indexed, a query ranks the posts with the
     very word first and still finds its other forms. (English since ANALYSIS_VERSION 5: an
-    index built before has its stems alone, see :func:`schema.keeps_exact`.)
+    index built before has its stems alone, see :func:`schema.index_keeps_exact`.)
     """
     return has_stemmer(lang)
 

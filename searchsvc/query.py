@@ -43,7 +43,7 @@ from .languages import (
     question_words,
     stop_words,
 )
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, keeps_exact, title_key
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, index_keeps_exact, title_key
 from .vocabulary import BODY_COMPLETIONS, Expander, analyze
 
 #: The languages a query is analysed in when nothing says otherwise.
@@ -455,7 +455,7 @@ def _exact_word(schema, text: str, langs: Sequence[str]) -> Query | None:
 
 def exact_forms(schema, langs: Sequence[str]) -> bool:
     """Whether a query in ``langs`` asks for words as written beside their stems: only when
-    the index has that form of every one of them (see schema.keeps_exact). (A language
+    the index has that form of every one of them (see schema.index_keeps_exact). (A language
     without a stemmer has one form of each word: beside its posts, English ones would have
     both forms of a word both kinds of post use, "React" say, and outrank them; so there,
     stems alone.) Asked per field of every word: kept per analyzer (which it keeps alive,
@@ -466,7 +466,7 @@ def exact_forms(schema, langs: Sequence[str]) -> bool:
     if known is None:
         if len(_EXACT_FORMS) >= 256:
             _EXACT_FORMS.clear()
-        known = _EXACT_FORMS[key] = (analyzer, all(keeps_exact(schema, lang) for lang in langs))
+        known = _EXACT_FORMS[key] = (analyzer, all(index_keeps_exact(schema, lang) for lang in langs))
     return known[1]
 
 
@@ -500,9 +500,10 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     seen: set[tuple[str, str]] = set()
     as_written: dict[tuple[str, str], Term] = {}
     cjk = is_cjk(clause.text)
-    # A word that is its own stem ("react", "access") is one term where words are indexed as
-    # written too, which other forms share ("reacts"): there it has the share of the word as
-    # written; in the other fields too, so that the fields keep their order.
+    # A word that is its own stem ("react", "access") is one term where words are also
+    # indexed as written, a term its other forms share ("reacts"): it has the share of the
+    # word as written there and, so that the fields keep their order, in the other fields
+    # too; its completions and corrections likewise.
     own_stem = exact_forms(schema, langs) and not clause.phrase and is_word(clause.text) and all(
         analyze(schema, "body", clause.text, lang, exact=True) == analyze(schema, "body", clause.text, lang)
         for lang in langs)
@@ -539,7 +540,7 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 alternatives.append(q)
                 if len(tokens) == 1:
                     seen.add((fieldname, tokens[0]))
-    scale = EXACT_SHARE if own_stem else 1.0  # its completions and corrections too
+    scale = EXACT_SHARE if own_stem else 1.0
     for word, factor in expansions:
         for fieldname in (PREFIX_FIELDS if factor == PREFIX_FACTOR else EXPANDED_FIELDS):
             for tokens in analyses(schema, fieldname, word, langs):

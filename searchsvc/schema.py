@@ -275,7 +275,7 @@ class LanguageFilter(Filter):
 @lru_cache(maxsize=200_000)
 def word_forms(lang: str, word: str, dotless: bool = True, english: bool = True) -> tuple[str, ...]:
     """The terms a lower-case word is indexed as in ``lang``: stemmed and folded first
-    (``english``: English words as written too, see :func:`keeps_exact`).
+    (``english``: English words as written too, see :func:`index_keeps_exact`).
 
     >>> word_forms("fr", "chargées"), word_forms("en", "runs"), word_forms("de", "häuser")
     (('charg', 'charge', 'chargees'), ('run', 'runs'), ('haus', 'hauser'))
@@ -306,7 +306,7 @@ def exact_form(lang: str, word: str, dotless: bool = True, english: bool = True)
     return word_forms(lang, word, dotless, english)[0]
 
 
-def keeps_exact(schema, lang: str) -> bool:
+def index_keeps_exact(schema, lang: str) -> bool:
     """Whether the index of ``schema`` has the words of ``lang`` as written beside their
     stems (:func:`languages.keeps_exact`): an English index built before ANALYSIS_VERSION 5
     has stems alone, and is served so until the next reindex rebuilds it."""
