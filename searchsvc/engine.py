@@ -401,7 +401,8 @@ class Evaluator:
     def evaluate(self, query: Query, *, scored: bool = True, only: np.ndarray | None = None) -> Matches:
         """The posts ``query`` matches (deleted posts never do) and their scores; with ``only``
         (document numbers, in order), the scores of those posts alone are right: bonuses
-        are looked for in them, not in the best of the others."""
+        are looked for in them, not in the best of the others. Unscored (``scored=False``),
+        which posts match is right and their scores leave out the optional parts."""
         self._only = only
         outer, self._within = self._within, only if only is not None else self._within
         try:
@@ -422,6 +423,8 @@ class Evaluator:
             return a
         if isinstance(q, AndMaybe):
             a = self._eval(q.a, scored)
+            if not scored:
+                return a  # the optional part only reorders: which posts match is a's
             # The optional part only reorders: phrases in it are looked for in the best
             # BONUS_CANDIDATES posts of the required part (all of them, on most queries).
             # (Deleted posts never match, so they are never candidates.)

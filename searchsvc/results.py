@@ -6,7 +6,8 @@ import html
 import re
 from dataclasses import dataclass, field, replace
 from itertools import islice, repeat
-from typing import Any, Iterator
+from operator import itemgetter
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -16,9 +17,9 @@ from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
 from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, spread
-from .snapshot import Snapshot
-from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk
-from .schema import title_key
+from .snapshot import Snapshot, StoredPost
+from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk, is_word
+from .schema import title_key, word_forms
 
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
@@ -26,7 +27,6 @@ MAX_MATCHES_PER_TERM = 200
 MAX_MATCHES_PER_PAIR = 50
 #: ... and of each pair of a run of CJK words typed without spaces, where the text does not have the run whole.
 MAX_MATCHES_PER_RUN_PAIR = 12
-MAX_HIGHLIGHT_CHARS = 50_000
 #: Sections listed per result; a section shorter than this does not provide the snippet.
 MAX_SECTIONS = 3
 MIN_SECTION_CHARS = 20
@@ -150,7 +150,8 @@ def summary(stored: dict[str, Any]) -> dict[str, Any]:
 def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
-    offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed))
+    offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed),
+                       langs=snap.query_languages())
     query_key = outcome.parsed.key
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
@@ -163,10 +164,8 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         terms = matched[docnum]
         meta = post.meta
         url = stored.get("url", "")
-        title = meta.get("title") or stored.get("title", "")
-        lang = meta.get("lang") or DEFAULT_LANGUAGE
-        title_html = _mark_tokens(schema, "title", title, {t for f, t in terms if f == "title"}, lang,
-                                  offsets.cjk)
+        title = post.title
+        title_html = _mark_words(post, schema, {t for f, t in terms if f == "title"}, offsets.cjk)
         body = stored.get("body", "")
         matches = offsets.matches("body", docnum, body)
         spans = post.spans
@@ -222,7 +221,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
             score=score,
             reading_minutes=stored.get("reading_minutes"),
             sections=sections,
-            lang=lang,
+            lang=meta.get("lang") or DEFAULT_LANGUAGE,
             pinned=pinned,
         )
 
@@ -260,12 +259,15 @@ class _Offsets:
     FIELDS = ("body", "description", "code")
 
     def __init__(self, searcher, matched: dict[int, set[tuple[str, str]]], postings: GenerationPostings,
-                 deadline: Deadline | None = None, cjk: "CjkWords | None" = None):
+                 deadline: Deadline | None = None, cjk: "CjkWords | None" = None,
+                 langs: tuple[str, ...] = (DEFAULT_LANGUAGE,)):
         self.searcher = searcher
         self.matched = matched
         self.deadline = deadline
         self.postings = postings
         self.cjk = cjk or CjkWords()
+        #: The languages of the index's posts (one per way of analysing).
+        self.langs = langs
         self._found: dict[str, dict[int, list[Match]]] = {}
 
     def matches(self, fieldname: str, docnum: int, text: str = "") -> list[Match]:
@@ -287,11 +289,14 @@ class _Offsets:
         field = self.searcher.schema[fieldname]
         out: dict[int, list[Match]] = {}
         parts = self.postings.parts(self.searcher.reader())
+        covered = _covered(wanted, self.langs) if len(wanted) > 1 else set()
         for text, docnums in wanted.items():
             if self.deadline is not None and self.deadline.passed():
                 break
             if self.cjk and is_cjk(text):
                 continue  # found in the text itself (see CjkWords.find)
+            if text in covered:
+                continue
             term = field.to_bytes(text)
             # Part by part: a file's own postings can be sought in quickly.
             for own, offset, count in parts:
@@ -402,6 +407,29 @@ class CjkWords:
         return False
 
 
+def _covered(wanted: dict[str, list[int]], langs: Sequence[str]) -> set[str]:
+    """The terms of ``wanted`` (each with the posts it is read in) found where another one is:
+    a word as written, whose stem (the same in every language of the index) is wanted in
+    those posts too. The index gives the stem at each place of the word, and
+    :func:`_one_per_place` would keep the stem's match there: reading the word is not needed.
+
+    >>> sorted(_covered({"runs": [1, 2], "run": [1, 2, 3], "walks": [4], "walk": [1]}, ["en"]))
+    ['runs']
+    """
+    out = set()
+    for text, docnums in wanted.items():
+        if not is_word(text):
+            continue
+        stems = {word_forms(lang, text)[0] for lang in langs}
+        stem = stems.pop()
+        if not stems and stem != text and stem in wanted and set(docnums) <= set(wanted[stem]):
+            out.add(text)
+    return out
+
+
+_PLACE = itemgetter(0, 1)  # a match's (start, end)
+
+
 def _one_per_place(found: list[Match]) -> list[Match]:
     """One match per place: a word indexed as written and as its stem is found by both terms
     there, and counts once, as its stem (the shorter), which its other forms share.
@@ -409,6 +437,8 @@ def _one_per_place(found: list[Match]) -> list[Match]:
     >>> _one_per_place([Match(0, 5, "runs"), Match(9, 12, "run"), Match(0, 5, "run")])
     [Match(start=0, end=5, term='run'), Match(start=9, end=12, term='run')]
     """
+    if len(set(map(_PLACE, found))) == len(found):
+        return found
     places: dict[tuple[int, int], Match] = {}
     for m in found:
         kept = places.get((m.start, m.end))
@@ -427,18 +457,13 @@ def _occurrences(text: str, needle: str, limit: int) -> list[Match]:
     return found
 
 
-def _mark_tokens(schema, fieldname: str, text: str, terms: set[str], lang: str = DEFAULT_LANGUAGE,
-                 cjk: CjkWords | None = None) -> str:
-    """``text`` escaped, with every word that analyses (in ``lang``) to one of ``terms`` in ``<mark>``."""
-    if not terms or not text:
-        return html.escape(text)
-    analyzer = schema[fieldname].analyzer
-    found = [
-        Match(t.startchar, t.endchar, t.text)
-        for t in analyzer(text[:MAX_HIGHLIGHT_CHARS], chars=True, mode="index", removestops=False, lang=lang)
-        if t.text in terms
-    ]
+def _mark_words(post: StoredPost, schema, terms: set[str], cjk: CjkWords | None = None) -> str:
+    """The post's title escaped, with every word that analyses to one of ``terms`` in ``<mark>``."""
+    title = post.title
+    if not terms or not title:
+        return html.escape(title)
+    found = [m for m in post.title_words(schema) if m.term in terms]
     if cjk is not None:
-        found = cjk.exact(found, text)
+        found = cjk.exact(found, title)
     # Parts of a word and pairs of CJK characters overlap: mark() joins them.
-    return mark(text, found, 0, len(text))
+    return mark(title, found, 0, len(title))

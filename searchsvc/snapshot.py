@@ -16,7 +16,7 @@ from .engine import LRU, DocTable, LeafCache
 from .documents import GenerationDocuments
 from .postings import GenerationPostings
 from .schema import SCHEMA_VERSION
-from .snippets import SectionSpan
+from .snippets import Match, SectionSpan
 from .storage import IndexUnavailable
 from .languages import DEFAULT as DEFAULT_LANGUAGE, analysis_key
 from .vocabulary import TitleIndex, Vocabulary, analyze
@@ -55,6 +55,10 @@ def _word_char(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
+#: Characters of a title analysed for marking the query's words in it.
+MAX_MARKED_TITLE = 50_000
+
+
 class StoredPost:
     """A post's stored fields, with what highlighting derives from them once."""
 
@@ -63,6 +67,7 @@ class StoredPost:
         self.meta: dict[str, Any] = fields.get("meta") or {}
         self.spans = [SectionSpan(*s) for s in self.meta.get("sections") or ()]
         self._heading_terms: list[frozenset[str]] | None = None
+        self._title_words: list[Match] | None = None
         #: Characters of text held (what the cache of shown posts is bounded by).
         self.size = sum(len(v) for v in fields.values() if isinstance(v, str))
 
@@ -97,6 +102,21 @@ class StoredPost:
                 if re.compile(r"(?<!\w)" + re.escape(folded)).search(text, at):
                     return True
         return False
+
+    @property
+    def title(self) -> str:
+        return self.meta.get("title") or self.fields.get("title") or ""
+
+    def title_words(self, schema) -> list[Match]:
+        """Where each term of the title stands in it (stop words too), as its post's
+        language analyses it: what marking the title looks the query's terms up in."""
+        if self._title_words is None:
+            lang = self.meta.get("lang") or DEFAULT_LANGUAGE
+            self._title_words = [
+                Match(t.startchar, t.endchar, t.text)
+                for t in schema["title"].analyzer(self.title[:MAX_MARKED_TITLE], chars=True, mode="index", removestops=False, lang=lang)
+            ]
+        return self._title_words
 
     def heading_terms(self, schema) -> list[frozenset[str]]:
         """The analysed words of each section's heading."""

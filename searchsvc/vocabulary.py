@@ -153,6 +153,66 @@ class PackedWords(abc.Sequence):
         return [text[a:b] for a, b in zip([0, *ends], ends)]
 
 
+    def starts_near(self, start: int, stop: int, prefix: str) -> set[str]:
+        """The starts of words ``start`` to ``stop`` (a letter shorter than ``prefix``, as
+        long, or a letter longer) one typo away from ``prefix``: a letter added, dropped or
+        replaced, or two neighbours swapped. Compared as arrays of characters, every word
+        at once: a first letter's thousands of words have as many distinct starts, and
+        making each a string took milliseconds.
+
+        >>> words = PackedWords.merged([[(w.encode(), 1) for w in ("sever", "server", "sevr", "sewer", "svere")]])[0]
+        >>> sorted(words.starts_near(0, 5, "sevre"))
+        ['serve', 'seve', 'sever', 'sevr', 'svere']
+        """
+        n = len(prefix)
+        if stop <= start or n < 2:
+            return set()
+        offsets = self.offsets
+        text = self.data[offsets[start] : offsets[stop]].decode("utf-8")
+        lengths = self.lengths[start:stop].astype(np.int64)
+        if len(text) != int(lengths.sum()):  # a length over 65,535 was cut
+            return {w[:m] for w in self[start:stop] for m in (n - 1, n, n + 1)
+                    if len(w) >= m and w[:m] != prefix and OSA.distance(prefix, w[:m]) <= 1}
+        chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        begins = np.cumsum(lengths) - lengths
+        at = np.arange(n + 1)[:, None]
+        # Row i: each word's character i (0 past its end: no word has that character).
+        grid = chars[np.minimum(begins + at, len(chars) - 1)]
+        grid[at >= lengths] = 0
+        want = np.frombuffer(prefix.encode("utf-32-le"), dtype=np.uint32)[:, None]
+        same = grid[:n] == want  # character i is the prefix's
+
+        def all_before(eq: np.ndarray) -> np.ndarray:
+            """Row i: rows 0 to i - 1 of ``eq`` are all True (i = 0..len(eq))."""
+            out = np.ones((len(eq) + 1, eq.shape[1]), dtype=bool)
+            for i in range(len(eq)):
+                np.logical_and(out[i], eq[i], out=out[i + 1])
+            return out
+
+        def all_from(eq: np.ndarray) -> np.ndarray:
+            """Row i: rows i to the last of ``eq`` are all True (i = 0..len(eq))."""
+            out = np.ones((len(eq) + 1, eq.shape[1]), dtype=bool)
+            for i in range(len(eq) - 1, -1, -1):
+                np.logical_and(out[i + 1], eq[i], out=out[i])
+            return out
+
+        before, after = all_before(same), all_from(same)
+        found: list[tuple[int, int]] = []  # (word, length of its start)
+        # A letter longer: one added at i (character j + 1 is the prefix's j from i on).
+        added = before & all_from(grid[1 : n + 1] == want)
+        found += [(w, n + 1) for w in np.flatnonzero((lengths > n) & added.any(axis=0)).tolist()]
+        # As long: one replaced, or two neighbours swapped.
+        near = np.count_nonzero(same, axis=0) == n - 1
+        for i in range(n - 1):
+            if want[i, 0] != want[i + 1, 0]:
+                near |= before[i] & (grid[i] == want[i + 1]) & (grid[i + 1] == want[i]) & after[i + 2]
+        found += [(w, n) for w in np.flatnonzero((lengths >= n) & near).tolist()]
+        # A letter shorter: one dropped at i (character j is the prefix's j + 1 from i on).
+        dropped = before[:n] & all_from(grid[: n - 1] == want[1:])
+        found += [(w, n - 1) for w in np.flatnonzero((lengths >= n - 1) & dropped.any(axis=0)).tolist()]
+        return {text[int(begins[w]) : int(begins[w]) + m] for w, m in found}
+
+
 class Lexicon:
     """The words of one field, in order, with how many posts have each; read once."""
 
@@ -240,6 +300,9 @@ class Lexicon:
         spans = [self.prefixed(prefix[:1])] + ([self.prefixed(swapped)] if swapped else [])
         if sum(len(span) for span in spans) > MAX_FUZZY_POOL:
             return []
+        if isinstance(self.terms, PackedWords):
+            # (In order: a set's order changes with the process, and which starts are taken would too.)
+            return sorted({start for span in spans for start in self.terms.starts_near(span.start, span.stop, prefix)})
         # The starts one letter longer first: far fewer than the words, and the shorter
         # starts are theirs.
         longest = {word[: n + 1] for span in spans for word in self.terms[span.start : span.stop]}

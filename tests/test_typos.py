@@ -383,3 +383,35 @@ def test_joined_words_posts_have_stay_together_when_another_word_fails(search_bl
         "notes.md": post("Weekly notes", body="The curent js team met; node 2 of 18 is 0 down."),
     })
     assert ids(search("Node.js 18.2.0 (Curent)"))[:1] == ["release"]
+
+
+def _lexicons(words: list[str]):
+    """The same sorted words as the body keeps them (packed) and as a list."""
+    import numpy as np
+
+    from searchsvc.vocabulary import Lexicon, PackedWords
+
+    ordered = sorted(set(words), key=lambda w: w.encode())
+    packed = object.__new__(Lexicon)
+    packed.terms, packed.counts = PackedWords.merged([[(w.encode(), 1) for w in ordered]])
+    packed.index = packed.by_initial = None
+    plain = object.__new__(Lexicon)
+    plain.terms, plain.counts = ordered, np.ones(len(ordered), dtype=np.int64)
+    plain.index = {w: i for i, w in enumerate(ordered)}
+    plain.by_initial = None
+    return packed, plain
+
+
+@settings(max_examples=300, deadline=None)
+@given(words=st.lists(st.text(alphabet="abcdeéя", min_size=1, max_size=9), min_size=1, max_size=60),
+       prefix=st.text(alphabet="abcdeéя", min_size=2, max_size=8))
+def test_the_body_words_give_the_same_starts_of_a_slip_as_any_word_list(words, prefix):
+    """A word typed with a slip is completed from the starts one typo away: the body's
+    packed words (compared all at once) give the very starts a plain list of words does."""
+    packed, plain = _lexicons(words)
+    assert packed.near_starts(prefix) == plain.near_starts(prefix)
+
+
+def test_a_slip_in_a_word_being_typed_finds_the_starts_it_may_be():
+    packed, _ = _lexicons(["server", "sever", "several", "serve", "sevrer", "swerve", "other"])
+    assert packed.near_starts("sevre") == ["serve", "seve", "sever", "sevr", "sevrer"]
