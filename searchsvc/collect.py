@@ -397,12 +397,13 @@ class Widening:
     """How a query whose last word is being typed is widened when it finds fewer than
     FEW_RESULTS posts (see :func:`widen_to_prefix`): ``others`` makes the query without that
     word, when first needed (most queries find enough posts and never need it); ``prefix``
-    is the word; ``exact``: the other words are asked for as written."""
+    is the word; ``as_written``, where the other words are asked for as written, makes the
+    query of the posts that have them so (unscored: only which posts match)."""
 
-    def __init__(self, others: Callable[[], Query], prefix: str, exact: bool):
+    def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None):
         self._others = others
         self.prefix = prefix
-        self.exact = exact
+        self.as_written = as_written
 
     @cached_property
     def others(self) -> Query:
@@ -411,13 +412,13 @@ class Widening:
 
 def _few(evaluator: Evaluator, mask: np.ndarray, widen: Widening) -> bool:
     """Whether fewer than FEW_RESULTS posts match; where the other words are asked for as
-    written (``widen.exact``), posts that have them so (their stems match many more posts)."""
+    written (``widen.as_written``), posts that have them so (their stems match many more posts)."""
     found = np.count_nonzero(mask)
     if found < FEW_RESULTS:
         return True
-    if not widen.exact or found > PREFIX_SCAN * 4:
+    if widen.as_written is None or found > PREFIX_SCAN * 4:
         return False  # many posts have every word: one of them is the post wanted
-    return np.count_nonzero(mask & evaluator.evaluate(widen.others, scored=False).mask) < FEW_RESULTS
+    return np.count_nonzero(mask & evaluator.evaluate(widen.as_written(), scored=False).mask) < FEW_RESULTS
 
 
 def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, widen: Widening,

@@ -30,7 +30,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from math import log
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from whoosh.scoring import BM25F, WeightingModel
@@ -93,6 +93,9 @@ class MatchedLeaf:
     ids: np.ndarray
 
 
+#: Posts of a leaf up to which terms_of looks its posts up among those shown (past it,
+#: those shown in the leaf's).
+SMALL_LEAF = 2048
 #: The posts, best first by the required part of a query, in which the phrases of its
 #: optional part (the phrase bonus of a query of several words) are looked for.
 BONUS_CANDIDATES = 100
@@ -481,7 +484,7 @@ class Evaluator:
         """:meth:`leaf`, remembering which terms it matched where when it is ``scored``."""
         leaf = self.leaf(q)
         if scored:
-            terms = tuple((f, t) for f, t in _leaf_terms(q))
+            terms = _leaf_terms(q)
             if terms:
                 self.matched.append(MatchedLeaf(terms, leaf.ids))
         return leaf
@@ -785,13 +788,26 @@ class Evaluator:
     def terms_of(self, docnums: list[int]) -> dict[int, set[tuple[str, str]]]:
         """For each of ``docnums``, the (field, text) terms of the scored leaves it matches."""
         out: dict[int, set[tuple[str, str]]] = {d: set() for d in docnums}
-        wanted = np.array(docnums, dtype=np.int64)
+        if not docnums:
+            return out
+        page = np.array(sorted(out), dtype=np.int64)
+        # The docnums in a leaf of many posts are looked up in it; a query's many leaves of
+        # few posts (a word's forms in each field) are looked up in the docnums, all at once.
+        small = []
         for leaf in self.matched:
-            if not len(leaf.ids):
-                continue
-            at = np.minimum(np.searchsorted(leaf.ids, wanted), len(leaf.ids) - 1)
-            for i in np.flatnonzero(leaf.ids[at] == wanted):
-                out[docnums[i]].update(leaf.terms)
+            if len(leaf.ids) > SMALL_LEAF:
+                at = np.minimum(np.searchsorted(leaf.ids, page), len(leaf.ids) - 1)
+                for docnum in page[leaf.ids[at] == page].tolist():
+                    out[docnum].update(leaf.terms)
+            elif len(leaf.ids):
+                small.append(leaf)
+        if small:
+            ids = np.concatenate([leaf.ids for leaf in small])
+            owners = np.repeat(np.arange(len(small)), [len(leaf.ids) for leaf in small])
+            at = np.minimum(np.searchsorted(page, ids), len(page) - 1)
+            hit = np.flatnonzero(page[at] == ids)
+            for owner, docnum in zip(owners[hit].tolist(), ids[hit].tolist()):
+                out[docnum].update(small[owner].terms)
         return out
 
 
@@ -810,15 +826,12 @@ def _leaf_key(q: Query) -> object:
     return q.with_boost(1.0) if getattr(q, "boost", 1.0) != 1.0 else q
 
 
-def _leaf_terms(q: Query) -> Iterable[tuple[str, str]]:
+def _leaf_terms(q: Query) -> tuple[tuple[str, str], ...]:
     """The terms a leaf shows as matched in a post it matches (those of a phrase, of a term)."""
     if isinstance(q, Term):
-        yield q.fieldname, q.text
-        return
+        return ((q.fieldname, q.text),)
     words = getattr(q, "words", None)
-    if words is not None:
-        for w in words:
-            yield q.fieldname, w
+    return tuple((q.fieldname, w) for w in words) if words is not None else ()
 
 
 def _concat(parts: list[np.ndarray]) -> np.ndarray:

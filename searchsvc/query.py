@@ -985,11 +985,12 @@ def build_query(
 
 def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False,
                    without_last: bool = False, all_but_one: bool = False,
-                   langs: Sequence[str] = ENGLISH) -> Query:
+                   langs: Sequence[str] = ENGLISH, ranked: bool = True) -> Query:
     """The query of :func:`build_query`, from groups already compiled (so a retry does not
     compile again); ``without_last``: without the group of ``compiled.last_prefix``;
     ``relaxed``: any of the words (and of ``compiled.relaxable``); ``all_but_one``: every
-    word but one, whichever."""
+    word but one, whichever; not ``ranked``: without the parts that only order the posts
+    (for telling which posts match)."""
     words, filters = compiled.words, compiled.filters
     if without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
@@ -1000,14 +1001,15 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     else:
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
-    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), aside=compiled.aside, langs=langs)
-    optional = compiled.optional
+    optional = compiled.optional if ranked else []
     if relaxed:  # (the relaxable ones are among the words then)
         optional = [q for q in optional if not any(q is r for r in compiled.relaxable)]
     if optional and words:
         # Words that count where they occur (a last word being typed, stop words) count
         # before the phrase bonus picks the posts it looks at (the best of the others).
         main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
+    bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), aside=compiled.aside,
+                         langs=langs) if ranked else None
     if bonus is not None and words:
         main = AndMaybe(main, bonus)
     if compiled.excluded:

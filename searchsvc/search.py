@@ -282,7 +282,9 @@ class SearchIndex:
                 # A query that found fewer than FEW_RESULTS posts is widened (see collect.widen_to_prefix),
                 # even when many posts have its last word whole ("adéquates defin": the post has "definitions").
                 widen = Widening(lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs),
-                                 compiled.last_prefix, bool(compiled.exact_words))
+                                 compiled.last_prefix,
+                                 (lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs,
+                                                         ranked=False)) if compiled.exact_words else None)
             # Posts that lack one word but have the others in their title rank among them.
             near = near_misses(schema, parsed, compiled, expander, langs) if request.sort == "relevance" else None
             return compiled, near, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,
