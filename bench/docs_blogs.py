@@ -16,8 +16,12 @@ relevance*) on each:
   (``fs``, ``http``, ``tty``: one long page per module, a heading per function, such as
   "``fs.readFile(path[, options], callback)``") and the contributors' guides, Markdown with
   no frontmatter (the title is the first heading), copied as they are.
+- ``python``: the docs folders of two Python projects' source releases on PyPI (Starlette's
+  and Black's, pinned: MkDocs and Sphinx with MyST, "Middleware", "The Black Code Style",
+  "Using *Black* with other tools"), Markdown with no frontmatter, fetched with pip (the one
+  site that needs PyPI; without it, skipped).
 
-    .venv/bin/python bench/docs_blogs.py [--sites rust,npm,node] [--posts 400] [--keep DIR]
+    .venv/bin/python bench/docs_blogs.py [--sites rust,npm,node,python] [--posts 400] [--keep DIR]
 
 A site that is not installed is skipped with a sentence. Exit status: 0 when searchsvc is at
 or above the baseline on every kind of every site, 1 when below somewhere, 2 when no site is
@@ -50,7 +54,9 @@ RUST_DOCS = "~/.rustup/toolchains/*/share/doc/rust/html"
 NPM_DOCS = ("/usr/lib/node_modules/npm/docs/content", "/usr/local/lib/node_modules/npm/docs/content")
 #: Node.js's docs, as Debian's nodejs package installs them (the API reference under api/).
 NODE_DOCS = "/usr/share/doc/nodejs"
-SITES = ("rust", "npm", "node")
+#: Source releases on PyPI whose docs folder (Markdown) makes the python site.
+PYTHON_DOCS = ("starlette==1.10.0", "black==26.10.1")
+SITES = ("rust", "npm", "node", "python")
 #: A chapter with less text than this (code left out) is a redirect or a list of links.
 MIN_TEXT = 600
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -58,9 +64,10 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sites", default=",".join(SITES), help="comma-separated, of: rust, npm, node (default all)")
+    parser.add_argument("--sites", default=",".join(SITES), help="comma-separated, of: rust, npm, node, python (default all)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="write the rust and node blogs into DIR/rust and DIR/node and keep them "
+                        help="write the rust, node and python blogs into DIR/rust, DIR/node and DIR/python "
+                             "and keep them "
                              "(to run searchsvc eval on them again)")
     parser.add_argument("--posts", type=int, default=400, help="chapters of the rust blog (default 400)")
     args = parser.parse_args()
@@ -87,6 +94,13 @@ def main() -> int:
                 content = (args.keep or Path(tmp)) / "node"
                 count = copy_node_docs(Path(NODE_DOCS), content)
                 print(f"== node: {count} pages of {NODE_DOCS}", flush=True)
+            elif site == "python":
+                content = (args.keep or Path(tmp)) / "python"
+                count = copy_python_docs(content, Path(tmp) / "sdists")
+                if count is None:
+                    print(f"== python: skipped, pip could not fetch {', '.join(PYTHON_DOCS)} from PyPI")
+                    continue
+                print(f"== python: {count} pages of {', '.join(PYTHON_DOCS)}", flush=True)
             else:
                 content = next((Path(p) for p in NPM_DOCS if Path(p).is_dir()), None)
                 if content is None:
@@ -121,6 +135,37 @@ def copy_node_docs(docs: Path, out: Path) -> int:
         name = page.name if page.parent.name == "api" else f"guide-{page.name}"
         shutil.copyfile(page, out / name)
     return len(pages)
+
+
+def copy_python_docs(out: Path, downloads: Path) -> int | None:
+    """Copy the Markdown pages of the docs folder of each source release of PYTHON_DOCS into
+    ``out/<project>/`` as they are (their folders kept); how many, or None when pip cannot
+    fetch them."""
+    import tarfile
+
+    downloads.mkdir(parents=True, exist_ok=True)
+    fetched = subprocess.run([sys.executable, "-m", "pip", "download", "--no-binary", ":all:", "--no-deps",
+                              "--quiet", "--dest", str(downloads), *PYTHON_DOCS], capture_output=True)
+    if fetched.returncode != 0:
+        return None
+    if out.exists():  # a blog kept from an earlier run (--keep): only its pages go
+        shutil.rmtree(out)
+    count = 0
+    for release in PYTHON_DOCS:
+        project = release.split("==")[0]
+        archive = next(iter(sorted(downloads.glob(f"{project}-*.tar.gz"))), None)
+        if archive is None:
+            return None
+        with tarfile.open(archive) as tar:
+            for member in tar.getmembers():
+                parts = Path(member.name).parts
+                if member.isfile() and member.name.endswith(".md") and len(parts) > 2 and parts[1] == "docs" \
+                        and ".." not in parts:
+                    target = out / project / Path(*parts[2:])
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(tar.extractfile(member).read())
+                    count += 1
+    return count
 
 
 def make_mdbook_blog(html: Path, out: Path, limit: int) -> int:
