@@ -421,8 +421,10 @@ def _covered(wanted: dict[str, list[int]], langs: Sequence[str]) -> set[str]:
         if not is_word(text):
             continue
         stems = {word_forms(lang, text)[0] for lang in langs}
+        if len(stems) != 1:
+            continue  # (languages that stem it apart: the stem at each place is not known)
         stem = stems.pop()
-        if not stems and stem != text and stem in wanted and set(docnums) <= set(wanted[stem]):
+        if stem != text and stem in wanted and set(docnums) <= set(wanted[stem]):
             out.add(text)
     return out
 

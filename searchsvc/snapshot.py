@@ -112,10 +112,9 @@ class StoredPost:
         language analyses it: what marking the title looks the query's terms up in."""
         if self._title_words is None:
             lang = self.meta.get("lang") or DEFAULT_LANGUAGE
-            self._title_words = [
-                Match(t.startchar, t.endchar, t.text)
-                for t in schema["title"].analyzer(self.title[:MAX_MARKED_TITLE], chars=True, mode="index", removestops=False, lang=lang)
-            ]
+            tokens = schema["title"].analyzer(self.title[:MAX_MARKED_TITLE], chars=True, mode="index",
+                                              removestops=False, lang=lang)
+            self._title_words = [Match(t.startchar, t.endchar, t.text) for t in tokens]
         return self._title_words
 
     def heading_terms(self, schema) -> list[frozenset[str]]:

@@ -152,7 +152,6 @@ class PackedWords(abc.Sequence):
         ends = np.cumsum(lengths, dtype=np.int64).tolist()
         return [text[a:b] for a, b in zip([0, *ends], ends)]
 
-
     def starts_near(self, start: int, stop: int, prefix: str) -> set[str]:
         """The starts of words ``start`` to ``stop`` (a letter shorter than ``prefix``, as
         long, or a letter longer) one typo away from ``prefix``: a letter added, dropped or
@@ -165,12 +164,12 @@ class PackedWords(abc.Sequence):
         ['serve', 'seve', 'sever', 'sevr', 'svere']
         """
         n = len(prefix)
-        if stop <= start or n < 2:
+        if stop <= start:
             return set()
         offsets = self.offsets
         text = self.data[offsets[start] : offsets[stop]].decode("utf-8")
         lengths = self.lengths[start:stop].astype(np.int64)
-        if len(text) != int(lengths.sum()):  # a length over 65,535 was cut
+        if len(text) != int(lengths.sum()) or n < 2 or not text:  # (a length over 65,535 was cut)
             return {w[:m] for w in self[start:stop] for m in (n - 1, n, n + 1)
                     if len(w) >= m and w[:m] != prefix and OSA.distance(prefix, w[:m]) <= 1}
         chars = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)

@@ -19,6 +19,12 @@ def test_stem_matches_are_marked(search_blog):
     assert "<mark>caches</mark>" in snippet
 
 
+def test_the_word_typed_and_its_other_forms_are_marked_alike(search_blog):
+    search = search_blog({"post.md": "# Notes\n\nWe cache results, serve cached pages and keep caches warm.\n"})
+    snippet = search("caches").results[0].snippet_html
+    assert re.findall(r"<mark>(.*?)</mark>", snippet) == ["cache", "cached", "caches"]
+
+
 def test_accent_folded_match_is_marked_in_its_original_spelling(search_blog):
     search = search_blog({"post.md": "# Notes\n\nSend your résumé today.\n"})
     assert "<mark>résumé</mark>" in search("resume").results[0].snippet_html
