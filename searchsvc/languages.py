@@ -275,11 +275,15 @@ _POINTS = dict.fromkeys([
 def lower(lang: str, text: str) -> str:
     """``text`` lower-cased as ``lang`` writes it, without Arabic and Hebrew vowel points
     ("مَدْرَسَة" is "مدرسة"). ``İ`` is ``i`` in every language (Python makes it ``i`` and a
-    combining dot, which no typed "istanbul" matches); in Turkish and Azerbaijani ``I`` is
-    ``ı`` ("KAPALI" is "kapalı", which stems as "kapalı" does).
+    combining dot, which no typed "istanbul" matches), and so is that ``i`` and dot, which
+    text or a query lower-cased elsewhere has (Python's ``str.lower``, JavaScript's
+    ``toLowerCase``); in Turkish and Azerbaijani ``I`` is ``ı`` ("KAPALI" is "kapalı", which
+    stems as "kapalı" does).
 
     >>> lower("en", "İstanbul"), lower("tr", "İŞLEM KAPALI"), lower("en", "KAPALI")
     ('istanbul', 'işlem kapalı', 'kapali')
+    >>> lower("tr", "İki".lower()), lower("tr", "I\u0307ki")
+    ('iki', 'iki')
     >>> lower("ar", "مَدْرَسَة") == "مدرسة", lower("he", "שָׁלוֹם") == "שלום", lower("fr", "cafe\u0301") == "café"
     (True, True, True)
     """
@@ -291,7 +295,10 @@ def lower(lang: str, text: str) -> str:
         text = text.replace("I", "ı")
     if "İ" in text:
         text = text.replace("İ", "i")
-    return text.lower().translate(_POINTS)
+    text = text.lower()
+    if "\u0307" in text:
+        text = text.replace("i\u0307", "i")
+    return text.translate(_POINTS)
 
 
 def is_word(word: str) -> bool:

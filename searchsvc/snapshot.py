@@ -50,6 +50,12 @@ class DamagedIndex(IndexUnavailable):
 MID_WORD_FINDS = 16
 
 
+def _lower(text: str) -> str:
+    """``text`` lower-cased, a lower-cased ``İ`` (``i`` and a combining dot) as ``i``."""
+    text = text.lower()
+    return text.replace("i\u0307", "i") if "\u0307" in text else text
+
+
 def _word_char(ch: str) -> bool:
     """Whether ``ch`` is part of a word, as a regular expression's ``\\w`` reads it."""
     return ch.isalnum() or ch == "_"
@@ -84,13 +90,13 @@ class StoredPost:
         # a copy of the text would weigh on the cache of shown posts as much as the post.)
         # Past MID_WORD_FINDS finds inside words ("の" in Japanese text), the expression
         # looks at the rest: a loop in Python would take milliseconds there.
-        folded = prefix.lower()
+        folded = _lower(prefix)
         if not folded:
             return False
         parts = (self.meta.get("title") or self.fields.get("title") or "", self.fields.get("description") or "",
                  "\n".join(s.heading for s in self.spans), self.fields.get("body") or "", self.fields.get("code") or "")
         for part in parts:
-            text = part.lower()
+            text = _lower(part)
             at = text.find(folded)
             for _ in range(MID_WORD_FINDS):
                 if at < 0:

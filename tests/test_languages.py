@@ -137,12 +137,24 @@ TURKISH = {
     ("api", "api", "<mark>API</mark> kullanımı"),  # English words in a Turkish post: I and i alike
     ("linux", "api", "API kullanımı"),
     ("file_size", "api", "API kullanımı"),  # code is lower-cased as English
+    # Lower-cased elsewhere (Python, JavaScript): İ is i and a combining dot.
+    ("i\u0307stanbul", "istanbul", "A week in <mark>İstanbul</mark>"),
+    ("i\u0307lk adımlar", "ilk", "<mark>İLK</mark> <mark>ADIMLAR</mark>"),
+    ("i\u0307l", "ilk", "<mark>İLK</mark> ADIMLAR"),
 ])
 def test_dotted_and_dotless_i_are_read_as_turkish_writes_them(search_blog, q, wanted, title):
     response = search_blog(TURKISH)(q)
     assert response.results[0].id == wanted
     assert response.results[0].title_html == title
     assert not response.relaxed and response.corrected_query is None
+
+
+def test_a_lower_cased_capital_i_in_a_post_is_an_i(search_blog):
+    search = search_blog({"lower.md": post("Notlar", "i\u0307ki alternatif belirtin", lang="tr"),
+                          "other.md": post("Başka", "Bir alternatif daha.", lang="tr")})
+    response = search("iki alternatif")
+    assert ids(response) == ["lower"]
+    assert "<mark>i\u0307ki</mark>" in response.results[0].snippet_html
 
 
 def test_an_index_built_before_reads_turkish_queries_as_its_posts_were_read():
