@@ -33,9 +33,10 @@ MAX_FACETS = 50
 #: Below this many results, the response carries a did-you-mean when one exists.
 FEW_RESULTS = 3
 #: A query of at least FILL_WORDS words that fewer posts than FILL_BELOW have all of also
-#: shows, after them, the posts that have all its words but one. A last word of one or two
-#: characters counts though it is not required ("react hooks 18": then "all but one" of
-#: the two required words is either word); with two words typed, never.
+#: shows, after them, the posts that have all its words but one. Every word typed counts,
+#: though it is not required (a last word of one or two characters, "react hooks 18"; a stop
+#: word, "sg unter anderen anhand"), when two are: "all but one" of the two is either; with
+#: two words typed, never.
 FILL_BELOW = 10
 FILL_WORDS = 3
 #: A query's words but one close together are looked for in at most this many posts that

@@ -589,6 +589,9 @@ class CompiledQuery:
     #: Whether ``optional`` has a last word of one or two characters that starts no stop word
     #: ("react 18", "node v8"): maybe being typed, maybe whole, a word the reader meant.
     short_word_last: bool = False
+    #: The words typed that the reader means, required or not ("sg unter anderen anhand": 4):
+    #: all but a last one being typed that starts a stop word ("alpha beta o": 2).
+    typed_words: int = 0
     #: For word groups of a language that indexes words as written: the group with those
     #: forms only (by ``id`` of the group's query). Widening looks among the posts that have
     #: the very words typed, not every form of them (see collect.widen_to_prefix).
@@ -690,6 +693,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and last is not None and plain_word(last) and len(parsed.groups[-1]) == 1
+    compiled.typed_words = len(parsed.words) - (typing_last and short_last and starts_stop_word(last.text, langs))
     # A question's words, a word for the kind of post and stop words are read in English too:
     # readers of a blog in another language type "how do I" and "tutorial" as well.
     framing = langs if "en" in langs else (*langs, "en")

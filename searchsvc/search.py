@@ -318,8 +318,7 @@ class SearchIndex:
                                 word_groups=[*compiled.words, *compiled.relaxable])
                 if retry.total:
                     outcome, relaxed = retry, True
-        elif (outcome.total < FILL_BELOW and len(compiled.words) > 1
-              and min(len(compiled.words) + compiled.short_word_last, len(parsed.words)) >= FILL_WORDS
+        elif (outcome.total < FILL_BELOW and len(compiled.words) > 1 and compiled.typed_words >= FILL_WORDS
               and request.sort == "relevance" and not deadline.passed()):
             # Few posts have every word: the one wanted may miss one of them (a word misremembered,
             # a typo that is another word). Posts with all but one follow those with all.

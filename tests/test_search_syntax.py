@@ -116,7 +116,9 @@ def test_a_command_line_option_is_found_not_excluded(search_blog):
         "venv.md": "---\ntitle: Virtual environments\n---\n\nCreate one with `python -m venv .venv` and activate it.\n",
         "flask.md": "---\ntitle: Flask\n---\n\nStart it with `python -m flask run` while you work.\n",
     })
-    assert [h.id for h in search("python -m venv").results] == ["venv"]
+    # (Three words typed: the post with all but one, "venv", follows.)
+    assert [h.id for h in search("python -m venv").results] == ["venv", "flask"]
+    assert search("python -m venv").with_every_word == 1
     assert {h.id for h in search("python -m").results} == {"venv", "flask"}
 
 
