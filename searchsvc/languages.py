@@ -293,12 +293,18 @@ def lower(lang: str, text: str) -> str:
     text = unicodedata.normalize("NFC", text)
     if lang in DOTLESS_I and "I" in text:
         text = text.replace("I", "ı")
-    if "İ" in text:
-        text = text.replace("İ", "i")
+    return lower_dotted(text).translate(_POINTS)
+
+
+def lower_dotted(text: str) -> str:
+    """``text`` lower-cased as Python does, but ``İ`` and a lower-cased ``İ`` (``i`` and a
+    combining dot) are ``i``.
+
+    >>> lower_dotted("İki"), lower_dotted("i\u0307ki"), lower_dotted("KAPALI")
+    ('iki', 'iki', 'kapali')
+    """
     text = text.lower()
-    if "\u0307" in text:
-        text = text.replace("i\u0307", "i")
-    return text.translate(_POINTS)
+    return text.replace("i\u0307", "i") if "\u0307" in text else text
 
 
 def is_word(word: str) -> bool:

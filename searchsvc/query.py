@@ -693,7 +693,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         (len(last.text) <= 2 and last.text.isascii()) or starts_stop_word(last.text, langs))
     # The last word alone in its group, after other words: the one being typed.
     typing_last = several_words and last is not None and plain_word(last) and len(parsed.groups[-1]) == 1
-    compiled.typed_words = len(parsed.words) - (typing_last and short_last and starts_stop_word(last.text, langs))
+    partial_stop_word = typing_last and short_last and starts_stop_word(last.text, langs)
+    compiled.typed_words = len(parsed.words) - (1 if partial_stop_word else 0)
     # A question's words, a word for the kind of post and stop words are read in English too:
     # readers of a blog in another language type "how do I" and "tutorial" as well.
     framing = langs if "en" in langs else (*langs, "en")

@@ -18,7 +18,7 @@ from .postings import GenerationPostings
 from .schema import SCHEMA_VERSION
 from .snippets import Match, SectionSpan
 from .storage import IndexUnavailable
-from .languages import DEFAULT as DEFAULT_LANGUAGE, analysis_key
+from .languages import DEFAULT as DEFAULT_LANGUAGE, analysis_key, lower_dotted
 from .vocabulary import TitleIndex, Vocabulary, analyze
 
 #: Responses kept per generation and process (Snapshot.responses).
@@ -48,12 +48,6 @@ class DamagedIndex(IndexUnavailable):
 #: Finds of a prefix inside words that :meth:`StoredPost.has_word_starting` looks past one
 #: by one, in one part of a post.
 MID_WORD_FINDS = 16
-
-
-def _lower(text: str) -> str:
-    """``text`` lower-cased, a lower-cased ``İ`` (``i`` and a combining dot) as ``i``."""
-    text = text.lower()
-    return text.replace("i\u0307", "i") if "\u0307" in text else text
 
 
 def _word_char(ch: str) -> bool:
@@ -90,13 +84,13 @@ class StoredPost:
         # a copy of the text would weigh on the cache of shown posts as much as the post.)
         # Past MID_WORD_FINDS finds inside words ("の" in Japanese text), the expression
         # looks at the rest: a loop in Python would take milliseconds there.
-        folded = _lower(prefix)
+        folded = lower_dotted(prefix)
         if not folded:
             return False
         parts = (self.meta.get("title") or self.fields.get("title") or "", self.fields.get("description") or "",
                  "\n".join(s.heading for s in self.spans), self.fields.get("body") or "", self.fields.get("code") or "")
         for part in parts:
-            text = _lower(part)
+            text = lower_dotted(part)
             at = text.find(folded)
             for _ in range(MID_WORD_FINDS):
                 if at < 0:
