@@ -586,9 +586,6 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
-    #: Whether ``optional`` has a last word of one or two characters that starts no stop word
-    #: ("react 18", "node v8"): maybe being typed, maybe whole, a word the reader meant.
-    short_word_last: bool = False
     #: The words typed that the reader means, required or not ("sg unter anderen anhand": 4):
     #: all but a last one being typed that starts a stop word ("alpha beta o": 2).
     typed_words: int = 0
@@ -804,8 +801,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.excluded.append(q)
         elif typing_last and short_last and group[-1] is last:
             compiled.optional.append(q)
-            compiled.short_word_last = not starts_stop_word(last.text, langs)
-            if compiled.short_word_last and len(last.text) > 1:
+            # A last word of one or two characters that starts no stop word ("react 18", "node
+            # v8"): maybe being typed, maybe whole, a word the reader meant.
+            if not partial_stop_word and len(last.text) > 1:
                 compiled.relaxable.append(q)
         elif all(c.slip for c in group):
             compiled.optional.append(q)

@@ -87,7 +87,7 @@ class StoredPost:
         folded = lower_dotted(prefix)
         if not folded:
             return False
-        parts = (self.meta.get("title") or self.fields.get("title") or "", self.fields.get("description") or "",
+        parts = (self.title, self.fields.get("description") or "",
                  "\n".join(s.heading for s in self.spans), self.fields.get("body") or "", self.fields.get("code") or "")
         for part in parts:
             text = lower_dotted(part)
