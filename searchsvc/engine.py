@@ -119,6 +119,17 @@ class Passage(Phrase):
     reads it as the sloppy phrase.)"""
 
 
+class WrittenPhrase(Phrase):
+    """A phrase of words as written (see languages.keeps_exact) whose words' ``stems`` make a
+    phrase too: the index has a word's stem wherever it has the word, so a post without the
+    stems' phrase has not this one either. As a bonus, it is looked for only in the posts
+    where the stems' phrase is known to be (when the query asked for it: a quoted phrase)."""
+
+    def __init__(self, fieldname: str, words: Sequence[str], stems: Sequence[str], boost: float = 1.0):
+        super().__init__(fieldname, list(words), boost=boost)
+        self.stems = tuple(stems)
+
+
 #: What a passage's words close together in another order than typed score, as a share of
 #: the same words in order. (A third left passages typed in reverse order below plain BM25
 #: on react.dev and its Spanish pages: readers remember a passage's words, not their order.)
@@ -511,7 +522,13 @@ class Evaluator:
         passage = isinstance(q, Passage)
         if phrase and self._within is not None:
             # Not kept: partial by design.
-            return self._phrase(q.fieldname, list(q.words), within=self._within, slop=q.slop, passage=passage)
+            within = self._within
+            stems = self.cache.get(("phrase", q.fieldname, q.stems, q.slop)) if isinstance(q, WrittenPhrase) else None
+            if stems is not None:
+                within = _in_both(within, stems.ids)
+            if not len(within):
+                return Leaf(np.zeros(0, dtype=np.int32), np.zeros(0))
+            return self._phrase(q.fieldname, list(q.words), within=within, slop=q.slop, passage=passage)
         if phrase:
             leaf = self._phrase(q.fieldname, list(q.words), slop=q.slop, passage=passage)
         elif isinstance(q, Term) and self._bm25f(q.fieldname):

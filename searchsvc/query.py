@@ -30,7 +30,7 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
-from .engine import Passage
+from .engine import Passage, WrittenPhrase
 from .languages import (
     CJK_CLASS,
     DEFAULT as DEFAULT_LANGUAGE,
@@ -438,6 +438,20 @@ def analyses(schema, fieldname: str, text: str, langs: Sequence[str], *, exact: 
         tokens = analyze(schema, fieldname, text, lang, exact=exact and fieldname in EXACT_FIELDS and exact_forms(schema, langs))
         if tokens not in out:
             out.append(tokens)
+    return out
+
+
+def _written_phrases(schema, fieldname: str, text: str,
+                     langs: Sequence[str]) -> list[tuple[list[str], list[str] | None]]:
+    """:func:`analyses` of ``text`` with words as written where the field keeps them, each
+    with its words' stems where those differ, word for word (else None)."""
+    out: list[tuple[list[str], list[str] | None]] = []
+    exact = EXACT_PHRASES and fieldname in EXACT_FIELDS and exact_forms(schema, langs)
+    for lang in langs:
+        tokens = analyze(schema, fieldname, text, lang, exact=exact)
+        stems = analyze(schema, fieldname, text, lang) if exact else tokens
+        if all(tokens != other for other, _ in out):
+            out.append((tokens, stems if stems != tokens and len(stems) == len(tokens) else None))
     return out
 
 
@@ -1174,11 +1188,12 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
-        phrases = [tokens[:MAX_BONUS_PHRASE] for t in texts
-                   for tokens in analyses(schema, fieldname, t, langs, exact=EXACT_PHRASES) if len(tokens) > 1]
-        for i, phrase in enumerate(phrases):
-            if phrase not in phrases[:i]:
-                bonuses.append(Phrase(fieldname, phrase, boost=boost))
+        phrases = [(tokens[:MAX_BONUS_PHRASE], stems and stems[:MAX_BONUS_PHRASE]) for t in texts
+                   for tokens, stems in _written_phrases(schema, fieldname, t, langs) if len(tokens) > 1]
+        for i, (phrase, stems) in enumerate(phrases):
+            if all(phrase != other for other, _ in phrases[:i]):
+                bonuses.append(Phrase(fieldname, phrase, boost=boost) if stems is None
+                               else WrittenPhrase(fieldname, phrase, stems, boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
     # between each), count for more than the same words scattered over the post.
     if len(parsed.words) > 1:

@@ -169,6 +169,18 @@ def test_quoted_phrase_finds_only_the_phrase(search_blog):
     assert ids(search('"server actions"')) == ["phrase"]
 
 
+def test_quoted_phrase_as_written_beats_its_stems(search_blog):
+    # Both have the phrase of stems ("releas file"); the reader typed one wording.
+    search = search_blog(
+        {
+            "stems.md": post("Notes A", body=f"The released file is signed. {FILLER}"),
+            "written.md": post("Notes B", body=f"The release files are signed. {FILLER}"),
+        }
+    )
+    assert ids(search('"release files"')) == ["written", "stems"]
+    assert ids(search('"released file"')) == ["stems", "written"]
+
+
 # ---------------------------------------------------------------------------
 # More matching words first (relaxed mode)
 
