@@ -36,6 +36,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import postings, sites, storage
+from .languages import lower_dotted
 from .codec import Codec
 from .config import Settings
 from .cache import ExtractCache
@@ -871,11 +872,13 @@ def _reason(exc: PostError) -> str:
 
 
 def _display_names(posts: dict[str, dict[str, Any]], key: str) -> dict[str, str]:
-    """Lower-cased tag or author -> the spelling shown; the first spelling by path wins."""
+    """Lower-cased tag or author (as the index keys them: a tag as Post.tag_keys) -> the
+    spelling shown; the first spelling by path wins."""
+    lower = lower_dotted if key == "tags" else str.lower
     names: dict[str, str] = {}
     for relpath in sorted(posts):
         for name in posts[relpath].get(key, ()):
-            names.setdefault(name.replace(",", " ").lower(), name)
+            names.setdefault(lower(name.replace(",", " ")), name)
     return names
 
 

@@ -75,8 +75,9 @@ class Post:
 
     @property
     def tag_keys(self) -> tuple[str, ...]:
-        """Tags lower-cased, for matching and filtering."""
-        return tuple(t.lower() for t in self.tags)
+        """Tags lower-cased as the analyzers lower-case words (a dotted capital I as ``i``:
+        "İstanbul" is ``tag:istanbul``), for matching and filtering."""
+        return tuple(languages.lower_dotted(t) for t in self.tags)
 
 
 class PostError(Exception):

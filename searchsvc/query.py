@@ -39,6 +39,7 @@ from .languages import (
     is_cjk,
     is_word,
     kind_words,
+    lower_dotted,
     normalize as normalize_language,
     question_words,
     stop_words,
@@ -570,9 +571,16 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     return Or(alternatives) if alternatives else None
 
 
+def tag_filter(tag: str) -> Query:
+    """The posts tagged ``tag``, as posts.Post.tag_keys keys tags ("İstanbul" as ``istanbul``),
+    and as an index of ANALYSIS_VERSION 6 or older keyed them, where that differs."""
+    key, before = lower_dotted(tag), tag.lower()
+    return Term("tags", key) if key == before else Or([Term("tags", key), Term("tags", before)])
+
+
 def _filter_clause(schema, clause: Clause, langs: Sequence[str] = ENGLISH) -> Query | None:
     if clause.field == "tag":
-        return Term("tags", clause.text.lower())
+        return tag_filter(clause.text)
     tokens = analyze(schema, "author", clause.text, langs[0])
     return field_query("author", tokens, 1.0) if tokens else None
 
@@ -1268,8 +1276,8 @@ class SearchRequest:
 
 def filters(schema, request: SearchRequest) -> Query | None:
     """The request's filters as query objects (never by pasting strings into a query)."""
-    parts: list[Query] = [Term("tags", t.strip().lower()) for t in request.tags if t.strip()]
-    any_of = [Term("tags", t.strip().lower()) for t in request.tags_any if t.strip()]
+    parts: list[Query] = [tag_filter(t.strip()) for t in request.tags if t.strip()]
+    any_of = [tag_filter(t.strip()) for t in request.tags_any if t.strip()]
     if any_of:
         parts.append(Or(any_of) if len(any_of) > 1 else any_of[0])
     if request.author.strip():

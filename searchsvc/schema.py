@@ -46,8 +46,9 @@ SCHEMA_VERSION = 14
 #: combining marks stemmed (Hindi, Tamil, Nepali). 5: English words
 #: also indexed as written (see languages.keeps_exact). 6: ``i`` and a combining dot (a
 #: lower-cased ``İ``) read as ``i``. (An index of 5 is queried with that reading too: only
-#: text that had the dot apart, rare, is found once rebuilt.)
-ANALYSIS_VERSION = 6
+#: text that had the dot apart, rare, is found once rebuilt.) 7: tags keyed so too ("İstanbul"
+#: is ``tag:istanbul``; an index of 6 keys it ``i̇stanbul``, which a filter then misses).
+ANALYSIS_VERSION = 7
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {

@@ -99,3 +99,24 @@ def test_filters_combine(content_search):
     assert ids(content_search("tutorial", tags=("Python",), author="Priya Natarajan", date_to=date(2024, 2, 28))) == {
         "python-packaging-pyproject"
     }
+
+
+# A dotted capital I ("İstanbul") lower-cases to "i" and a combining dot in Python and in
+# browsers: the tag is keyed as the words are read, "istanbul".
+TURKISH = {
+    "gezi.md": '---\ntitle: "Gezi notları"\ntags: ["İstanbul", "Yemek"]\n---\n\nBoğaz kıyısında bir gün.\n',
+    "kod.md": '---\ntitle: "Kod notları"\ntags: ["Yazılım"]\n---\n\nBir gün kod yazdık.\n',
+}
+
+
+@pytest.mark.parametrize("tag", ["İstanbul", "istanbul", "ISTANBUL", "i\u0307stanbul"])
+def test_a_tag_with_a_dotted_capital_i_is_found_however_it_is_typed(search_blog, tag):
+    search = search_blog(TURKISH)
+    assert ids(search("", tags=(tag,))) == {"gezi"}
+    assert ids(search("", tags_any=(tag, "Yazılım"))) == {"gezi", "kod"}
+    assert ids(search(f"gün tag:{tag}")) == {"gezi"}
+
+
+def test_a_tag_with_a_dotted_capital_i_keeps_its_spelling_in_the_facets(search_blog):
+    response = search_blog(TURKISH)("gün")
+    assert response.facets["tags"].get("İstanbul") == 1
