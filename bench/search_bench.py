@@ -50,7 +50,7 @@ from common import (
 from searchsvc.schema import STOP, title_key
 from searchsvc.search import SearchIndex, SearchRequest, SearchRequestError
 
-KINDS = ("common word", "rare word", "two words", "phrase", "tag filter", "exact title")
+KINDS = ("common word", "rare word", "two words", "phrase", "tag filter", "exact title", "slip")
 #: Seconds one kind may take in one mode; a kind that runs out of time reports the queries it did.
 KIND_TIME_LIMIT = 120.0
 #: Seconds one HTTP request may take before it counts as an error.
@@ -272,7 +272,7 @@ def draw_queries(kind: str, docs: list[Doc], count: int, rng: random.Random,
             break
         if (query := draw_one(kind, vocab, rng)) is not None:
             out.append(query)
-    if len(out) < count:
+    if len(out) < count and kind != "slip":  # (titles of short words give few slips: those)
         raise BenchError(f"Could not draw {count} {kind!r} queries from {len(docs)} posts.")
     return out
 
@@ -286,6 +286,8 @@ def draw_one(kind: str, vocab: Vocabulary, rng: random.Random) -> Query | None:
     edit (a letter deleted, replaced, or swapped with the next) that is no word of the index.
     prefix N: the first N letters of a word of 3+ letters of a post's title, as typed in a
     search box (lower case; not the " (copy k)" of a replicated corpus). word: any word of one post.
+    slip: two words of a post's title as a reader types them into the box, the second (of 6+
+    letters) cut short at half its letters (4 at least) with a typo in what was typed.
     """
     doc = rng.choice(vocab.docs)
     if kind == "common word":
@@ -299,6 +301,14 @@ def draw_one(kind: str, vocab: Vocabulary, rng: random.Random) -> Query | None:
         return Query(kind, rng.choice(vocab.words(doc) or vocab.common), tag=rng.choice(doc.tags))
     if kind == "exact title":
         return Query(kind, doc.title)
+    if kind == "slip":
+        title = [w.lower() for w in _WORD.findall(_COPY_MARK.sub("", doc.title)) if w.lower() not in STOP]
+        at = [i for i in range(1, len(title)) if len(title[i]) >= 6]
+        if not at:
+            return None
+        i = rng.choice(at)
+        typed = _typo(title[i][: max(4, len(title[i]) // 2 + 1)], rng)
+        return Query(kind, f"{title[i - 1]} {typed}") if typed else None
     if kind.startswith("prefix "):
         n = int(kind.split()[1])
         title = _COPY_MARK.sub("", doc.title)

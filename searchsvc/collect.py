@@ -17,7 +17,7 @@ from whoosh.query import (
     Term,
 )
 
-from .engine import Evaluator
+from .engine import Evaluator, Matches
 from .languages import has_cjk
 from .schema import title_key
 from .query import (
@@ -150,10 +150,14 @@ def execute(
     allowed = evaluator.evaluate(filter_q, scored=False).mask if filter_q is not None else None
     if allowed is not None:
         mask &= allowed
-    if widen is not None and not deadline.passed() and _few(evaluator, mask, widen):
+    few = widen is not None and not deadline.passed() and _few(evaluator, mask, widen)
+    if few:
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
+    if widen is not None and (widen.slip or few and len(widen.prefix) >= FEW_SLIP_LETTERS) and not deadline.passed():
+        # ... or a slip in it ("buildflags compli": "compilation").
+        widen_to_near_start(table, evaluator, found, widen, allowed)
     # (None when a title is the query: the reader typed it whole.)
     keys = [parsed.key, *asked_keys]
     missing = (_add_near_misses(evaluator, found, mask, allowed, near)
@@ -399,16 +403,29 @@ class Widening:
     FEW_RESULTS posts (see :func:`widen_to_prefix`): ``others`` makes the query without that
     word, when first needed (most queries find enough posts and never need it); ``prefix``
     is the word; ``as_written``, where the other words are asked for as written, makes the
-    query of the posts that have them so (unscored: only which posts match)."""
+    query of the posts that have them so (unscored: only which posts match); ``near_starts``
+    gives the starts of words one slip away from it, looked for in titles (see
+    :func:`widen_to_near_start`) when few posts are found, or always when ``slip``: the word
+    starts no word the blog has (query.CompiledQuery.slip)."""
 
-    def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None):
+    def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None,
+                 near_starts: Callable[[], frozenset[str]] | None = None, slip: bool = False):
         self._others = others
         self.prefix = prefix
         self.as_written = as_written
+        self.near_starts = near_starts
+        self.slip = slip
+        self._found: Matches | None = None
 
     @cached_property
     def others(self) -> Query:
         return self._others()
+
+    def found_without(self, evaluator: Evaluator) -> Matches:
+        """The posts that match ``others``, and their scores, evaluated once."""
+        if self._found is None:
+            self._found = evaluator.evaluate(self.others)
+        return self._found
 
 
 def _few(evaluator: Evaluator, mask: np.ndarray, widen: Widening) -> bool:
@@ -428,8 +445,8 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
     starting with it in their text, scored without it. Called when fewer than
     FEW_RESULTS posts have every word. Bounded: at most PREFIX_SCAN posts and
     PREFIX_SCAN_CHARS characters are looked at."""
-    others_query, prefix = widen.others, widen.prefix
-    others = evaluator.evaluate(others_query)
+    prefix = widen.prefix
+    others = widen.found_without(evaluator)
     extra = others.mask & ~found.mask
     if allowed is not None:  # the request's filters
         extra &= allowed
@@ -445,6 +462,38 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
         if post.has_word_starting(prefix):
             found.mask[docnum] = True
             found.scores[docnum] = others.scores[docnum]
+
+
+#: The best posts with the other words whose titles are looked at for a word starting one
+#: slip away from the last word (see widen_to_near_start).
+SLIP_TITLES = 200
+#: A last word that starts words, found with the others in few posts, is looked for with a
+#: slip in titles from this many letters: one slip in four is the start of too many words
+#: ("contrôleur stat" found "slattach" first).
+FEW_SLIP_LETTERS = 5
+
+
+def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, allowed: np.ndarray | None) -> None:
+    """Add to ``found`` the posts that match the query without its last word, being typed
+    (with a slip: "chage Passrwort"), and have a word starting one slip away from it in their
+    title ("Passwortverfall"): the word is rare, and the commonest words that start so,
+    which the query asked for, miss it. They score at least their score without it (as
+    widen_to_prefix scores a post with the word as typed). Bounded: the titles of the
+    SLIP_TITLES best of them are looked at."""
+    starts = widen.near_starts() if widen.near_starts is not None else frozenset()
+    if not starts:
+        return
+    others = widen.found_without(evaluator)
+    having = others.mask if allowed is None else others.mask & allowed
+    # A word starting so; not one starting as typed (then it is no slip).
+    near = re.compile(r"\b(?:%s)" % "|".join(map(re.escape, sorted(starts, key=len, reverse=True))))
+    typed = re.compile(r"\b" + re.escape(title_key(widen.prefix).replace("ı", "i")))
+    docnums = _best(others, np.flatnonzero(having), SLIP_TITLES)
+    for docnum, key in zip(docnums.tolist(), table.title_keys_of(docnums)):
+        key = key.replace("ı", "i")  # (ı as the starts read it)
+        if near.search(key) and not typed.search(key):
+            found.mask[docnum] = True
+            found.scores[docnum] = max(found.scores[docnum], others.scores[docnum])
 
 
 def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],

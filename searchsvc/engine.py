@@ -281,6 +281,11 @@ class DocTable:
         at = self._per_post_titles()[1][docnum]
         return keys[at] if at >= 0 else ""
 
+    def title_keys_of(self, docnums: np.ndarray) -> list[str]:
+        """:meth:`title_key_of` each of ``docnums``."""
+        keys, _docnums = self._title_keys()
+        return [keys[at] if at >= 0 else "" for at in self._per_post_titles()[1][docnums].tolist()]
+
     def _per_post_titles(self) -> tuple[np.ndarray, np.ndarray]:
         """For each post, the length of its title key (-1000 for none: near no query's) and
         where the key is among the sorted keys (-1 for none); made on first use."""

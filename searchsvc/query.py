@@ -608,6 +608,10 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
+    #: That last word starts no word the blog has, and is typed with a slip after other
+    #: words: the posts with the other words and a title word starting one slip away from it
+    #: match too (see collect.widen_to_near_start).
+    slip: bool = False
     #: The words typed that the reader means, required or not ("sg unter anderen anhand": 4):
     #: all but a last one being typed that starts a stop word ("alpha beta o": 2).
     typed_words: int = 0
@@ -787,6 +791,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         if not expansions:
                             expansions += [(w, FUZZY_PREFIX_FACTOR) for w in expander.fuzzy_completions(clause.text)]
                         body_terms += [(w, FUZZY_PREFIX_FACTOR) for w in expander.body_fuzzy_completions(clause.text)]
+                        compiled.slip = several_words
                 if expander is not None and plain_word(clause) and not clause.also:
                     # Two words typed without the space or the hyphen between them ("npmhelp"
                     # for "npm-help"), when nothing else reads the word; else an elided word

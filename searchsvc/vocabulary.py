@@ -643,6 +643,18 @@ class Expander:
     def body_has_as_typed(self, word: str) -> bool:
         return self.vocabulary.body_has_as_typed(self.reader, word, self.lang)
 
+    def near_starts(self, word: str) -> frozenset[str]:
+        """The starts of words of titles, headings, tags and descriptions one slip away from
+        ``word`` (see Lexicon.near_starts), as :func:`schema.title_key` reduces words (and
+        with a dotless ``ı`` as ``i``, as :func:`languages.fold` reads it); none for a word of
+        fewer than 4 letters (a slip in 3 is too many words' start), nor for a name in code
+        ("renderToPipe": its parts are found as typed)."""
+        prefix = self.vocabulary.fold(word, self.lang)
+        if len(prefix) < 4 or not prefix.isalpha() or has_cjk(prefix) or not (word[1:].islower() or word.isupper()):
+            return frozenset()
+        return frozenset(start if start.isascii() else title_key(start).replace("ı", "i")
+                         for start in self.vocabulary.lexicon(self.reader).near_starts(prefix))
+
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)
 

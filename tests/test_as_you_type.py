@@ -398,6 +398,27 @@ def test_a_slip_that_is_also_a_typo_of_a_word_in_some_text_still_finds_the_word_
     assert ids(search("10.8.0 crur"))[0] == "release"
 
 
+def test_a_rare_title_word_typed_with_a_slip_finds_its_post_beside_the_other_words(search_blog):
+    # "expirq" is "Expirado" cut short with a slip. The blog's commonest words that start
+    # one slip away ("expire", "expired", ...) fill the completions; the post whose title
+    # has the other word and "Expirado" is the one wanted.
+    common = "Expire expired expires expiring expiry expiries expirable expirer"
+    posts = {f"note{i}.md": post(f"Week {i}", f"Chage runs daily.\n\n## {common}\n\nText.") for i in range(9)}
+    posts["chage.md"] = post("Chage and Expirado, the password checker", "When a password is too old.")
+    search = search_blog(posts)
+    assert ids(search("chage expirq"))[0] == "chage"
+
+
+def test_a_word_being_typed_that_finds_little_is_also_read_with_a_slip_in_titles(search_blog):
+    # "compli" starts "complicated", which one post has; "compilation", a slip away, is in
+    # the title of the post with the other word that the reader is typing.
+    search = search_blog({
+        "buildflags.md": post("Buildflags: the options for compilation", "Set them per package."),
+        "builds.md": post("Complicated builds", "Buildflags are complicated."),
+    })
+    assert ids(search("buildflags compli")) == ["buildflags", "builds"]
+
+
 def test_a_word_being_typed_that_starts_words_is_not_read_as_a_slip(search_blog):
     # "stre" starts "streams": "stri", a typo away, is not what is being typed.
     assert ids(search_blog(SLIPS)("stre")) == ["stream"]
