@@ -36,11 +36,11 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.writing import MERGE_SMALL, SegmentWriter
 
 from . import postings, sites, storage
-from .languages import lower_dotted
 from .codec import Codec
 from .config import Settings
 from .cache import ExtractCache
 from .extract import Extracted, extract
+from .languages import lower_dotted
 from .posts import Post, PostError, discover, load_bytes, parse_post
 from .sites import Site
 from .schema import ANALYSIS_VERSION, SCHEMA_VERSION, analysing, build_schema, title_analyzer, title_key
