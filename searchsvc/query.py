@@ -45,7 +45,7 @@ from .languages import (
     stop_words,
 )
 from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, index_keeps_exact, title_key
-from .vocabulary import BODY_COMPLETIONS, Expander, analyze
+from .vocabulary import BODY_COMPLETIONS, Expander, analyze, cased_as_typed
 
 #: The languages a query is analysed in when nothing says otherwise.
 ENGLISH = (DEFAULT_LANGUAGE,)
@@ -780,7 +780,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         # daos entiende": "datos" in headings, "dados" in the post's body).
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
                     if starts_none and not clause.also and (several_words or not expansions and not body_terms) \
-                            and (clause.text[1:].islower() or clause.text.isupper()) and not expander.known(clause.text):
+                            and cased_as_typed(clause.text) and not expander.known(clause.text):
                         # A word being typed that starts no word, with a slip in it ("ugpra"):
                         # the words that start one typo away from it, a typo and a prefix each
                         # counting for less. (Not a name in code, "ByteStr": its parts are

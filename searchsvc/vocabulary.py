@@ -74,6 +74,18 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
     return list(tokens)
 
 
+def slip_start(prefix: str) -> bool:
+    """Whether ``prefix`` (a word being typed, folded) is read as typed with a slip when it
+    starts no word: 4 letters or more (one slip in 3 is the start of too many words), no CJK."""
+    return len(prefix) >= 4 and prefix.isalpha() and not has_cjk(prefix)
+
+
+def cased_as_typed(word: str) -> bool:
+    """Whether ``word`` is cased as readers type words (lower case, a capital first, or all
+    capitals), not as a name in code ("ByteStr", "renderToPipe": its parts are found as typed)."""
+    return word[1:].islower() or word.isupper()
+
+
 def typos_allowed(word: str) -> int:
     """How many typos a word may hold and still be taken for another: one, two from 8 letters."""
     return 2 if len(word) >= 8 else 1
@@ -421,8 +433,7 @@ class Vocabulary:
     def _fuzzy(self, reader, lexicon: Lexicon, prefix: str, limit: int, cache: dict) -> list[str]:
         """:meth:`Lexicon.fuzzy_commonest` of ``prefix`` in ``lexicon``, kept in ``cache``; none
         for a prefix that words start with, that is a name in code, or not of 4-40 letters."""
-        if len(prefix) < 4 or len(prefix) > 40 or not prefix.isalpha() or has_cjk(prefix) \
-                or reader.doc_frequency("code", prefix):
+        if not slip_start(prefix) or len(prefix) > 40 or reader.doc_frequency("code", prefix):
             return []
         key = f"{prefix}\0{limit}\0fuzzy"
         cached = cache.get(key)
@@ -646,11 +657,10 @@ class Expander:
     def near_starts(self, word: str) -> frozenset[str]:
         """The starts of words of titles, headings, tags and descriptions one slip away from
         ``word`` (see Lexicon.near_starts), as :func:`schema.title_key` reduces words (and
-        with a dotless ``ı`` as ``i``, as :func:`languages.fold` reads it); none for a word of
-        fewer than 4 letters (a slip in 3 is too many words' start), nor for a name in code
-        ("renderToPipe": its parts are found as typed)."""
+        with a dotless ``ı`` as ``i``, as :func:`languages.fold` reads it); none for a word
+        :func:`slip_start` rules out, nor for a name in code (:func:`cased_as_typed`)."""
         prefix = self.vocabulary.fold(word, self.lang)
-        if len(prefix) < 4 or not prefix.isalpha() or has_cjk(prefix) or not (word[1:].islower() or word.isupper()):
+        if not slip_start(prefix) or not cased_as_typed(word):
             return frozenset()
         return frozenset(start if start.isascii() else title_key(start).replace("ı", "i")
                          for start in self.vocabulary.lexicon(self.reader).near_starts(prefix))
