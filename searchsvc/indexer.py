@@ -211,6 +211,7 @@ def _document(post: Post, cache: ExtractCache | None = None) -> dict[str, Any]:
     code = "\n".join([*(b.code for b in extracted.code_blocks), " ".join(extracted.inline_code)]).strip()
     date = _naive_utc(post.date)
     authors = [{"name": a.name, "role": a.role} for a in post.authors]
+    spelling = "\n".join([post.title, headings, " ".join(post.tags), post.description])
     doc: dict[str, Any] = {
         "id": post.slug,
         "path": post.path,
@@ -225,8 +226,10 @@ def _document(post: Post, cache: ExtractCache | None = None) -> dict[str, Any]:
         "tags": ",".join(k.replace(",", " ") for k in post.tag_keys),
         "author": " ".join(a["name"] for a in authors),
         "authors": ",".join(a["name"].replace(",", " ").lower() for a in authors),
-        # Did-you-mean vocabulary: the words of titles, headings, tags and descriptions.
-        "spelling": "\n".join([post.title, headings, " ".join(post.tags), post.description]),
+        # Did-you-mean vocabulary: the words of titles, headings, tags and descriptions,
+        # and those that folding changes as written.
+        "spelling": spelling,
+        "written": spelling,
         "reading_minutes": post.reading_minutes,
         "lang": post.lang,
         "meta": {

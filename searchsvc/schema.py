@@ -48,7 +48,12 @@ SCHEMA_VERSION = 14
 #: lower-cased ``İ``) read as ``i``. (An index of 5 is queried with that reading too: only
 #: text that had the dot apart, rare, is found once rebuilt.) 7: tags keyed so too ("İstanbul"
 #: is ``tag:istanbul``; an index of 6 keys it ``i̇stanbul``, which a filter then misses).
-ANALYSIS_VERSION = 7
+#: 8: the words of titles, headings, tags and descriptions that folding changes are kept as
+#: written too (the ``written`` field: see :class:`WrittenFormFilter`); an index of 7 has
+#: none, and its completions and corrections are stemmed as folded, as before. And a word
+#: with letters other than a-z is split into parts only where a name is (CompoundFilter): 7
+#: indexed "sécurité" as ``s`` and ``écurité`` too, and "हिन्दी" as ``ह``, ``न`` and ``द``.
+ANALYSIS_VERSION = 8
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -67,20 +72,34 @@ TITLE_PHRASE_BONUS = 6.0
 EXACT_TITLE_BONUS = 20.0
 
 
+def _ranges(categories: dict[str, str], stop: int, skip: range = range(0)) -> dict[str, str]:
+    """Per name, the characters below ``stop`` (but ``skip``) whose Unicode category
+    ``categories`` gives that name, as the inside of a character class."""
+    ranges: dict[str, list[list[int]]] = {name: [] for name in categories.values()}
+    category = unicodedata.category
+    for code in range(stop):
+        name = categories.get(category(chr(code)))
+        if name is None or code in skip:
+            continue
+        found = ranges[name]
+        if found and found[-1][1] == code - 1:
+            found[-1][1] = code
+        else:
+            found.append([code, code])
+    return {name: "".join(f"\\U{a:08x}" if a == b else f"\\U{a:08x}-\\U{b:08x}" for a, b in found)
+            for name, found in ranges.items()}
+
+
+MARK_CATEGORIES = {"Mn": "marks", "Mc": "marks", "Me": "marks"}
+
+
 def _mark_ranges() -> str:
     """The combining marks of the Basic Multilingual Plane, as a character class's ranges:
     vowel signs and viramas of Devanagari and the other Indic scripts, Thai vowels and
     tones, Arabic and Hebrew vowel points, accents written apart. Python's ``\\w`` leaves
     them out, which cut "हिन्दी" into three words of one letter. (Not the variation selectors:
     they follow emoji, not letters.)"""
-    ranges: list[tuple[int, int]] = []
-    for code in range(0x10000):
-        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me") and not 0xFE00 <= code <= 0xFE0F:
-            if ranges and ranges[-1][1] == code - 1:
-                ranges[-1] = (ranges[-1][0], code)
-            else:
-                ranges.append((code, code))
-    return "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+    return _ranges(MARK_CATEGORIES, 0x10000, skip=range(0xFE00, 0xFE10))["marks"]
 
 
 #: Words: letters, digits and underscores, with their combining marks, and dotted names kept
@@ -114,8 +133,26 @@ def analysing(lang: str) -> Iterator[None]:
     finally:
         _LANGUAGE.reset(token)
 
-# Parts of a name: camelCase humps and runs of capitals; letters and digits stay together ("v18").
-_PART_RE = re.compile(r"[A-Z0-9]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+|[^\W_]+", re.UNICODE)
+
+@lru_cache(maxsize=1)
+def _part_re() -> re.Pattern:
+    """Parts of a name: camelCase humps and runs of capitals; letters and digits stay
+    together ("v18"). Capitals and other letters of any script, a letter's marks with it: a
+    word with accents is no name ("sécurité", "Größe", "हिन्दी" are one part each;
+    "CómoActualizar" two). Letters of no case ("ƻ", "ʻ" in "Hawaiʻi", Hebrew, Devanagari) go on
+    a word as small ones do. Made on first use (60 ms: every character's category below
+    U+20000 is read), by indexing alone: a query keeps its words whole."""
+    classes = _ranges({"Lu": "upper", "Ll": "lower", "Lt": "lower", "Lm": "lower", "Lo": "lower",
+                       **MARK_CATEGORIES}, 0x20000)
+    upper, lower, marks = classes["upper"], classes["lower"], classes["marks"]
+    return re.compile(
+        rf"[{upper}0-9{marks}]+(?=[{upper}][{marks}]*[{lower}])"
+        rf"|[{upper}]?[{marks}]*[{lower}0-9][{lower}0-9{marks}]*"
+        rf"|[{upper}0-9{marks}]+"
+        rf"|(?:[^\W_]|[{marks}])+"
+    )
+
+
 #: Commit hashes and similar hex ids: thousands of unique terms in release notes, never searched for.
 _HEX_ID = re.compile(r"^(?=[a-fA-F]*\d)(?=\d*[a-fA-F])[0-9a-fA-F]{7,}$")
 _LETTER_DIGIT_SWITCH = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])")
@@ -143,8 +180,10 @@ def split_compound(text: str) -> list[tuple[str, int]]:
     [('HTTP', 0), ('Server', 4), ('v2', 11)]
     >>> split_compound("plain")
     [('plain', 0)]
+    >>> split_compound("sécurité"), split_compound("CómoActualizar")
+    ([('sécurité', 0)], [('Cómo', 0), ('Actualizar', 4)])
     """
-    return [(m.group(), m.start()) for m in _PART_RE.finditer(text)]
+    return [(m.group(), m.start()) for m in _part_re().finditer(text)]
 
 
 class CompoundFilter(Filter):
@@ -718,6 +757,27 @@ class FoldFilter(Filter):
             yield t
 
 
+#: Between a word folded and the word as written in a term of the ``written`` field.
+WRITTEN_SEP = "\x1f"
+
+
+class WrittenFormFilter(Filter):
+    """Of the words that folding changes, the word folded and as written, as one term
+    (``reglages\x1fréglages``); other words dropped. Completions and corrections are words
+    of the ``spelling`` field, which are folded, and a stemmer reads a folded word otherwise
+    for a quarter of such words in Turkish, French and Portuguese: Turkish "sayfalarının" is
+    ``sayfa``, "sayfalarinin" ``sayfalari``. The word as written is what they are stemmed from
+    (see vocabulary.Vocabulary.as_written)."""
+
+    def __call__(self, tokens):
+        for t in tokens:
+            lang = getattr(t, "lang", None) or _LANGUAGE.get()
+            folded = languages.fold(lang, t.text)
+            if folded != t.text:
+                t.text = f"{folded}{WRITTEN_SEP}{t.text}"
+                yield t
+
+
 def prose_analyzer():
     """Prose: words, compounds split, lower-cased, stop words out, stemmed and accent-folded
     in the post's language; CJK runs as pairs of characters."""
@@ -748,6 +808,11 @@ def title_analyzer():
 def plain_analyzer():
     """Words lower-cased and accent-folded, nothing removed: names, spelling."""
     return CachedAnalyzer(WordTokenizer(), NoiseFilter(), CompoundFilter(), LowerFilter(), FoldFilter())
+
+
+def written_analyzer():
+    """The words of the ``spelling`` field that folding changes, folded and as written."""
+    return CachedAnalyzer(WordTokenizer(), NoiseFilter(), CompoundFilter(), LowerFilter(), WrittenFormFilter())
 
 
 def code_analyzer():
@@ -835,6 +900,7 @@ def build_schema() -> Schema:
         tag_text=_text(prose, phrase=True),
         author=_text(plain_analyzer(), phrase=True),
         spelling=_text(plain_analyzer(), phrase=False, spelling=True),
+        written=KEYWORD(analyzer=written_analyzer()),
         # Filters, facets and sorting
         tags=KEYWORD(lowercase=True, commas=True, scorable=True),
         authors=KEYWORD(lowercase=True, commas=True),

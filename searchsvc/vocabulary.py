@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from .codec import field_words
 from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
-from .schema import STOP, CachedAnalyzer, title_key
+from .schema import STOP, WRITTEN_SEP, CachedAnalyzer, title_key
 from .storage import segment_readers
 
 MAX_SUGGESTIONS = 8
@@ -379,6 +379,8 @@ class Vocabulary:
     """
 
     FIELD = "spelling"
+    #: The words of FIELD that folding changes, folded and as written (schema.WrittenFormFilter).
+    WRITTEN = "written"
     MAX_CACHE = 50_000
 
     def __init__(self, schema, limit: int = 8):
@@ -390,6 +392,7 @@ class Vocabulary:
         self._body: Lexicon | None = None
         self._body_completions: dict[str, list[str]] = {}
         self._body_corrections: dict[str, list[str]] = {}
+        self._written: dict[str, str] | None = None
         self._lock = threading.Lock()
 
     def lexicon(self, reader) -> Lexicon:
@@ -398,6 +401,39 @@ class Vocabulary:
                 if self._lexicon is None:
                     self._lexicon = Lexicon(reader, self.FIELD)
         return self._lexicon
+
+    def written(self, reader) -> dict[str, str]:
+        """Words of the lexicon that folding changed (and as :func:`schema.title_key` reduces
+        them), each as most posts write it: ``reglages`` is "réglages" where more posts have
+        that than "reglages". Read once per generation from the ``written`` field; empty for
+        an index of ANALYSIS_VERSION 7 or older, which has none."""
+        if self._written is None:
+            lexicon = self.lexicon(reader)
+            forms: dict[str, dict[str, int]] = {}
+            for sub, _offset in segment_readers(reader) if self.WRITTEN in reader.schema else ():
+                for term, posts in field_words(sub, self.WRITTEN):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    folded, _, written = text.partition(WRITTEN_SEP)
+                    if written:
+                        spellings = forms.setdefault(folded, {})
+                        spellings[written] = spellings.get(written, 0) + posts
+            found: dict[str, str] = {}
+            for folded, spellings in forms.items():
+                # Posts that have the word unaccented ("cafe" beside "café"): their number,
+                # as far as the counts tell (a post with both counts in each).
+                plain = lexicon.count(folded) - sum(spellings.values())
+                written, posts = max(spellings.items(), key=lambda kv: (kv[1], kv[0]))
+                if posts > plain:
+                    found[folded] = written
+            for folded, written in list(found.items()):
+                found.setdefault(title_key(written), written)
+            self._written = found
+        return self._written
+
+    def as_written(self, reader, words: list[str]) -> list[str]:
+        """``words`` of the lexicon (folded) as posts write them (see :meth:`written`)."""
+        written = self.written(reader)
+        return [written.get(w, w) for w in words] if written else words
 
     def fold(self, word: str, lang: str = DEFAULT_LANGUAGE) -> str:
         tokens = analyze(self.schema, self.FIELD, word, lang)
@@ -411,18 +447,18 @@ class Vocabulary:
         if not prefix or len(prefix) > 40:
             return []
         key = f"{prefix}\0{stop_words}"
-        cached = self._completions.get(key)
-        if cached is not None:
-            return cached
-        result = self.lexicon(reader).commonest(prefix, self.limit, frozenset() if stop_words else STOP)
-        self._remember(self._completions, key, result)
-        return result
+        result = self._completions.get(key)
+        if result is None:
+            result = self.lexicon(reader).commonest(prefix, self.limit, frozenset() if stop_words else STOP)
+            self._remember(self._completions, key, result)
+        return self.as_written(reader, result)
 
     def fuzzy_completions(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """For a word being typed (4+ letters) that no indexed word starts with, nor a name
         in code is, the commonest words of titles, headings, tags and descriptions that
         start one typo away from it ("ugpra": "upgrade"); no stop word."""
-        return self._fuzzy(reader, self.lexicon(reader), self.fold(word, lang), self.limit, self._completions)
+        return self.as_written(reader, self._fuzzy(reader, self.lexicon(reader), self.fold(word, lang), self.limit,
+                                                    self._completions))
 
     def body_fuzzy_completions(self, reader, word: str, limit: int = BODY_COMPLETIONS,
                                lang: str = DEFAULT_LANGUAGE) -> list[str]:
@@ -462,14 +498,11 @@ class Vocabulary:
         folded = self.fold(word, lang)
         if len(folded) < 4 or not folded.isalpha() or has_cjk(folded):
             return []
-        cached = self._corrections.get(folded)
-        if cached is not None:
-            return cached
-        result: list[str] = []
-        if not self.known(reader, word, lang):
-            result = self.lexicon(reader).closest(folded, 3)
-        self._remember(self._corrections, folded, result)
-        return result
+        result = self._corrections.get(folded)
+        if result is None:
+            result = self.lexicon(reader).closest(folded, 3) if not self.known(reader, word, lang) else []
+            self._remember(self._corrections, folded, result)
+        return self.as_written(reader, result)
 
     def body_lexicon(self, reader) -> Lexicon:
         """The words of the body (stemmed, as indexed), read on first use (no dictionary: a
@@ -637,10 +670,10 @@ class Expander:
         """In the titles that begin with ``key`` (words as :func:`schema.title_key` reduces
         them, the last one perhaps half-typed), the words where its last one is, other than
         it: what the reader typing a title from its start may be typing (see
-        engine.DocTable.title_words_at)."""
+        engine.DocTable.title_words_at), as posts write them (Vocabulary.as_written)."""
         if self.titles is None or not key.strip():
             return []
-        return self.titles.title_words_at(key, TITLE_CONTINUATIONS)
+        return self.vocabulary.as_written(self.reader, self.titles.title_words_at(key, TITLE_CONTINUATIONS))
 
     def body_corrections(self, word: str) -> list[str]:
         return self.vocabulary.body_corrections(self.reader, word, self.lang)

@@ -149,7 +149,7 @@ def test_the_words_of_a_field_read_at_once_are_whooshs_word_by_word(tmp_path, mo
         subs = [sub for sub, _offset in reader.leaf_readers()]
         assert len(subs) == 2
         for sub in subs:
-            for fieldname in [*OCCURRENCE_FIELDS, "spelling", "tag_text", "author", "tags", "lang", "path",
+            for fieldname in [*OCCURRENCE_FIELDS, "spelling", "written", "tag_text", "author", "tags", "lang", "path",
                               "no such field"]:
                 expected = [(term, info.doc_frequency()) for term, info in sub.iter_field(fieldname)] \
                     if fieldname in sub.indexed_field_names() else []

@@ -168,6 +168,55 @@ def test_an_index_built_before_reads_turkish_queries_as_its_posts_were_read():
     assert LanguageFilter().query_word("açıklama", "tr", True) == "açiklama"
 
 
+# Words with accents, as completions and corrections give them: stemmed as written, for a
+# stemmer reads a word folded otherwise ("sécurité" is ``secur``, "securite" ``securit``;
+# Turkish "dosyasının" is ``dosya``, "dosyasinin" ``dosyasi``).
+ACCENTS = {
+    "secu.md": post("Notes de sécurité", "Chiffrer les disques.", lang="fr"),
+    "perf.md": post("Performances", "Mesurer le temps de démarrage.", lang="fr"),
+    "dosya.md": post("Yapılandırma dosyasının biçimi", "Satırlar ve yorumlar.", lang="tr"),
+}
+
+
+@pytest.mark.parametrize("q, wanted, corrected", [
+    ("sécruité", "secu", "sécurité"),
+    ("securtie", "secu", "sécurité"),
+    ("odsyasının", "dosya", "dosyasının"),
+])
+def test_a_typo_in_a_word_with_accents_finds_its_post_and_is_corrected_as_written(search_blog, q, wanted,
+                                                                                  corrected):
+    response = search_blog(ACCENTS)(q, langs=("fr", "tr"))
+    assert ids(response)[:1] == [wanted]
+    assert response.corrected_query == corrected
+
+
+def test_a_word_with_accents_is_suggested_as_written(make_blog, build_index, open_index):
+    settings, _ = build_index(make_blog(ACCENTS))
+    suggestions = open_index(settings.index_dir).suggest("chiffrer sécu")
+    assert "chiffrer sécurité" in [s.text for s in suggestions]
+
+
+def test_an_unaccented_spelling_most_posts_use_is_kept(make_blog, build_index, open_index):
+    # Two posts write "securite", one "sécurité": the spelling most posts use is suggested.
+    settings, _ = build_index(make_blog({
+        "a.md": post("Securite des comptes", "Texte.", lang="fr"),
+        "b.md": post("Securite du reseau", "Texte.", lang="fr"),
+        "c.md": post("La sécurité", "Texte.", lang="fr"),
+    }))
+    suggestions = open_index(settings.index_dir).suggest("texte secu")
+    assert "texte securite" in [s.text for s in suggestions]
+
+
+def test_a_word_with_accents_is_suggested_whole_never_cut_at_an_accent(make_blog, build_index, open_index):
+    settings, _ = build_index(make_blog({
+        "guia.md": post("Guía de actualización", "Texto corto.", lang="es"),
+        "otra.md": post("Otra guía", "Texto corto.", lang="es"),
+    }))
+    suggested = [s.text for s in open_index(settings.index_dir).suggest("texto actualiz")]
+    assert "texto actualización" in suggested
+    assert "texto actualizaci" not in suggested
+
+
 FORMS = {
     "load.md": post("Under load", "The server behaves differently under load.", lang="en"),
     "ports.md": post("Two servers", "A different server, a different port, a different day: different in every way.",
@@ -449,6 +498,28 @@ def test_analysis_never_raises_and_offsets_fall_inside_the_text(text, lang):
         for t in analyzer(text, positions=True, chars=True, mode="index", lang=lang):
             assert 0 <= t.startchar < t.endchar <= len(text)
         list(analyzer(text, mode="query", lang=lang))
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["", "É", "G", "Д"]),
+       st.text(alphabet=st.characters(categories=("Ll", "Lo", "Lm", "Mn", "Mc"), max_codepoint=0x1FFFF),
+               min_size=1, max_size=20))
+def test_a_word_of_small_letters_and_marks_in_any_script_is_one_part(capital, rest):
+    # Parts are for names ("useState", "formData.get"): "sécurité", "हिन्दी", "e\u0301te\u0301" are words.
+    from searchsvc.schema import split_compound
+
+    assert len(split_compound(capital + rest)) <= 1
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(TEXT | st.sampled_from(["chargées Écoles", "Dosyasının İçeriği", "ёлка"]), st.sampled_from(LANGS))
+def test_a_word_is_kept_as_written_where_folding_changes_it(text, lang):
+    from searchsvc.languages import fold
+    from searchsvc.schema import WRITTEN_SEP
+
+    for t in SCHEMA["written"].analyzer(text, mode="index", lang=lang):
+        folded, sep, written = t.text.partition(WRITTEN_SEP)
+        assert sep and fold(lang, written) == folded != written
 
 
 @hypothesis_settings(max_examples=300, deadline=None)
