@@ -19,7 +19,8 @@ from pathlib import Path
 from .extract import CodeBlock, Extracted, Section
 
 #: Bump when extraction (extract.py, templating.py) changes what it makes of a text.
-EXTRACTION_VERSION = 2
+#: 3: soft hyphens dropped (a word with one was two words).
+EXTRACTION_VERSION = 3
 FOLDER = Path("cache") / "extract"
 
 

@@ -22,6 +22,7 @@ from bs4 import BeautifulSoup, NavigableString, PageElement, ParserRejectedMarku
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 
+from .languages import SOFT_HYPHEN
 from .templating import clean as clean_templates
 
 try:
@@ -84,14 +85,15 @@ class Extracted:
 
 #: Zero-width characters that separate words. ZWJ/ZWNJ (U+200C/U+200D) are kept:
 #: they are part of words (Persian, Indic scripts) and of emoji sequences.
-_INVISIBLE_SPACES = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e"), " ")
+_INVISIBLE_SPACES = {**dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u180e"), " "), **SOFT_HYPHEN}
 
 
 def normalise_space(text: str) -> str:
-    """Turn NBSP, zero-width and other Unicode spaces into ' ', collapse runs, strip.
+    """Turn NBSP, zero-width and other Unicode spaces into ' ', collapse runs, strip; drop
+    soft hyphens (languages.SOFT_HYPHEN).
 
-    >>> normalise_space(" a\\u00a0\\u200bb\\n\\tc ")
-    'a b c'
+    >>> normalise_space(" a\\u00a0\\u200bb\\n\\tc Konfigu\\u00adration")
+    'a b c Konfiguration'
     """
     return " ".join(text.translate(_INVISIBLE_SPACES).split())
 

@@ -319,13 +319,27 @@ def is_word(word: str) -> bool:
     return word[:1].isalpha() and all(ch.isalpha() or unicodedata.category(ch)[0] == "M" for ch in word)
 
 
+#: A soft hyphen (``&shy;``) marks where a long word may break at a line's end: the word is
+#: one without it ("Konfigu&shy;ration" is "Konfiguration"). ``str.translate`` drops it.
+SOFT_HYPHEN = {0xAD: None}
+
+#: Letters written as two where readers leave them out: "oeuvre" for "œuvre", "Strasse" for
+#: "Straße", "encyclopaedia" for "encyclopædia" (not in Danish or Norwegian, whose æ is a
+#: letter: KEEP_ACCENTS).
+LIGATURES = {ord("œ"): "oe", ord("æ"): "ae", ord("ß"): "ss"}
+_FOLDED = {**accent_map, **LIGATURES}
+
+
 def fold(lang: str, word: str, dotless: bool = True) -> str:
-    """``word`` with the accents ``lang``'s readers leave out removed. In Turkish and
-    Azerbaijani, ``ı`` is read as ``i`` (after stemming): English words and capitals
-    ("API", "Linux" written "LINUX") lower-case to ``ı``, and many readers type ``i`` for it.
+    """``word`` with the accents ``lang``'s readers leave out removed, and the letters
+    they write as two so written (LIGATURES). In Turkish and Azerbaijani, ``ı`` is read as
+    ``i`` (after stemming): English words and capitals ("API", "Linux" written "LINUX")
+    lower-case to ``ı``, and many readers type ``i`` for it.
 
     >>> fold("fr", "chargées"), fold("sv", "hjärta"), fold("ru", "ёлка"), fold("ru", "йод")
     ('chargees', 'hjärta', 'елка', 'йод')
+    >>> fold("fr", "cœur"), fold("de", "straße"), fold("da", "æble")
+    ('coeur', 'strasse', 'æble')
     >>> fold("tr", "apı"), fold("tr", "kapalı"), fold("tr", "şöyle")
     ('api', 'kapali', 'şöyle')
     """
@@ -337,7 +351,7 @@ def fold(lang: str, word: str, dotless: bool = True) -> str:
         return word
     if lang in CYRILLIC:
         return word.replace("ё", "е")
-    return word.translate(accent_map)
+    return word.translate(_FOLDED)
 
 
 def folds(lang: str) -> bool:

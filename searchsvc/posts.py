@@ -541,8 +541,9 @@ def _show(value: Any) -> str:
 
 
 def _one_line(value: str) -> str:
-    """The one place whitespace is collapsed (any Unicode space, including no-break spaces)."""
-    return " ".join(value.split())
+    """The one place whitespace is collapsed (any Unicode space, including no-break spaces);
+    soft hyphens dropped (languages.SOFT_HYPHEN)."""
+    return " ".join(value.translate(languages.SOFT_HYPHEN).split())
 
 
 def _scalar_text(value: Any) -> str | None:

@@ -34,6 +34,7 @@ from .engine import Passage, WrittenPhrase
 from .languages import (
     CJK_CLASS,
     DEFAULT as DEFAULT_LANGUAGE,
+    SOFT_HYPHEN,
     elisions,
     has_cjk,
     is_cjk,
@@ -197,7 +198,8 @@ def spread(items: list[str], limit: int) -> list[str]:
     return [items[round(i * step)] for i in range(limit)]
 
 
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
+#: Typographic quotes read as ", and soft hyphens (pasted from a title) dropped.
+_QUOTES = {**str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'}), **SOFT_HYPHEN}
 _TOKEN_RE = re.compile(
     r"""
     (?P<neg>-(?=[^\s-]))?        # "-word" excludes; "--flag" is a word (a command-line option)

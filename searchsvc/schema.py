@@ -763,7 +763,7 @@ WRITTEN_SEP = "\x1f"
 
 class WrittenFormFilter(Filter):
     """Of the words that folding changes, the word folded and as written, as one term
-    (``reglages\x1fréglages``); other words dropped. Completions and corrections are words
+    (``reglages\\x1fréglages``); other words dropped. Completions and corrections are words
     of the ``spelling`` field, which are folded, and a stemmer reads a folded word otherwise
     for a quarter of such words in Turkish, French and Portuguese: Turkish "sayfalarının" is
     ``sayfa``, "sayfalarinin" ``sayfalari``. The word as written is what they are stemmed from
@@ -821,12 +821,13 @@ def code_analyzer():
 
 
 def title_key(title: str) -> str:
-    """A title reduced for exact-title matching: lower-case, no accents, words only.
+    """A title reduced for exact-title matching: lower-case, no accents, words only, letters
+    readers write as two so written (languages.LIGATURES).
 
-    >>> title_key("  Café: The Plan for React 18! ")
-    'cafe the plan for react 18'
+    >>> title_key("  Café: The Plan for React 18! "), title_key("Mise en Œuvre")
+    ('cafe the plan for react 18', 'mise en oeuvre')
     """
-    folded = unicodedata.normalize("NFKD", title.lower())
+    folded = unicodedata.normalize("NFKD", title.lower().translate(languages.LIGATURES))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+", folded))
 

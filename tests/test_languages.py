@@ -217,6 +217,46 @@ def test_a_word_with_accents_is_suggested_whole_never_cut_at_an_accent(make_blog
     assert "texto actualizaci" not in suggested
 
 
+# Letters readers write as two: "oeuvre" for "œuvre", "Strasse" for "Straße".
+LIGATURES = {
+    "oeuvre.md": post("Mise en œuvre du cache", "Le cœur du système.", lang="fr"),
+    "strasse.md": post("Die Straße der Pakete", "Große Dateien.", lang="de"),
+    "autre.md": post("Autre chose", "Le cache du système.", lang="fr"),
+}
+
+
+@pytest.mark.parametrize("q, wanted, title", [
+    ("mise en oeuvre", "oeuvre", "<mark>Mise</mark> <mark>en</mark> <mark>œuvre</mark> du cache"),
+    ("coeur", "oeuvre", "Mise en œuvre du cache"),
+    ("Strasse", "strasse", "Die <mark>Straße</mark> der Pakete"),
+])
+def test_letters_readers_write_as_two_find_the_word(search_blog, q, wanted, title):
+    response = search_blog(LIGATURES)(q, langs=("fr", "de"))
+    assert ids(response)[:1] == [wanted]
+    assert response.results[0].title_html == title
+
+
+def test_a_title_typed_with_letters_written_as_two_is_the_exact_title(search_blog):
+    # As much the exact title as typed with the letter itself (the exact title's bonus).
+    search = search_blog(LIGATURES)
+    typed, written = (search(q, langs=("fr", "de")).results[0] for q in ("Die Strasse der Pakete", "Die Straße der Pakete"))
+    assert typed.id == written.id == "strasse"
+    assert typed.score == pytest.approx(written.score)
+
+
+def test_a_word_with_a_soft_hyphen_is_one_word(search_blog):
+    # "&shy;" marks where a long word may break; the word is found whole, in the text, the
+    # title and a query pasted from it.
+    search = search_blog({"shy.md": post("Die Paket\u00adverwaltung", "Die Konfigu&shy;ration der Quellen.",
+                                         lang="de"),
+                          "other.md": post("Andere", "Die Konfiguration.", lang="de")})
+    body = search("Konfiguration Quellen", langs=("de",))
+    assert ids(body) == ["shy"]
+    assert "<mark>Konfiguration</mark>" in body.results[0].snippet_html
+    for q in ("Paketverwaltung", "Paket\u00adverwaltung"):
+        assert ids(search(q, langs=("de",))) == ["shy"]
+
+
 FORMS = {
     "load.md": post("Under load", "The server behaves differently under load.", lang="en"),
     "ports.md": post("Two servers", "A different server, a different port, a different day: different in every way.",
