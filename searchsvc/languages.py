@@ -327,7 +327,14 @@ SOFT_HYPHEN = {0xAD: None}
 #: "Straße", "encyclopaedia" for "encyclopædia" (not in Danish or Norwegian, whose æ is a
 #: letter: KEEP_ACCENTS).
 LIGATURES = {ord("œ"): "oe", ord("æ"): "ae", ord("ß"): "ss"}
-_FOLDED = {**accent_map, **LIGATURES}
+#: Greek vowels with their tonos or dialytika, which readers often leave out ("καλημερα"):
+#: not in Whoosh's accent_map.
+GREEK_ACCENTS = {ord(c): unicodedata.normalize("NFD", c)[0] for c in "άέήίόύώϊϋΐΰ"}
+_FOLDED = {**accent_map, **LIGATURES, **GREEK_ACCENTS}
+#: Languages written with the Persian letters ک and ی, which text copied from Arabic
+#: writes ك and ي (or ى): one word to a reader, two to an index.
+PERSIAN_LETTERS = frozenset({"fa", "ur"})
+_FOLDED_PERSIAN = {**_FOLDED, ord("ك"): "ک", ord("ي"): "ی", ord("ى"): "ی"}
 
 
 def fold(lang: str, word: str, dotless: bool = True) -> str:
@@ -340,6 +347,8 @@ def fold(lang: str, word: str, dotless: bool = True) -> str:
     ('chargees', 'hjärta', 'елка', 'йод')
     >>> fold("fr", "cœur"), fold("de", "straße"), fold("da", "æble")
     ('coeur', 'strasse', 'æble')
+    >>> fold("el", "καλημέρα"), fold("fa", "كتاب") == fold("fa", "کتاب")
+    ('καλημερα', True)
     >>> fold("tr", "apı"), fold("tr", "kapalı"), fold("tr", "şöyle")
     ('api', 'kapali', 'şöyle')
     """
@@ -351,7 +360,7 @@ def fold(lang: str, word: str, dotless: bool = True) -> str:
         return word
     if lang in CYRILLIC:
         return word.replace("ё", "е")
-    return word.translate(_FOLDED)
+    return word.translate(_FOLDED_PERSIAN if lang in PERSIAN_LETTERS else _FOLDED)
 
 
 def folds(lang: str) -> bool:

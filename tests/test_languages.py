@@ -244,6 +244,23 @@ def test_a_title_typed_with_letters_written_as_two_is_the_exact_title(search_blo
     assert typed.score == pytest.approx(written.score)
 
 
+@pytest.mark.parametrize("q, wanted", [
+    ("καλημερα", "greek"), ("καλημέρα", "greek"), ("καλημ", "greek"),  # without the tonos, and being typed
+    ("کتاب", "persian"), ("كتاب", "persian"),  # Persian and Arabic kaf
+])
+def test_letters_typed_otherwise_by_readers_of_greek_and_persian_find_the_word(search_blog, q, wanted):
+    search = search_blog({"greek.md": post("Καλημέρα κόσμε", "Πρώτη ανάρτηση.", lang="el"),
+                          "persian.md": post("كتاب تازه", "نوشته اول.", lang="fa"),
+                          "other.md": post("Other", "Nothing here.", lang="en")})
+    assert ids(search(q, langs=("el", "fa")))[:1] == [wanted]
+
+
+def test_a_greek_word_typed_without_its_tonos_is_suggested_with_it(make_blog, build_index, open_index):
+    settings, _ = build_index(make_blog({"greek.md": post("Καλημέρα κόσμε", "Πρώτη ανάρτηση.", lang="el")}))
+    suggested = [s.text for s in open_index(settings.index_dir).suggest("πρώτη καλημερ")]
+    assert "πρώτη καλημέρα" in suggested
+
+
 def test_a_word_with_a_soft_hyphen_is_one_word(search_blog):
     # "&shy;" marks where a long word may break; the word is found whole, in the text, the
     # title and a query pasted from it.
