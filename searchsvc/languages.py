@@ -330,7 +330,9 @@ LIGATURES = {ord("œ"): "oe", ord("æ"): "ae", ord("ß"): "ss"}
 #: Greek vowels with their tonos or dialytika, which readers often leave out ("καλημερα"):
 #: not in Whoosh's accent_map.
 GREEK_ACCENTS = {ord(c): unicodedata.normalize("NFD", c)[0] for c in "άέήίόύώϊϋΐΰ"}
-_FOLDED = {**accent_map, **LIGATURES, **GREEK_ACCENTS}
+#: Arabic alef with a hamza or madda, which readers often type as a plain alef ("احمد").
+ALEF_FORMS = dict.fromkeys(map(ord, "أإآ"), "ا")
+_FOLDED = {**accent_map, **LIGATURES, **GREEK_ACCENTS, **ALEF_FORMS}
 #: Languages written with the Persian letters ک and ی, which text copied from Arabic
 #: writes ك and ي (or ى): one word to a reader, two to an index.
 PERSIAN_LETTERS = frozenset({"fa", "ur"})
@@ -347,8 +349,8 @@ def fold(lang: str, word: str, dotless: bool = True) -> str:
     ('chargees', 'hjärta', 'елка', 'йод')
     >>> fold("fr", "cœur"), fold("de", "straße"), fold("da", "æble")
     ('coeur', 'strasse', 'æble')
-    >>> fold("el", "καλημέρα"), fold("fa", "كتاب") == fold("fa", "کتاب")
-    ('καλημερα', True)
+    >>> fold("el", "καλημέρα"), fold("fa", "كتاب") == fold("fa", "کتاب"), fold("ar", "أحمد")
+    ('καλημερα', True, 'احمد')
     >>> fold("tr", "apı"), fold("tr", "kapalı"), fold("tr", "şöyle")
     ('api', 'kapali', 'şöyle')
     """

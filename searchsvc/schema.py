@@ -53,7 +53,8 @@ SCHEMA_VERSION = 14
 #: none, and its completions and corrections are stemmed as folded, as before. And a word
 #: with letters other than a-z is split into parts only where a name is (CompoundFilter): 7
 #: indexed "sécurité" as ``s`` and ``écurité`` too, and "हिन्दी" as ``ह``, ``न`` and ``द``. And
-#: œ, æ and ß folded as oe, ae and ss (languages.LIGATURES), title keys too.
+#: œ, æ and ß folded as oe, ae and ss (languages.LIGATURES), title keys too; Greek tonos,
+#: Arabic alef with hamza or madda, and in Persian and Urdu Arabic kaf and yeh, folded.
 ANALYSIS_VERSION = 8
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
