@@ -336,7 +336,8 @@ _FOLDED = {**accent_map, **LIGATURES, **GREEK_ACCENTS, **ALEF_FORMS}
 #: Languages written with the Persian letters ک and ی, which text copied from Arabic
 #: writes ك and ي (or ى): one word to a reader, two to an index.
 PERSIAN_LETTERS = frozenset({"fa", "ur"})
-_FOLDED_PERSIAN = {**_FOLDED, ord("ك"): "ک", ord("ي"): "ی", ord("ى"): "ی"}
+ARABIC_KAF_YEH = {ord("ك"): "ک", ord("ي"): "ی", ord("ى"): "ی"}
+_FOLDED_PERSIAN = {**_FOLDED, **ARABIC_KAF_YEH}
 
 
 def fold(lang: str, word: str, dotless: bool = True) -> str:

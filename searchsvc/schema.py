@@ -822,14 +822,20 @@ def code_analyzer():
     return CachedAnalyzer(WordTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowerFilter(by_language=False))
 
 
+_TITLE_LETTERS = {**languages.LIGATURES, **languages.ARABIC_KAF_YEH}
+
+
 def title_key(title: str) -> str:
     """A title reduced for exact-title matching: lower-case, no accents, words only, letters
-    readers write as two so written (languages.LIGATURES).
+    readers write as two so written (languages.LIGATURES), Arabic kaf and yeh as Persian
+    writes them (either may be typed for either: the key is only compared).
 
     >>> title_key("  Café: The Plan for React 18! "), title_key("Mise en Œuvre")
     ('cafe the plan for react 18', 'mise en oeuvre')
+    >>> title_key("كتاب تازه") == title_key("کتاب تازه")
+    True
     """
-    folded = unicodedata.normalize("NFKD", title.lower().translate(languages.LIGATURES))
+    folded = unicodedata.normalize("NFKD", title.lower().translate(_TITLE_LETTERS))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
     return " ".join(re.findall(r"\w+", folded))
 

@@ -255,6 +255,15 @@ def test_letters_typed_otherwise_by_readers_of_greek_and_persian_find_the_word(s
     assert ids(search(q, langs=("el", "fa")))[:1] == [wanted]
 
 
+@pytest.mark.parametrize("q", ["کتاب تازه", "كتاب تازه"])
+def test_a_persian_title_typed_with_either_kaf_is_the_exact_title(search_blog, q):
+    search = search_blog({"persian.md": post("كتاب تازه", "نوشته اول.", lang="fa"),
+                          "other.md": post("کتاب", "تازه نیست.", lang="fa")})
+    first = search(q, langs=("fa",)).results[0]
+    assert first.id == "persian"
+    assert first.score == pytest.approx(search("كتاب تازه", langs=("fa",)).results[0].score)
+
+
 @pytest.mark.parametrize("q, suggestion", [("πρώτη καλημερ", "πρώτη καλημέρα"), ("مقال احم", "مقال أحمد")])
 def test_a_word_typed_without_its_tonos_or_hamza_is_suggested_with_it(make_blog, build_index, open_index,
                                                                        q, suggestion):
