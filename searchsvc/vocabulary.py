@@ -74,10 +74,11 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
     return list(tokens)
 
 
-def slip_start(prefix: str) -> bool:
-    """Whether ``prefix`` (a word being typed, folded) is read as typed with a slip when it
-    starts no word: 4 letters or more (one slip in 3 is the start of too many words), no CJK."""
-    return len(prefix) >= 4 and prefix.isalpha() and not has_cjk(prefix)
+def may_hold_typo(word: str) -> bool:
+    """Whether ``word`` (folded, or as the body indexes it) may be read as holding a typo, or
+    as being typed with a slip when it starts no word: 4 letters or more (one typo in 3 makes
+    too many words, or starts of words), letters only, no CJK."""
+    return len(word) >= 4 and word.isalpha() and not has_cjk(word)
 
 
 def cased_as_typed(word: str) -> bool:
@@ -408,27 +409,32 @@ class Vocabulary:
         that than "reglages". Read once per generation from the ``written`` field; empty for
         an index of ANALYSIS_VERSION 7 or older, which has none."""
         if self._written is None:
-            lexicon = self.lexicon(reader)
-            forms: dict[str, dict[str, int]] = {}
-            for sub, _offset in segment_readers(reader) if self.WRITTEN in reader.schema else ():
-                for term, posts in field_words(sub, self.WRITTEN):
-                    text = term.decode("utf-8") if isinstance(term, bytes) else term
-                    folded, _, written = text.partition(WRITTEN_SEP)
-                    if written:
-                        spellings = forms.setdefault(folded, {})
-                        spellings[written] = spellings.get(written, 0) + posts
-            found: dict[str, str] = {}
-            for folded, spellings in forms.items():
-                # Posts that have the word unaccented ("cafe" beside "café"): their number,
-                # as far as the counts tell (a post with both counts in each).
-                plain = lexicon.count(folded) - sum(spellings.values())
-                written, posts = max(spellings.items(), key=lambda kv: (kv[1], kv[0]))
-                if posts > plain:
-                    found[folded] = written
-            for folded, written in list(found.items()):
-                found.setdefault(title_key(written), written)
-            self._written = found
+            lexicon = self.lexicon(reader)  # (takes the lock itself: first)
+            with self._lock:
+                if self._written is None:
+                    self._written = self._read_written(reader, lexicon)
         return self._written
+
+    def _read_written(self, reader, lexicon: Lexicon) -> dict[str, str]:
+        forms: dict[str, dict[str, int]] = {}
+        for sub, _offset in segment_readers(reader) if self.WRITTEN in reader.schema else ():
+            for term, posts in field_words(sub, self.WRITTEN):
+                text = term.decode("utf-8") if isinstance(term, bytes) else term
+                folded, _, written = text.partition(WRITTEN_SEP)
+                if written:
+                    spellings = forms.setdefault(folded, {})
+                    spellings[written] = spellings.get(written, 0) + posts
+        found: dict[str, str] = {}
+        for folded, spellings in forms.items():
+            # Posts that have the word unaccented ("cafe" beside "café"): their number,
+            # as far as the counts tell (a post with both counts in each).
+            plain = lexicon.count(folded) - sum(spellings.values())
+            written, posts = max(spellings.items(), key=lambda kv: (kv[1], kv[0]))
+            if posts > plain:
+                found[folded] = written
+        for folded, written in list(found.items()):
+            found.setdefault(title_key(written), written)
+        return found
 
     def as_written(self, reader, words: list[str]) -> list[str]:
         """``words`` of the lexicon (folded) as posts write them (see :meth:`written`)."""
@@ -469,7 +475,7 @@ class Vocabulary:
     def _fuzzy(self, reader, lexicon: Lexicon, prefix: str, limit: int, cache: dict) -> list[str]:
         """:meth:`Lexicon.fuzzy_commonest` of ``prefix`` in ``lexicon``, kept in ``cache``; none
         for a prefix that words start with, that is a name in code, or not of 4-40 letters."""
-        if not slip_start(prefix) or len(prefix) > 40 or reader.doc_frequency("code", prefix):
+        if not may_hold_typo(prefix) or len(prefix) > 40 or reader.doc_frequency("code", prefix):
             return []
         key = f"{prefix}\0{limit}\0fuzzy"
         cached = cache.get(key)
@@ -496,7 +502,7 @@ class Vocabulary:
         itself is in the index.
         """
         folded = self.fold(word, lang)
-        if len(folded) < 4 or not folded.isalpha() or has_cjk(folded):
+        if not may_hold_typo(folded):
             return []
         result = self._corrections.get(folded)
         if result is None:
@@ -557,7 +563,7 @@ class Vocabulary:
         as typed (a word the body has in other forms only, "tuning" beside "tune", is no typo
         of "turning")."""
         form = self._body_form(word, lang)
-        if len(form) < 4 or not form.isalpha() or has_cjk(form):
+        if not may_hold_typo(form):
             return []
         cached = self._body_corrections.get(form)
         if cached is not None:
@@ -691,9 +697,9 @@ class Expander:
         """The starts of words of titles, headings, tags and descriptions one slip away from
         ``word`` (see Lexicon.near_starts), as :func:`schema.title_key` reduces words (and
         with a dotless ``ı`` as ``i``, as :func:`languages.fold` reads it); none for a word
-        :func:`slip_start` rules out, nor for a name in code (:func:`cased_as_typed`)."""
+        :func:`may_hold_typo` rules out, nor for a name in code (:func:`cased_as_typed`)."""
         prefix = self.vocabulary.fold(word, self.lang)
-        if not slip_start(prefix) or not cased_as_typed(word):
+        if not may_hold_typo(prefix) or not cased_as_typed(word):
             return frozenset()
         return frozenset(start if start.isascii() else title_key(start).replace("ı", "i")
                          for start in self.vocabulary.lexicon(self.reader).near_starts(prefix))
