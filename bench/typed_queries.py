@@ -5,9 +5,11 @@ for the kind of post wanted, or typed with the slips and habits of a search box.
 question ("how do I ...", "what is ...") or add what kind of post they want ("... tutorial",
 "... explained"), words the post wanted may not have; and they type them in their own way:
 the first two letters of a word swapped, a slip in the word being typed, the words in
-another order, without the title's punctuation, with a word the post does not have. This script takes the eval's exact-title,
-title-words and passage queries of a blog (the same seeded sample) and asks each of them so,
-of searchsvc and of the eval's plain BM25 baseline, and prints MRR@10 side by side:
+another order, without the title's punctuation, with a word the post does not have, with a
+word in another form of it ("install" for "installing"). This script takes the eval's
+exact-title, title-words and passage queries of a blog (the same seeded sample) and asks
+each of them so, of searchsvc and of the eval's plain BM25 baseline, and prints MRR@10 side
+by side:
 
     .venv/bin/python bench/typed_queries.py --content ../shared/corpus/nodejs-blog [--limit 400]
 
@@ -33,7 +35,7 @@ from searchsvc.evaluate import (
     DEFAULT_SEED, ONE_SCRIPT, baseline_ranker, make_cases, posts_of, service_ranker, twins_of, typo, words,
 )
 from searchsvc.indexer import reindex
-from searchsvc.languages import has_cjk
+from searchsvc.languages import has_cjk, has_stemmer, stem
 from searchsvc.search import SearchIndex
 
 #: (how it is shown, the text before the words, the text after them).
@@ -117,6 +119,46 @@ def _other_word(vocabulary: list[str]) -> Variant:
     return variant
 
 
+def _other_form(forms: dict[str, str]) -> Variant:
+    """One word typed in another form of it that the blog uses ("installing" as "install",
+    "configuración" as "configurar"): a reader remembers what a post is about, not how it
+    inflected each word. ``forms`` maps a word (lower case) to the commonest other word of
+    the blog with the same stem (see other_forms)."""
+
+    def variant(query: str, _post_words: set, rng: random.Random) -> str | None:
+        ws = query.split()
+        able = [i for i, w in enumerate(ws) if w.isalpha() and w.lower() in forms]
+        if not able:
+            return None
+        i = rng.choice(able)
+        ws[i] = forms[ws[i].lower()]
+        return " ".join(ws)
+
+    return variant
+
+
+def other_forms(posts, lang: str) -> dict[str, str]:
+    """For each word of 5+ letters of the blog (lower case), the commonest other word of it
+    (5+ letters) that the language's stemmer gives the same stem, if any ("installing":
+    "install"). Empty for a language without a stemmer."""
+    if not has_stemmer(lang):
+        return {}
+    counts: dict[str, int] = {}
+    for post in posts:
+        for word in words(" ".join((post.title, post.body))):
+            if len(word) >= 5 and word.isalpha():
+                counts[word.lower()] = counts.get(word.lower(), 0) + 1
+    by_stem: dict[str, list[str]] = {}
+    for word in counts:
+        by_stem.setdefault(stem(lang, word), []).append(word)
+    forms = {}
+    for group in by_stem.values():
+        if len(group) > 1:
+            for word in group:
+                forms[word] = max((w for w in group if w != word), key=lambda w: (counts[w], w))
+    return forms
+
+
 def title_words(posts) -> list[str]:
     """The words of the blog's titles a reader might add: words of 5+ letters, and in
     Chinese, Japanese or Korean a run of 2-4 characters of one script ("グループ", "修正"),
@@ -131,7 +173,8 @@ def title_words(posts) -> list[str]:
     return sorted(found)
 
 
-def variants(vocabulary: list[str]) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
+def variants(vocabulary: list[str], forms: dict[str, str] | None = None
+             ) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
     """(how it is shown, the kinds of query it applies to, the variant)."""
     return (
         ("first two letters swapped", ("exact title", "title words", "passage"), _swap_start),
@@ -141,6 +184,7 @@ def variants(vocabulary: list[str]) -> tuple[tuple[str, tuple[str, ...], Variant
         ("punctuation as spaces", ("exact title",), _unpunctuated),
         ("punctuation left out", ("exact title",), _joined),
         ("a word the post lacks", ("title words", "passage"), _other_word(vocabulary)),
+        *((("a word in another form", ("title words", "passage"), _other_form(forms)),) if forms else ()),
     )
 
 
@@ -176,7 +220,8 @@ def main() -> int:
             print(f"{'typed':28}{'kind':>14}{'queries':>9}{'as typed':>16}{'so':>16}")
             by_id = {p.id: p for p in posts}
             vocabulary = title_words(posts)
-            for name, kinds, variant in variants(vocabulary):
+            forms = other_forms(posts, settings.language)
+            for name, kinds, variant in variants(vocabulary, forms):
                 typing = random.Random(f"{DEFAULT_SEED}:{name}")
                 for kind in kinds:
                     plain, typed = [], []

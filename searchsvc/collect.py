@@ -35,8 +35,10 @@ FEW_RESULTS = 3
 #: A query of at least FILL_WORDS words that fewer posts than FILL_BELOW have all of also
 #: shows, after them, the posts that have all its words but one. Every word typed counts,
 #: though it is not required (a last word of one or two characters, "react hooks 18"; a stop
-#: word, "sg unter anderen anhand"), when two are: "all but one" of the two is either; with
-#: two words typed, never.
+#: word, "sg unter anderen anhand"), when two are: "all but one" of the two is either. Of
+#: two words typed, the last still being typed (no space after it), the posts with the first
+#: follow (the last may have a slip that made another word: "rmdir vai" for "rmdir vazios"),
+#: never those with the last alone.
 FILL_BELOW = 10
 FILL_WORDS = 3
 #: A query's words but one close together are looked for in at most this many posts that
@@ -124,6 +126,7 @@ def execute(
     first: Sequence[int] = (),
     near: NearMisses | None = None,
     compiled: CompiledQuery | None = None,
+    near_titles_first: bool = True,
 ) -> Outcome:
     """Run one query; with ``word_groups`` (relaxed mode) posts matching more of them come first.
 
@@ -138,7 +141,8 @@ def execute(
     ones (see :func:`_near_title_bonus`); a title that is one of its ``asked_keys`` (the
     query without a question's words and words for the kind of post: "how do I publish a
     package", "Publish a package") is the query's too; the posts dated in a year typed and
-    those with its words in the very forms typed score more.
+    those with its words in the very forms typed score more. Such a near title comes before
+    the posts of ``first`` too, unless not ``near_titles_first``.
     """
     forms, misspelt, years, asked_keys = (
         (compiled.forms, compiled.misspelt, compiled.years, compiled.asked_keys) if compiled is not None
@@ -160,8 +164,8 @@ def execute(
         widen_to_near_start(table, evaluator, found, widen, allowed)
     # (None when a title is the query: the reader typed it whole.)
     keys = [parsed.key, *asked_keys]
-    missing = (_add_near_misses(evaluator, found, mask, allowed, near)
-               if near is not None and not any(len(table.titled(key)) for key in keys) else ())
+    titled = any(len(table.titled(key)) for key in keys)
+    missing = _add_near_misses(evaluator, found, mask, allowed, near) if near is not None and not titled else ()
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)
         if _title_cover_bonus(table, found, mask, parsed, missing, asked_keys):
@@ -172,8 +176,9 @@ def execute(
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
             # the query but for a word misspelt into another word ("line" for "ligne") lacks
-            # that word, and is the post wanted: it comes first.
-            first = [*near_titles, *first]
+            # that word, and is the post wanted: it comes first; unless a title is the query
+            # ("npm-stars": not "npm-star" before it).
+            first = first if titled or not near_titles_first else [*near_titles, *first]
         elif sure:
             first = sure
     if years:

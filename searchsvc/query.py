@@ -1016,15 +1016,20 @@ def build_query(
 
 
 def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, relaxed: bool = False,
-                   without_last: bool = False, all_but_one: bool = False,
+                   without_last: bool = False, all_but_one: bool = False, last_optional: bool = False,
                    langs: Sequence[str] = ENGLISH, ranked: bool = True) -> Query:
     """The query of :func:`build_query`, from groups already compiled (so a retry does not
-    compile again); ``without_last``: without the group of ``compiled.last_prefix``;
-    ``relaxed``: any of the words (and of ``compiled.relaxable``); ``all_but_one``: every
-    word but one, whichever; not ``ranked``: without the parts that only order the posts
-    (for telling which posts match)."""
+    compile again); ``without_last``: without the group of ``compiled.last_prefix`` (and
+    the other words as written, where they are indexed so: see collect.widen_to_prefix);
+    ``last_optional``: that group counts where it matches, not required; ``relaxed``: any of
+    the words (and of ``compiled.relaxable``); ``all_but_one``: every word but one,
+    whichever; not ``ranked``: without the parts that only order the posts (for telling
+    which posts match)."""
     words, filters = compiled.words, compiled.filters
-    if without_last:
+    last_optional = last_optional and compiled.last_group is not None and len(words) > 1
+    if last_optional:
+        words = [w for w in words if w is not compiled.last_group]
+    elif without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
     if all_but_one and len(words) > 1:
         required: list[Query] = [Or([And(words[:i] + words[i + 1:]) for i in range(len(words))]), *filters]
@@ -1034,6 +1039,8 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
         required = [*words, *filters]
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
     optional = compiled.optional if ranked else []
+    if last_optional and ranked:
+        optional = [*optional, compiled.last_group]
     if relaxed:  # (the relaxable ones are among the words then)
         optional = [q for q in optional if not any(q is r for r in compiled.relaxable)]
     if optional and words:

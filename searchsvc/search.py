@@ -233,7 +233,8 @@ class SearchIndex:
         """Run one search.
 
         All words are required; when that finds nothing, a did-you-mean correction is
-        tried, then any of the words (``relaxed``).
+        tried, then any of the words (``relaxed``); when it finds fewer than FILL_BELOW
+        posts, those with all words but one follow them (``with_every_word``).
 
         :raise SearchRequestError: for a request out of bounds.
         :raise IndexUnavailable: when there is no usable index.
@@ -319,13 +320,18 @@ class SearchIndex:
                                 word_groups=[*compiled.words, *compiled.relaxable])
                 if retry.total:
                     outcome, relaxed = retry, True
-        elif (outcome.total < FILL_BELOW and len(compiled.words) > 1 and compiled.typed_words >= FILL_WORDS
-              and request.sort == "relevance" and not deadline.passed()):
+        elif (outcome.total < FILL_BELOW and len(compiled.words) > 1 and request.sort == "relevance"
+              and (compiled.typed_words >= FILL_WORDS or compiled.last_prefix) and not deadline.passed()):
             # Few posts have every word: the one wanted may miss one of them (a word misremembered,
-            # a typo that is another word). Posts with all but one follow those with all.
-            query = assemble_query(schema, parsed, compiled, all_but_one=True, langs=langs)
+            # a typo that is another word). Posts with all but one follow those with all; of two
+            # words, the last being typed, those with the first ("rmdir vai": "rmdir - remove
+            # diretórios vazios", typed with a slip that made another word).
+            two = compiled.typed_words < FILL_WORDS
+            query = assemble_query(schema, parsed, compiled, all_but_one=not two, last_optional=two, langs=langs)
+            # (Of two words, a title that differs from them in one is no misspelt title: its
+            # word may be the one being typed, "npm doot" "npm-root" or "npm-doctor".)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,
-                           first=outcome.ranked, compiled=compiled)
+                           first=outcome.ranked, compiled=compiled, near_titles_first=not two)
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))

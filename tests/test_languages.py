@@ -279,7 +279,7 @@ def test_a_word_with_a_soft_hyphen_is_one_word(search_blog):
                                          lang="de"),
                           "other.md": post("Andere", "Die Konfiguration.", lang="de")})
     body = search("Konfiguration Quellen", langs=("de",))
-    assert ids(body) == ["shy"]
+    assert ids(body)[:body.with_every_word] == ["shy"]
     assert "<mark>Konfiguration</mark>" in body.results[0].snippet_html
     for q in ("Paketverwaltung", "Paket\u00adverwaltung"):
         assert ids(search(q, langs=("de",))) == ["shy"]

@@ -185,16 +185,12 @@ def test_quoted_phrase_as_written_beats_its_stems(search_blog):
 # More matching words first (relaxed mode)
 
 
-def test_all_words_required_when_some_post_has_them_all(search_blog):
-    search = search_blog(
-        {
-            "two.md": post("Notes one", body="alpha and beta here."),
-            "one.md": post("Notes two", body="alpha only here."),
-        }
-    )
-    response = search("alpha beta")
-    assert ids(response) == ["two"]
-    assert response.relaxed is False
+def test_all_words_required_when_enough_posts_have_them_all(search_blog):
+    posts = {f"two-{i}.md": post(f"Notes {i}", body="alpha and beta here.") for i in range(10)}
+    search = search_blog({**posts, "one.md": post("Notes one", body="alpha only here.")})
+    response = search("alpha beta", per_page=20)
+    assert "one" not in ids(response)
+    assert (response.total, response.with_every_word, response.relaxed) == (10, 10, False)
 
 
 def test_relaxed_when_no_post_has_every_word(search_blog):
@@ -316,6 +312,51 @@ def test_two_words_and_the_start_of_a_stop_word_show_no_post_missing_one(search_
     assert ids(search("alpha beta o")) == ["both"]
 
 
+def _typed_into_another_word() -> dict[str, str]:
+    """ "rmdir emit": "empty" typed with a slip that made another word, which one post has."""
+    return {
+        "wanted.md": post("rmdir: remove empty folders", body="Removes the folders named."),
+        "both.md": post("Intro", body="Each command, rmdir too, may emit a warning."),
+        "other.md": post("Misc", body="Nothing of it."),
+    }
+
+
+def test_two_words_the_last_being_typed_posts_with_the_first_follow(search_blog):
+    response = search_blog(_typed_into_another_word())("rmdir emit")
+    assert ids(response) == ["both", "wanted"]
+    assert (response.total, response.with_every_word) == (2, 1)
+
+
+def test_two_whole_words_show_no_post_missing_one(search_blog):
+    """A space after the last word: it is whole, as the reader means it."""
+    response = search_blog(_typed_into_another_word())("rmdir emit ")
+    assert ids(response) == ["both"]
+    assert (response.total, response.with_every_word) == (1, 1)
+
+
+def test_a_title_that_is_the_query_stays_first_before_posts_missing_a_word(search_blog):
+    """ "Dist labels guide": its post first, not "Dist label guide", a title one letter away
+    (which has every word too), before "Dist guide", which lacks one."""
+    search = search_blog({
+        "labels.md": post("Dist labels guide", body="List the labels of a package."),
+        "label.md": post("Dist label guide", body="Modify the distribution tags."),
+        "dist.md": post("Dist guide", body="The files a package publishes."),
+    })
+    response = search("Dist labels guide")
+    assert ids(response) == ["labels", "label", "dist"]
+    assert response.with_every_word == 2
+
+
+def test_of_two_words_a_title_one_typo_away_does_not_come_before_those_with_both(search_blog):
+    """ "npm doot": "doctor" being typed with a slip (the page with both words first), or
+    "root" with a typo (the title "npm-root" follows)."""
+    search = search_blog({
+        "doctor.md": post("npm-doctor", body="Check your environment."),
+        "root.md": post("npm-root", body="Print the folder."),
+    })
+    assert ids(search("npm doot")) == ["doctor", "root"]
+
+
 def test_no_post_missing_a_word_when_enough_have_every_word(search_blog):
     posts = {f"full-{i}.md": post(f"Full {i}", body="alpha beta gamma together.") for i in range(10)}
     search = search_blog({**posts, "partial.md": post("Partial", body="alpha beta only.")})
@@ -339,10 +380,13 @@ def test_words_typed_count_though_stop_words(search_blog):
     assert response.with_every_word == 1
 
 
-def test_two_words_never_show_posts_with_only_one(search_blog):
-    search = search_blog({"both.md": post("Both", body="alpha beta."), "one.md": post("One", body="alpha only.")})
+def test_of_two_words_posts_with_only_the_last_never_show(search_blog):
+    """Of two words, the posts with the first follow those with both (the last may be still
+    typed, with a slip); never those with the last alone."""
+    search = search_blog({"both.md": post("Both", body="alpha beta."), "first.md": post("First", body="alpha only."),
+                          "last.md": post("Last", body="beta only.")})
     response = search("alpha beta")
-    assert ids(response) == ["both"]
+    assert ids(response) == ["both", "first"]
     assert response.with_every_word == 1
 
 

@@ -7,10 +7,21 @@ def ids(response):
     return {h.id for h in response.results}
 
 
-def test_all_words_are_required(content_search):
+def test_posts_with_every_word_come_first(content_search):
+    """Then, when fewer than 10 posts have both, those with the first word alone (the last
+    may be still typed); never those with the last alone."""
+    react, hooks = ids(content_search("react", per_page=50)), ids(content_search("hooks", per_page=50))
     both = content_search("react hooks", per_page=50)
     assert not both.relaxed
-    assert ids(both) == ids(content_search("react", per_page=50)) & ids(content_search("hooks", per_page=50))
+    first = [h.id for h in both.results]
+    assert set(first[:both.with_every_word]) == react & hooks
+    assert set(first[both.with_every_word:]) <= react - hooks
+
+
+def test_whole_words_are_all_required(content_search):
+    """A space after the last word: every word is whole, and required."""
+    react, hooks = ids(content_search("react", per_page=50)), ids(content_search("hooks", per_page=50))
+    assert ids(content_search("react hooks ", per_page=50)) == react & hooks
 
 
 def test_minus_excludes_posts_with_the_word(content_search):
