@@ -411,15 +411,18 @@ class Widening:
     query of the posts that have them so (unscored: only which posts match); ``near_starts``
     gives the starts of words one slip away from it, looked for in titles (see
     :func:`widen_to_near_start`) when few posts are found, or always when ``slip``: the word
-    starts no word the blog has (query.CompiledQuery.slip)."""
+    starts no word the blog has (query.CompiledQuery.slip); ``before`` are the words typed
+    before it, as a title is compared with them (schema.title_key)."""
 
     def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None,
-                 near_starts: Callable[[], frozenset[str]] | None = None, slip: bool = False):
+                 near_starts: Callable[[], frozenset[str]] | None = None, slip: bool = False,
+                 before: Sequence[str] = ()):
         self._others = others
         self.prefix = prefix
         self.as_written = as_written
         self.near_starts = near_starts
         self.slip = slip
+        self.before = tuple(before)
         self._found: Matches | None = None
 
     @cached_property
@@ -469,6 +472,10 @@ def widen_to_prefix(searcher, snap: "Snapshot", evaluator: Evaluator, found, wid
             found.scores[docnum] = others.scores[docnum]
 
 
+#: A post whose title is the query's other words and a word starting one slip away from the
+#: last, being typed ("npm exkpl": "npm-explain"), scores this much more (a share), as a title
+#: that is the query but for one misspelt word does (NEAR_TITLE_BOOST).
+SLIP_TITLE_BOOST = NEAR_TITLE_BOOST
 #: The best posts with the other words whose titles are looked at for a word starting one
 #: slip away from the last word (see widen_to_near_start).
 SLIP_TITLES = 200
@@ -483,7 +490,11 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     (with a slip: "chage Passrwort"), and have a word starting one slip away from it in their
     title ("Passwortverfall"): the word is rare, and the commonest words that start so,
     which the query asked for, miss it. They score at least their score without it (as
-    widen_to_prefix scores a post with the word as typed). Bounded: the titles of the
+    widen_to_prefix scores a post with the word as typed); and, where the word starts no
+    word the blog has (``widen.slip``), SLIP_TITLE_BOOST more where the title has every
+    other word typed (``widen.before``: "npm exkpl" for "npm-explain", which the body's
+    "explicitly" of longer pages outscored; but "Changelog-Formate" is a heading, not
+    "deb-changelog - Format der Changelog-Datei"). Bounded: the titles of the
     SLIP_TITLES best of them are looked at."""
     starts = widen.near_starts() if widen.near_starts is not None else frozenset()
     if not starts:
@@ -499,6 +510,8 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
         if near.search(key) and not typed.search(key):
             found.mask[docnum] = True
             found.scores[docnum] = max(found.scores[docnum], others.scores[docnum])
+            if widen.slip and widen.before and set(widen.before) <= set(key.split()):
+                found.scores[docnum] *= 1.0 + SLIP_TITLE_BOOST
 
 
 def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],

@@ -411,6 +411,16 @@ def test_a_rare_title_word_typed_with_a_slip_finds_its_post_beside_the_other_wor
     assert ids(search("chage expirq"))[0] == "chage"
 
 
+def test_a_title_typed_with_a_slip_in_its_last_word_comes_first(search_blog):
+    # "npm exkpl": "npm-explain" typed, "expl" with a slip. The pages with "npm" all over
+    # and "Explicit" in a heading outscored its title's "explain", a slip and a prefix away.
+    posts = {f"npm-{name}.md": post(f"npm-{name}", "## Explicit npm steps\n\nnpm runs each explicitly: npm, npm and npm.")
+             for name in ("stage", "trust", "cache", "exec")}
+    posts["npm-explain.md"] = post("npm-explain", "Why a package is installed, with the path that brought it in, "
+                                   "from the root of the project down to the package that was explained.")
+    assert ids(search_blog(posts)("npm exkpl"))[0] == "npm-explain"
+
+
 def test_a_word_being_typed_that_finds_little_is_also_read_with_a_slip_in_titles(search_blog):
     # "compli" starts "complicated", which one post has; "compilation", a slip away, is in
     # the title of the post with the other word that the reader is typing.
