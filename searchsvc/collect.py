@@ -177,7 +177,7 @@ def execute(
             # Posts missing one word follow those with every word; but a post whose title is
             # the query but for a word misspelt into another word ("line" for "ligne") lacks
             # that word, and is the post wanted: it comes first; unless a title is the query
-            # ("npm-stars": not "npm-star" before it).
+            # ("Dist labels guide": not "Dist label guide" before it).
             first = first if titled or not near_titles_first else [*near_titles, *first]
         elif sure:
             first = sure
