@@ -411,18 +411,18 @@ class Widening:
     query of the posts that have them so (unscored: only which posts match); ``near_starts``
     gives the starts of words one slip away from it, looked for in titles (see
     :func:`widen_to_near_start`) when few posts are found, or always when ``slip``: the word
-    starts no word the blog has (query.CompiledQuery.slip); ``before`` are the words typed
-    before it, as a title is compared with them (schema.title_key)."""
+    starts no word the blog has (query.CompiledQuery.slip); ``typed_key`` is the query as
+    a title is compared with it (query.ParsedQuery.key)."""
 
     def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None,
                  near_starts: Callable[[], frozenset[str]] | None = None, slip: bool = False,
-                 before: Sequence[str] = ()):
+                 typed_key: str = ""):
         self._others = others
         self.prefix = prefix
         self.as_written = as_written
         self.near_starts = near_starts
         self.slip = slip
-        self.before = tuple(before)
+        self.typed_key = typed_key
         self._found: Matches | None = None
 
     @cached_property
@@ -492,7 +492,7 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     which the query asked for, miss it. They score at least their score without it (as
     widen_to_prefix scores a post with the word as typed); and, where the word starts no
     word the blog has (``widen.slip``), SLIP_TITLE_BOOST more where the title has every
-    other word typed (``widen.before``: "npm exkpl" for "npm-explain", which the body's
+    other word typed (``widen.typed_key``: "npm exkpl" for "npm-explain", which the body's
     "explicitly" of longer pages outscored; but "Changelog-Formate" is a heading, not
     "deb-changelog - Format der Changelog-Datei"). Bounded: the titles of the
     SLIP_TITLES best of them are looked at."""
@@ -505,12 +505,14 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     near = re.compile(r"\b(?:%s)" % "|".join(map(re.escape, sorted(starts, key=len, reverse=True))))
     typed = re.compile(r"\b" + re.escape(title_key(widen.prefix).replace("ı", "i")))
     docnums = _best(others, np.flatnonzero(having), SLIP_TITLES)
+    # The words typed before the last, all in a title: that title is being typed.
+    before = set(widen.typed_key.replace("ı", "i").split()[:-1]) if widen.slip else set()
     for docnum, key in zip(docnums.tolist(), table.title_keys_of(docnums)):
         key = key.replace("ı", "i")  # (ı as the starts read it)
         if near.search(key) and not typed.search(key):
             found.mask[docnum] = True
             found.scores[docnum] = max(found.scores[docnum], others.scores[docnum])
-            if widen.slip and widen.before and set(widen.before) <= set(key.split()):
+            if before and before <= set(key.split()):
                 found.scores[docnum] *= 1.0 + SLIP_TITLE_BOOST
 
 
