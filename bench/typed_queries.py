@@ -6,10 +6,10 @@ question ("how do I ...", "what is ...") or add what kind of post they want ("..
 "... explained"), words the post wanted may not have; and they type them in their own way:
 the first two letters of a word swapped, a slip in the word being typed, the words in
 another order, without the title's punctuation, with a word the post does not have, with a
-word in another form of it ("install" for "installing"). This script takes the eval's
-exact-title, title-words and passage queries of a blog (the same seeded sample) and asks
-each of them so, of searchsvc and of the eval's plain BM25 baseline, and prints MRR@10 side
-by side:
+word in another form of it ("install" for "installing"), without the letters' accents
+("configuracion"). This script takes the eval's exact-title, title-words and passage queries
+of a blog (the same seeded sample) and asks each of them so, of searchsvc and of the eval's
+plain BM25 baseline, and prints MRR@10 side by side:
 
     .venv/bin/python bench/typed_queries.py --content ../shared/corpus/nodejs-blog [--limit 400]
 
@@ -27,6 +27,7 @@ import random
 import re
 import sys
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Callable
 
@@ -106,6 +107,27 @@ def _slip_while_typing(query: str, _post_words: set, rng: random.Random) -> str 
     return " ".join(ws)
 
 
+#: Latin letters readers type as other letters when they leave accents out ("kapali" for
+#: "kapalı", "strasse" for "straße"); the others lose their marks (see _unaccented).
+_PLAIN_LETTERS = {ord("ı"): "i", ord("ß"): "ss", ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae",
+                  ord("Æ"): "AE", ord("ø"): "o", ord("Ø"): "O", ord("ł"): "l", ord("Ł"): "L",
+                  ord("đ"): "d", ord("Đ"): "D"}
+
+
+def _unaccented(query: str, _post_words: set, _rng: random.Random) -> str | None:
+    """Latin letters typed without their accents ("configuracion", "kapali", "Gartenhauser"),
+    as on a keyboard without them; other scripts as written (a kana's voicing marks are
+    letters of their own)."""
+    typed = "".join(_plain(ch) for ch in query.translate(_PLAIN_LETTERS))
+    return typed if typed != query else None
+
+
+def _plain(ch: str) -> str:
+    """A Latin letter without its marks ("é": "e"); any other character as it is."""
+    base, *marks = unicodedata.normalize("NFD", ch)
+    return base if marks and base.isascii() and all(unicodedata.combining(m) for m in marks) else ch
+
+
 def _other_word(vocabulary: list[str]) -> Variant:
     """One more word, of the blog's titles, that the post does not have (a word misremembered)."""
 
@@ -183,6 +205,7 @@ def variants(vocabulary: list[str], forms: dict[str, str] | None = None
         ("words in reverse order", ("title words", "passage"), _reversed),
         ("punctuation as spaces", ("exact title",), _unpunctuated),
         ("punctuation left out", ("exact title",), _joined),
+        ("without accents", ("exact title", "title words", "passage"), _unaccented),
         ("a word the post lacks", ("title words", "passage"), _other_word(vocabulary)),
         *((("a word in another form", ("title words", "passage"), _other_form(forms)),) if forms else ()),
     )

@@ -503,12 +503,11 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     having = others.mask if allowed is None else others.mask & allowed
     # A word starting so; not one starting as typed (then it is no slip).
     near = re.compile(r"\b(?:%s)" % "|".join(map(re.escape, sorted(starts, key=len, reverse=True))))
-    typed = re.compile(r"\b" + re.escape(title_key(widen.prefix).replace("ı", "i")))
+    typed = re.compile(r"\b" + re.escape(title_key(widen.prefix)))
     docnums = _best(others, np.flatnonzero(having), SLIP_TITLES)
     # The words typed before the last, all in a title: that title is being typed.
-    before = set(widen.typed_key.replace("ı", "i").split()[:-1]) if widen.slip else set()
+    before = set(widen.typed_key.split()[:-1]) if widen.slip else set()
     for docnum, key in zip(docnums.tolist(), table.title_keys_of(docnums)):
-        key = key.replace("ı", "i")  # (ı as the starts read it)
         if near.search(key) and not typed.search(key):
             found.mask[docnum] = True
             found.scores[docnum] = max(found.scores[docnum], others.scores[docnum])

@@ -199,6 +199,7 @@ class _Rarity:
         )
         self.code = Counter(n for p in posts for n in set(_IDENTIFIER.findall(p.code)))
         self._texts = [" ".join((p.title, p.description, p.body)) for p in posts]
+        self.count_sentences(posts)
         #: Every post's title as :func:`title_key` reduces it, in order (see titles_beginning).
         self.title_keys = sorted(title_key(p.title) for p in posts)
 
@@ -207,6 +208,10 @@ class _Rarity:
         key = title_key(text)
         lo = bisect.bisect_left(self.title_keys, key)
         return bisect.bisect_left(self.title_keys, key + "\U0010ffff", lo) - lo
+
+    def count_sentences(self, posts: Sequence[EvalPost]) -> None:
+        """Count in how many of ``posts`` each sentence occurs (see :func:`_sentences`)."""
+        self.sentences = Counter(s for p in posts for s in {tuple(ws) for ws in _sentences(p.body)})
 
     def posts_with(self, piece: str) -> int:
         """In how many posts ``piece`` occurs as written (for pieces of text without spaces)."""
@@ -224,6 +229,7 @@ def make_cases(posts: Sequence[EvalPost], rng: random.Random, every: Sequence[Ev
     rarity = _Rarity(posts)
     if every:
         rarity.title_keys = sorted(title_key(p.title) for p in every)
+        rarity.count_sentences(every)
     title_counts = Counter(title_key(p.title) for p in posts)
     heading_counts = Counter(title_key(h) for p in posts for h, _ in p.headings)
     cases: list[Case] = []
@@ -359,15 +365,25 @@ def _cjk_word(post: EvalPost, rarity: "_Rarity", rng: random.Random) -> str | No
     return None
 
 
-def _passage(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
-    sentences = []
-    for m in _SENTENCE.finditer(post.body):
+def _sentences(body: str) -> list[list[str]]:
+    """The sentences of ``body`` that a passage may come from: their content words, 6 or more."""
+    found = []
+    for m in _SENTENCE.finditer(body):
         ws = [w for w in words(m.group()) if w.isalpha() and _content_word(w)]
         if len(ws) >= 6:
-            sentences.append(ws)
+            found.append(ws)
+    return found
+
+
+def _passage(post: EvalPost, rarity: _Rarity, rng: random.Random) -> str | None:
+    sentences = _sentences(post.body)
     if not sentences:
         return None
     ws = rng.choice(sentences)
+    if rarity.sentences[tuple(ws)] > 1:
+        # A sentence other posts have too (a credit line, a notice each release repeats):
+        # no query made of it can tell which post is meant.
+        return None
     # Ties in order of the sentence (a set's order changes with the process: the queries would too).
     rarest = set(sorted(dict.fromkeys(ws), key=lambda w: (rarity.anywhere[w.lower()], -len(w)))[:3])
     picked: list[str] = []

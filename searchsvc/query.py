@@ -846,7 +846,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             # is required to have a stop word. A word that makes a question ("how", "my")
             # counts for less: it tells little of what the post is about.
             if all(any(c is a for a in asking) for c in group):
-                q = q.with_boost(q.boost * QUESTION_WEIGHT)
+                q = _asked(q, in_titles=len(asking) == 1)
             elif all(is_kind_word(c, framing) for c in group):
                 compiled.relaxable.append(q)
                 compiled.kinds.add(id(q))
@@ -924,6 +924,18 @@ COMPARISON_WORDS = frozenset({"vs", "versus"})
 
 #: The share of its weight a word that makes a question keeps (see is_stop_word).
 QUESTION_WEIGHT = 0.25
+
+
+def _asked(q: Query, in_titles: bool = False) -> Query:
+    """A question's word at QUESTION_WEIGHT of its weight; with ``in_titles``, at its whole
+    weight in titles. That is for a question word alone before other words: it may be the
+    first word of the title being typed ("cómo 18": "Cómo actualizar a React 18"). Not after
+    "how to" or "what is": titles that begin so would win questions they do not answer."""
+    if not in_titles:
+        return q.with_boost(q.boost * QUESTION_WEIGHT)
+    if isinstance(q, Or):
+        return Or([_asked(sub, in_titles) for sub in q.subqueries], boost=q.boost)
+    return q if isinstance(q, Term) and q.fieldname == "title" else q.with_boost(q.boost * QUESTION_WEIGHT)
 
 
 def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH) -> list[Clause]:

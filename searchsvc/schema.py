@@ -55,7 +55,9 @@ SCHEMA_VERSION = 14
 #: indexed "sécurité" as ``s`` and ``écurité`` too, and "हिन्दी" as ``ह``, ``न`` and ``द``. And
 #: œ, æ and ß folded as oe, ae and ss (languages.LIGATURES), title keys too; Greek tonos,
 #: Arabic alef with hamza or madda, and in Persian and Urdu Arabic kaf and yeh, folded.
-ANALYSIS_VERSION = 8
+#: 9: Turkish dotless ``ı`` read as ``i`` in title keys (see title_key): an index of 8 keys
+#: "Kapalı" ``kapalı``, which a query's key no longer is, until the rebuild.
+ANALYSIS_VERSION = 9
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -822,16 +824,19 @@ def code_analyzer():
     return CachedAnalyzer(WordTokenizer(CODE_PATTERN), NoiseFilter(), CompoundFilter(), LowerFilter(by_language=False))
 
 
-_TITLE_LETTERS = {**languages.LIGATURES, **languages.ARABIC_KAF_YEH}
+_TITLE_LETTERS = {**languages.LIGATURES, **languages.ARABIC_KAF_YEH, ord("ı"): "i"}
 
 
 def title_key(title: str) -> str:
     """A title reduced for exact-title matching: lower-case, no accents, words only, letters
     readers write as two so written (languages.LIGATURES), Arabic kaf and yeh as Persian
-    writes them (either may be typed for either: the key is only compared).
+    writes them (either may be typed for either: the key is only compared), and Turkish
+    dotless ``ı`` as ``i``, as its capital ``I`` lower-cases and as many readers type it.
 
     >>> title_key("  Café: The Plan for React 18! "), title_key("Mise en Œuvre")
     ('cafe the plan for react 18', 'mise en oeuvre')
+    >>> title_key("Dosya Kapalı"), title_key("DOSYA KAPALI")
+    ('dosya kapali', 'dosya kapali')
     >>> title_key("كتاب تازه") == title_key("کتاب تازه")
     True
     """

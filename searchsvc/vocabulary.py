@@ -695,13 +695,13 @@ class Expander:
 
     def near_starts(self, word: str) -> frozenset[str]:
         """The starts of words of titles, headings, tags and descriptions one slip away from
-        ``word`` (see Lexicon.near_starts), as :func:`schema.title_key` reduces words (and
-        with a dotless ``ı`` as ``i``, as :func:`languages.fold` reads it); none for a word
+        ``word`` (see Lexicon.near_starts), as :func:`schema.title_key` reduces words (a
+        dotless ``ı`` as ``i``, as :func:`languages.fold` reads it too); none for a word
         :func:`may_hold_typo` rules out, nor for a name in code (:func:`cased_as_typed`)."""
         prefix = self.vocabulary.fold(word, self.lang)
         if not may_hold_typo(prefix) or not cased_as_typed(word):
             return frozenset()
-        return frozenset(start if start.isascii() else title_key(start).replace("ı", "i")
+        return frozenset(start if start.isascii() else title_key(start)
                          for start in self.vocabulary.lexicon(self.reader).near_starts(prefix))
 
     def body_count(self, word: str) -> int:

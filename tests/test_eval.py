@@ -59,6 +59,32 @@ def test_a_title_cut_is_asked_only_where_it_tells_the_post_among_every_post_of_t
     assert not [c for c in cases if c.kind == "title cut at stop word"]
 
 
+CREDITED = [
+    EvalPost(f"page{i}", f"Page {i}", (), f"{topic} Translators Ada Lovelace and Grace Hopper reviewed this translation carefully.", "")
+    for i, topic in enumerate(("Mounting filesystems remotely requires privileged credentials everywhere.",
+                               "Scheduling periodic jobs demands careful timezone handling always."))
+]
+
+CREDIT = set("Translators Ada Lovelace Grace Hopper reviewed translation carefully".split())
+
+
+def test_a_passage_is_asked_only_from_a_sentence_no_other_post_has():
+    # Each post has two sentences: its own, and a credit line every post repeats. Whichever
+    # the generator draws, a passage query is made of the post's own sentence only.
+    for seed in range(8):
+        for case in make_cases(CREDITED, random.Random(seed)):
+            if case.kind == "passage":
+                assert not CREDIT & set(case.query.split())
+
+
+def test_a_passage_is_asked_only_from_a_sentence_no_other_post_of_the_blog_has():
+    drawn = [c for seed in range(8) for c in make_cases(CREDITED[:1], random.Random(seed)) if c.kind == "passage"]
+    assert any(CREDIT & set(c.query.split()) for c in drawn)  # alone, the credit line is the post's own
+    drawn = [c for seed in range(8) for c in make_cases(CREDITED[:1], random.Random(seed), every=CREDITED)
+             if c.kind == "passage"]
+    assert drawn and not any(CREDIT & set(c.query.split()) for c in drawn)
+
+
 def test_a_title_longer_than_the_service_accepts_is_asked_cut_to_its_first_words():
     title = " ".join(f"option{i}" for i in range(MAX_QUERY_TERMS + 8))
     long_post = EvalPost("long", title, (), "Some text.", "")

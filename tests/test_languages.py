@@ -157,6 +157,15 @@ def test_a_lower_cased_capital_i_in_a_post_is_an_i(search_blog):
     assert "<mark>i\u0307ki</mark>" in response.results[0].snippet_html
 
 
+@pytest.mark.parametrize("q", ["kapali", "KAPALI", "kapalı"])
+def test_a_turkish_title_typed_with_i_for_dotless_i_is_the_exact_title(search_blog, q):
+    # Readers type "kapali" for "Kapalı" (and capitals lower-case to it): the post titled so
+    # comes first, before a longer title whose post has the word more.
+    search = search_blog({"kapali.md": post("Kapalı", "Kısa.", lang="tr"),
+                          "devre.md": post("Kapalı devre", "Kapalı devre, kapalı sistem, kapalı kapı.", lang="tr")})
+    assert ids(search(q))[0] == "kapali"
+
+
 def test_an_index_built_before_reads_turkish_queries_as_its_posts_were_read():
     # Its filters are unpickled from it without ``dotless``: until the next reindex rebuilds
     # it, its queries keep ı as its posts did.

@@ -226,6 +226,18 @@ def test_a_title_that_begins_with_the_question_is_the_query_without_the_kind_of_
     assert ids(search("how 18 explained"))[0] == "upgrade"
 
 
+def test_a_title_with_the_question_word_typed_comes_first(search_blog):
+    # "how react": a question's word counts for little, but in a title it counts in full: the
+    # title with both words comes before the post that has "React" most.
+    search = search_blog({
+        "upgrade.md": post("How to upgrade to React 18", "Steps."),
+        "plan.md": post("The plan for React 18", "## What React 18 brings\n\nReact 18 brings features.\n\n"
+                        "## Trying React 18 today\n\nReact 18 alpha, React 18 beta: React 18 is the plan, and how to try it."),
+        **{f"how-{i}.md": post(f"How to {topic}", "Steps.") for i, topic in enumerate(("test", "deploy", "profile"))},
+    })
+    assert ids(search("how react"))[0] == "upgrade"
+
+
 def test_a_title_with_the_word_for_the_kind_of_post_too_comes_first(search_blog):
     # "A streams tutorial" has every word typed: "Streams" is not the query without "tutorial".
     assert ids(search_blog(NAMED)("streams tutorial"))[:2] == ["tutorial", "streams"]
