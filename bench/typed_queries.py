@@ -14,7 +14,8 @@ plain BM25 baseline, and prints MRR@10 side by side:
     .venv/bin/python bench/typed_queries.py --content ../shared/corpus/nodejs-blog [--limit 400]
 
 The blog's language comes from the settings, as for ``searchsvc eval``
-(``SEARCHSVC_LANGUAGE``); the framings are English. As in the eval, a page published under
+(``SEARCHSVC_LANGUAGE``); the framings are English (``--framing "cómo hacer"`` adds one in the
+blog's language: the words before the query). As in the eval, a page published under
 two names (the man pages' ``xzless`` and ``lzless``: the same title and text) counts as
 found when either is. Needs the eval extra (tantivy).
 """
@@ -44,6 +45,7 @@ FRAMINGS = (
     ("as typed", "", ""),
     ("how do i ...", "how do i ", ""),
     ("how to ...", "how to ", ""),
+    ("how to use ...", "how to use ", ""),
     ("what is ...", "what is ", ""),
     ("why does my ...", "why does my ", ""),
     ("... tutorial", "", " tutorial"),
@@ -215,7 +217,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--content", type=Path, required=True, help="the blog's folder of posts")
     parser.add_argument("--limit", type=int, default=400, help="posts the queries are made from (default 400)")
+    parser.add_argument("--framing", action="append", default=[], metavar="WORDS",
+                        help="one more framing: these words before the query (\"cómo hacer\"); may be repeated")
     args = parser.parse_args()
+    framings = FRAMINGS + tuple((f"{words.strip()} ...", f"{words.strip()} ", "") for words in args.framing)
     with tempfile.TemporaryDirectory(prefix="searchsvc-typed-") as tmp:
         settings = Settings.from_env(content_dir=args.content, index_dir=Path(tmp) / "index")
         reindex(settings, full=True, workers=os.cpu_count() or 1)
@@ -233,7 +238,7 @@ def main() -> int:
             print(f"{args.content}: {len(chosen)} posts; MRR@10, searchsvc / plain BM25")
             print()
             print(f"{'framing':18}" + "".join(f"{kind + f' ({sum(c.kind == kind for c in cases)})':>26}" for kind in KINDS))
-            for name, before, after in FRAMINGS:
+            for name, before, after in framings:
                 row = []
                 for kind in KINDS:
                     asked = [(before + c.query.lower() + after, c.post_id) for c in cases if c.kind == kind]

@@ -221,6 +221,31 @@ def question_words(lang: str) -> frozenset[str]:
 _QUESTION_SETS = {lang: frozenset(words.split()) for lang, words in _QUESTION_WORDS.items()}
 
 
+#: Verbs that say only that something is to be done, right after a question's words ("how to
+#: *use* npm ci", "cómo *hacer* un formulario", "comment *faire*", "como *posso usar*"): the
+#: post that answers seldom has them, so there they are part of the question (never
+#: required). Elsewhere they are words as any other ("useState", "Make a plan"). And the
+#: modal verbs that follow a question word where a stop list lacks them ("cómo *puedo*").
+_QUESTION_VERBS = {
+    "en": "use make get",
+    "fr": "faire utiliser peux peut puis-je",
+    "de": "benutzen verwenden nutzen",
+    "es": "hacer usar utilizar puedo puede",
+    "it": "fare usare utilizzare posso può",
+    "pt": "fazer usar utilizar posso pode",
+    "nl": "maken gebruiken",
+    "ru": "сделать использовать",
+}
+
+
+def question_verbs(lang: str) -> frozenset[str]:
+    """The verbs that are part of a question right after its words in ``lang`` (see _QUESTION_VERBS)."""
+    return _QUESTION_VERB_SETS.get(lang, frozenset())
+
+
+_QUESTION_VERB_SETS = {lang: frozenset(words.split()) for lang, words in _QUESTION_VERBS.items()}
+
+
 #: The words a language writes elided before a vowel, with an apostrophe ("d'APT",
 #: "l'application", "dell'utente"), longest first.
 _ELISIONS = {

@@ -42,6 +42,7 @@ from .languages import (
     kind_words,
     lower_dotted,
     normalize as normalize_language,
+    question_verbs,
     question_words,
     stop_words,
 )
@@ -735,8 +736,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         trail = len(words)
         while trail > lead and id(words[trail - 1]) in compiled.aside and is_kind_word(words[trail - 1], framing):
             trail -= 1
+        # And from a question's verb on: "how do i use server" may name "'use server'".
+        verb = next((i for i, c in enumerate(words[:lead]) if _listed(c, framing, question_verbs)), lead)
         keys = [title_key(join_cjk(" ".join(c.text for c in words[a:b])))
-                for a, b in ((lead, trail), (0, trail), (lead, len(words)))]
+                for a, b in ((lead, trail), (0, trail), (lead, len(words)), (verb, trail))]
         compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
     for group in _cjk_pairs(parsed.groups):
@@ -841,10 +844,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.optional.append(q)
             compiled.relaxable.append(q)
             compiled.years.append(year)
-        elif all(c.field is None and is_stop_word(schema, c, framing) for c in group):
+        elif all(c.field is None and (is_stop_word(schema, c, framing) or any(c is a for a in asking)) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
-            # is required to have a stop word. A word that makes a question ("how", "my")
-            # counts for less: it tells little of what the post is about.
+            # is required to have a stop word. A word that makes a question ("how", "my",
+            # "use" in "how to use") counts for less: it tells little of what the post is about.
             if all(any(c is a for a in asking) for c in group):
                 q = _asked(q, in_titles=len(asking) == 1)
             elif all(is_kind_word(c, framing) for c in group):
@@ -941,8 +944,10 @@ def _asked(q: Query, in_titles: bool = False) -> Query:
 def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH) -> list[Clause]:
     """The clauses that make the query a question: its question words, and the stop words
     among the words that begin it when one of them is a question word ("how to", "what is
-    the", "how can"; not "a" in "how do I publish a package"). None when they are the whole
-    query ("how to", a title being typed)."""
+    the", "how can"; not "a" in "how do I publish a package"), and the verbs there that say
+    only that something is to be done, after a question word of their language ("how to
+    use", "cómo hacer": languages.question_verbs; not "use" in "cómo use server", a title
+    "'use server'"). None when they are the whole query ("how to", a title being typed)."""
     found: list[Clause] = []
     leading = True
     for clause in parsed.clauses:
@@ -952,6 +957,9 @@ def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH
             found.append(clause)
         elif leading and is_stop_word(schema, clause, langs):
             found.append(clause)
+        elif leading and any(_listed(clause, (lang,), question_verbs) and any(is_question_word(c, (lang,)) for c in found)
+                             for lang in langs):
+            found.append(clause)  # "how to use", "cómo hacer"; not "cómo use server" ('use server')
         else:
             leading = False
     # Stop words at the start count only beside a question word ("to be or not to be").

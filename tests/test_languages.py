@@ -653,6 +653,27 @@ def test_a_question_word_of_the_blogs_language_is_never_required(make_blog, buil
     assert ids(response) == ["install"] and not response.relaxed
 
 
+@pytest.mark.parametrize("q, lang", [
+    ("cómo hacer un formulario", "es"),
+    ("cómo puedo usar formulario", "es"),
+    ("comment faire un formulario", "fr"),
+    ("como fazer formulario", "pt"),
+])
+def test_a_verb_after_a_question_word_of_its_language_is_never_required(make_blog, build_index, open_index,
+                                                                        q, lang):
+    # "hacer", "usar", "faire", "fazer" say only that something is to be done: the post
+    # titled "Formulario" lacks them, and comes before the one that has every word.
+    from searchsvc.search import SearchRequest
+
+    settings, summary = build_index(make_blog({
+        "form.md": post("Formulario", "Campos y botones."),
+        "other.md": post("Notas", "Hacer, usar, puedo, faire, fazer: un formulario aquí y allá."),
+    }), language=lang)
+    assert not summary.skipped
+    response = open_index(settings.index_dir).search(SearchRequest(q=q))
+    assert ids(response)[0] == "form" and not response.relaxed
+
+
 @pytest.mark.parametrize("q", ["how do i instalar node", "how to instalar node", "what is the instalar node",
                                "instalar node tutorial", "instalar node example"])
 def test_a_question_in_english_on_a_blog_in_another_language_finds_the_post(make_blog, build_index,

@@ -168,6 +168,36 @@ def test_a_question_finds_the_post_its_other_words_find(search_blog, q):
     assert not response.relaxed
 
 
+VERBS = {
+    "ci.md": post("npm-ci", "Clean install."),
+    "install.md": post("npm-install", "Use npm ci in CI; use npm install elsewhere. Use it."),
+    "directive.md": post("'use server'", "Marks functions the client may call."),
+    "server.md": post("Server functions", "Use them from the client; the server runs them."),
+    "rsc.md": post("Server Components: a server vulnerability", "How to use server components safely: use the "
+                   "server's new version. Server components run on the server, server after server; use it."),
+    "plan.md": post("Make a plan", "Steps."),
+    "notes.md": post("Notes", "How to write a plan, and make it work."),
+}
+
+
+def test_a_verb_after_the_question_is_part_of_it(search_blog):
+    # "use" in "how to use" says only that something is to be done: "npm ci" is the title
+    # asked for, although the other post has "use" three times.
+    assert ids(search_blog(VERBS)("how to use npm ci"))[0] == "ci"
+
+
+def test_a_title_that_begins_with_the_verb_after_the_question_is_the_querys_title(search_blog):
+    # "how do I use server": the question may name the title "'use server'".
+    assert ids(search_blog(VERBS)("how do i use server"))[0] == "directive"
+
+
+@pytest.mark.parametrize("q, first", [("use server", "directive"), ("cómo use server", "directive"),
+                                      ("make a plan", "plan")])
+def test_a_verb_not_after_a_question_word_of_its_language_is_a_word(search_blog, q, first):
+    # "cómo use": "use" is no Spanish verb, and "'use server'" is a title.
+    assert ids(search_blog(VERBS)(q))[0] == first
+
+
 def test_a_title_made_of_question_words_is_still_found_by_it(search_blog):
     assert ids(search_blog(QUESTIONS)("how to contribute"))[0] == "contribute"
 
