@@ -37,7 +37,7 @@ from searchsvc.evaluate import (
     DEFAULT_SEED, ONE_SCRIPT, baseline_ranker, make_cases, posts_of, service_ranker, twins_of, typo, words,
 )
 from searchsvc.indexer import reindex
-from searchsvc.languages import has_cjk, has_stemmer, stem
+from searchsvc.languages import LIGATURES, has_cjk, has_stemmer, stem
 from searchsvc.search import SearchIndex
 
 #: (how it is shown, the text before the words, the text after them).
@@ -111,9 +111,8 @@ def _slip_while_typing(query: str, _post_words: set, rng: random.Random) -> str 
 
 #: Latin letters readers type as other letters when they leave accents out ("kapali" for
 #: "kapalı", "strasse" for "straße"); the others lose their marks (see _unaccented).
-_PLAIN_LETTERS = {ord("ı"): "i", ord("ß"): "ss", ord("œ"): "oe", ord("Œ"): "OE", ord("æ"): "ae",
-                  ord("Æ"): "AE", ord("ø"): "o", ord("Ø"): "O", ord("ł"): "l", ord("Ł"): "L",
-                  ord("đ"): "d", ord("Đ"): "D"}
+_PLAIN_LETTERS = {**LIGATURES, ord("Œ"): "OE", ord("Æ"): "AE", ord("ı"): "i", ord("ø"): "o", ord("Ø"): "O",
+                  ord("ł"): "l", ord("Ł"): "L", ord("đ"): "d", ord("Đ"): "D"}
 
 
 def _unaccented(query: str, _post_words: set, _rng: random.Random) -> str | None:

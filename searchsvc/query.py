@@ -725,7 +725,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     # readers of a blog in another language type "how do I" and "tutorial" as well.
     framing = langs if "en" in langs else (*langs, "en")
     asking = question_clauses(schema, parsed, framing)
-    compiled.aside = frozenset(id(c) for c in [*asking, *(c for c in parsed.clauses if is_kind_word(c, framing))])
+    asked = frozenset(map(id, asking))
+    compiled.aside = asked | {id(c) for c in parsed.clauses if is_kind_word(c, framing)}
     if compiled.aside:
         # The words without a question's words before them and words for the kind of post
         # after them ("how do I publish a package", "react compiler explained"), or without
@@ -844,11 +845,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.optional.append(q)
             compiled.relaxable.append(q)
             compiled.years.append(year)
-        elif all(c.field is None and (is_stop_word(schema, c, framing) or any(c is a for a in asking)) for c in group):
+        elif all(c.field is None and (is_stop_word(schema, c, framing) or id(c) in asked) for c in group):
             # "Rust in 2016": "in" counts where titles and headings have it, but no post
             # is required to have a stop word. A word that makes a question ("how", "my",
             # "use" in "how to use") counts for less: it tells little of what the post is about.
-            if all(any(c is a for a in asking) for c in group):
+            if all(id(c) in asked for c in group):
                 q = _asked(q, in_titles=len(asking) == 1)
             elif all(is_kind_word(c, framing) for c in group):
                 compiled.relaxable.append(q)
