@@ -611,6 +611,10 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
+    #: That last word is no word the body has as typed: it may be cut short, or slipped
+    #: ("mostrará advertencia ejcu"); the phrase and passage bonuses are looked for without
+    #: it too (see _title_bonus).
+    last_cut: bool = False
     #: That last word starts no word the blog has, and is typed with a slip after other
     #: words: the posts with the other words and a title word starting one slip away from it
     #: match too (see collect.widen_to_near_start).
@@ -868,6 +872,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # even one the index has whole ("ser", "asses": rare words, or stems of
                 # other words, that a reader typing "server" or "assessments" passes through).
                 compiled.last_prefix, compiled.last_group = last.text, q
+                compiled.last_cut = not expander.body_has_as_typed(last.text)
     if not exact_forms(schema, langs):
         for clause in parsed.clauses:
             # (Not a word being typed, nor one of 3 letters or fewer: it has few other forms.)
@@ -1069,7 +1074,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
         # before the phrase bonus picks the posts it looks at (the best of the others).
         main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
     bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), aside=compiled.aside,
-                         langs=langs) if ranked else None
+                         cut_last=compiled.last_cut, langs=langs) if ranked else None
     if bonus is not None and words:
         main = AndMaybe(main, bonus)
     if compiled.excluded:
@@ -1208,11 +1213,13 @@ def join_cjk(text: str) -> str:
 
 
 def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
-                 aside: Collection[int] = frozenset(), langs: Sequence[str] = ENGLISH) -> Query | None:
+                 aside: Collection[int] = frozenset(), cut_last: bool = False,
+                 langs: Sequence[str] = ENGLISH) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
     (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
     or a word of one or two letters being typed last), the phrase is looked for without it,
-    and with it (it may be whole: "node 20", "Crear un componente de"). ``aside``: the
+    and with it (it may be whole: "node 20", "Crear un componente de"); so too, with
+    ``cut_last``, a last word that is no word yet (CompiledQuery.last_cut). ``aside``: the
     clauses (by ``id``) the phrases are also looked for without (CompiledQuery.aside)."""
     words = join_cjk(parsed.text)
     if not words:
@@ -1228,6 +1235,16 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     if aside and asked:
         text = join_cjk(asked)
         texts[text] = None
+    # The texts looked for as a passage, and the fewest words that make one.
+    passages = {text: MIN_NEAR_WORDS}
+    if cut_last and not partial_last and len(parsed.words) > 2:
+        # The words before a last one that is no word yet ("mostrará advertencia ejcu": cut
+        # short, with a slip) make the phrase, and the passage, two of them close together
+        # already: the last word would have made a third.
+        kept = [c.text for c in parsed.clauses if plain_word(c) and id(c) not in aside][:-1]
+        cut = join_cjk(" ".join(kept))
+        texts[cut] = None
+        passages.setdefault(cut, MIN_NEAR_WORDS - 1)
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
@@ -1247,9 +1264,13 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                     tokens = analyze(schema, fieldname, clause.text, langs[0])[:MAX_BONUS_PHRASE]
                     bonuses.append(Phrase(fieldname, tokens, boost=boost))
     one_phrase = len(parsed.clauses) == 1 and parsed.clauses[0].phrase  # already exact: nothing to add
-    for tokens in analyses(schema, "body", text, langs, exact=EXACT_PHRASES):
-        if MIN_NEAR_WORDS <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
-            bonuses.append(Passage("body", tokens, slop=NEAR_SLOP, boost=NEAR_BONUS))
+    looked_for: dict[tuple[str, ...], int] = {}
+    for passage, fewest in passages.items():
+        for tokens in analyses(schema, "body", passage, langs, exact=EXACT_PHRASES):
+            looked_for.setdefault(tuple(tokens), fewest)
+    for tokens, fewest in looked_for.items():
+        if fewest <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
+            bonuses.append(Passage("body", list(tokens), slop=NEAR_SLOP, boost=NEAR_BONUS))
     return Or(bonuses)
 
 

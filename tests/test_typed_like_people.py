@@ -126,6 +126,17 @@ def test_words_close_together_in_the_order_typed_rank_above_the_same_words_in_an
     assert ids(search("blue kite paper")) == ["other", "close"]
 
 
+@pytest.mark.parametrize("q", ["paper kite blu", "paper kite bleu"])
+def test_a_last_word_cut_short_or_slipped_keeps_the_others_close_together_first(search_blog, q):
+    """ "mostrará advertencia ejcu": the last word, being typed, is no word yet; the words
+    before it close together still rank the post above the same words scattered."""
+    filler = "Filler words go here. " * 10
+    scattered = f"---\ntitle: Spring\ndate: 2024-05-01\n---\n\nPaper. {filler}Kite. {filler}Blue.\n"
+    close = f"---\ntitle: Summer\ndate: 2020-05-01\n---\n\nPaper kite shop. {filler}{filler}Blue.\n"
+    search = search_blog({"scattered.md": scattered, "close.md": close})
+    assert ids(search(q)) == ["close", "scattered"]
+
+
 COVER = {
     "create-app.md": post("Create a React app", "How to create the app with a framework."),
     "from-scratch.md": post(
