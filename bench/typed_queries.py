@@ -7,7 +7,8 @@ question ("how do I ...", "what is ...") or add what kind of post they want ("..
 the first two letters of a word swapped, a slip in the word being typed, the words in
 another order, without the title's punctuation, with a word the post does not have, with a
 word in another form of it ("install" for "installing"), without the letters' accents
-("configuracion"). This script takes the eval's exact-title, title-words and passage queries
+("configuracion"), with a space after the last word, with the blog's name before them
+("react ..."). This script takes the eval's exact-title, title-words and passage queries
 of a blog (the same seeded sample) and asks each of them so, of searchsvc and of the eval's
 plain BM25 baseline, and prints MRR@10 side by side:
 
@@ -37,7 +38,7 @@ from searchsvc.evaluate import (
     DEFAULT_SEED, ONE_SCRIPT, baseline_ranker, make_cases, posts_of, service_ranker, twins_of, typo, words,
 )
 from searchsvc.indexer import reindex
-from searchsvc.languages import LIGATURES, has_cjk, has_stemmer, stem
+from searchsvc.languages import LIGATURES, has_cjk, has_stemmer, stem, stop_words
 from searchsvc.search import SearchIndex
 
 #: (how it is shown, the text before the words, the text after them).
@@ -129,6 +130,13 @@ def _plain(ch: str) -> str:
     return base if marks and base.isascii() and all(unicodedata.combining(m) for m in marks) else ch
 
 
+def _space_after(query: str, _post_words: set, _rng: random.Random) -> str:
+    """The query and a space after it: the box sends what is typed, and a reader who has
+    typed the last word whole often types the space that would come before the next one (the
+    last word is then whole, no longer the start of a longer one)."""
+    return query + " "
+
+
 def _other_word(vocabulary: list[str]) -> Variant:
     """One more word, of the blog's titles, that the post does not have (a word misremembered)."""
 
@@ -182,6 +190,31 @@ def other_forms(posts, lang: str) -> dict[str, str]:
     return forms
 
 
+def _with_word(word: str) -> Variant:
+    """The blog's name, or what it is about, before the query ("react useOptimistic", "node
+    streams"): readers add it, as they do in a web search, though the post wanted may not
+    have it (see blog_word)."""
+
+    def variant(query: str, _post_words: set, _rng: random.Random) -> str | None:
+        return None if word in query.lower().split() else f"{word} {query}"
+
+    return variant
+
+
+def blog_word(posts, lang: str) -> str | None:
+    """The word most of the blog's titles have (of 3+ letters, in a tenth of them at least,
+    no stop word of ``lang`` or English: "react", "npm", "node"), lower case; None when none
+    is so common."""
+    stops = stop_words(lang) | stop_words("en")
+    counts: dict[str, int] = {}
+    for post in posts:
+        for word in {w.lower() for w in words(post.title)}:
+            if len(word) >= 3 and word.isalpha() and word not in stops:
+                counts[word] = counts.get(word, 0) + 1
+    best = max(counts, key=lambda w: (counts[w], w), default=None)
+    return best if best is not None and counts[best] * 10 >= len(posts) else None
+
+
 def title_words(posts) -> list[str]:
     """The words of the blog's titles a reader might add: words of 5+ letters, and in
     Chinese, Japanese or Korean a run of 2-4 characters of one script ("グループ", "修正"),
@@ -196,7 +229,7 @@ def title_words(posts) -> list[str]:
     return sorted(found)
 
 
-def variants(vocabulary: list[str], forms: dict[str, str] | None = None
+def variants(vocabulary: list[str], forms: dict[str, str] | None = None, word: str | None = None
              ) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
     """(how it is shown, the kinds of query it applies to, the variant)."""
     return (
@@ -207,8 +240,10 @@ def variants(vocabulary: list[str], forms: dict[str, str] | None = None
         ("punctuation as spaces", ("exact title",), _unpunctuated),
         ("punctuation left out", ("exact title",), _joined),
         ("without accents", ("exact title", "title words", "passage"), _unaccented),
+        ("a space after the last word", ("exact title", "title words", "passage"), _space_after),
         ("a word the post lacks", ("title words", "passage"), _other_word(vocabulary)),
         *((("a word in another form", ("title words", "passage"), _other_form(forms)),) if forms else ()),
+        *(((f"'{word}' before"[:27], ("title words", "passage"), _with_word(word)),) if word else ()),
     )
 
 
@@ -248,7 +283,7 @@ def main() -> int:
             by_id = {p.id: p for p in posts}
             vocabulary = title_words(posts)
             forms = other_forms(posts, settings.language)
-            for name, kinds, variant in variants(vocabulary, forms):
+            for name, kinds, variant in variants(vocabulary, forms, blog_word(posts, settings.language)):
                 typing = random.Random(f"{DEFAULT_SEED}:{name}")
                 for kind in kinds:
                     plain, typed = [], []

@@ -639,6 +639,9 @@ class CompiledQuery:
     #: The clauses (by ``id``) that are a question's words or words for the kind of post:
     #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
     aside: frozenset[int] = frozenset()
+    #: The clauses (by ``id``) of words most posts have, beside rarer ones (the blog's name,
+    #: see _common_clauses): the phrase and passage bonuses are looked for without them too.
+    common: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
     #: kind of post that end it, or without either, or with a word typed for two read as
     #: those two ("npmhelp"), as a title is compared with them (:func:`schema.title_key`):
@@ -731,6 +734,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     asking = question_clauses(schema, parsed, framing)
     asked = frozenset(map(id, asking))
     compiled.aside = asked | {id(c) for c in parsed.clauses if is_kind_word(c, framing)}
+    if expander is not None and several_words:
+        compiled.common = _common_clauses(parsed, expander, compiled.aside)
     if compiled.aside:
         # The words without a question's words before them and words for the kind of post
         # after them ("how do I publish a package", "react compiler explained"), or without
@@ -947,6 +952,26 @@ def _asked(q: Query, in_titles: bool = False) -> Query:
     return q if isinstance(q, Term) and q.fieldname == "title" else q.with_boost(q.boost * QUESTION_WEIGHT)
 
 
+#: A word at least this share of the posts have (the blog's name, "react" on react.dev, or
+#: what it is about) tells little of which post a reader means, beside other words...
+COMMON_WORD_SHARE = 0.5
+#: ... on a blog of at least this many posts (on fewer, a share says little).
+COMMON_WORD_POSTS = 20
+
+
+def _common_clauses(parsed: ParsedQuery, expander: Expander, aside: Collection[int]) -> frozenset[int]:
+    """The clauses (by ``id``) of words at least COMMON_WORD_SHARE of the posts have, when
+    the query has other words than those and those ``aside``: readers add the blog's name
+    ("react volverán causados limpieza"), which the post wanted may not have where its
+    other words are. None on a blog of fewer than COMMON_WORD_POSTS posts."""
+    posts = expander.post_count()
+    if posts < COMMON_WORD_POSTS:
+        return frozenset()
+    words = [c for c in parsed.clauses if plain_word(c) and id(c) not in aside]
+    common = frozenset(id(c) for c in words if expander.body_count(c.text) >= posts * COMMON_WORD_SHARE)
+    return common if len(common) < len(words) else frozenset()
+
+
 def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH) -> list[Clause]:
     """The clauses that make the query a question: its question words, and the stop words
     among the words that begin it when one of them is a question word ("how to", "what is
@@ -1074,7 +1099,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
         # before the phrase bonus picks the posts it looks at (the best of the others).
         main = AndMaybe(main, optional[0] if len(optional) == 1 else Or(optional))
     bonus = _title_bonus(schema, parsed, partial_last=bool(compiled.optional), aside=compiled.aside,
-                         cut_last=compiled.last_cut, langs=langs) if ranked else None
+                         cut_last=compiled.last_cut, common=compiled.common, langs=langs) if ranked else None
     if bonus is not None and words:
         main = AndMaybe(main, bonus)
     if compiled.excluded:
@@ -1214,7 +1239,7 @@ def join_cjk(text: str) -> str:
 
 def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                  aside: Collection[int] = frozenset(), cut_last: bool = False,
-                 langs: Sequence[str] = ENGLISH) -> Query | None:
+                 common: Collection[int] = frozenset(), langs: Sequence[str] = ENGLISH) -> Query | None:
     """Extra score when the words form the title exactly, or appear together as a phrase
     (in the title most, then a heading, then the body). With ``partial_last`` (a stop word
     or a word of one or two letters being typed last), the phrase is looked for without it,
@@ -1245,6 +1270,13 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
         cut = join_cjk(" ".join(kept))
         texts[cut] = None
         passages.setdefault(cut, MIN_NEAR_WORDS - 1)
+    if common:
+        # Without the blog's name too ("react volverán causados limpieza"): the post wanted
+        # may have it far from the words it is found by.
+        rarer = join_cjk(" ".join(c.text for c in parsed.clauses
+                                  if plain_word(c) and id(c) not in aside and id(c) not in common))
+        texts[rarer] = None
+        passages.setdefault(rarer, MIN_NEAR_WORDS)
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.

@@ -707,6 +707,10 @@ class Expander:
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)
 
+    def post_count(self) -> int:
+        """How many posts the index has."""
+        return self.reader.doc_count()
+
     def known(self, word: str, *, as_written: bool = False) -> bool:
         """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body;
         ``as_written``: see Vocabulary.known)."""

@@ -372,3 +372,33 @@ def test_a_pasted_address_keeps_to_the_filters_of_the_request(search_blog):
     url = next(hit.url for hit in search("spring").results if hit.id == "tagged")
     assert ids(search(url))[0] == "tagged"
     assert "tagged" not in ids(search(url, tags=("python",)))
+
+
+# The blog's name typed beside other words ("react volverán causados limpieza"): most posts
+# have it, and the post wanted may not have it where its other words are.
+ACME = {
+    **{f"note-{i}.md": post(f"Note {i}", f"Acme release notes, part {i}. Each widget needs a setup, one step at a time.")
+       for i in range(10)},
+    **{f"note-{i}.md": post(f"Note {i}", f"Acme release notes, part {i}. Acme runs everywhere.") for i in range(10, 30)},
+    "widgets.md": post("Widget setup", "How to set a widget up, step by step."),
+    "kites.md": post("Summer", "Paper kite shop, blue sky. " + "Filler words go here. " * 20 + "Acme was there."),
+    "scattered.md": post("Spring", "Paper. " + "Filler words go here. " * 10 + "Kite. "
+                         + "Filler words go here. " * 10 + "Blue. Acme."),
+}
+
+
+def test_the_blogs_name_before_a_title_finds_that_title(search_blog):
+    search = search_blog(ACME)
+    assert ids(search("acme widget setup"))[0] == "widgets"
+    assert ids(search("widget setup acme"))[0] == "widgets"
+
+
+def test_the_blogs_name_before_a_passage_keeps_the_passage_first(search_blog):
+    search = search_blog(ACME)
+    assert ids(search("acme paper kite blue"))[0] == "kites"
+
+
+def test_the_blogs_name_among_the_passages_words_still_counts(search_blog):
+    together = post("Autumn", "Acme paper kite shop, blue sky. " + "Filler words go here. " * 20)
+    search = search_blog({**ACME, "together.md": together})
+    assert ids(search("acme paper kite blue"))[:2] == ["together", "kites"]
