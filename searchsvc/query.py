@@ -961,9 +961,10 @@ COMMON_WORD_POSTS = 20
 
 def _common_clauses(parsed: ParsedQuery, expander: Expander, aside: Collection[int]) -> frozenset[int]:
     """The clauses (by ``id``) of words at least COMMON_WORD_SHARE of the posts have, when
-    the query has other words than those and those ``aside``: readers add the blog's name
-    ("react volverán causados limpieza"), which the post wanted may not have where its
-    other words are. None on a blog of fewer than COMMON_WORD_POSTS posts."""
+    other words of the query (not ``aside``: a question's, a kind of post's) are rarer:
+    readers add the blog's name ("react volverán causados limpieza"), which the post wanted
+    may not have where its other words are. None on a blog of fewer than COMMON_WORD_POSTS
+    posts, and none when every word is so common (`react release`)."""
     posts = expander.post_count()
     if posts < COMMON_WORD_POSTS:
         return frozenset()
@@ -1245,7 +1246,8 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     or a word of one or two letters being typed last), the phrase is looked for without it,
     and with it (it may be whole: "node 20", "Crear un componente de"); so too, with
     ``cut_last``, a last word that is no word yet (CompiledQuery.last_cut). ``aside``: the
-    clauses (by ``id``) the phrases are also looked for without (CompiledQuery.aside)."""
+    clauses (by ``id``) the phrases are also looked for without (CompiledQuery.aside); and
+    ``common``, the words most posts have (CompiledQuery.common)."""
     words = join_cjk(parsed.text)
     if not words:
         return None
