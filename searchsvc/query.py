@@ -1258,7 +1258,8 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     # A question's words ("how do I") and words for the kind of post ("tutorial"): the phrase
     # and the passage without them too, for the post wanted seldom has them ("how do I
     # publish a package": "Publish a package").
-    asked = " ".join(c.text for c in parsed.clauses if plain_word(c) and id(c) not in aside)
+    said = [c for c in parsed.clauses if plain_word(c) and id(c) not in aside]
+    asked = " ".join(c.text for c in said)
     if aside and asked:
         text = join_cjk(asked)
         texts[text] = None
@@ -1268,15 +1269,13 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
         # The words before a last one that is no word yet ("mostrará advertencia ejcu": cut
         # short, with a slip) make the phrase, and the passage, two of them close together
         # already: the last word would have made a third.
-        kept = [c.text for c in parsed.clauses if plain_word(c) and id(c) not in aside][:-1]
-        cut = join_cjk(" ".join(kept))
+        cut = join_cjk(" ".join(c.text for c in said[:-1]))
         texts[cut] = None
         passages.setdefault(cut, MIN_NEAR_WORDS - 1)
     if common:
         # Without the blog's name too ("react volverán causados limpieza"): the post wanted
         # may have it far from the words it is found by.
-        rarer = join_cjk(" ".join(c.text for c in parsed.clauses
-                                  if plain_word(c) and id(c) not in aside and id(c) not in common))
+        rarer = join_cjk(" ".join(c.text for c in said if id(c) not in common))
         texts[rarer] = None
         passages.setdefault(rarer, MIN_NEAR_WORDS)
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
