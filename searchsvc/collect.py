@@ -162,9 +162,10 @@ def execute(
     if widen is not None and (widen.slip or few and len(widen.prefix) >= FEW_SLIP_LETTERS) and not deadline.passed():
         # ... or a slip in it ("buildflags compli": "compilation").
         widen_to_near_start(table, evaluator, found, widen, allowed)
-    # (None when a title is the query: the reader typed it whole.)
+    # (None when a title is the query and its post has every word: the reader typed it
+    # whole. Not so when the title is the query without the blog's name, which it lacks.)
     keys = [parsed.key, *asked_keys]
-    titled = any(len(table.titled(key)) for key in keys)
+    titled = any(mask[table.titled(key)].any() for key in keys)
     missing = _add_near_misses(evaluator, found, mask, allowed, near) if near is not None and not titled else ()
     if parsed.has_text:
         _title_start_bonus(table, found, mask, parsed)

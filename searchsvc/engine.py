@@ -29,7 +29,6 @@ import bisect
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from math import log
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -39,7 +38,7 @@ from whoosh.query import And, AndMaybe, AndNot, Every, NullQuery, Or, Phrase, Qu
 from .documents import GenerationDocuments
 from .languages import is_cjk
 from .postings import Found, GenerationPostings, Part, ranges
-from .schema import AVERAGE_OF_HOLDERS, average_length, field_b
+from .schema import AVERAGE_OF_HOLDERS, POST_IDF, average_length, field_b, field_idf, weighting as _weighting
 
 #: Entries (posts of a leaf, occurrences of a word) kept per generation, 8-12 bytes each.
 CACHE_POSTINGS = 250_000
@@ -106,6 +105,10 @@ MAX_TITLES_BEGUN = 200
 #: A phrase whose candidates are fewer than 1/FEW_CANDIDATES of a word's posts reads that
 #: word's positions in the candidates only, instead of all of them (kept for next time).
 FEW_CANDIDATES = 8
+
+#: The IDFs the engine computes itself from a term's postings: Whoosh's own, and searchsvc's
+#: weighting's (schema.field_idf).
+OWN_IDF = (WeightingModel.idf, type(_weighting()).idf)
 
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
 
@@ -572,9 +575,14 @@ class Evaluator:
         # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
         B = field_b(fieldname, weighting.B)
         K1 = weighting.K1
-        if frequency is not None and type(weighting).idf is WeightingModel.idf:
-            # Whoosh's own formula, without looking the term up in every segment again.
-            idf = log(self.searcher.doc_count_all() / (frequency + 1)) + 1
+        if frequency is not None and type(weighting).idf in OWN_IDF:
+            # The weighting's own formula, without looking the term up in every segment again
+            # (the body's, read once for the query's body terms anyway, for a title's word).
+            body = None
+            if fieldname in POST_IDF and fieldname != "body" and self._bm25f("body"):
+                read = self.leaf(Term("body", word))
+                body = read.size if read.complete else None
+            idf = field_idf(fieldname, self.searcher.doc_count_all(), frequency, body)
         else:
             idf = self.searcher.idf(fieldname, text)
         if fieldname in AVERAGE_OF_HOLDERS:

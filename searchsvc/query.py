@@ -643,9 +643,10 @@ class CompiledQuery:
     #: see _common_clauses): the phrase and passage bonuses are looked for without them too.
     common: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
-    #: kind of post that end it, or without either, or with a word typed for two read as
-    #: those two ("npmhelp"), as a title is compared with them (:func:`schema.title_key`):
-    #: a title that is one of them is the query's.
+    #: kind of post that end it, or without either, or without the blog's name (``common``)
+    #: when two words or more are left, or with a word typed for two read as those two
+    #: ("npmhelp"), as a title is compared with them (:func:`schema.title_key`): a title
+    #: that is one of them is the query's.
     asked_keys: tuple[str, ...] = ()
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
@@ -751,6 +752,16 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         keys = [title_key(join_cjk(" ".join(c.text for c in words[a:b])))
                 for a, b in ((lead, trail), (0, trail), (lead, len(words)), (verb, trail))]
         compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
+    if compiled.common:
+        # The words without the blog's name ("react renderizado condicional"), and without a
+        # question's words as well: a title that is them, or has them all, is the query's.
+        # Two words at least: `how install scripts`, on a blog where most posts have
+        # "install", does not name "Scripts".
+        words = [c for c in parsed.clauses if plain_word(c) and id(c) not in compiled.common]
+        for kept in (words, [c for c in words if id(c) not in compiled.aside]):
+            key = title_key(join_cjk(" ".join(c.text for c in kept)))
+            if len(key.split()) >= 2 and key != parsed.key and key not in compiled.asked_keys:
+                compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
     for group in _cjk_pairs(parsed.groups):
         parts = []

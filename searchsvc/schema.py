@@ -19,6 +19,7 @@ from array import array
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import lru_cache
+from math import log
 from typing import Iterator
 
 from whoosh.analysis import (
@@ -860,6 +861,30 @@ FIELD_B["headings"] = 0.5
 AVERAGE_OF_HOLDERS = frozenset({"headings"})
 
 
+#: Fields whose words weigh, by this share, as rare as they are in whole posts (in their
+#: bodies), not in that field alone. A word in a fifth of the titles may be in nearly every
+#: post ("React", "fichiers", "linha"): weighed by titles alone it counted as rare, and
+#: a title having it outranked the post whose sentence has the query's rarer words close
+#: together (measured with ``searchsvc eval`` and bench/typed_queries.py: see the README).
+#: Titles keep half their own weight: readers type titles, and a word that few titles have
+#: still tells the post named by it (by whole posts alone, a chapter that lists its pages'
+#: titles outranked the page a title names). Headings keep their own: their queries are
+#: whole headings, which name one section.
+POST_IDF: dict[str, float] = {"title": 0.5, "tag_text": 1.0, "description": 1.0}
+
+
+def field_idf(fieldname: str, posts: int, frequency: int, body_frequency: int | None) -> float:
+    """The IDF of a word that ``frequency`` of ``posts`` have in field ``fieldname`` and
+    ``body_frequency`` in their body (None when not counted): Whoosh's, ``log(posts /
+    (frequency + 1)) + 1``, but for the fields of :data:`POST_IDF` moved toward the body's
+    when more bodies have it."""
+    idf = log(posts / (frequency + 1)) + 1
+    share = POST_IDF.get(fieldname, 0.0)
+    if share and body_frequency is not None and body_frequency > frequency:
+        idf = (1 - share) * idf + share * (log(posts / (body_frequency + 1)) + 1)
+    return idf
+
+
 def field_b(fieldname: str, default: float) -> float:
     """The length normalisation (BM25's B) that :func:`weighting` gives ``fieldname``."""
     return FIELD_B.get(fieldname, default)
@@ -872,8 +897,14 @@ def weighting() -> BM25F:
 
 
 class _Weighting(BM25F):
-    """Whoosh's BM25F, but for the average length of the fields of :data:`AVERAGE_OF_HOLDERS`.
-    (searchsvc's engine scores terms itself, with the same numbers: see engine.Evaluator._term.)"""
+    """Whoosh's BM25F, but for the average length of the fields of :data:`AVERAGE_OF_HOLDERS`
+    and the IDF of those of :data:`POST_IDF` (:func:`field_idf`). (searchsvc's engine scores
+    terms itself, with the same numbers: see engine.Evaluator._term.)"""
+
+    def idf(self, searcher, fieldname, text):
+        parent = searcher.get_parent()
+        body = parent.doc_frequency("body", text) if fieldname in POST_IDF and "body" in parent.schema else None
+        return field_idf(fieldname, parent.doc_count_all(), parent.doc_frequency(fieldname, text), body)
 
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf)

@@ -393,6 +393,34 @@ def test_the_blogs_name_before_a_title_finds_that_title(search_blog):
     assert ids(search("widget setup acme"))[0] == "widgets"
 
 
+def test_the_blogs_name_before_a_title_finds_it_over_a_page_that_lists_it(search_blog):
+    # Every post has "Acme"; the guide lists the widget page's title, beside "Acme", more
+    # often than the widget page says it.
+    blog = {
+        **{f"note-{i}.md": post(f"Note {i}", f"Acme release notes, part {i}. Acme runs everywhere.") for i in range(30)},
+        "widgets.md": post("Widget setup", "With Acme, you set a widget up step by step. " + "Filler words go here. " * 20),
+        "guides.md": post("Guides", "## Acme widget setup\n\nAcme widget setup: how the widget setup goes in Acme. "
+                                    "Widget setup, again.\n\n## Gadgets\n\nAcme gadgets."),
+    }
+    search = search_blog(blog)
+    assert ids(search("acme widget setup"))[0] == "widgets"
+    assert ids(search("how do i acme widget setup"))[0] == "widgets"
+
+
+def test_a_word_most_posts_have_in_one_title_does_not_outweigh_a_sentence(search_blog):
+    # Half the posts have "linha", one title has it: in titles it is rare, in posts it is not.
+    blog = {
+        **{f"note-{i}.md": post(f"Note {i}", f"Part {i}. Each line has its linha, one at a time.") for i in range(20)},
+        **{f"other-{i}.md": post(f"Other {i}", f"Part {i}. Nothing here.") for i in range(20)},
+        "guide.md": post("Linha guide", "A paper. " + "Filler words go here. " * 10 + "A kite. "
+                         + "Filler words go here. " * 10 + "Linha."),
+        "kites.md": post("Summer", "We glued the linha to the paper kite and it flew. " + "Filler words go here. " * 20),
+    }
+    search = search_blog(blog)
+    assert ids(search("linha paper kite"))[0] == "kites"
+    assert ids(search("linha guide"))[0] == "guide"
+
+
 def test_the_blogs_name_before_a_passage_keeps_the_passage_first(search_blog):
     search = search_blog(ACME)
     assert ids(search("acme paper kite blue"))[0] == "kites"
