@@ -106,9 +106,9 @@ MAX_TITLES_BEGUN = 200
 #: word's positions in the candidates only, instead of all of them (kept for next time).
 FEW_CANDIDATES = 8
 
-#: The IDFs the engine computes itself from a term's postings: Whoosh's own, and searchsvc's
-#: weighting's (schema.field_idf).
-OWN_IDF = (WeightingModel.idf, type(_weighting()).idf)
+#: searchsvc's weighting's IDF (schema.field_idf), which the engine computes itself from a
+#: term's postings, as it does Whoosh's own.
+FIELD_IDF = type(_weighting()).idf
 
 _EMPTY_INCOMPLETE = Leaf(np.zeros(0, dtype=np.int32), np.zeros(0), complete=False)
 
@@ -575,11 +575,13 @@ class Evaluator:
         # The statistics are the whole index's, as Whoosh's BM25FScorer takes them.
         B = field_b(fieldname, weighting.B)
         K1 = weighting.K1
-        if frequency is not None and type(weighting).idf in OWN_IDF:
+        idf_of = type(weighting).idf
+        if frequency is not None and idf_of in (WeightingModel.idf, FIELD_IDF):
             # The weighting's own formula, without looking the term up in every segment again
-            # (the body's, read once for the query's body terms anyway, for a title's word).
+            # (and searchsvc's: the body's count, read once for the query's body terms anyway,
+            # for a title's word).
             body = None
-            if fieldname in POST_IDF and fieldname != "body" and self._bm25f("body"):
+            if idf_of is FIELD_IDF and fieldname in POST_IDF and self._bm25f("body"):
                 read = self.leaf(Term("body", word))
                 body = read.size if read.complete else None
             idf = field_idf(fieldname, self.searcher.doc_count_all(), frequency, body)
