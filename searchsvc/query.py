@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import date, datetime, time as dtime
-from typing import Callable, Collection, Sequence
+from typing import Callable, Collection, Iterable, Sequence
 
 from whoosh.query import (
     And,
@@ -749,7 +749,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             trail -= 1
         # And from a question's verb on: "how do i use server" may name "'use server'".
         verb = next((i for i, c in enumerate(words[:lead]) if _listed(c, framing, question_verbs)), lead)
-        keys = [title_key(join_cjk(" ".join(c.text for c in words[a:b])))
+        keys = [_key_of(c.text for c in words[a:b])
                 for a, b in ((lead, trail), (0, trail), (lead, len(words)), (verb, trail))]
         compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
     if compiled.common:
@@ -759,7 +759,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         # "install", does not name "Scripts".
         words = [c for c in parsed.clauses if plain_word(c) and id(c) not in compiled.common]
         for kept in (words, [c for c in words if id(c) not in compiled.aside]):
-            key = title_key(join_cjk(" ".join(c.text for c in kept)))
+            key = _key_of(c.text for c in kept)
             if len(key.split()) >= 2 and key != parsed.key and key not in compiled.asked_keys:
                 compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
@@ -903,7 +903,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         compiled.words, compiled.optional, compiled.relaxable = compiled.optional, [], []
     if apart:
         # The title those words name ("npmhelp": "npm-help").
-        key = title_key(join_cjk(" ".join(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))))
+        key = _key_of(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))
         if key != parsed.key and key not in compiled.asked_keys:
             compiled.asked_keys += (key,)
     return compiled
@@ -961,6 +961,11 @@ def _asked(q: Query, in_titles: bool = False) -> Query:
     if isinstance(q, Or):
         return Or([_asked(sub, in_titles) for sub in q.subqueries], boost=q.boost)
     return q if isinstance(q, Term) and q.fieldname == "title" else q.with_boost(q.boost * QUESTION_WEIGHT)
+
+
+def _key_of(words: Iterable[str]) -> str:
+    """Words typed as a title is compared with them (:func:`schema.title_key`)."""
+    return title_key(join_cjk(" ".join(words)))
 
 
 #: A word at least this share of the posts have (the blog's name, "react" on react.dev, or
