@@ -65,6 +65,9 @@ MAX_TITLE_STARTS = 200
 #: the words are more of the title); the best posts looked at for it.
 TITLE_COVER_BOOST = 1.0
 TITLE_COVER_CANDIDATES = 100
+#: At most this many titles as long as the query are compared with it for the same words in
+#: another order (see _reordered_titles).
+MAX_REORDERED_CANDIDATES = 2000
 #: A near miss (see query.NearMisses) has that bonus when the words typed that its title
 #: has are at least this share of it.
 NEAR_MISS_COVER = 0.5
@@ -162,9 +165,12 @@ def execute(
     if widen is not None and (widen.slip or few and len(widen.prefix) >= FEW_SLIP_LETTERS) and not deadline.passed():
         # ... or a slip in it ("buildflags compli": "compilation").
         widen_to_near_start(table, evaluator, found, widen, allowed)
+    # The titles that are the words typed in another order ("ci npm": "npm-ci") are the
+    # query's too: the reader remembered the words, not their order.
+    reordered = _reordered_titles(table, mask, parsed.key) if parsed.has_text else []
     # (None when a title is the query and its post has every word: the reader typed it
     # whole. Not so when the title is the query without the blog's name, which it lacks.)
-    keys = [parsed.key, *asked_keys]
+    keys = [parsed.key, *asked_keys, *reordered]
     titled = any(mask[table.titled(key)].any() for key in keys)
     missing = _add_near_misses(evaluator, found, mask, allowed, near) if near is not None and not titled else ()
     if parsed.has_text:
@@ -172,7 +178,7 @@ def execute(
         if _title_cover_bonus(table, found, mask, parsed, missing, asked_keys):
             # A title has every word typed, "tutorial" too ("A streams tutorial"): no title is
             # the query without it ("Streams").
-            keys = keys[:1]
+            keys = [parsed.key, *reordered]
         near_titles, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is
@@ -260,6 +266,32 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
     found.scores[added] = scored.scores[added] * near.share
     mask[added] = True
     return frozenset(added.tolist())
+
+
+def _reordered_titles(table, mask: np.ndarray, key: str) -> list[str]:
+    """The titles (their keys) of the posts of ``mask`` that are the words of ``key``, each
+    as often, in another order but for numbers, which keep theirs ("0 5 4", of "0.5.4", is
+    not "5 4 0"); none for a query of one word, or when more than MAX_REORDERED_CANDIDATES
+    titles of those posts are as long (none is then looked at)."""
+    typed = key.split()
+    if len(typed) < 2:
+        return []
+    docnums = table.titles_near_in_length(len(key), 0, mask)
+    if len(docnums) > MAX_REORDERED_CANDIDATES:
+        return []
+    words = _words_and_numbers(key)
+    return sorted({title for title in table.title_keys_of(docnums)
+                   if title != key and _words_and_numbers(title) == words})
+
+
+def _words_and_numbers(key: str) -> tuple[list[str], list[str]]:
+    """The words of a title key in any order, and the numbers among them in theirs.
+
+    >>> _words_and_numbers("node js 0 5 4"), _words_and_numbers("react 18")
+    ((['0', '4', '5', 'js', 'node'], ['0', '5', '4']), (['18', 'react'], ['18']))
+    """
+    words = key.split()
+    return sorted(words), [w for w in words if any(ch.isdigit() for ch in w)]
 
 
 def _best(found, docnums: np.ndarray, limit: int) -> np.ndarray:

@@ -430,3 +430,21 @@ def test_the_blogs_name_among_the_passages_words_still_counts(search_blog):
     together = post("Autumn", "Acme paper kite shop, blue sky. " + "Filler words go here. " * 20)
     search = search_blog({**ACME, "together.md": together})
     assert ids(search("acme paper kite blue"))[:2] == ["together", "kites"]
+
+
+REORDERED = {
+    "npm-ci.md": post("npm-ci", "Install a project with a clean slate, from its lockfile."),
+    "scripts.md": post("Scripts", "How npm runs the scripts of a package.\n\n## npm ci\n\n"
+                       "npm ci runs the install scripts: npm ci runs preinstall, install and postinstall, "
+                       "then npm ci runs prepare.\n\n## npm publish\n\nnpm publish runs prepublishOnly."),
+    "npm-publish.md": post("npm-publish", "Publish a package to the registry."),
+    "npm-install.md": post("npm-install", "Install a package, and what npm ci does instead."),
+}
+
+
+@pytest.mark.parametrize("q, expected", [("ci npm", "npm-ci"), ("publish npm", "npm-publish")])
+def test_a_title_typed_in_another_order_comes_first(search_blog, q, expected):
+    search = search_blog(REORDERED)
+    # "Scripts" says "npm ci" often, under a heading that is the title's words in order.
+    assert ids(search(q))[0] == expected
+
