@@ -753,15 +753,21 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 for a, b in ((lead, trail), (0, trail), (lead, len(words)), (verb, trail))]
         compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
     if compiled.common:
-        # The words without the blog's name ("react renderizado condicional"), and without a
+        # The words without the blog's name ("react crear aplicación"), and without a
         # question's words as well: a title that is them, or has them all, is the query's.
-        # Two words at least: `how install scripts`, on a blog where most posts have
-        # "install", does not name "Scripts".
-        words = [c for c in parsed.clauses if plain_word(c) and id(c) not in compiled.common]
-        for kept in (words, [c for c in words if id(c) not in compiled.aside]):
-            key = _key_of(c.text for c in kept)
-            if len(key.split()) >= 2 and key != parsed.key and key not in compiled.asked_keys:
-                compiled.asked_keys += (key,)
+        # Most posts may have a word of the title too ("renderizado" on react.dev's Spanish
+        # pages: `react renderizado condicional`): without those of the common words that
+        # many titles have as well (the name). Two words at least: `how install scripts`,
+        # on a blog where most posts have "install", does not name "Scripts".
+        words = [c for c in parsed.clauses if plain_word(c)]
+        titles = expander.post_count() * NAME_TITLE_SHARE
+        named = frozenset(id(c) for c in words if id(c) in compiled.common and expander.title_count(c.text) >= titles)
+        for left_out in dict.fromkeys((compiled.common, named or compiled.common)):
+            kept = [c for c in words if id(c) not in left_out]
+            for these in (kept, [c for c in kept if id(c) not in compiled.aside]):
+                key = _key_of(c.text for c in these)
+                if len(key.split()) >= 2 and key != parsed.key and key not in compiled.asked_keys:
+                    compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
     for group in _cjk_pairs(parsed.groups):
         parts = []
@@ -971,8 +977,11 @@ def _key_of(words: Iterable[str]) -> str:
 #: A word at least this share of the posts have (the blog's name, "react" on react.dev, or
 #: what it is about) tells little of which post a reader means, beside other words...
 COMMON_WORD_SHARE = 0.5
-#: ... on a blog of at least this many posts (on fewer, a share says little).
+#: ... on a blog of at least this many posts (on fewer, a share says little). Of those
+#: words, the ones at least this share of the titles have too are the blog's name ("react"
+#: in a quarter of react.dev's Spanish titles), not a title's word ("renderizado").
 COMMON_WORD_POSTS = 20
+NAME_TITLE_SHARE = 0.1
 
 
 def _common_clauses(parsed: ParsedQuery, expander: Expander, aside: Collection[int]) -> frozenset[int]:

@@ -707,6 +707,12 @@ class Expander:
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)
 
+    def title_count(self, word: str) -> int:
+        """How many posts' titles have ``word`` (as titles index it; 0 for what is not one
+        word there)."""
+        tokens = analyze(self.reader.schema, "title", word, self.lang)
+        return self.reader.doc_frequency("title", tokens[0]) if len(tokens) == 1 else 0
+
     def post_count(self) -> int:
         """How many posts the index has."""
         return self.reader.doc_count()

@@ -407,6 +407,20 @@ def test_the_blogs_name_before_a_title_finds_it_over_a_page_that_lists_it(search
     assert ids(search("how do i acme widget setup"))[0] == "widgets"
 
 
+def test_the_blogs_name_before_a_title_with_a_word_most_posts_have_finds_that_title(search_blog):
+    # Every post has "Acme" and "widget", and most titles "Acme": without both, "setup"
+    # alone names no title; without the name, "widget setup" does.
+    blog = {
+        **{f"note-{i}.md": post(f"Acme note {i}", f"Acme release notes, part {i}. Acme runs every widget.")
+           for i in range(30)},
+        "widgets.md": post("Widget setup", "With Acme, you set a widget up step by step. " + "Filler words go here. " * 20),
+        "guides.md": post("Guides", "## Acme widget setup\n\nAcme widget setup: how the widget setup goes in Acme. "
+                                    "Widget setup, again.\n\n## Gadgets\n\nAcme gadgets."),
+    }
+    search = search_blog(blog)
+    assert ids(search("acme widget setup"))[0] == "widgets"
+
+
 def test_a_word_most_posts_have_in_one_title_does_not_outweigh_a_sentence(search_blog):
     # Half the posts have "linha", one title has it: in titles it is rare, in posts it is not.
     blog = {
