@@ -760,8 +760,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         # many titles have as well (the name). Two words at least: `how install scripts`,
         # on a blog where most posts have "install", does not name "Scripts".
         words = [c for c in parsed.clauses if plain_word(c)]
-        titles = expander.post_count() * NAME_TITLE_SHARE
-        named = frozenset(id(c) for c in words if id(c) in compiled.common and expander.title_count(c.text) >= titles)
+        name_titles = expander.post_count() * NAME_TITLE_SHARE
+        named = frozenset(id(c) for c in words
+                          if id(c) in compiled.common and expander.title_count(c.text) >= name_titles)
         for left_out in dict.fromkeys((compiled.common, named or compiled.common)):
             kept = [c for c in words if id(c) not in left_out]
             for these in (kept, [c for c in kept if id(c) not in compiled.aside]):
