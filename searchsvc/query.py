@@ -643,8 +643,9 @@ class CompiledQuery:
     #: see _common_clauses): the phrase and passage bonuses are looked for without them too.
     common: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
-    #: kind of post that end it, or without either, or without the blog's name (``common``)
-    #: when two words or more are left, or with a word typed for two read as those two
+    #: kind of post that end it, or without either, or without the words most posts have
+    #: (``common``), or without those of them that many titles have (the blog's name), when
+    #: two words or more are left, or with a word typed for two read as those two
     #: ("npmhelp"), as a title is compared with them (:func:`schema.title_key`): a title
     #: that is one of them is the query's.
     asked_keys: tuple[str, ...] = ()
@@ -978,10 +979,10 @@ def _key_of(words: Iterable[str]) -> str:
 #: A word at least this share of the posts have (the blog's name, "react" on react.dev, or
 #: what it is about) tells little of which post a reader means, beside other words...
 COMMON_WORD_SHARE = 0.5
-#: ... on a blog of at least this many posts (on fewer, a share says little). Of those
-#: words, the ones at least this share of the titles have too are the blog's name ("react"
-#: in a quarter of react.dev's Spanish titles), not a title's word ("renderizado").
+#: ... on a blog of at least this many posts (on fewer, a share says little).
 COMMON_WORD_POSTS = 20
+#: Of those words, the ones at least this share of the titles have too are the blog's name
+#: ("react" in a quarter of react.dev's Spanish titles), not a title's word ("renderizado").
 NAME_TITLE_SHARE = 0.1
 
 
