@@ -44,6 +44,9 @@ FILL_WORDS = 3
 #: A query's words but one close together are looked for in at most this many posts that
 #: lack one word (see query.NearMisses): reading where the words are costs most.
 NEAR_PASSAGE_CANDIDATES = 50
+#: ... when fewer posts than this have every word: with the blog's name typed, a dozen long
+#: pages may have every word, scattered, before the post whose sentence the others are.
+NEAR_PASSAGES_BELOW = 30
 #: Scores within this fraction of each other are a near-tie; the newer post goes first.
 NEAR_TIE = 0.02
 #: A post in the reader's language (``prefer_lang``) scores this much more: it comes before
@@ -234,7 +237,7 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
     """Add the near misses of a query (see query.NearMisses) to the posts that have every
     word (``mask``), scored so, when some posts have every word (else the query is retried
     with any of them) and at most MAX_NEAR_MISSES are near misses: posts whose title has
-    every word but one, and, when fewer than FILL_BELOW posts have every word and at most
+    every word but one, and, when fewer than NEAR_PASSAGES_BELOW have every word and at most
     NEAR_PASSAGE_CANDIDATES lack one, those with the others close together in their text.
     They count as matches (``total``, ``with_every_word``): they are ranked among them.
     Returns them."""
@@ -249,7 +252,7 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
     missing &= ~mask
     if allowed is not None:
         missing &= allowed
-    if near.passages and np.count_nonzero(mask) < FILL_BELOW and not evaluator.deadline():
+    if near.passages and np.count_nonzero(mask) < NEAR_PASSAGES_BELOW and not evaluator.deadline():
         having = [evaluator.evaluate(word, scored=False).mask for word in near.words]
         lacking = (np.sum(having, axis=0) == len(having) - 1) & ~mask & ~missing
         if allowed is not None:

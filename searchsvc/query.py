@@ -652,6 +652,10 @@ class CompiledQuery:
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
     kinds: set[int] = field(default_factory=set)
+    #: The groups of ``optional`` that are stop words ("all", "delle"), never required:
+    #: titles have them, and a title may be named by them (see near_misses). Not a last
+    #: word being typed: it may be the start of another ("des", "destination").
+    stops: list[Query] = field(default_factory=list)
 
 
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
@@ -882,6 +886,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             elif all(is_kind_word(c, framing) for c in group):
                 compiled.relaxable.append(q)
                 compiled.kinds.add(id(q))
+            elif not (typing_last and group[-1] is last):  # ("mémorisera des": "destination"?)
+                compiled.stops.append(q)
             compiled.optional.append(q)
         elif all(c.field for c in group):
             compiled.filters.append(q)
@@ -908,7 +914,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             if terms and (terms, len(clause.text)) not in compiled.forms:
                 compiled.forms.append((terms, len(clause.text)))
     if compiled.optional and not compiled.words:  # nothing else to require: it is the query
-        compiled.words, compiled.optional, compiled.relaxable = compiled.optional, [], []
+        compiled.words, compiled.optional, compiled.relaxable, compiled.stops = compiled.optional, [], [], []
     if apart:
         # The title those words name ("npmhelp": "npm-help").
         key = _key_of(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))
@@ -1169,12 +1175,12 @@ MAX_NEAR_MISSES = 10
 def near_misses(schema, parsed: ParsedQuery, compiled: CompiledQuery, expander: Expander,
                 langs: Sequence[str] = ENGLISH) -> NearMisses | None:
     """The near misses of a query (see :class:`NearMisses`), or None when it has fewer
-    than three words that titles may have (two that are one word in titles, "installation
-    installing", count once) and fewer than four for a passage. The word missing may be any
-    required one but a number (`React 18 upgrade guide` does not name "React 17 upgrade
-    guide") and a last word being typed that is no whole word ("powłok sele"): the reader is
-    still typing it; and that word is in a title only as typed, not as the start of a
-    longer word."""
+    than three words that titles may have (its stop words among them; two that are one word
+    in titles, "installation installing", count once) and fewer than four for a passage.
+    The word missing may be any required one but a number (`React 18 upgrade guide` does
+    not name "React 17 upgrade guide") and a last word being typed that is no whole word
+    ("powłok sele"): the reader is still typing it; and that word is in a title only as
+    typed, not as the start of a longer word."""
     if len(compiled.words) < 2 or len(parsed.words) < 3:
         return None
     typing = compiled.last_group is not None and not expander.known(compiled.last_prefix)
@@ -1213,16 +1219,22 @@ def _with_passages_but_one(query: Query, passages: Sequence[tuple[str, ...]]) ->
 
 def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ...], tuple[int, ...]]:
     """The words of a query in titles, one query each, and the positions of those a near
-    miss may lack; none when fewer than three. (Not a word for the kind of post: "A streams
-    tutorial" is not what `node streams tutorial` names.)"""
+    miss may lack; none when fewer than three. Its stop words count, never lacking: titles
+    keep them ("shadow delle shadow config": "shadow - file delle password shadow"). (Not a
+    word for the kind of post: "A streams tutorial" is not what `node streams tutorial`
+    names.)"""
     groups: list[tuple[Query, Query]] = []
     seen: set[str] = set()
-    for group in [*compiled.words, *(q for q in compiled.relaxable if id(q) not in compiled.kinds)]:
+    stops = {id(q) for q in compiled.stops}
+    for group in [*compiled.words, *(q for q in compiled.relaxable if id(q) not in compiled.kinds),
+                  *compiled.stops]:
         longest = len(compiled.last_prefix) if group is compiled.last_group else 0
         titled = _in_title(group, longest)
+        if titled is None and id(group) in stops:
+            continue
         if titled is None:
             return (), ()  # (a phrase, or a word titles cannot have)
-        terms = {leaf.text for leaf in titled.leaves()}
+        terms = {_leaf_text(leaf) for leaf in titled.leaves()}
         if not terms & seen:
             groups.append((group, titled))
             seen |= terms
@@ -1231,8 +1243,13 @@ def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ..
     required = {id(q) for q in compiled.words}
     missable = tuple(i for i, (group, titled) in enumerate(groups)
                      if id(group) in required and not (typing and group is compiled.last_group)
-                     and not any(_has_digit(leaf.text) for leaf in titled.leaves()))
+                     and not any(_has_digit(_leaf_text(leaf)) for leaf in titled.leaves()))
     return tuple(titled for _, titled in groups), missable
+
+
+def _leaf_text(leaf: Query) -> str:
+    """The text of a Term, or of a Phrase's words."""
+    return " ".join(leaf.words) if isinstance(leaf, Phrase) else leaf.text
 
 
 def _has_digit(word: str) -> bool:
@@ -1241,10 +1258,14 @@ def _has_digit(word: str) -> bool:
 
 def _in_title(group: Query, longest: int = 0) -> Query | None:
     """The title's terms of a word group (a Term or an Or of Terms over fields), at most
-    ``longest`` characters long when it is not 0; None when it has none."""
+    ``longest`` characters long when it is not 0; None when it has none. A CJK word is a
+    phrase of its pairs of characters ("파일을": "파일 일을"): the title's phrase (which
+    matches within longer words anyway, as CJK is written without spaces)."""
     if isinstance(group, Term):
         keep = group.fieldname == "title" and (not longest or len(group.text) <= longest)
         return Term("title", group.text) if keep else None
+    if type(group) is Phrase and all(has_cjk(w) for w in group.words):
+        return Phrase("title", group.words, slop=group.slop) if group.fieldname == "title" else None
     if isinstance(group, Or):
         terms = [t for t in (_in_title(q, longest) for q in group.subqueries) if t is not None]
         return None if not terms else terms[0] if len(terms) == 1 else Or(terms)

@@ -492,6 +492,20 @@ def test_a_long_korean_word_counts_as_one_word_beside_a_latin_one(search_blog):
     assert ids(search_blog(posts)("recode 인코딩으로"))[0] == "recode"
 
 
+def test_a_korean_title_with_every_word_but_one_ranks_among_the_posts_with_all(search_blog):
+    # "파일을 passwd 패스워드": the title "passwd - 패스워드 파일" lacks 파일을 (its post too);
+    # the page that has all three words, two of them only in its text, is not the one named.
+    posts = {
+        "passwd.md": post("passwd - 패스워드 파일", "사용자 계정 목록입니다.", lang="ko"),
+        "vipw.md": post("vipw - 패스워드 파일 편집", "파일을 편집합니다. " + "다른 내용입니다. " * 30
+                        + "passwd 그리고 group.", lang="ko"),
+        **{f"other-{i}.md": post(f"글 {i}", f"다른 페이지 {i} 설명서 내용입니다.", lang="ko") for i in range(6)},
+    }
+    response = search_blog(posts)("파일을 passwd 패스워드")
+    assert ids(response)[0] == "passwd"
+    assert response.with_every_word == 2
+
+
 def test_a_japanese_word_counts_as_one_word_beside_a_latin_one(search_blog):
     # フック is a phrase of two pairs of characters: it weighs one word, as DOM does.
     posts = {
