@@ -1230,10 +1230,10 @@ def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ..
                   *compiled.stops]:
         longest = len(compiled.last_prefix) if group is compiled.last_group else 0
         titled = _in_title(group, longest)
-        if titled is None and id(group) in stops:
-            continue
         if titled is None:
-            return (), ()  # (a phrase, or a word titles cannot have)
+            if id(group) in stops:
+                continue  # (a stop word is never the word lacking: without it, the others count)
+            return (), ()  # (a phrase typed, or a word titles cannot have)
         terms = {_leaf_text(leaf) for leaf in titled.leaves()}
         if not terms & seen:
             groups.append((group, titled))
