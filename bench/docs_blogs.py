@@ -20,8 +20,12 @@ relevance*) on each:
   and Black's, pinned: MkDocs and Sphinx with MyST, "Middleware", "The Black Code Style",
   "Using *Black* with other tools"), Markdown with no frontmatter, fetched with pip (the one
   site that needs PyPI; without it, skipped).
+- ``readmes``: the READMEs of the npm packages ``make test`` installs in ``.venv/node``
+  (Eleventy, Hexo and their dependencies: about 190), one page each as it is, no
+  frontmatter: the title is the first heading, often with the package's badges in it
+  ("is-glob [NPM version](https://...)"), then "Install", "Usage", "API" and code.
 
-    .venv/bin/python bench/docs_blogs.py [--sites rust,npm,node,python] [--posts 400] [--keep DIR]
+    .venv/bin/python bench/docs_blogs.py [--sites rust,npm,node,python,readmes] [--posts 400] [--keep DIR]
 
 A site that is not installed is skipped with a sentence. Exit status: 0 when searchsvc is at
 or above the baseline on every kind of every site, 1 when below somewhere, 2 when no site is
@@ -56,7 +60,9 @@ NPM_DOCS = ("/usr/lib/node_modules/npm/docs/content", "/usr/local/lib/node_modul
 NODE_DOCS = "/usr/share/doc/nodejs"
 #: Source releases on PyPI whose docs folder (Markdown) makes the python site.
 PYTHON_DOCS = ("starlette==1.10.0", "black==26.10.1")
-SITES = ("rust", "npm", "node", "python")
+#: Where ``make test`` installs npm packages (the readmes site).
+NODE_PACKAGES = Path(__file__).resolve().parent.parent / ".venv" / "node" / "node_modules"
+SITES = ("rust", "npm", "node", "python", "readmes")
 #: A chapter with less text than this (code left out) is a redirect or a list of links.
 MIN_TEXT = 600
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
@@ -64,10 +70,10 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--sites", default=",".join(SITES), help="comma-separated, of: rust, npm, node, python (default all)")
+    parser.add_argument("--sites", default=",".join(SITES),
+                        help=f"comma-separated, of: {', '.join(SITES)} (default all)")
     parser.add_argument("--keep", type=Path, metavar="DIR",
-                        help="write the rust, node and python blogs into DIR/rust, DIR/node and DIR/python "
-                             "and keep them "
+                        help="write the rust, node, python and readmes blogs into DIR/<site> and keep them "
                              "(to run searchsvc eval on them again)")
     parser.add_argument("--posts", type=int, default=400, help="chapters of the rust blog (default 400)")
     args = parser.parse_args()
@@ -101,6 +107,13 @@ def main() -> int:
                     print(f"== python: skipped, pip could not fetch {', '.join(PYTHON_DOCS)} from PyPI")
                     continue
                 print(f"== python: {count} pages of {', '.join(PYTHON_DOCS)}", flush=True)
+            elif site == "readmes":
+                content = (args.keep or Path(tmp)) / "readmes"
+                count = copy_readmes(NODE_PACKAGES, content)
+                if not count:
+                    print(f"== readmes: skipped, no npm package is installed in {NODE_PACKAGES} (make test installs them)")
+                    continue
+                print(f"== readmes: {count} READMEs of {NODE_PACKAGES}", flush=True)
             else:
                 content = next((Path(p) for p in NPM_DOCS if Path(p).is_dir()), None)
                 if content is None:
@@ -135,6 +148,22 @@ def copy_node_docs(docs: Path, out: Path) -> int:
         name = page.name if page.parent.name == "api" else f"guide-{page.name}"
         shutil.copyfile(page, out / name)
     return len(pages)
+
+
+def copy_readmes(packages: Path, out: Path) -> int:
+    """Copy the README.md of each npm package under ``packages`` (nested ones too) into
+    ``out``, named by the package ("@11ty__eleventy.md"), each once; how many."""
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("*.md"):  # a blog kept from an earlier run (--keep): only its pages go
+        old.unlink()
+    names = set()
+    for readme in sorted(packages.rglob("README.md")) if packages.is_dir() else []:
+        package = str(readme.parent).rsplit("node_modules/", 1)[-1]
+        name = re.sub(r"[^\w@.-]+", "__", package) + ".md"
+        if name not in names:
+            names.add(name)
+            shutil.copyfile(readme, out / name)
+    return len(names)
 
 
 def copy_python_docs(out: Path, downloads: Path) -> int | None:

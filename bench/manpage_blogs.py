@@ -53,6 +53,9 @@ LANGS = {
     "tr": ("/usr/share/man/tr", "manpages-tr"),
     "da": ("/usr/share/man/da", "manpages-da"),
     "ro": ("/usr/share/man/ro", "manpages-ro"),
+    # The English originals: every page this machine has installed (manpages, and each
+    # package's own), so a blog of English documentation no one tuned for.
+    "en": ("/usr/share/man", "manpages"),
 }
 #: The blogs of a run without --langs.
 DEFAULT_LANGS = "fr,de,zh"

@@ -237,18 +237,39 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
     """Add the near misses of a query (see query.NearMisses) to the posts that have every
     word (``mask``), scored so, when some posts have every word (else the query is retried
     with any of them) and at most MAX_NEAR_MISSES are near misses: posts whose title has
-    every word but one, and, when fewer than NEAR_PASSAGES_BELOW have every word and at most
-    NEAR_PASSAGE_CANDIDATES lack one, those with the others close together in their text.
-    They count as matches (``total``, ``with_every_word``): they are ranked among them.
-    Returns them."""
+    every word but one (of each word, those that lack it, while they are few enough: the
+    words most titles have first), and, when fewer than NEAR_PASSAGES_BELOW have every word
+    and at most NEAR_PASSAGE_CANDIDATES lack one, those with the others close together in
+    their text. A title that lacks a word keeps the share of its score of the words it has,
+    or, when more, of what they tell titles apart (log of the posts over the titles with
+    each word) beside the word it lacks. They count as matches (``total``,
+    ``with_every_word``): they are ranked among them. Returns them."""
     if not mask.any() or evaluator.deadline():
         return ()
     missing = np.zeros_like(mask)  # the near misses
+    shares = None  # the share of its score each keeps, when not near.share
     if near.missable:
         having = [evaluator.evaluate(title, scored=False).mask for title in near.titles]
         count = np.sum(having, axis=0)
-        for i in near.missable:  # every word in the title but word i
-            missing |= count - having[i] == len(having) - 1
+        # What each word tells titles apart: little for a word many titles have (the blog's
+        # name: "systemd" on German man pages, "version" on a site of READMEs).
+        alive = max(int(np.count_nonzero(evaluator.table.alive)), 2)
+        tells = np.array([np.log(alive / max(int(np.count_nonzero(h)), 1)) for h in having])
+        shares = np.full(len(mask), near.share)
+        # Every word in the title but word i: of the words many titles have first, and
+        # only as long as few titles lack each. The many "systemd-….service" titles that
+        # lack "Netzwerkdiensten" tell no post apart; the one title with every word but
+        # "systemd" does.
+        for i in sorted(near.missable, key=lambda i: tells[i]):
+            lacking = (count - having[i] == len(having) - 1) & ~mask
+            if allowed is not None:
+                lacking &= allowed
+            if np.count_nonzero(missing | lacking) > MAX_NEAR_MISSES:
+                continue
+            missing |= lacking
+            if tells.sum() > 0:
+                # A title lacking such a word keeps more than the share of the words it has.
+                shares[lacking] = np.maximum(shares[lacking], 1 - tells[i] / tells.sum())
     missing &= ~mask
     if allowed is not None:
         missing &= allowed
@@ -266,7 +287,7 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
     candidates = np.flatnonzero(missing)
     scored = evaluator.evaluate(near.scored(), only=candidates)
     added = candidates[scored.mask[candidates]]
-    found.scores[added] = scored.scores[added] * near.share
+    found.scores[added] = scored.scores[added] * (near.share if shares is None else shares[added])
     mask[added] = True
     return frozenset(added.tolist())
 

@@ -1157,7 +1157,8 @@ class NearMisses:
     required to have; ``scored`` makes the query that scores near misses and checks they
     keep to the rest of the query (filters, words left out); a post keeps ``share`` of that
     score: the share of the words it has, as the coordination factor of Lucene's classic
-    similarity weighs a post that lacks some of them."""
+    similarity weighs a post that lacks some of them (a title lacking a word many titles
+    have keeps more: see collect._add_near_misses)."""
 
     titles: tuple[Query, ...]
     missable: tuple[int, ...]
@@ -1176,7 +1177,8 @@ def near_misses(schema, parsed: ParsedQuery, compiled: CompiledQuery, expander: 
                 langs: Sequence[str] = ENGLISH) -> NearMisses | None:
     """The near misses of a query (see :class:`NearMisses`), or None when it has fewer
     than three words that titles may have (its stop words among them; two that are one word
-    in titles, "installation installing", count once) and fewer than four for a passage.
+    in titles, "installation installing", count once; one typed twice, "vlan vlan hashing",
+    twice) and fewer than four for a passage.
     The word missing may be any required one but a number (`React 18 upgrade guide` does
     not name "React 17 upgrade guide") and a last word being typed that is no whole word
     ("powłok sele"): the reader is still typing it; and that word is in a title only as
@@ -1220,11 +1222,13 @@ def _with_passages_but_one(query: Query, passages: Sequence[tuple[str, ...]]) ->
 def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ...], tuple[int, ...]]:
     """The words of a query in titles, one query each, and the positions of those a near
     miss may lack; none when fewer than three. Its stop words count, never lacking: titles
-    keep them ("shadow delle shadow config": "shadow - file delle password shadow"). (Not a
-    word for the kind of post: "A streams tutorial" is not what `node streams tutorial`
-    names.)"""
+    keep them ("shadow delle shadow config": "shadow - file delle password shadow"); so does
+    a word typed twice, twice. (Not a word for the kind of post: "A streams tutorial" is not
+    what `node streams tutorial` names.)"""
     groups: list[tuple[Query, Query]] = []
     seen: set[str] = set()
+    kept: list[frozenset[str]] = []  # each word's terms, once
+    again: set[int] = set()  # the positions in groups of a word typed again
     stops = {id(q) for q in compiled.stops}
     for group in [*compiled.words, *(q for q in compiled.relaxable if id(q) not in compiled.kinds),
                   *compiled.stops]:
@@ -1234,15 +1238,21 @@ def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ..
             if id(group) in stops:
                 continue  # (a stop word is never the word lacking: without it, the others count)
             return (), ()  # (a phrase typed, or a word titles cannot have)
-        terms = {_leaf_text(leaf) for leaf in titled.leaves()}
-        if not terms & seen:
+        terms = frozenset(_leaf_text(leaf) for leaf in titled.leaves())
+        if terms in kept:
+            # The same word typed again ("vlan vlan hashing" for "vlan - vlan manipulation
+            # module"): it counts again, as plain BM25 counts it, never as the one lacking.
+            again.add(len(groups))
             groups.append((group, titled))
+        elif not terms & seen:
+            groups.append((group, titled))
+            kept.append(terms)
             seen |= terms
     if len(groups) < 3:
         return (), ()
     required = {id(q) for q in compiled.words}
     missable = tuple(i for i, (group, titled) in enumerate(groups)
-                     if id(group) in required and not (typing and group is compiled.last_group)
+                     if id(group) in required and i not in again and not (typing and group is compiled.last_group)
                      and not any(_has_digit(_leaf_text(leaf)) for leaf in titled.leaves()))
     return tuple(titled for _, titled in groups), missable
 

@@ -427,6 +427,16 @@ def test_a_post_titled_with_every_word_but_one_ranks_among_those_with_all(search
     assert response.total == response.with_every_word == 13
 
 
+def test_a_word_typed_twice_counts_twice_for_a_title_lacking_another(search_blog):
+    """ "zebracorn zebracorn weekend": the title with "zebracorn" twice lacks "weekend"; a
+    post with both words scattered has them all."""
+    search = search_blog({
+        "scattered.md": post("Notes", body=apart("zebracorn weekend zebracorn")),
+        "wanted.md": post("zebracorn - the zebracorn guide", body=f"All about it. {FILLER}"),
+    })
+    assert ids(search("zebracorn zebracorn weekend"))[0] == "wanted"
+
+
 def test_a_stop_word_of_a_title_counts_for_a_post_lacking_one_word(search_blog):
     """ "zebracorn of weekend": of two words, one is the title's; its "of" makes it a near miss."""
     search = search_blog({**scattered(12, "zebracorn weekend"),
@@ -518,6 +528,31 @@ def test_a_passage_lacking_a_word_many_long_pages_have_comes_first(search_blog):
                   for i in range(15)}
     search = search_blog({**long_pages, "wanted.md": post("Stars", body="The zebracorn met quartz near the nebula.")})
     assert ids(search("acme zebracorn quartz nebula"))[0] == "wanted"
+
+
+def test_a_title_lacking_only_the_word_most_titles_have_is_a_near_miss_beside_many_lacking_another(search_blog):
+    """ "acme services zebranet": twelve "acme-unit-N.service" titles lack "zebranet", too
+    many to tell a post apart; the one title with every word but "acme" does."""
+    units = {f"unit-{i}.md": post(f"acme-unit-{i}.service - acme unit {i}", body=f"The acme unit {i} service. {FILLER}")
+             for i in range(12)}
+    search = search_blog({
+        **units,
+        "dnssd.md": post("acme.dnssd - name settings", body=apart("acme services zebranet")),
+        "wanted.md": post("services - the zebranet services", body=f"Every service of the zebranet. {FILLER}"),
+    })
+    assert ids(search("acme services zebranet"))[0] == "wanted"
+
+
+def test_a_title_lacking_the_word_most_titles_have_keeps_more_of_its_score(search_blog):
+    """ "acme zebracorn quartz": most titles have "acme"; the post titled with the other two
+    words comes before a post with "acme" and one of them in its title."""
+    others = {f"acme-{i}.md": post(f"Acme guide {i}", body=f"The acme guide number {i}. {FILLER}") for i in range(8)}
+    search = search_blog({
+        **others,
+        "acme-zebracorn.md": post("Acme zebracorn", body=f"The acme zebracorn, and some quartz. {FILLER * 3}"),
+        "wanted.md": post("Zebracorn quartz", body=f"A zebracorn made of quartz. {FILLER * 3}"),
+    })
+    assert ids(search("acme zebracorn quartz"))[0] == "wanted"
 
 
 def test_a_passage_lacking_the_word_being_typed_is_no_near_miss(search_blog):
