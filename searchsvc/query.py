@@ -775,7 +775,6 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 if len(key.split()) >= 2 and key != parsed.key and key not in compiled.asked_keys:
                     compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
-    question_groups: set[int] = set()  # the groups of a question's words (by id)
     for group in _cjk_pairs(parsed.groups):
         parts = []
         for clause in group:
@@ -884,7 +883,6 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             # "use" in "how to use") counts for less: it tells little of what the post is about.
             if all(id(c) in asked for c in group):
                 q = _asked(q, in_titles=len(asking) == 1)
-                question_groups.add(id(q))
             elif all(is_kind_word(c, framing) for c in group):
                 compiled.relaxable.append(q)
                 compiled.kinds.add(id(q))
@@ -915,17 +913,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 tokens[0] for lang in langs if len(tokens := analyze(schema, "body", clause.text, lang)) == 1))
             if terms and (terms, len(clause.text)) not in compiled.forms:
                 compiled.forms.append((terms, len(clause.text)))
-    if compiled.optional and not compiled.words:
-        # Nothing else to require: the words typed are the query; but for a question's words
-        # when others are left ("how do i intro introduction": the words for a kind of post
-        # are the ones wanted, "intro - introduction to file formats").
-        rest = [q for q in compiled.optional if id(q) not in question_groups]
-        if rest and len(rest) < len(compiled.optional):
-            compiled.words = rest
-            compiled.optional = [q for q in compiled.optional if id(q) in question_groups]
-        else:
-            compiled.words, compiled.optional = compiled.optional, []
-        compiled.relaxable, compiled.stops, compiled.kinds = [], [], set()
+    if compiled.optional and not compiled.words:  # nothing else to require: it is the query
+        compiled.words, compiled.optional, compiled.relaxable, compiled.stops = compiled.optional, [], [], []
     if apart:
         # The title those words name ("npmhelp": "npm-help").
         key = _key_of(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))
@@ -1031,8 +1020,8 @@ def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH
             leading = False
         elif is_question_word(clause, langs):
             found.append(clause)
-        elif leading and is_stop_word(schema, clause, langs) and not is_kind_word(clause, langs):
-            found.append(clause)  # (not "intro" in "how do i intro introduction": a title's words)
+        elif leading and is_stop_word(schema, clause, langs):
+            found.append(clause)
         elif leading and any(_listed(clause, (lang,), question_verbs) and any(is_question_word(c, (lang,)) for c in found)
                              for lang in langs):
             found.append(clause)  # "how to use", "cómo hacer"; not "cómo use server" ('use server')

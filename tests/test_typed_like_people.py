@@ -217,16 +217,6 @@ def test_question_words_alone_are_the_query(search_blog):
     assert ids(search_blog(QUESTIONS)("how do i")) == ["faq"]
 
 
-def test_a_question_about_words_for_a_kind_of_post_requires_those_words_alone(search_blog):
-    """ "how do i intro introduction": the words for a kind of post are what is asked for;
-    the page has none of the question's words."""
-    search = search_blog({
-        "intro.md": post("intro - introduction to file formats", "Describes the formats of files."),
-        "faq.md": post("Questions", "How do I start? I do not know how."),
-    })
-    assert ids(search("how do i intro introduction"))[0] == "intro"
-
-
 # ---------------------------------------------------------------------------
 # What kind of post: "node streams tutorial"
 
