@@ -255,6 +255,7 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
         # name: "systemd" on German man pages, "version" on a site of READMEs).
         alive = max(int(np.count_nonzero(evaluator.table.alive)), 2)
         tells = np.array([np.log(alive / max(int(np.count_nonzero(h)), 1)) for h in having])
+        told = tells.sum()
         shares = np.full(len(mask), near.share)
         # Every word in the title but word i: of the words many titles have first, and
         # only as long as few titles lack each. The many "systemd-….service" titles that
@@ -267,12 +268,9 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
             if np.count_nonzero(missing | lacking) > MAX_NEAR_MISSES:
                 continue
             missing |= lacking
-            if tells.sum() > 0:
+            if told > 0:
                 # A title lacking such a word keeps more than the share of the words it has.
-                shares[lacking] = np.maximum(shares[lacking], 1 - tells[i] / tells.sum())
-    missing &= ~mask
-    if allowed is not None:
-        missing &= allowed
+                shares[lacking] = np.maximum(shares[lacking], 1 - tells[i] / told)
     if near.passages and np.count_nonzero(mask) < NEAR_PASSAGES_BELOW and not evaluator.deadline():
         having = [evaluator.evaluate(word, scored=False).mask for word in near.words]
         lacking = (np.sum(having, axis=0) == len(having) - 1) & ~mask & ~missing
