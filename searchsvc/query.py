@@ -639,12 +639,13 @@ class CompiledQuery:
     #: The clauses (by ``id``) that are a question's words or words for the kind of post:
     #: the phrase and passage bonuses are looked for without them too (see _title_bonus).
     aside: frozenset[int] = frozenset()
-    #: The clauses (by ``id``) of words most posts have, beside rarer ones (the blog's name,
-    #: see _common_clauses): the phrase and passage bonuses are looked for without them too.
+    #: The clauses (by ``id``) of words most posts have, or many titles, beside rarer ones
+    #: (the blog's name, a kind of post: see _common_clauses): the phrase and passage
+    #: bonuses are looked for without them too.
     common: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
     #: kind of post that end it, or without either, or without the words most posts have
-    #: (``common``), or without those of them that many titles have (the blog's name), when
+    #: (of ``common``), or without those of them that many titles have (the blog's name), when
     #: two words or more are left, or with a word typed for two read as those two
     #: ("npmhelp"), as a title is compared with them (:func:`schema.title_key`): a title
     #: that is one of them is the query's.
@@ -740,8 +741,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     asking = question_clauses(schema, parsed, framing)
     asked = frozenset(map(id, asking))
     compiled.aside = asked | {id(c) for c in parsed.clauses if is_kind_word(c, framing)}
+    most: frozenset[int] = frozenset()  # the words most posts have
     if expander is not None and several_words:
-        compiled.common = _common_clauses(parsed, expander, compiled.aside)
+        most = _common_clauses(parsed, expander, compiled.aside)
+        # (When every word is common so, those most posts have.)
+        compiled.common = _common_clauses(parsed, expander, compiled.aside, in_titles=True) or most
     if compiled.aside:
         # The words without a question's words before them and words for the kind of post
         # after them ("how do I publish a package", "react compiler explained"), or without
@@ -757,7 +761,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         keys = [_key_of(c.text for c in words[a:b])
                 for a, b in ((lead, trail), (0, trail), (lead, len(words)), (verb, trail))]
         compiled.asked_keys = tuple(k for k in dict.fromkeys(keys) if k and k != parsed.key)
-    if compiled.common:
+    if most:
         # The words without the blog's name ("react crear aplicación"), and without a
         # question's words as well: a title that is them, or has them all, is the query's.
         # Most posts may have a word of the title too ("renderizado" on react.dev's Spanish
@@ -767,8 +771,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         words = [c for c in parsed.clauses if plain_word(c)]
         name_titles = expander.post_count() * NAME_TITLE_SHARE
         named = frozenset(id(c) for c in words
-                          if id(c) in compiled.common and expander.title_count(c.text) >= name_titles)
-        for left_out in dict.fromkeys((compiled.common, named or compiled.common)):
+                          if id(c) in most and expander.title_count(c.text) >= name_titles)
+        for left_out in dict.fromkeys((most, named or most)):
             kept = [c for c in words if id(c) not in left_out]
             for these in (kept, [c for c in kept if id(c) not in compiled.aside]):
                 key = _key_of(c.text for c in these)
@@ -988,21 +992,28 @@ COMMON_WORD_SHARE = 0.5
 #: ... on a blog of at least this many posts (on fewer, a share says little).
 COMMON_WORD_POSTS = 20
 #: Of those words, the ones at least this share of the titles have too are the blog's name
-#: ("react" in a quarter of react.dev's Spanish titles), not a title's word ("renderizado").
+#: ("react" in a quarter of react.dev's Spanish titles), not a title's word ("renderizado");
+#: and a word so many titles have tells little too, however few bodies have it ("current"
+#: of nodejs.org's "Node.js 20.1.0 (Current)").
 NAME_TITLE_SHARE = 0.1
 
 
-def _common_clauses(parsed: ParsedQuery, expander: Expander, aside: Collection[int]) -> frozenset[int]:
-    """The clauses (by ``id``) of words at least COMMON_WORD_SHARE of the posts have, when
-    other words of the query (not ``aside``: a question's, a kind of post's) are rarer:
-    readers add the blog's name ("react volverán causados limpieza"), which the post wanted
-    may not have where its other words are. None on a blog of fewer than COMMON_WORD_POSTS
-    posts, and none when every word is so common (`react release`)."""
+def _common_clauses(parsed: ParsedQuery, expander: Expander, aside: Collection[int], *,
+                    in_titles: bool = False) -> frozenset[int]:
+    """The clauses (by ``id``) of words at least COMMON_WORD_SHARE of the posts have (or,
+    ``in_titles``, NAME_TITLE_SHARE of the titles), when other words of the query (not
+    ``aside``: a question's, a kind of post's) are rarer: readers add the blog's name ("react
+    volverán causados limpieza"), or a word many titles have ("current", in a third of
+    nodejs.org's, "Node.js 20.1.0 (Current)", and in few bodies: "current md instructions
+    ci"), which the post wanted may not have where its other words are. None on a blog of
+    fewer than COMMON_WORD_POSTS posts, and none when every word is so common (`react
+    release`)."""
     posts = expander.post_count()
     if posts < COMMON_WORD_POSTS:
         return frozenset()
     words = [c for c in parsed.clauses if plain_word(c) and id(c) not in aside]
-    common = frozenset(id(c) for c in words if expander.body_count(c.text) >= posts * COMMON_WORD_SHARE)
+    common = frozenset(id(c) for c in words if expander.body_count(c.text) >= posts * COMMON_WORD_SHARE
+                       or in_titles and expander.title_count(c.text) >= posts * NAME_TITLE_SHARE)
     return common if len(common) < len(words) else frozenset()
 
 

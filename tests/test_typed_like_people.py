@@ -446,6 +446,22 @@ def test_the_blogs_name_among_the_passages_words_still_counts(search_blog):
     assert ids(search("acme paper kite blue"))[:2] == ["together", "kites"]
 
 
+def test_a_word_many_titles_have_before_a_passage_keeps_the_passage_first(search_blog):
+    # A third of the titles say "(Current)", few bodies do: typed before a sentence's words
+    # ("current md instructions ci" on nodejs.org), it is the title's word, not the sentence's.
+    scattered = ("Paper paper. " + "Filler words go here. " * 10 + "Kite kite. "
+                 + "Filler words go here. " * 10 + "Blue blue.")
+    blog = {
+        **{f"note-{i}.md": post(f"Note {i}", f"Part {i}. Nothing here.") for i in range(25)},
+        **{f"release-{i}.md": post(f"Release 1.{i} (Current)", f"Release notes, part {i}. {scattered}")
+           for i in range(12)},
+        "wanted.md": post("Release 1.99 (Current)", "Paper kite shop, blue sky. " + "Filler words go here. " * 20),
+    }
+    search = search_blog(blog)
+    assert ids(search("paper kite blue"))[0] == "wanted"
+    assert ids(search("current paper kite blue"))[0] == "wanted"
+
+
 REORDERED = {
     "npm-ci.md": post("npm-ci", "Install a project with a clean slate, from its lockfile."),
     "scripts.md": post("Scripts", "How npm runs the scripts of a package.\n\n## npm ci\n\n"
