@@ -645,7 +645,7 @@ class CompiledQuery:
     common: frozenset[int] = frozenset()
     #: The query's words without the question's words that begin it and the words for the
     #: kind of post that end it, or without either, or without the words most posts have
-    #: (of ``common``), or without those of them that many titles have (the blog's name), when
+    #: (see _common_clauses), or without those of them that many titles have (the name), when
     #: two words or more are left, or with a word typed for two read as those two
     #: ("npmhelp"), as a title is compared with them (:func:`schema.title_key`): a title
     #: that is one of them is the query's.
@@ -743,9 +743,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     compiled.aside = asked | {id(c) for c in parsed.clauses if is_kind_word(c, framing)}
     most: frozenset[int] = frozenset()  # the words most posts have
     if expander is not None and several_words:
-        most = _common_clauses(parsed, expander, compiled.aside)
-        # (When every word is common so, those most posts have.)
-        compiled.common = _common_clauses(parsed, expander, compiled.aside, in_titles=True) or most
+        most, compiled.common = _common_clauses(parsed, expander, compiled.aside)
     if compiled.aside:
         # The words without a question's words before them and words for the kind of post
         # after them ("how do I publish a package", "react compiler explained"), or without
@@ -998,23 +996,25 @@ COMMON_WORD_POSTS = 20
 NAME_TITLE_SHARE = 0.1
 
 
-def _common_clauses(parsed: ParsedQuery, expander: Expander, aside: Collection[int], *,
-                    in_titles: bool = False) -> frozenset[int]:
-    """The clauses (by ``id``) of words at least COMMON_WORD_SHARE of the posts have (or,
-    ``in_titles``, NAME_TITLE_SHARE of the titles), when other words of the query (not
-    ``aside``: a question's, a kind of post's) are rarer: readers add the blog's name ("react
-    volverán causados limpieza"), or a word many titles have ("current", in a third of
-    nodejs.org's, "Node.js 20.1.0 (Current)", and in few bodies: "current md instructions
-    ci"), which the post wanted may not have where its other words are. None on a blog of
-    fewer than COMMON_WORD_POSTS posts, and none when every word is so common (`react
-    release`)."""
+def _common_clauses(parsed: ParsedQuery, expander: Expander,
+                    aside: Collection[int]) -> tuple[frozenset[int], frozenset[int]]:
+    """The clauses (by ``id``) of words at least COMMON_WORD_SHARE of the posts have, and
+    those with the words at least NAME_TITLE_SHARE of the titles have, when other words of
+    the query (not ``aside``: a question's, a kind of post's) are rarer: readers add the
+    blog's name ("react volverán causados limpieza"), or a word many titles have ("current",
+    in a third of nodejs.org's, "Node.js 20.1.0 (Current)", and in few bodies: "current md
+    instructions ci"), which the post wanted may not have where its other words are. None on
+    a blog of fewer than COMMON_WORD_POSTS posts. The first is none when every word is so
+    common (`react release`); the second is the first when every word is in it."""
     posts = expander.post_count()
     if posts < COMMON_WORD_POSTS:
-        return frozenset()
+        return frozenset(), frozenset()
     words = [c for c in parsed.clauses if plain_word(c) and id(c) not in aside]
-    common = frozenset(id(c) for c in words if expander.body_count(c.text) >= posts * COMMON_WORD_SHARE
-                       or in_titles and expander.title_count(c.text) >= posts * NAME_TITLE_SHARE)
-    return common if len(common) < len(words) else frozenset()
+    most = frozenset(id(c) for c in words if expander.body_count(c.text) >= posts * COMMON_WORD_SHARE)
+    titled = most | {id(c) for c in words if id(c) not in most
+                     and expander.title_count(c.text) >= posts * NAME_TITLE_SHARE}
+    most = most if len(most) < len(words) else frozenset()
+    return most, titled if len(titled) < len(words) else most
 
 
 def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH) -> list[Clause]:
