@@ -611,6 +611,11 @@ class CompiledQuery:
     #: completions the index gave, match too (see collect.widen_to_prefix).
     last_prefix: str = ""
     last_group: Query | None = None
+    #: The groups of the pairs of a CJK run typed last, after other words: the word being
+    #: typed, a character of it maybe left out or slipped in ("rcp リモーファイ" for "rcp —
+    #: リモートファイルのコピー"). Of two words typed, the posts with the first follow those
+    #: with both, as after a last word being typed (see collect.FILL_WORDS).
+    last_pairs: list[Query] = field(default_factory=list)
     #: That last word is no word the body has as typed: it may be cut short, or slipped
     #: ("mostrará advertencia ejcu"); the phrase and passage bonuses are looked for without
     #: it too (see _title_bonus).
@@ -777,7 +782,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 if len(key.split()) >= 2 and key != parsed.key and key not in compiled.asked_keys:
                     compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
-    for group in _cjk_pairs(parsed.groups):
+    groups = list(_cjk_pairs(parsed.groups))
+    # (The pairs of a CJK run typed last are the last groups.)
+    last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:]))) if typing_last and is_cjk_run(last) else None
+    for at, group in enumerate(groups):
         parts = []
         for clause in group:
             joined: list[str] = []
@@ -895,6 +903,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
+            if last_run is not None and at >= last_run:
+                compiled.last_pairs.append(q)
             if exact_forms(schema, langs) and all(plain_word(c) for c in group):
                 exact = [_exact_word(schema, c.text, langs) for c in group]
                 if all(e is not None for e in exact):
@@ -1122,9 +1132,10 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     whichever; not ``ranked``: without the parts that only order the posts (for telling
     which posts match)."""
     words, filters = compiled.words, compiled.filters
-    last_optional = last_optional and compiled.last_group is not None and len(words) > 1
+    typed_last = [compiled.last_group] if compiled.last_group is not None else compiled.last_pairs
+    last_optional = last_optional and bool(typed_last) and len(words) > len(typed_last)
     if last_optional:
-        words = [w for w in words if w is not compiled.last_group]
+        words = [w for w in words if all(w is not t for t in typed_last)]
     elif without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
     if all_but_one and len(words) > 1:
@@ -1136,7 +1147,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     main: Query = And(required) if len(required) > 1 else (required[0] if required else Every())
     optional = compiled.optional if ranked else []
     if last_optional and ranked:
-        optional = [*optional, compiled.last_group]
+        optional = [*optional, *typed_last]
     if relaxed:  # (the relaxable ones are among the words then)
         optional = [q for q in optional if not any(q is r for r in compiled.relaxable)]
     if optional and words:
@@ -1343,10 +1354,15 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
         passages.setdefault(cut, MIN_NEAR_WORDS - 1)
     if common:
         # Without the blog's name too ("react volverán causados limpieza"): the post wanted
-        # may have it far from the words it is found by.
+        # may have it far from the words it is found by. And without that word only, typed
+        # before the words or after them: the others may be common too, and the passage's
+        # ("archivo salidas archivos proceso", "archivo org printf localmente").
         rarer = join_cjk(" ".join(c.text for c in said if id(c) not in common))
-        texts[rarer] = None
-        passages.setdefault(rarer, MIN_NEAR_WORDS)
+        start = 1 if said and id(said[0]) in common else 0
+        end = len(said) - 1 if len(said) > start and id(said[-1]) in common else len(said)
+        for kept in (rarer, join_cjk(" ".join(c.text for c in said[start:end])) if end - start < len(said) else rarer):
+            texts[kept] = None
+            passages.setdefault(kept, MIN_NEAR_WORDS)
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.

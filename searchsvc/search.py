@@ -321,11 +321,12 @@ class SearchIndex:
                 if retry.total:
                     outcome, relaxed = retry, True
         elif (outcome.total < FILL_BELOW and len(compiled.words) > 1 and request.sort == "relevance"
-              and (compiled.typed_words >= FILL_WORDS or compiled.last_prefix) and not deadline.passed()):
+              and (compiled.typed_words >= FILL_WORDS or compiled.last_prefix or compiled.last_pairs)
+              and not deadline.passed()):
             # Few posts have every word: the one wanted may miss one of them (a word misremembered,
             # a typo that is another word). Posts with all but one follow those with all; of two
             # words, the last being typed, those with the first ("rmdir vai": "rmdir - remove
-            # diretórios vazios", typed with a slip that made another word).
+            # diretórios vazios", typed with a slip that made another word; "rcp リモーファイ").
             two = compiled.typed_words < FILL_WORDS
             query = assemble_query(schema, parsed, compiled, all_but_one=not two, last_optional=two, langs=langs)
             # (Of two words, a title that differs from them in one is no misspelt title: its

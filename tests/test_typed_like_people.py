@@ -478,3 +478,32 @@ def test_a_title_typed_in_another_order_comes_first(search_blog, q, expected):
     # "Scripts" says "npm ci" often, under a heading that is the title's words in order.
     assert ids(search(q))[0] == expected
 
+
+
+def test_the_blogs_name_before_a_passage_that_has_a_common_word_keeps_the_passage_first(search_blog):
+    # "archive" is in 15 of 41 titles, "files" in every post: typed before a sentence's words
+    # that begin with "files" ("archivo salidas archivos proceso" on Spanish man pages), the
+    # name is left out, and "files" kept.
+    scattered = ("Sorted sorted. " + "Filler words go here. " * 20 + "Weekly weekly. "
+                 + "Filler words go here. " * 20 + "More files.")
+    blog = {
+        **{f"note-{i}.md": post(f"Note {i}", f"Files of part {i}. Nothing here.") for i in range(25)},
+        **{f"archive-{i}.md": post(f"Archive {i}", f"Archive notes, part {i}. {scattered}") for i in range(15)},
+        "wanted.md": post("Timing runs", "An old archive. " + "Filler words go here. " * 20
+                          + "It writes files sorted weekly, then stops."),
+    }
+    search = search_blog(blog)
+    assert ids(search("files sorted weekly"))[0] == "wanted"
+    assert ids(search("archive files sorted weekly"))[0] == "wanted"
+
+
+def test_a_cjk_word_typed_last_with_a_character_left_out_finds_the_post_with_the_first_word(search_blog):
+    # "リモーファイ" for "リモートファイル": no pair of characters but one ("ーフ") is in the title.
+    search = search_blog({
+        "rcp.md": post("rcp — リモートファイルのコピー", "ホスト間でファイルをコピーする。"),
+        "ncftp.md": post("Ncftp", "rcp のようにリモートのホストへ。データーフォーマットのファイル。"),
+        "other.md": post("ls", "ファイルの一覧。"),
+    })
+    response = search("rcp リモーファイ")
+    assert ids(response) == ["ncftp", "rcp"]
+    assert response.with_every_word == 1
