@@ -1357,12 +1357,13 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
         # may have it far from the words it is found by. And without that word only, typed
         # before the words or after them: the others may be common too, and the passage's
         # ("archivo salidas archivos proceso", "archivo org printf localmente").
-        rarer = join_cjk(" ".join(c.text for c in said if id(c) not in common))
-        start = 1 if said and id(said[0]) in common else 0
-        end = len(said) - 1 if len(said) > start and id(said[-1]) in common else len(said)
-        for kept in (rarer, join_cjk(" ".join(c.text for c in said[start:end])) if end - start < len(said) else rarer):
-            texts[kept] = None
-            passages.setdefault(kept, MIN_NEAR_WORDS)
+        ends = {id(c) for c in (said[0], said[-1]) if id(c) in common} if said else set()
+        for left_out in (common, ends):
+            kept = [c for c in said if id(c) not in left_out]
+            if len(kept) < len(said):
+                rest = join_cjk(" ".join(c.text for c in kept))
+                texts[rest] = None
+                passages.setdefault(rest, MIN_NEAR_WORDS)
     for fieldname, boost in (("title", TITLE_PHRASE_BONUS), ("headings", TITLE_PHRASE_BONUS / 2),
                              ("body", TITLE_PHRASE_BONUS / 4)):
         # Each field's own words: titles and headings keep stop words, the body does not.
