@@ -783,8 +783,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
     groups = list(_cjk_pairs(parsed.groups))
-    # (The pairs of a CJK run typed last are the last groups.)
-    last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:]))) if typing_last and is_cjk_run(last) else None
+    last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups
+    if typing_last and is_cjk_run(last):
+        last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:])))
     for at, group in enumerate(groups):
         parts = []
         for clause in group:

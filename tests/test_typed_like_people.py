@@ -479,7 +479,6 @@ def test_a_title_typed_in_another_order_comes_first(search_blog, q, expected):
     assert ids(search(q))[0] == expected
 
 
-
 def test_the_blogs_name_before_a_passage_that_has_a_common_word_keeps_the_passage_first(search_blog):
     # "archive" is in 15 of 41 titles, "files" in every post: typed before a sentence's words
     # that begin with "files" ("archivo salidas archivos proceso" on Spanish man pages), the
@@ -498,7 +497,8 @@ def test_the_blogs_name_before_a_passage_that_has_a_common_word_keeps_the_passag
 
 
 def test_a_cjk_word_typed_last_with_a_character_left_out_finds_the_post_with_the_first_word(search_blog):
-    # "リモーファイ" for "リモートファイル": no pair of characters but one ("ーフ") is in the title.
+    # "リモーファイ" for "リモートファイル": every pair of its characters but one ("ーフ") is in
+    # the title; Ncftp's page has them all, scattered.
     search = search_blog({
         "rcp.md": post("rcp — リモートファイルのコピー", "ホスト間でファイルをコピーする。"),
         "ncftp.md": post("Ncftp", "rcp のようにリモートのホストへ。データーフォーマットのファイル。"),
