@@ -36,8 +36,9 @@ Kinds of query (each made only where the post allows it):
 Posts with the same title and text (one page under two names) are one answer: a query
 finds the post when it finds its twin (see :func:`twins_of`).
 
-A query longer than the service accepts (a title of more than MAX_QUERY_TERMS words, say)
-is cut to its first words that fit, as a reader would have to, and both are asked that.
+A query longer than the service searches (a title of more than MAX_QUERY_TERMS words, say,
+of which the service searches the first) is cut to its first words that fit, and both the
+service and the baseline are asked that.
 """
 
 from __future__ import annotations
@@ -248,7 +249,7 @@ def make_cases(posts: Sequence[EvalPost], rng: random.Random, every: Sequence[Ev
 
 
 def fit(query: str) -> str:
-    """``query`` cut to its first words that the service accepts (characters and words).
+    """``query`` cut to its first words that the service searches (characters and words).
 
     >>> fit(" ".join(f"w{i}" for i in range(40))).split()[-1]
     'w31'

@@ -350,6 +350,44 @@ def split_last_word(parsed: ParsedQuery) -> ParsedQuery:
     return ParsedQuery((*parsed.groups[:-1], (head,), (tail,)))
 
 
+def within_words(parsed: ParsedQuery, limit: int) -> tuple[ParsedQuery, int]:
+    """The query cut to at most ``limit`` clauses, and how many of its words were left out.
+    A pasted paragraph or error message is searched by its first words, as a reader would
+    have to cut it; its filters (``tag:``, ``author:``) and excluded words are kept wherever
+    they stand, for the reader typed them to narrow the search. A word kept last is whole:
+    the text went on after it.
+
+    :raise SearchRequestError: naming ``q`` when the filters and excluded words alone are
+        more than ``limit``.
+
+    >>> cut, left_out = within_words(parse_query("a b c tag:x d"), 3)
+    >>> [c.text for c in cut.clauses], left_out
+    (['a', 'b', 'x'], 2)
+    """
+    clauses = parsed.clauses
+    if len(clauses) <= limit:
+        return parsed, 0
+    kept_aside = sum(1 for c in clauses if c.field or c.negated)
+    if kept_aside > limit:
+        raise SearchRequestError(
+            "q", f"has {kept_aside} filters and excluded words; at most {limit} are allowed."
+        )
+    room = limit - kept_aside
+    groups: list[tuple[Clause, ...]] = []
+    for group in parsed.groups:
+        kept = []
+        for clause in group:
+            if clause.field or clause.negated:
+                kept.append(clause)
+            elif room:
+                kept.append(clause)
+                room -= 1
+        if kept:
+            groups.append(tuple(kept))
+    cut = ParsedQuery(tuple(groups), last_whole=True)
+    return cut, len(clauses) - len(cut.clauses)
+
+
 #: The words a word typed with punctuation inside is made of ("cargo-add(1)", "mips*-mt").
 _WORD_RUN = re.compile(r"\w+")
 

@@ -104,6 +104,9 @@ class SearchResponse:
     #: How many of the results (the first ones) have every word: ``total`` but when a few
     #: posts have every word and those with all but one follow them; 0 when relaxed.
     with_every_word: int = 0
+    #: How many words of a query longer than MAX_QUERY_TERMS were left out: it is searched by
+    #: its first words (and all its filters and excluded words); 0 for any other query.
+    words_left_out: int = 0
 
     @property
     def pages(self) -> int:
@@ -121,6 +124,7 @@ class SearchResponse:
             "facets": self.facets,
             "relaxed": self.relaxed,
             "with_every_word": self.with_every_word,
+            "words_left_out": self.words_left_out,
             "corrected_query": self.corrected_query,
             "corrected": self.corrected,
             "partial": self.partial,

@@ -63,6 +63,7 @@ from .query import (
     pasted_address,
     split_joined,
     split_last_word,
+    within_words,
     with_synonyms,
 )
 from .curation import NO_RULES, Curation, Rules
@@ -241,11 +242,8 @@ class SearchIndex:
         """
         started = time.perf_counter()
         request.validate()
-        parsed = split_last_word(parse_query(request.q))
-        if len(parsed.clauses) > MAX_QUERY_TERMS:
-            raise SearchRequestError(
-                "q", f"has {len(parsed.clauses)} words; at most {MAX_QUERY_TERMS} are allowed."
-            )
+        # A pasted paragraph: its first words (and its filters), as a reader would cut it.
+        parsed, left_out = within_words(split_last_word(parse_query(request.q)), MAX_QUERY_TERMS)
         rules = self.curation.rules() if self.curation is not None else NO_RULES
         parsed = with_synonyms(parsed, rules.synonyms)
         with self.searcher() as (snap, searcher):
@@ -254,6 +252,8 @@ class SearchIndex:
             if cached is not None:
                 return replace(cached, took_ms=(time.perf_counter() - started) * 1000)
             response = self._search(snap, searcher, request, parsed, started, rules)
+            if left_out:
+                response = replace(response, words_left_out=left_out)
             if not response.partial:
                 snap.responses.put(key, response)
             return response
@@ -300,7 +300,7 @@ class SearchIndex:
             correction = did_you_mean(parsed, request.q, expander)
         if outcome.total == 0 and parsed.has_text and not deadline.passed():
             if correction:
-                fixed = parse_query(correction)
+                fixed, _ = within_words(parse_query(correction), MAX_QUERY_TERMS)
                 query = build_query(schema, fixed, expander, langs=langs)
                 retry = execute(searcher, snap, query, request, filter_q, fixed, deadline)
                 if retry.total:

@@ -180,3 +180,12 @@ def test_the_box_speaks_the_pages_language(page, blog_site, lang, placeholder, f
     expect(box).to_have_attribute("placeholder", placeholder)
     search(page, "quokkaplex")
     expect(page.locator("dialog [role=status]")).to_have_text(found)
+
+
+def test_a_pasted_paragraph_is_searched_by_its_first_words(blog):
+    blog.locator(".ssw-trigger").click()
+    pasted = "quokkaplex " + " ".join(f"word{i}" for i in range(40))
+    blog.locator("dialog [role=combobox]").fill(pasted)  # as a paste: all at once
+    expect(blog.locator("dialog .ssw-notice")).to_contain_text(
+        "Searched for the first words only: the last 9 were left out.")
+    assert blog.problems == []

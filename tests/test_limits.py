@@ -1,7 +1,8 @@
 """Every request is bounded, through the API: query length, words, per_page, page depth, time.
 
-- ``q``: at most 500 characters (characters, not bytes) and 32 words (a phrase, a filter
-  and an excluded word count as one; ``OR`` does not count);
+- ``q``: at most 500 characters (characters, not bytes); of more than 32 words (a phrase,
+  a filter and an excluded word count as one; ``OR`` does not count), the first words are
+  searched, with every filter and excluded word, and more than 32 of those are refused;
 - ``per_page``: larger values are capped at 50, never refused;
 - page depth: ``page`` x ``per_page`` at most 1,000 (after the cap);
 - time: a query that would run long answers within about 2 s, with what it found so far
@@ -71,16 +72,38 @@ def test_32_words_are_accepted(client, q):
     [
         words(MAX_QUERY_TERMS + 1),
         " OR ".join(f"w{i}" for i in range(MAX_QUERY_TERMS + 1)),
-        words(MAX_QUERY_TERMS, lambda i: f'"p{i} q{i}"') + " -x",
-        words(MAX_QUERY_TERMS) + " tag:python",
+        words(MAX_QUERY_TERMS, lambda i: f'"p{i} q{i}"') + " w",
     ],
-    ids=["words", "or", "phrases", "filters"],
+    ids=["words", "or", "phrases"],
 )
-def test_33_words_are_a_400_naming_q(client, q):
+def test_33_words_are_searched_by_their_first_32(client, q):
+    response = client.get("/api/search", query_string={"q": q})
+    assert response.status_code == 200
+    assert response.get_json()["words_left_out"] == 1
+
+
+def test_words_past_32_are_left_out_but_filters_and_excluded_words_are_kept(client):
+    response = client.get("/api/search", query_string={"q": "python " * 40 + "tag:testing -packaging"})
+    body = response.get_json()
+    assert response.status_code == 200 and body["words_left_out"] == 10
+    assert [hit["title"] for hit in body["results"]] == ["Testing Python Code with Pytest"]
+
+
+def test_32_words_leave_none_out(client):
+    assert client.get("/api/search", query_string={"q": words(MAX_QUERY_TERMS)}).get_json()["words_left_out"] == 0
+
+
+def test_33_filters_and_excluded_words_are_a_400_naming_q(client):
+    q = " ".join(f"tag:t{i}" for i in range(MAX_QUERY_TERMS)) + " -legacy"
     response = client.get("/api/search", query_string={"q": q})
     assert response.status_code == 400
     error = response.get_json()["error"]
     assert error["parameter"] == "q" and str(MAX_QUERY_TERMS) in error["message"]
+
+
+def test_the_search_page_says_which_words_were_left_out(client):
+    page = client.get("/", query_string={"q": "python " * 40}).get_data(as_text=True)
+    assert "the last 8 were left out" in page
 
 
 # ---------------------------------------------------------------------------

@@ -374,6 +374,25 @@ def test_a_pasted_address_keeps_to_the_filters_of_the_request(search_blog):
     assert "tagged" not in ids(search(url, tags=("python",)))
 
 
+# A paragraph pasted into the box: more words than a query may have
+
+ERROR_TEXT = ("Error: Cannot find module 'left-pad' Require stack: the loader looked in node_modules of "
+              "every folder up to the root, then in the global folders, and gave up; run npm install left-pad "
+              "in the project, check the spelling of the name, and check that the package's main file exists "
+              "before you start the server again")
+PASTED = {
+    "missing-module.md": post("When a module cannot be found", ERROR_TEXT),
+    "modules.md": post("How modules are found", "The loader looks in node_modules folders, then in global folders."),
+    "server.md": post("Starting the server", "Run the server again after an install."),
+}
+
+
+def test_a_pasted_error_message_longer_than_a_query_finds_its_post_first(search_blog):
+    response = search_blog(PASTED)(ERROR_TEXT)
+    assert response.words_left_out > 0
+    assert ids(response)[0] == "missing-module"
+
+
 # The blog's name typed beside other words ("react volverán causados limpieza"): most posts
 # have it, and the post wanted may not have it where its other words are.
 ACME = {

@@ -19,6 +19,7 @@
       found1: "1 post matches {q}{t}.", foundN: "{n} posts match {q}{t}.", listed1: "1 post{t}.", listedN: "{n} posts{t}.",
       none: "No posts match {q}{t}.", noneAll: "No posts match{t}.", tagged: " tagged {t}",
       showing: "Showing results for {q}.", didYouMean: "Did you mean {q}?",
+      leftOut: "Searched for the first words only: the last {n} were left out.",
       relaxed: "No post has all of these words; these have some of them.", fewer: "Below them, {n} more with all of the words but one.", tryOther: "Try other words, or fewer of them.",
       keys: "↑ ↓ to move · Enter to open · Esc to close", prev: "← Previous", next: "Next →",
       page: "Page {n} of {m}", all: "See all {n} results →", results: "Search results" },
@@ -26,6 +27,7 @@
       found1: "1 article correspond à {q}{t}.", foundN: "{n} articles correspondent à {q}{t}.", listed1: "1 article{t}.", listedN: "{n} articles{t}.",
       none: "Aucun article ne correspond à {q}{t}.", noneAll: "Aucun article{t}.", tagged: " avec le tag {t}",
       showing: "Résultats pour {q}.", didYouMean: "Vouliez-vous dire {q} ?",
+      leftOut: "Recherche sur les premiers mots seulement : les {n} derniers ont été laissés de côté.",
       relaxed: "Aucun article n’a tous ces mots ; ceux-ci en ont une partie.", fewer: "En dessous, {n} de plus avec tous les mots sauf un.", tryOther: "Essayez d’autres mots, ou moins de mots.",
       keys: "↑ ↓ pour choisir · Entrée pour ouvrir · Échap pour fermer", prev: "← Précédent", next: "Suivant →",
       page: "Page {n} sur {m}", all: "Voir les {n} résultats →", results: "Résultats de recherche" },
@@ -33,6 +35,7 @@
       found1: "1 Beitrag passt zu {q}{t}.", foundN: "{n} Beiträge passen zu {q}{t}.", listed1: "1 Beitrag{t}.", listedN: "{n} Beiträge{t}.",
       none: "Keine Beiträge passen zu {q}{t}.", noneAll: "Keine Beiträge{t}.", tagged: " mit dem Tag {t}",
       showing: "Ergebnisse für {q}.", didYouMean: "Meinten Sie {q}?",
+      leftOut: "Nur nach den ersten Wörtern gesucht: die letzten {n} wurden weggelassen.",
       relaxed: "Kein Beitrag enthält alle Wörter; diese enthalten einige davon.", fewer: "Darunter {n} weitere mit allen Wörtern bis auf eines.", tryOther: "Versuchen Sie andere oder weniger Wörter.",
       keys: "↑ ↓ zum Wählen · Enter zum Öffnen · Esc zum Schließen", prev: "← Zurück", next: "Weiter →",
       page: "Seite {n} von {m}", all: "Alle {n} Ergebnisse →", results: "Suchergebnisse" },
@@ -40,6 +43,7 @@
       found1: "1 artículo coincide con {q}{t}.", foundN: "{n} artículos coinciden con {q}{t}.", listed1: "1 artículo{t}.", listedN: "{n} artículos{t}.",
       none: "Ningún artículo coincide con {q}{t}.", noneAll: "Ningún artículo{t}.", tagged: " con la etiqueta {t}",
       showing: "Resultados para {q}.", didYouMean: "¿Quisiste decir {q}?",
+      leftOut: "Se buscaron solo las primeras palabras: se omitieron las últimas {n}.",
       relaxed: "Ningún artículo tiene todas estas palabras; estos tienen algunas.", fewer: "Debajo, {n} más con todas las palabras menos una.", tryOther: "Prueba otras palabras, o menos.",
       keys: "↑ ↓ para moverte · Intro para abrir · Esc para cerrar", prev: "← Anterior", next: "Siguiente →",
       page: "Página {n} de {m}", all: "Ver los {n} resultados →", results: "Resultados de la búsqueda" },
@@ -47,6 +51,7 @@
       found1: "{q}{t}に一致する記事が 1 件あります。", foundN: "{q}{t}に一致する記事が {n} 件あります。", listed1: "記事 1 件{t}。", listedN: "記事 {n} 件{t}。",
       none: "{q}{t}に一致する記事はありません。", noneAll: "記事はありません{t}。", tagged: "（タグ: {t}）",
       showing: "{q} の検索結果を表示しています。", didYouMean: "もしかして {q}？",
+      leftOut: "最初の語だけで検索しました。最後の {n} 語は除外されました。",
       relaxed: "すべての語を含む記事はありません。一部を含む記事を表示しています。", fewer: "その下に、1 語を除くすべての語を含む記事が {n} 件あります。", tryOther: "別の語句や、より少ない語句でお試しください。",
       keys: "↑ ↓ で移動 · Enter で開く · Esc で閉じる", prev: "← 前へ", next: "次へ →",
       page: "{m} ページ中 {n} ページ目", all: "{n} 件の結果をすべて表示 →", results: "検索結果" },
@@ -54,6 +59,7 @@
       found1: "有 1 篇文章匹配 {q}{t}。", foundN: "有 {n} 篇文章匹配 {q}{t}。", listed1: "1 篇文章{t}。", listedN: "{n} 篇文章{t}。",
       none: "没有文章匹配 {q}{t}。", noneAll: "没有文章{t}。", tagged: "（标签：{t}）",
       showing: "显示 {q} 的结果。", didYouMean: "您是不是要找 {q}？",
+      leftOut: "仅搜索了前面的词：最后 {n} 个词被略去。",
       relaxed: "没有文章包含所有这些词；以下文章包含其中一部分。", fewer: "其下另有 {n} 篇文章包含除一个词以外的所有词。", tryOther: "请尝试其他词语，或减少词语。",
       keys: "↑ ↓ 移动 · Enter 打开 · Esc 关闭", prev: "← 上一页", next: "下一页 →",
       page: "第 {n} 页，共 {m} 页", all: "查看全部 {n} 个结果 →", results: "搜索结果" },
@@ -61,6 +67,7 @@
       found1: "有 1 篇文章符合 {q}{t}。", foundN: "有 {n} 篇文章符合 {q}{t}。", listed1: "1 篇文章{t}。", listedN: "{n} 篇文章{t}。",
       none: "沒有文章符合 {q}{t}。", noneAll: "沒有文章{t}。", tagged: "（標籤：{t}）",
       showing: "顯示 {q} 的結果。", didYouMean: "您是不是要找 {q}？",
+      leftOut: "僅搜尋了前面的詞：最後 {n} 個詞被略去。",
       relaxed: "沒有文章包含所有這些詞；以下文章包含其中一部分。", fewer: "其下另有 {n} 篇文章包含除一個詞以外的所有詞。", tryOther: "請嘗試其他詞語，或減少詞語。",
       keys: "↑ ↓ 移動 · Enter 開啟 · Esc 關閉", prev: "← 上一頁", next: "下一頁 →",
       page: "第 {n} 頁，共 {m} 頁", all: "查看全部 {n} 個結果 →", results: "搜尋結果" },
@@ -68,6 +75,7 @@
       found1: "{q}{t}에 맞는 글이 1개 있습니다.", foundN: "{q}{t}에 맞는 글이 {n}개 있습니다.", listed1: "글 1개{t}.", listedN: "글 {n}개{t}.",
       none: "{q}{t}에 맞는 글이 없습니다.", noneAll: "글이 없습니다{t}.", tagged: " (태그: {t})",
       showing: "{q}의 검색 결과입니다.", didYouMean: "이것을 찾으셨나요? {q}",
+      leftOut: "앞부분 단어로만 검색했습니다. 마지막 {n}개 단어는 제외되었습니다.",
       relaxed: "모든 단어가 들어 있는 글이 없어, 일부가 들어 있는 글을 보여 드립니다.", fewer: "그 아래에 한 단어만 빠진 글이 {n}개 더 있습니다.", tryOther: "다른 단어나 더 적은 단어로 검색해 보세요.",
       keys: "↑ ↓ 이동 · Enter 열기 · Esc 닫기", prev: "← 이전", next: "다음 →",
       page: "{m}페이지 중 {n}페이지", all: "결과 {n}개 모두 보기 →", results: "검색 결과" },
@@ -75,6 +83,7 @@
       found1: "1 artigo corresponde a {q}{t}.", foundN: "{n} artigos correspondem a {q}{t}.", listed1: "1 artigo{t}.", listedN: "{n} artigos{t}.",
       none: "Nenhum artigo corresponde a {q}{t}.", noneAll: "Nenhum artigo{t}.", tagged: " com a etiqueta {t}",
       showing: "Resultados para {q}.", didYouMean: "Você quis dizer {q}?",
+      leftOut: "Pesquisadas apenas as primeiras palavras: as últimas {n} foram deixadas de fora.",
       relaxed: "Nenhum artigo tem todas estas palavras; estes têm algumas delas.", fewer: "Abaixo, mais {n} com todas as palavras menos uma.", tryOther: "Tente outras palavras, ou menos palavras.",
       keys: "↑ ↓ para mover · Enter para abrir · Esc para fechar", prev: "← Anterior", next: "Próxima →",
       page: "Página {n} de {m}", all: "Ver os {n} resultados →", results: "Resultados da pesquisa" },
@@ -82,6 +91,7 @@
       found1: "1 articolo corrisponde a {q}{t}.", foundN: "{n} articoli corrispondono a {q}{t}.", listed1: "1 articolo{t}.", listedN: "{n} articoli{t}.",
       none: "Nessun articolo corrisponde a {q}{t}.", noneAll: "Nessun articolo{t}.", tagged: " con il tag {t}",
       showing: "Risultati per {q}.", didYouMean: "Forse cercavi {q}?",
+      leftOut: "Cercate solo le prime parole: le ultime {n} sono state tralasciate.",
       relaxed: "Nessun articolo contiene tutte queste parole; questi ne contengono alcune.", fewer: "Più sotto, altri {n} con tutte le parole tranne una.", tryOther: "Prova con altre parole, o con meno parole.",
       keys: "↑ ↓ per spostarti · Invio per aprire · Esc per chiudere", prev: "← Precedente", next: "Successiva →",
       page: "Pagina {n} di {m}", all: "Vedi tutti i {n} risultati →", results: "Risultati della ricerca" },
@@ -89,6 +99,7 @@
       found1: "По запросу {q}{t} найдена 1 статья.", foundN: "По запросу {q}{t} найдено статей: {n}.", listed1: "1 статья{t}.", listedN: "Статей: {n}{t}.",
       none: "По запросу {q}{t} ничего не найдено.", noneAll: "Статей нет{t}.", tagged: " с тегом {t}",
       showing: "Результаты для {q}.", didYouMean: "Возможно, вы имели в виду {q}?",
+      leftOut: "Поиск только по первым словам: последние слова ({n}) не учитывались.",
       relaxed: "Ни в одной статье нет всех этих слов; в этих есть некоторые из них.", fewer: "Ниже ещё статей со всеми словами, кроме одного: {n}.", tryOther: "Попробуйте другие слова или меньше слов.",
       keys: "↑ ↓ — выбор · Enter — открыть · Esc — закрыть", prev: "← Назад", next: "Вперёд →",
       page: "Страница {n} из {m}", all: "Все результаты ({n}) →", results: "Результаты поиска" }
@@ -459,6 +470,7 @@
         var around = T.didYouMean.split("{q}");
         notice.appendChild(el("p", null, around[0])).append(go, around.slice(1).join(""));
       }
+      if (+d.words_left_out > 0) notice.appendChild(el("p", null, say("leftOut", { n: +d.words_left_out })));
       if (d.relaxed) notice.appendChild(el("p", null, T.relaxed));
       if (full < total) notice.appendChild(el("p", null, say("fewer", { n: total - full })));
       if (!total && !fix) notice.appendChild(el("p", null, T.tryOther));
