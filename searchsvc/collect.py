@@ -165,9 +165,11 @@ def execute(
         # Few posts have every word: the one wanted may have the last word in a form the
         # completions did not give (rare words are never among the commonest).
         widen_to_prefix(searcher, snap, evaluator, found, widen, allowed)
-    if widen is not None and (widen.slip or few and len(widen.prefix) >= FEW_SLIP_LETTERS) and not deadline.passed():
-        # ... or a slip in it ("buildflags compli": "compilation").
-        widen_to_near_start(table, evaluator, found, widen, allowed)
+    if widen is not None and (widen.slip or few) and not deadline.passed():
+        # ... or a slip in it ("buildflags compli": "compilation"); a short one, only in a
+        # title that has every other word ("expand tabulaciones espc": "espacios").
+        widen_to_near_start(table, evaluator, found, widen, allowed,
+                            titled_only=not widen.slip and len(widen.prefix) < FEW_SLIP_LETTERS)
     # The titles that are the words typed in another order ("ci npm": "npm-ci") are the
     # query's too: the reader remembered the words, not their order.
     reordered = _reordered_titles(table, mask, parsed.key) if parsed.has_text else []
@@ -536,11 +538,13 @@ SLIP_TITLE_BOOST = NEAR_TITLE_BOOST
 SLIP_TITLES = 200
 #: A last word that starts words, found with the others in few posts, is looked for with a
 #: slip in titles from this many letters: one slip in four is the start of too many words
-#: ("contrôleur stat" found "slattach" first).
+#: ("contrôleur stat" found "slattach" first). Shorter (4 letters: see vocabulary.may_hold_typo),
+#: only in the titles that have every other word typed too ("expand tabulaciones espc").
 FEW_SLIP_LETTERS = 5
 
 
-def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, allowed: np.ndarray | None) -> None:
+def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, allowed: np.ndarray | None,
+                        titled_only: bool = False) -> None:
     """Add to ``found`` the posts that match the query without its last word, being typed
     (with a slip: "chage Passrwort"), and have a word starting one slip away from it in their
     title ("Passwortverfall"): the word is rare, and the commonest words that start so,
@@ -549,8 +553,14 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     word the blog has (``widen.slip``), SLIP_TITLE_BOOST more where the title has every
     other word typed (``widen.typed_key``: "npm exkpl" for "npm-explain", which the body's
     "explicitly" of longer pages outscored; but "Changelog-Formate" is a heading, not
-    "deb-changelog - Format der Changelog-Datei"). Bounded: the titles of the
-    SLIP_TITLES best of them are looked at."""
+    "deb-changelog - Format der Changelog-Datei"). With ``titled_only``, only the posts
+    whose title has every other word typed too: a short start one slip away starts too many
+    words ("contrôleur stat": "slattach"). Bounded: the titles of the SLIP_TITLES best of
+    them are looked at."""
+    # The words typed before the last, all in a title: that title is being typed.
+    before = set(widen.typed_key.split()[:-1])
+    if titled_only and not before:
+        return
     starts = widen.near_starts() if widen.near_starts is not None else frozenset()
     if not starts:
         return
@@ -560,13 +570,14 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     near = re.compile(r"\b(?:%s)" % "|".join(map(re.escape, sorted(starts, key=len, reverse=True))))
     typed = re.compile(r"\b" + re.escape(title_key(widen.prefix)))
     docnums = _best(others, np.flatnonzero(having), SLIP_TITLES)
-    # The words typed before the last, all in a title: that title is being typed.
-    before = set(widen.typed_key.split()[:-1]) if widen.slip else set()
     for docnum, key in zip(docnums.tolist(), table.title_keys_of(docnums)):
         if near.search(key) and not typed.search(key):
+            titled = bool(before) and before <= set(key.split())
+            if titled_only and not titled:
+                continue
             found.mask[docnum] = True
             found.scores[docnum] = max(found.scores[docnum], others.scores[docnum])
-            if before and before <= set(key.split()):
+            if widen.slip and titled:
                 found.scores[docnum] *= 1.0 + SLIP_TITLE_BOOST
 
 

@@ -313,9 +313,11 @@ def test_two_words_and_the_start_of_a_stop_word_show_no_post_missing_one(search_
 
 
 def _typed_into_another_word() -> dict[str, str]:
-    """ "rmdir emit": "empty" typed with a slip that made another word, which one post has."""
+    """ "rmdir emit": "empty" typed with a slip that made another word, which one post has.
+    (Its title says "void": a title with a word starting one slip away, "empt", would be
+    read as the title being typed; see test_as_you_type.)"""
     return {
-        "wanted.md": post("rmdir: remove empty folders", body="Removes the folders named."),
+        "wanted.md": post("rmdir: remove void folders", body="Removes the empty folders named."),
         "both.md": post("Intro", body="Each command, rmdir too, may emit a warning."),
         "other.md": post("Misc", body="Nothing of it."),
     }
