@@ -466,13 +466,14 @@ class Widening:
     word, when first needed (most queries find enough posts and never need it); ``prefix``
     is the word; ``as_written``, where the other words are asked for as written, makes the
     query of the posts that have them so (unscored: only which posts match); ``near_starts``
-    gives the starts of words one slip away from it, looked for in titles (see
-    :func:`widen_to_near_start`) when few posts are found, or always when ``slip``: the word
+    gives the starts of words one slip away from it (given True, of a word of three letters
+    too), looked for in titles (see :func:`widen_to_near_start`) when few posts are found, or
+    always when ``slip``: the word
     starts no word the blog has (query.CompiledQuery.slip); ``typed_key`` is the query as
     a title is compared with it (query.ParsedQuery.key)."""
 
     def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None,
-                 near_starts: Callable[[], frozenset[str]] | None = None, slip: bool = False,
+                 near_starts: Callable[[bool], frozenset[str]] | None = None, slip: bool = False,
                  typed_key: str = ""):
         self._others = others
         self.prefix = prefix
@@ -538,8 +539,8 @@ SLIP_TITLE_BOOST = NEAR_TITLE_BOOST
 SLIP_TITLES = 200
 #: A last word that starts words, found with the others in few posts, is looked for with a
 #: slip in titles from this many letters: one slip in four is the start of too many words
-#: ("contrôleur stat" found "slattach" first). Shorter (4 letters: see vocabulary.may_hold_typo),
-#: only in the titles that have every other word typed too ("expand tabulaciones espc").
+#: ("contrôleur stat" found "slattach" first). Shorter (3 or 4 letters), only in the titles
+#: that have every other word typed too ("expand tabulaciones espc", "hdparm poi").
 FEW_SLIP_LETTERS = 5
 
 
@@ -555,13 +556,14 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
     "explicitly" of longer pages outscored; but "Changelog-Formate" is a heading, not
     "deb-changelog - Format der Changelog-Datei"). With ``titled_only``, only the posts
     whose title has every other word typed too: a short start one slip away starts too many
-    words ("contrôleur stat": "slattach"). Bounded: the titles of the SLIP_TITLES best of
-    them are looked at."""
+    words ("contrôleur stat": "slattach"); so read, a word of three letters is looked for
+    with a slip too ("hdparm poi": "pobiera"). Bounded: the titles of the SLIP_TITLES best
+    of them are looked at."""
     # The words typed before the last, all in a title: that title is being typed.
     before = set(widen.typed_key.split()[:-1])
     if titled_only and not before:
         return
-    starts = widen.near_starts() if widen.near_starts is not None else frozenset()
+    starts = widen.near_starts(titled_only) if widen.near_starts is not None else frozenset()
     if not starts:
         return
     others = widen.found_without(evaluator)

@@ -693,13 +693,15 @@ class Expander:
     def body_has_as_typed(self, word: str) -> bool:
         return self.vocabulary.body_has_as_typed(self.reader, word, self.lang)
 
-    def near_starts(self, word: str) -> frozenset[str]:
+    def near_starts(self, word: str, short: bool = False) -> frozenset[str]:
         """The starts of words of titles, headings, tags and descriptions one slip away from
         ``word`` (see Lexicon.near_starts), as :func:`schema.title_key` reduces words (a
         dotless ``ı`` as ``i``, as :func:`languages.fold` reads it too); none for a word
-        :func:`may_hold_typo` rules out, nor for a name in code (:func:`cased_as_typed`)."""
+        :func:`may_hold_typo` rules out (but, with ``short``, one of three letters), nor for
+        a name in code (:func:`cased_as_typed`)."""
         prefix = self.vocabulary.fold(word, self.lang)
-        if not may_hold_typo(prefix) or not cased_as_typed(word):
+        able = may_hold_typo(prefix) or short and len(prefix) == 3 and prefix.isalpha() and not has_cjk(prefix)
+        if not able or not cased_as_typed(word):
             return frozenset()
         return frozenset(start if start.isascii() else title_key(start)
                          for start in self.vocabulary.lexicon(self.reader).near_starts(prefix))

@@ -434,15 +434,17 @@ def test_a_word_being_typed_that_finds_little_is_also_read_with_a_slip_in_titles
     assert ids(search("buildflags compli")) == ["buildflags", "builds"]
 
 
-def test_a_short_word_being_typed_with_a_slip_finds_the_title_that_has_every_other_word(search_blog):
-    # "spce" is "spaces" cut at four letters with a slip. It starts "spcedit", a name in a
-    # long manual that has the other words too; the title with them and "spaces" comes first.
+@pytest.mark.parametrize("q", ["expand tabs spce", "expand tabs spc"])
+def test_a_short_word_being_typed_with_a_slip_finds_the_title_that_has_every_other_word(search_blog, q):
+    # "spce" and "spc" are "spaces" cut at four letters and three with a slip. Each starts
+    # "spcedit", a name in a long manual that has the other words too; the title with them
+    # and "spaces" comes first.
     manual = "\n\n".join(["Expand aliases.", "Tabs and blanks.", "Run spcedit to edit."] + ["More of the shell."] * 30)
     search = search_blog({
         "expand.md": post("expand - convert tabs to spaces", "Each tab becomes as many blanks as it stood for."),
         "shell.md": post("bash - the shell", manual),
     })
-    assert ids(search("expand tabs spce")) == ["expand", "shell"]
+    assert ids(search(q)) == ["expand", "shell"]
 
 
 def test_a_word_being_typed_that_starts_words_is_not_read_as_a_slip(search_blog):
