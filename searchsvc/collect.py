@@ -468,9 +468,8 @@ class Widening:
     query of the posts that have them so (unscored: only which posts match); ``near_starts``
     gives the starts of words one slip away from it (given True, of a word of three letters
     too), looked for in titles (see :func:`widen_to_near_start`) when few posts are found, or
-    always when ``slip``: the word
-    starts no word the blog has (query.CompiledQuery.slip); ``typed_key`` is the query as
-    a title is compared with it (query.ParsedQuery.key)."""
+    always when ``slip``: the word starts no word the blog has (query.CompiledQuery.slip);
+    ``typed_key`` is the query as a title is compared with it (query.ParsedQuery.key)."""
 
     def __init__(self, others: Callable[[], Query], prefix: str, as_written: Callable[[], Query] | None = None,
                  near_starts: Callable[[bool], frozenset[str]] | None = None, slip: bool = False,

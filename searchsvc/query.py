@@ -367,7 +367,11 @@ def within_words(parsed: ParsedQuery, limit: int) -> tuple[ParsedQuery, int]:
     clauses = parsed.clauses
     if len(clauses) <= limit:
         return parsed, 0
-    kept_aside = sum(1 for c in clauses if c.field or c.negated)
+
+    def narrows(clause: Clause) -> bool:
+        return bool(clause.field or clause.negated)
+
+    kept_aside = sum(1 for c in clauses if narrows(c))
     if kept_aside > limit:
         raise SearchRequestError(
             "q", f"has {kept_aside} filters and excluded words; at most {limit} are allowed."
@@ -377,7 +381,7 @@ def within_words(parsed: ParsedQuery, limit: int) -> tuple[ParsedQuery, int]:
     for group in parsed.groups:
         kept = []
         for clause in group:
-            if clause.field or clause.negated:
+            if narrows(clause):
                 kept.append(clause)
             elif room:
                 kept.append(clause)

@@ -286,7 +286,8 @@ class SearchIndex:
                                  compiled.last_prefix,
                                  (lambda: assemble_query(schema, parsed, compiled, without_last=True, langs=langs,
                                                          ranked=False)) if compiled.exact_words else None,
-                                 lambda short=False: expander.near_starts(compiled.last_prefix, short), compiled.slip, parsed.key)
+                                 lambda short=False: expander.near_starts(compiled.last_prefix, short),
+                                 compiled.slip, parsed.key)
             # Posts that lack one word but have the others in their title rank among them.
             near = near_misses(schema, parsed, compiled, expander, langs) if request.sort == "relevance" else None
             return compiled, near, execute(searcher, snap, query, request, filter_q, parsed, deadline, widen=widen,

@@ -74,11 +74,12 @@ def analyze(schema, fieldname: str, text: str, lang: str = DEFAULT_LANGUAGE, *, 
     return list(tokens)
 
 
-def may_hold_typo(word: str) -> bool:
+def may_hold_typo(word: str, shortest: int = 4) -> bool:
     """Whether ``word`` (folded, or as the body indexes it) may be read as holding a typo, or
-    as being typed with a slip when it starts no word: 4 letters or more (one typo in 3 makes
-    too many words, or starts of words), letters only, no CJK."""
-    return len(word) >= 4 and word.isalpha() and not has_cjk(word)
+    as being typed with a slip when it starts no word: ``shortest`` letters or more (one typo
+    in 3 makes too many words, or starts of words, but where other words narrow them), letters
+    only, no CJK."""
+    return len(word) >= shortest and word.isalpha() and not has_cjk(word)
 
 
 def cased_as_typed(word: str) -> bool:
@@ -700,8 +701,7 @@ class Expander:
         :func:`may_hold_typo` rules out (but, with ``short``, one of three letters), nor for
         a name in code (:func:`cased_as_typed`)."""
         prefix = self.vocabulary.fold(word, self.lang)
-        able = may_hold_typo(prefix) or short and len(prefix) == 3 and prefix.isalpha() and not has_cjk(prefix)
-        if not able or not cased_as_typed(word):
+        if not may_hold_typo(prefix, 3 if short else 4) or not cased_as_typed(word):
             return frozenset()
         return frozenset(start if start.isascii() else title_key(start)
                          for start in self.vocabulary.lexicon(self.reader).near_starts(prefix))
