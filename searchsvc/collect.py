@@ -126,7 +126,7 @@ def execute(
     filter_q: Query | None,
     parsed: ParsedQuery,
     deadline: Deadline,
-    word_groups: Sequence[Query] = (),
+    word_groups: Sequence[Sequence[Query]] = (),
     widen: Widening | None = None,
     pinned: Sequence[int] = (),
     first: Sequence[int] = (),
@@ -582,12 +582,13 @@ def widen_to_near_start(table, evaluator: Evaluator, found, widen: Widening, all
                 found.scores[docnum] *= 1.0 + SLIP_TITLE_BOOST
 
 
-def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_groups: Sequence[Query],
-          limit: int, keys: Sequence[str] = ()):
+def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery,
+          word_groups: Sequence[Sequence[Query]], limit: int, keys: Sequence[str] = ()):
     """Positions in ``docs`` of the first ``limit`` posts in final order: a post whose title
     is exactly the query (its key, or any of ``keys`` when given) first, then (relaxed
-    queries) posts matching more of the words, then by score, and among near-equal scores
-    the newer post first."""
+    queries) posts matching more of the words typed (``word_groups``: each word's groups,
+    see query.CompiledQuery.typed), then by score, and among near-equal scores the newer
+    post first."""
     if not len(docs):
         return np.zeros(0, dtype=np.int64)
     exact = np.zeros(len(docs), dtype=bool)
@@ -595,9 +596,15 @@ def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery, word_g
         for key in keys or [parsed.key]:
             exact |= np.isin(docs, evaluator.leaf(Term("title_key", key)).ids)
     groups = np.zeros(len(docs), dtype=np.int64)
-    if len(word_groups) > 1:
-        for group in word_groups:
+    if len(word_groups) == 1 and len(word_groups[0]) > 1:
+        # One CJK run typed alone: the posts with more of its pairs first.
+        for group in word_groups[0]:
             groups += evaluator.evaluate(group, scored=False).mask[docs]
+    elif len(word_groups) > 1:
+        # A post has a CJK run typed when it has all its pairs: some of them are some other
+        # word ("정지합니다" typed for "지정합니다" has the ending "합니다" of most titles).
+        for word in word_groups:
+            groups += np.logical_and.reduce([evaluator.evaluate(group, scored=False).mask[docs] for group in word])
     return rank_order(docs, scores, dates, exact, groups, limit)
 
 

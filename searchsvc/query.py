@@ -162,24 +162,26 @@ def _pieces(word: str) -> list[str]:
 
 
 def _cjk_pairs(groups):
-    """The groups, each run of more than CJK_WORD_CHARS CJK characters typed alone in its
-    group as one group per pair of characters (at most MAX_CJK_PAIRS, spread over it): a
-    post must have every pair (anywhere), and when none has them all, the relaxed retry
-    ranks the posts with more of them first.
+    """The groups, each with its position among them; each run of more than CJK_WORD_CHARS
+    CJK characters typed alone in its group as one group per pair of characters (at most
+    MAX_CJK_PAIRS, spread over it), all at the run's position: a post must have every pair
+    (anywhere). When none has them all, the relaxed retry ranks the posts with more of the
+    words typed first, a run counting when a post has all its pairs; a run typed alone, the
+    posts with more of its pairs.
 
     The pairs of a run share one word's weight. They overlap (each character is in two),
     so they are not so many words of evidence, and a Korean word with its particle
     ("인코딩으로", four pairs) or a few Chinese words typed together would otherwise count
     four to eight times a word typed beside them ("recode 인코딩으로").
     """
-    for group in groups:
+    for at, group in enumerate(groups):
         if len(group) == 1 and is_cjk_run(group[0]):
             run = group[0].text
             pairs = spread([run[i : i + 2] for i in range(len(run) - 1)], MAX_CJK_PAIRS)
             for pair in pairs:
-                yield (Clause(pair, pair=True, weight=1 / len(pairs)),)
+                yield at, (Clause(pair, pair=True, weight=1 / len(pairs)),)
         else:
-            yield group
+            yield at, group
 
 
 def is_cjk_run(clause: "Clause") -> bool:
@@ -704,6 +706,24 @@ class CompiledQuery:
     #: titles have them, and a title may be named by them (see near_misses). Not a last
     #: word being typed: it may be the start of another ("des", "destination").
     stops: list[Query] = field(default_factory=list)
+    #: The groups of ``words`` (by ``id``) that are pairs of a long CJK run, each with the
+    #: position of its run among the words typed: the pairs of a run are one word typed.
+    runs: dict[int, int] = field(default_factory=dict)
+
+    def typed(self) -> list[list[Query]]:
+        """The words and the relaxable ones, each as the groups it was compiled to: one
+        group each, the pairs of a long CJK run all together."""
+        out: list[list[Query]] = []
+        run_at: dict[int, list[Query]] = {}
+        for q in [*self.words, *self.relaxable]:
+            typed_at = self.runs.get(id(q))
+            if typed_at is None:
+                out.append([q])
+            elif typed_at in run_at:
+                run_at[typed_at].append(q)
+            else:
+                out.append(run_at.setdefault(typed_at, [q]))
+        return out
 
 
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
@@ -828,7 +848,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups
     if typing_last and is_cjk_run(last):
         last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:])))
-    for at, group in enumerate(groups):
+    for at, (typed_at, group) in enumerate(groups):
         parts = []
         for clause in group:
             joined: list[str] = []
@@ -946,6 +966,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             compiled.filters.append(q)
         else:
             compiled.words.append(q)
+            if group[0].pair:
+                compiled.runs[id(q)] = typed_at
             if last_run is not None and at >= last_run:
                 compiled.last_pairs.append(q)
             if exact_forms(schema, langs) and all(plain_word(c) for c in group):

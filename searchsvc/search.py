@@ -318,7 +318,7 @@ class SearchIndex:
                 query = (near.scored() if near is not None and near.passages
                          else assemble_query(schema, parsed, compiled, relaxed=True, langs=langs))
                 retry = execute(searcher, snap, query, request, filter_q, parsed, deadline,
-                                word_groups=[*compiled.words, *compiled.relaxable])
+                                word_groups=compiled.typed())
                 if retry.total:
                     outcome, relaxed = retry, True
         elif (outcome.total < FILL_BELOW and len(compiled.words) > 1 and request.sort == "relevance"

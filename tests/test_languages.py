@@ -506,6 +506,20 @@ def test_a_korean_title_with_every_word_but_one_ranks_among_the_posts_with_all(s
     assert response.with_every_word == 2
 
 
+def test_a_korean_word_typed_as_another_counts_only_where_a_post_has_it_whole(search_blog):
+    # "정지합니다" (stops) typed for "지정합니다" (sets): no post has both words. The page
+    # with "검색" in its text and "정지", "합니다" apart has no more of the words typed than
+    # the title with "검색": a word typed is there whole or not at all.
+    posts = {
+        "manpath.md": post("manpath - 설명서 페이지 검색 경로를 지정합니다", "설명서 페이지를 찾는 경로입니다.", lang="ko"),
+        "xz.md": post("xz - 파일을 압축합니다", "검색 결과가 없으면 정지. 파일을 압축합니다.", lang="ko"),
+        **{f"other-{i}.md": post(f"글 {i}", f"다른 페이지 {i} 설명서 내용입니다.", lang="ko") for i in range(6)},
+    }
+    response = search_blog(posts)("검색 정지합니다")
+    assert response.relaxed
+    assert ids(response)[0] == "manpath"
+
+
 def test_a_japanese_word_counts_as_one_word_beside_a_latin_one(search_blog):
     # フック is a phrase of two pairs of characters: it weighs one word, as DOM does.
     posts = {
