@@ -240,11 +240,12 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
     word (``mask``), scored so, when some posts have every word (else the query is retried
     with any of them) and at most MAX_NEAR_MISSES are near misses: posts whose title has
     every word but one (of each word, those that lack it, while they are few enough: the
-    words most titles have first), and, when fewer than NEAR_PASSAGES_BELOW have every word
-    and at most NEAR_PASSAGE_CANDIDATES lack one, those with the others close together in
-    their text. A title that lacks a word keeps the share of its score of the words it has,
-    or, when more, of what they tell titles apart (log of the posts over the titles with
-    each word) beside the word it lacks. They count as matches (``total``,
+    words most titles have first), and, when fewer than NEAR_PASSAGES_BELOW have every word,
+    those with the others close together in their text (of each word, the posts that lack
+    it, while at most NEAR_PASSAGE_CANDIDATES in all: the word fewest lack first). A title
+    that lacks a word keeps the share of its score of the words it has, or, when more, of
+    what they tell titles apart (log of the posts over the titles with each word) beside
+    the word it lacks. They count as matches (``total``,
     ``with_every_word``): they are ranked among them. Returns them."""
     if not mask.any() or evaluator.deadline():
         return ()
@@ -275,10 +276,18 @@ def _add_near_misses(evaluator: Evaluator, found, mask: np.ndarray, allowed: np.
                 shares[lacking] = np.maximum(shares[lacking], 1 - tells[i] / told)
     if near.passages and np.count_nonzero(mask) < NEAR_PASSAGES_BELOW and not evaluator.deadline():
         having = [evaluator.evaluate(word, scored=False).mask for word in near.words]
-        lacking = (np.sum(having, axis=0) == len(having) - 1) & ~mask & ~missing
+        others = (np.sum(having, axis=0) == len(having) - 1) & ~mask & ~missing
         if allowed is not None:
-            lacking &= allowed
-        if 0 < np.count_nonzero(lacking) <= NEAR_PASSAGE_CANDIDATES:
+            others &= allowed
+        # Of each word, the posts that lack it, while they are few enough: those lacking
+        # a word most posts have first ("archivo org hostid localmente": the few pages
+        # with the other three, not the many with "archivo", "org" and "localmente").
+        lacking = np.zeros_like(mask)
+        for without in sorted((others & ~has for has in having), key=np.count_nonzero):
+            if np.count_nonzero(lacking | without) > NEAR_PASSAGE_CANDIDATES:
+                break
+            lacking |= without
+        if lacking.any():
             within = np.flatnonzero(lacking)
             for words, may_lack in near.passages:
                 missing[evaluator.close_together("body", words, within, NEAR_SLOP, may_lack)] = True

@@ -532,6 +532,17 @@ def test_a_passage_lacking_a_word_many_long_pages_have_comes_first(search_blog):
     assert ids(search("acme zebracorn quartz nebula"))[0] == "wanted"
 
 
+def test_a_passage_lacking_a_common_word_is_a_near_miss_beside_many_posts_lacking_a_rare_one(search_blog):
+    """ "acme zebracorn quartz nebula": sixty posts have every word but "nebula", too many to
+    look at; the one with every word but "acme", the sentence remembered, is looked at."""
+    lacking_nebula = {f"guide-{i}.md": post(f"Guide {i}", body=apart("acme zebracorn quartz")) for i in range(60)}
+    long_pages = {f"manual-{i}.md": post(f"Manual {i}", body=apart("acme zebracorn quartz nebula acme"))
+                  for i in range(3)}
+    search = search_blog({**lacking_nebula, **long_pages,
+                          "wanted.md": post("Stars", body="The zebracorn met quartz near the nebula.")})
+    assert ids(search("acme zebracorn quartz nebula"))[0] == "wanted"
+
+
 def test_a_title_lacking_only_the_word_most_titles_have_is_a_near_miss_beside_many_lacking_another(search_blog):
     """ "acme services zebranet": twelve "acme-unit-N.service" titles lack "zebranet", too
     many to tell a post apart; the one title with every word but "acme" does."""
