@@ -520,6 +520,19 @@ def test_a_korean_word_typed_as_another_counts_only_where_a_post_has_it_whole(se
     assert ids(response)[0] == "manpath"
 
 
+def test_a_run_typed_alone_with_a_typo_ranks_the_post_with_more_of_its_pairs_first(search_blog):
+    # "状態を菅理する方法" (菅 typed for 管): no post has every pair. The post with the
+    # sentence has six of its eight; the title "方法" has one, and "する" in its text.
+    posts = {
+        "state.md": post("メモ", "コンポーネントの状態を管理する方法を説明します。", lang="ja"),
+        "howto.md": post("方法", "ここで説明する。", lang="ja"),
+        **{f"other-{i}.md": post(f"記事 {i}", f"別の話題 {i} について。", lang="ja") for i in range(6)},
+    }
+    response = search_blog(posts)("状態を菅理する方法")
+    assert response.relaxed
+    assert ids(response)[0] == "state"
+
+
 def test_a_japanese_word_counts_as_one_word_beside_a_latin_one(search_blog):
     # フック is a phrase of two pairs of characters: it weighs one word, as DOM does.
     posts = {
