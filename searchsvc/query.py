@@ -726,6 +726,13 @@ class CompiledQuery:
         return out
 
 
+def _but_in_titles(q: Query, share: float) -> Query:
+    """``q`` with each of its terms and phrases but those of titles at ``share`` of its weight."""
+    if isinstance(q, Or):
+        return Or([_but_in_titles(sub, share) for sub in q.subqueries], boost=q.boost)
+    return q if getattr(q, "fieldname", None) == "title" else q.with_boost(q.boost * share)
+
+
 def _rare_after_common(schema, expander: Expander, parsed: ParsedQuery, last: Clause,
                        langs: Sequence[str]) -> bool:
     """Whether ``last``, a word the body has whole in few posts ("inst"), follows words that
@@ -965,6 +972,12 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         elif all(c.field for c in group):
             compiled.filters.append(q)
         else:
+            if most and all(id(c) in most for c in group):
+                # The blog's name beside rarer words tells little of which post is meant, in
+                # its headings too, where fewer posts have it ("react Kadi Kraman developing":
+                # "React" in a heading is no reason for the other recap); but in a title it
+                # names the post ("installed scripts": "npm-install-scripts").
+                q = _but_in_titles(q, COMMON_WORD_WEIGHT)
             compiled.words.append(q)
             if group[0].pair:
                 compiled.runs[id(q)] = typed_at
@@ -1062,8 +1075,11 @@ def _key_of(words: Iterable[str]) -> str:
 #: A word at least this share of the posts have (the blog's name, "react" on react.dev, or
 #: what it is about) tells little of which post a reader means, beside other words...
 COMMON_WORD_SHARE = 0.5
-#: ... on a blog of at least this many posts (on fewer, a share says little).
+#: ... on a blog of at least this many posts (on fewer, a share says little). Such a word
+#: weighs this share of a word: where fewer posts have it, in headings and titles, plain
+#: BM25F would weigh it as a rare word there.
 COMMON_WORD_POSTS = 20
+COMMON_WORD_WEIGHT = 0.5
 #: Of those words, the ones at least this share of the titles have too are the blog's name
 #: ("react" in a quarter of react.dev's Spanish titles), not a title's word ("renderizado");
 #: and a word so many titles have tells little too, however few bodies have it ("current"

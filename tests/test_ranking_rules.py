@@ -523,6 +523,22 @@ def test_a_post_with_every_word_but_one_close_together_ranks_among_those_with_al
     assert response.with_every_word == 2
 
 
+def test_the_blogs_name_in_a_heading_does_not_outweigh_the_words_remembered(search_blog):
+    """ "zorp kadi kraman developing": every post has "zorp"; the other recap has it in a
+    heading too, which few posts have, and the names once, with "developers"."""
+    others = {f"post-{i}.md": post(f"Zorp notes {i}", heading="Zorp news" if i < 6 else None,
+                                   body=f"Zorp news number {i}. {FILLER}") for i in range(20)}
+    search = search_blog({
+        **others,
+        "recap-2024.md": post("Zorp Conf 2024 Recap", body="Zorp Conf. Kadi Kraman shared the latest features and "
+                              f"improvements in Expo, and how to get started developing with it. {FILLER} "
+                              "Thanks to Kadi Kraman."),
+        "recap-2025.md": post("Zorp Conf 2025 Recap", heading="Zorp on mobile",
+                              body=f"Zorp Conf for developers. {FILLER * 3} Thanks to Kadi Kraman for the app."),
+    })
+    assert ids(search("zorp kadi kraman developing"))[0] == "recap-2024"
+
+
 def test_a_passage_lacking_a_word_many_long_pages_have_comes_first(search_blog):
     """ "acme zebracorn quartz nebula": fifteen long pages have every word, scattered; the
     post whose sentence it is lacks the blog's name."""
