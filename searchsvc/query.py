@@ -1075,10 +1075,10 @@ def _key_of(words: Iterable[str]) -> str:
 #: A word at least this share of the posts have (the blog's name, "react" on react.dev, or
 #: what it is about) tells little of which post a reader means, beside other words...
 COMMON_WORD_SHARE = 0.5
-#: ... on a blog of at least this many posts (on fewer, a share says little). Such a word
-#: weighs this share of a word: where fewer posts have it, in headings and titles, plain
-#: BM25F would weigh it as a rare word there.
+#: ... on a blog of at least this many posts (on fewer, a share says little).
 COMMON_WORD_POSTS = 20
+#: Such a word weighs this share of a word but in titles, where it names a post: in a field
+#: fewer posts have it in (headings), field by field scoring would weigh it as a rare word.
 COMMON_WORD_WEIGHT = 0.5
 #: Of those words, the ones at least this share of the titles have too are the blog's name
 #: ("react" in a quarter of react.dev's Spanish titles), not a title's word ("renderizado");
