@@ -605,14 +605,8 @@ def _rank(evaluator: Evaluator, docs, scores, dates, parsed: ParsedQuery,
         for key in keys or [parsed.key]:
             exact |= np.isin(docs, evaluator.leaf(Term("title_key", key)).ids)
     groups = np.zeros(len(docs), dtype=np.int64)
-    if len(word_groups) == 1 and len(word_groups[0]) > 1:
-        # One CJK run typed alone: the posts with more of its pairs first.
-        for group in word_groups[0]:
-            groups += evaluator.evaluate(group, scored=False).mask[docs]
-    elif len(word_groups) > 1:
-        # A post has a CJK run typed when it has all its pairs: some of them are some other
-        # word ("정지합니다" typed for "지정합니다" has the ending "합니다" of most titles).
-        for word in word_groups:
+    if len(word_groups) > 1:
+        for word in word_groups:  # (a post has a word where it has each of its groups)
             groups += np.logical_and.reduce([evaluator.evaluate(group, scored=False).mask[docs] for group in word])
     return rank_order(docs, scores, dates, exact, groups, limit)
 

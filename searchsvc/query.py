@@ -712,7 +712,10 @@ class CompiledQuery:
 
     def typed(self) -> list[list[Query]]:
         """The words and the relaxable ones, each as the groups it was compiled to: one
-        group each, the pairs of a long CJK run all together."""
+        group each, the pairs of a long CJK run all together (a post has the run where it
+        has them all: some may be some other word's, "정지합니다" typed for "지정합니다" has
+        the ending "합니다" of most titles); but a run typed alone, each pair apart (the
+        posts with more of them are the likelier, "状態を菅理する方法")."""
         out: list[list[Query]] = []
         run_at: dict[int, list[Query]] = {}
         for q in [*self.words, *self.relaxable]:
@@ -723,7 +726,7 @@ class CompiledQuery:
                 run_at[typed_at].append(q)
             else:
                 out.append(run_at.setdefault(typed_at, [q]))
-        return out
+        return [[q] for q in out[0]] if len(out) == 1 else out
 
 
 def _but_in_titles(q: Query, share: float) -> Query:
