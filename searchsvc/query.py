@@ -10,7 +10,7 @@ built as query objects, never by pasting strings into a query.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from datetime import date, datetime, time as dtime
 from typing import Callable, Collection, Iterable, Sequence
@@ -220,8 +220,11 @@ _TOKEN_RE = re.compile(
 #: letters without a vowel), a word to find rather than a word to exclude.
 _OPTION = re.compile(r"[a-z0-9]{1,2}|[b-df-hj-np-tv-z]+|\d+", re.IGNORECASE)
 #: After these words, "-word" is the second half of a compound that shares its first part
-#: ("Shadow-Passwörter und -gruppen", "Import- en -export"), not a word to exclude.
-_COMPOUND_JOINS = frozenset({"und", "oder", "bzw", "sowie", "en", "of", "och", "eller", "og"})
+#: ("Shadow-Passwörter und -gruppen", "Import- en -export", "rendszerdátumot és -időt"), not a
+#: word to exclude: "and" and "or" of German, Dutch, the Scandinavian languages, Hungarian,
+#: Finnish and Estonian, which write compounds so.
+_COMPOUND_JOINS = frozenset({"und", "oder", "bzw", "sowie", "en", "of", "och", "eller", "og",
+                             "és", "vagy", "illetve", "ja", "tai", "sekä", "või"})
 _LEADING_WORD = re.compile(r"[^\W_]*")
 
 
@@ -283,6 +286,22 @@ def parse_query(text: str) -> ParsedQuery:
                 groups.append([clause])
             join_next = False
     return ParsedQuery(tuple(tuple(g) for g in groups), last_whole=_WORD_ENDED.search(text) is not None)
+
+
+def excluded_as_typed(parsed: ParsedQuery) -> ParsedQuery:
+    """The query with each word it excludes read as a word typed with its hyphen
+    ("rendszerdátumot és -időt", a title pasted), or the query itself when it excludes no
+    word (see search.SearchIndex: when a title is the query so read, the reader typed it).
+
+    >>> excluded_as_typed(parse_query("react -hooks")).words
+    ('react', '-hooks')
+    """
+    def typed(clause: Clause) -> Clause:
+        excluded = clause.negated and clause.field is None and not clause.phrase
+        return replace(clause, text="-" + clause.text, negated=False) if excluded else clause
+
+    groups = tuple(tuple(typed(c) for c in group) for group in parsed.groups)
+    return parsed if groups == parsed.groups else replace(parsed, groups=groups)
 
 
 def _slip(piece: str, before: str) -> bool:

@@ -57,6 +57,7 @@ from .query import (
     assemble_query,
     build_query,
     compile_query,
+    excluded_as_typed,
     filters,
     near_misses,
     parse_query,
@@ -262,9 +263,15 @@ class SearchIndex:
                 rules: Rules = NO_RULES) -> SearchResponse:
         schema = searcher.schema
         snap.warm(searcher)
+        table = snap.table()
+        # A title pasted with a word that begins with a hyphen ("rendszerdátumot és -időt",
+        # the second half of a compound) excludes nothing: the reader typed the title.
+        typed = excluded_as_typed(parsed)
+        if typed is not parsed and table.alive[table.titled(typed.key)].any():
+            parsed = typed
         # The query is read in each language the posts it may find are written in.
         langs = snap.query_languages(request.lang_codes)
-        expander = Expander(snap.vocabulary, searcher.reader(), langs, titles=snap.table())
+        expander = Expander(snap.vocabulary, searcher.reader(), langs, titles=table)
         filter_q = filters(schema, request)
         deadline = Deadline(self.time_limit)
         pinned_urls = rules.pins.get(request.q) if request.sort == "relevance" else ()
@@ -337,7 +344,6 @@ class SearchIndex:
             if more.total > outcome.total:
                 every_word, outcome = outcome.total, more
         hits = tuple(shown_hits(searcher, snap, outcome, deadline))
-        table = snap.table()
         facets = {
             "tags": facet_counts(table.counts(outcome.mask, "tags"), snap.tag_names),
             "authors": facet_counts(table.counts(outcome.mask, "authors"), snap.author_names),

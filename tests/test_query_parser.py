@@ -58,6 +58,7 @@ def A(text, phrase=False):
         ("uname -m）", ((W("uname"),), (W("-m）"),))),
         # ...and the second half of a compound after "und" / "en" / "och" ("Import- und -Export").
         ("Passwörter und -gruppen", ((W("Passwörter"),), (W("und"),), (W("-gruppen"),))),
+        ("rendszerdátumot és -időt", ((W("rendszerdátumot"),), (W("és"),), (W("-időt"),))),
         ("react -native", ((W("react"),), (N("native"),))),
         # A hyphen right after a quote joins the quoted word to the next, as titles write them.
         ("„rules“-Datei", ((W("rules"),), (W("Datei"),))),

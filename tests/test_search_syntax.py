@@ -139,3 +139,22 @@ def test_a_longer_word_after_a_minus_is_still_excluded(search_blog):
         "flask.md": "---\ntitle: Flask\n---\n\nStart python with flask.\n",
     })
     assert [h.id for h in search("python -flask").results] == ["venv"]
+
+
+def test_a_title_pasted_with_a_word_that_begins_with_a_hyphen_finds_its_post(search_blog):
+    """A hyphen that begins a word excludes it, but not in a title pasted whole: the reader
+    typed the title ("rendszerdátumot és -időt", the second half of a compound)."""
+    search = search_blog({
+        "prefixes.md": "---\ntitle: Goodbye -webkit-box\n---\n\nThe old flexbox syntax, and what replaced it.\n",
+        "flexbox.md": "---\ntitle: Goodbye floats\n---\n\nFlexbox replaced floats for layout, not -webkit-box.\n",
+    })
+    assert [h.id for h in search("Goodbye -webkit-box").results][:1] == ["prefixes"]
+    assert [h.id for h in search("goodbye -webkit-box ").results][:1] == ["prefixes"]
+
+
+def test_a_word_with_a_hyphen_still_excludes_where_no_title_is_the_query(search_blog):
+    search = search_blog({
+        "prefixes.md": "---\ntitle: Goodbye -webkit-box\n---\n\nThe old flexbox syntax, and what replaced it.\n",
+        "flexbox.md": "---\ntitle: Goodbye floats\n---\n\nFlexbox replaced floats for layout.\n",
+    })
+    assert [h.id for h in search("goodbye -webkit").results] == ["flexbox"]
