@@ -825,3 +825,18 @@ def test_a_year_a_post_writes_still_counts(search_blog):
 def test_a_year_alone_is_the_query(search_blog):
     search = search_blog({"y.md": post("Looking back at 2016", date="2017-01-02"), "n.md": post("Notes")})
     assert ids(search("2016")) == ["y"]
+
+
+def test_a_stop_word_typed_last_leaves_the_words_before_it_a_passage(search_blog):
+    """"terminal redirect to": the words before the stop word typed last, close together in
+    a sentence, rank that post above one whose title has "terminal" and "to" but lacks
+    "redirect"."""
+    search = search_blog({
+        "tty.md": post("Print the name of the terminal connected to standard input",
+                       body="Prints the file name of the terminal you type in."),
+        "nohup.md": post("Run a command immune to hangups",
+                         body="If standard error is a terminal, then redirect it to standard output."),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(6)},
+    })
+    assert [h.id for h in search("terminal redirect to").results][:1] == ["nohup"]
+
