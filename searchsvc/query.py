@@ -473,6 +473,10 @@ NEAR_SLOP = 6
 MIN_NEAR_WORDS = 3
 MAX_NEAR_WORDS = 6
 NEAR_BONUS = TITLE_PHRASE_BONUS / 2
+#: ... and words of one sentence further apart (each at most SENTENCE_SLOP words after the
+#: one before: "Panjang setiap baris pada file ini tidak boleh lebih dari 255 karakter"),
+#: half of it.
+SENTENCE_SLOP = 2 * NEAR_SLOP
 FUZZY_FACTOR = 0.35
 FUZZY_PREFIX_FACTOR = FUZZY_FACTOR * PREFIX_FACTOR
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
@@ -1482,7 +1486,8 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
                 bonuses.append(Phrase(fieldname, phrase, boost=boost) if stems is None
                                else WrittenPhrase(fieldname, phrase, stems, boost=boost))
     # A remembered passage: the words in order, close together in the body (a few words
-    # between each), count for more than the same words scattered over the post.
+    # between each, or, for less, as far apart as in one sentence), count for more than the
+    # same words scattered over the post.
     if len(parsed.words) > 1:
         # Each run of CJK words typed without spaces, as it stands, counts like a phrase.
         for clause in parsed.clauses:
@@ -1497,7 +1502,9 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
             looked_for.setdefault(tuple(tokens), fewest)
     for tokens, fewest in looked_for.items():
         if fewest <= len(tokens) <= MAX_NEAR_WORDS and not one_phrase:
-            bonuses.append(Passage("body", list(tokens), slop=NEAR_SLOP, boost=NEAR_BONUS))
+            # (Close together, the words are within both slops: the whole bonus.)
+            bonuses.append(Passage("body", list(tokens), slop=NEAR_SLOP, boost=NEAR_BONUS / 2))
+            bonuses.append(Passage("body", list(tokens), slop=SENTENCE_SLOP, boost=NEAR_BONUS / 2))
     return Or(bonuses)
 
 

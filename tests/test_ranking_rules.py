@@ -840,3 +840,17 @@ def test_a_stop_word_typed_last_leaves_the_words_before_it_a_passage(search_blog
     })
     assert [h.id for h in search("terminal redirect to").results][:1] == ["nohup"]
 
+
+def test_three_words_of_one_sentence_far_apart_outrank_the_same_words_scattered(search_blog):
+    """A passage remembered whose words stand further apart than a few words, but in one
+    sentence, counts for more than the words over the whole post."""
+    sentence = ("Keep the banner that readers see above every page of the whole site noticeably "
+                "shorter than most themes allow for menus and headings, ideally below eighty characters.")
+    scattered = ("The banner comes first. " + FILLER * 8 + " Keep it shorter. " + FILLER * 8
+                 + " Count its characters.")
+    search = search_blog({
+        "sentence.md": post("Site settings", body=sentence),
+        "scattered.md": post("Banners", body=scattered),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(6)},
+    })
+    assert [h.id for h in search("banner shorter characters").results][:1] == ["sentence"]
