@@ -1453,9 +1453,10 @@ def _title_bonus(schema, parsed: ParsedQuery, *, partial_last: bool = False,
     # The texts looked for as a passage, and the fewest words that make one: after a stop
     # word or a word of one or two letters typed last ("terminal omdirigér ud"), the words
     # before it, two of them close together already.
-    typed = [c for c in parsed.clauses if plain_word(c)]
-    stop_last = partial_last and len(typed) > 2 and (len(typed[-1].text) <= 2 or not any(
-        analyze(schema, "body", typed[-1].text, lang) for lang in langs))
+    typed = [c for c in parsed.clauses if c.field is None and not c.negated]
+    last = typed[-1] if typed else None
+    stop_last = partial_last and len(typed) > 2 and plain_word(last) and (
+        len(last.text) <= 2 or not any(analyze(schema, "body", last.text, lang) for lang in langs))
     passages = {text: MIN_NEAR_WORDS - 1 if stop_last else MIN_NEAR_WORDS}
     if cut_last and not partial_last and len(parsed.words) > 2:
         # The words before a last one that is no word yet ("mostrará advertencia ejcu": cut
