@@ -1,7 +1,7 @@
 """Time the search path on the real blogs in ../shared/corpus.
 
 For each blog: build its index (timed), search the exact title of every indexed
-post and count how often that post comes first, then time searches of six kinds
+post and count how often that post comes first, then time searches of each kind
 in-process (SearchIndex.search, 10 results with snippets) and over HTTP against
 gunicorn, and print p50/p95/p99 latencies in one table.
 
@@ -50,7 +50,9 @@ from common import (
 from searchsvc.schema import STOP, title_key
 from searchsvc.search import SearchIndex, SearchRequest, SearchRequestError
 
-KINDS = ("common word", "rare word", "two words", "phrase", "tag filter", "exact title", "slip")
+#: (Each kind's queries are drawn from one seeded generator in this order: a kind added goes
+#: last, so that the others' queries stay those of earlier runs.)
+KINDS = ("common word", "rare word", "two words", "phrase", "tag filter", "exact title", "slip", "passage")
 #: Seconds one kind may take in one mode; a kind that runs out of time reports the queries it did.
 KIND_TIME_LIMIT = 120.0
 #: Seconds one HTTP request may take before it counts as an error.
@@ -281,7 +283,9 @@ def draw_one(kind: str, vocab: Vocabulary, rng: random.Random) -> Query | None:
     """One query of ``kind`` from a post drawn with ``rng``, or None when that post has none to give.
 
     common word, rare word: from Vocabulary.common / .rare. two words: two words of one post.
-    phrase: 2-3 consecutive words of one post, in quotes. tag filter: a word of a post with one
+    phrase: 2-3 consecutive words of one post, in quotes. passage: three words of 5+ letters of
+    one post, in order, within 15 words of its text (as a reader remembers a sentence: the
+    passage bonuses read their positions). tag filter: a word of a post with one
     of its tags. exact title: a post's title. typo: a word of 5+ letters of one post with one
     edit (a letter deleted, replaced, or swapped with the next) that is no word of the index.
     prefix N: the first N letters of a word of 3+ letters of a post's title, as typed in a
@@ -320,6 +324,9 @@ def draw_one(kind: str, vocab: Vocabulary, rng: random.Random) -> Query | None:
     if kind == "phrase":
         phrase = _phrase(doc.words, rng)
         return Query(kind, f'"{phrase}"') if phrase else None
+    if kind == "passage":
+        passage = _passage(doc.words, rng)
+        return Query(kind, passage) if passage else None
     if kind == "word":
         return Query(kind, rng.choice(words)) if words else None
     if kind == "typo":
@@ -354,6 +361,18 @@ def _phrase(words: tuple[str, ...], rng: random.Random) -> str:
         if window[0] not in STOP and window[-1] not in STOP:
             return " ".join(window)
     return ""
+
+
+def _passage(words: tuple[str, ...], rng: random.Random, span: int = 15) -> str:
+    """Three distinct words of 5+ letters (no stop words) of a post, in order, within ``span``
+    consecutive words of it; "" when the window drawn has fewer."""
+    if len(words) < span:
+        return ""
+    start = rng.randrange(len(words) - span + 1)
+    window = list(dict.fromkeys(w for w in words[start : start + span] if len(w) >= 5 and w not in STOP))
+    if len(window) < 3:
+        return ""
+    return " ".join(window[i] for i in sorted(rng.sample(range(len(window)), 3)))
 
 
 # ---------------------------------------------------------------------------
