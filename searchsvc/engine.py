@@ -14,7 +14,9 @@ entry per post, once the postings of each leaf of the query are known. So:
   float (tests/test_engine.py);
 - compound queries combine those arrays with Whoosh's rules: ``Or`` and ``And`` add
   the scores of their matching parts, ``AndMaybe`` adds the optional part where the
-  required one matches, ``AndNot`` removes, a boost multiplies (:func:`evaluate`);
+  required one matches, ``AndNot`` removes, a boost multiplies (:func:`evaluate`); and
+  searchsvc's :class:`Best`, an ``Or`` of the forms of one word, takes the best of them
+  (Whoosh's rules and scores but for it);
 - what facets and sorting need (tags, authors, year and date of every post) is read
   once per generation into :class:`DocTable`.
 
@@ -131,6 +133,15 @@ class WrittenPhrase(Phrase):
     def __init__(self, fieldname: str, words: Sequence[str], stems: Sequence[str], boost: float = 1.0):
         super().__init__(fieldname, list(words), boost=boost)
         self.stems = tuple(stems)
+
+
+class Best(Or):
+    """Words that stand for one word typed (the completions of a word being typed, in one
+    field): a post scores the best of theirs, not their sum. A post with five forms of
+    "prof" ("profiler", "profiling", "profiles"...) is not five times the post that has
+    one; it matches where any of them does. searchsvc's own: Whoosh's searcher reads it as
+    an Or (Whoosh's DisjunctionMax, tried, gave the posts of a second segment one score).
+    """
 
 
 #: What a passage's words close together in another order than typed score, as a share of
@@ -459,6 +470,23 @@ class Evaluator:
                 self._within = outer
             a.scores += b.scores * a.mask
             return a
+        if isinstance(q, Best):
+            # Forms of one word: the best of their scores, not the sum.
+            mask = np.zeros(self._n, dtype=bool)
+            scores = np.zeros(self._n, dtype=np.float64)
+            for sub in q.subqueries:
+                if _is_leaf(sub):
+                    leaf = self._scored_leaf(sub, scored)
+                    if len(leaf.ids):
+                        mask[leaf.ids] = True  # (a leaf's posts are distinct)
+                        scores[leaf.ids] = np.maximum(scores[leaf.ids], leaf.scores * getattr(sub, "boost", 1.0))
+                else:
+                    part = self._eval(sub, scored)
+                    mask |= part.mask
+                    np.maximum(scores, part.scores, out=scores)
+            if boost != 1.0:
+                scores *= boost
+            return Matches(mask, scores)
         if isinstance(q, Or) and q.subqueries and all(_is_leaf(sub) for sub in q.subqueries):
             # Words in several fields: the leaves' scores summed at once (the same additions
             # in the same order as below, without an array per leaf).

@@ -30,7 +30,7 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
-from .engine import Passage, WrittenPhrase
+from .engine import Best, Passage, WrittenPhrase
 from .languages import (
     CJK_CLASS,
     DEFAULT as DEFAULT_LANGUAGE,
@@ -576,8 +576,9 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
     each of ``langs``.
 
     ``expansions`` are other words (completions of a word being typed, corrections
-    of a typo) that also match, each with a factor below 1. A word that prose
-    analysis removes entirely (a stop word) is dropped.
+    of a typo) that also match, each with a factor below 1; a field's completions count
+    as one word (engine.Best). A word that prose analysis removes entirely (a stop word)
+    is dropped.
     """
     if not any(analyze(schema, f, clause.text, lang) for f in STOP_WORD_FIELDS for lang in langs):
         return None
@@ -626,18 +627,33 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 if len(tokens) == 1:
                     seen.add((fieldname, tokens[0]))
     scale = EXACT_SHARE if own_stem else 1.0
+    completions: dict[str, list[Query]] = {}
     for word, factor in expansions:
         for fieldname in (PREFIX_FIELDS if factor == PREFIX_FACTOR else EXPANDED_FIELDS):
             for tokens in analyses(schema, fieldname, word, langs):
                 if len(tokens) != 1 or (fieldname, tokens[0]) in seen:
                     continue
                 seen.add((fieldname, tokens[0]))
-                alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor * scale))
+                term = Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname] * factor * scale)
+                if factor == PREFIX_FACTOR:
+                    completions.setdefault(fieldname, []).append(term)
+                else:
+                    alternatives.append(term)
     # Body words as the body indexes them (already stemmed: not analysed again).
     for text, factor in body_terms:
         if ("body", text) not in seen:
             seen.add(("body", text))
-            alternatives.append(Term("body", text, boost=FIELD_WEIGHTS["body"] * factor * scale))
+            term = Term("body", text, boost=FIELD_WEIGHTS["body"] * factor * scale)
+            if factor == PREFIX_FACTOR:
+                completions.setdefault("body", []).append(term)
+            else:
+                alternatives.append(term)
+    # The completions stand for one word, the one being typed: in each field a post counts
+    # the best of them, not their sum (a post with "profiler", "profiling", "profilers" and
+    # "profiles" came before the one with "styling" for `styling prof`; measured with
+    # ``searchsvc eval`` at three seeds: see docs/relevance-history.md, session 41).
+    for terms in completions.values():
+        alternatives.append(terms[0] if len(terms) == 1 else Best(terms))
     return Or(alternatives) if alternatives else None
 
 
@@ -752,10 +768,17 @@ class CompiledQuery:
         return [[q] for q in out[0]] if len(out) == 1 else out
 
 
+def _same_kind(q: Or, subqueries: list[Query]) -> Or:
+    """An Or like ``q`` (a Best too) of ``subqueries``."""
+    if isinstance(q, Best):
+        return Best(subqueries, boost=q.boost)
+    return Or(subqueries, boost=q.boost)
+
+
 def _but_in_titles(q: Query, share: float) -> Query:
     """``q`` with each of its terms and phrases but those of titles at ``share`` of its weight."""
     if isinstance(q, Or):
-        return Or([_but_in_titles(sub, share) for sub in q.subqueries], boost=q.boost)
+        return _same_kind(q, [_but_in_titles(sub, share) for sub in q.subqueries])
     return q if getattr(q, "fieldname", None) == "title" else q.with_boost(q.boost * share)
 
 
@@ -1089,7 +1112,7 @@ def _asked(q: Query, in_titles: bool = False) -> Query:
     if not in_titles:
         return q.with_boost(q.boost * QUESTION_WEIGHT)
     if isinstance(q, Or):
-        return Or([_asked(sub, in_titles) for sub in q.subqueries], boost=q.boost)
+        return _same_kind(q, [_asked(sub, in_titles) for sub in q.subqueries])
     return q if isinstance(q, Term) and q.fieldname == "title" else q.with_boost(q.boost * QUESTION_WEIGHT)
 
 

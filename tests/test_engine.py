@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from whoosh.query import Phrase, Term
 
-from searchsvc.engine import ANY_ORDER_SHARE, Evaluator, LeafCache, Passage, near_posts
+from searchsvc.engine import ANY_ORDER_SHARE, Best, Evaluator, LeafCache, Passage, near_posts
 from searchsvc.query import build_query, parse_query
 from searchsvc.search import SearchIndex
 from searchsvc.vocabulary import Expander
@@ -82,6 +82,27 @@ def test_same_posts_and_scores_as_whoosh(index, monkeypatch, text):
     assert set(got) == set(expected)
     for docnum, score in expected.items():
         assert got[docnum] == pytest.approx(score, rel=1e-12)
+
+
+def test_the_completions_of_a_word_being_typed_score_as_the_best_of_them(index):
+    """A Best (searchsvc's, not Whoosh's) matches where any of its words does, and scores
+    each post the best of theirs, not the sum."""
+    with index.searcher() as (snap, searcher):
+        query = build_query(searcher.schema, parse_query("testing py"), Expander(snap.vocabulary, searcher.reader()))
+        best = [q for q in _walk(query) if isinstance(q, Best)]
+        assert best
+        evaluator = Evaluator(searcher, snap.table(), LeafCache(), lambda: False, snap.postings)
+        for q in best:
+            found = evaluator.evaluate(q)
+            parts = [evaluator.evaluate(sub) for sub in q.subqueries]
+            assert (found.mask == np.logical_or.reduce([p.mask for p in parts])).all()
+            assert np.allclose(found.scores, np.maximum.reduce([p.scores for p in parts]) * q.boost)
+
+
+def _walk(q):
+    yield q
+    for sub in getattr(q, "subqueries", ()) or ([q.a, q.b] if hasattr(q, "a") else []):
+        yield from _walk(sub)
 
 
 def one_by_one(m):

@@ -854,3 +854,16 @@ def test_three_words_of_one_sentence_far_apart_outrank_the_same_words_scattered(
         **{f"filler{i}.md": post(f"Notes {i}") for i in range(6)},
     })
     assert [h.id for h in search("banner shorter characters").results][:1] == ["sentence"]
+
+
+def test_a_post_with_many_forms_of_the_word_being_typed_does_not_outrank_the_word_typed_whole(search_blog):
+    """"styling prof": the word being typed counts once, for the best of the words it may
+    become, not once for each of them ("profiler", "profiling", "profiles", "profilers")."""
+    search = search_blog({
+        "styling.md": post("Spring notes", body="Styling a page is easier with a profile of its parts. "
+                           + FILLER * 3),
+        "forms.md": post("Summer notes", body="The profiler shows profiling data; profilers and profiles "
+                         "help. A style guide helps too. " + FILLER * 3),
+        **{f"filler{i}.md": post(f"Notes {i}", body=f"A profile of week {i}. " + FILLER) for i in range(6)},
+    })
+    assert [h.id for h in search("styling prof").results][:1] == ["styling"]
