@@ -489,6 +489,13 @@ EXACT_FIELDS = ("title", "headings", "description", "body")
 EXACT_SHARE = 0.5
 #: Phrase and passage bonuses ask for words as written where the language keeps them.
 EXACT_PHRASES = True
+#: A word typed whole in a form at most RARE_FORM_POSTS posts have, whose stem at least
+#: RARE_FORM_RATIO times as many posts have ("esperan", beside "esperar", "espera",
+#: "esperando"...), is the word the reader remembers: its stem keeps this share of its
+#: weight (see _is_rare_form).
+RARE_FORM_POSTS = 3
+RARE_FORM_RATIO = 4
+RARE_FORM_STEM = 0.5
 #: A last word typed after others that at most this many posts have whole in their body is
 #: as likely the start of a longer word (see _rare_after_common).
 RARE_WHOLE_WORD = 8
@@ -570,15 +577,35 @@ def _stems(schema, fieldname: str, text: str, langs: Sequence[str]) -> list[tupl
     return [(list(tokens), share) for tokens, share in out.items()]
 
 
+def _is_rare_form(schema, expander: Expander, clause: Clause, langs: Sequence[str]) -> bool:
+    """Whether ``clause`` is a word in a form few posts' text has (RARE_FORM_POSTS) while
+    many more have its stem (RARE_FORM_RATIO times as many), where the language indexes
+    words as written beside their stems. "esperan" on react.dev's Spanish pages: one page
+    has it, and renderToPipeableStream's, whose heading "Esperar a que todo el contenido se
+    cargue…" has its stem, came first for `esperan propor`."""
+    if not exact_forms(schema, langs) or not plain_word(clause):
+        return False
+    for lang in langs:
+        written = analyze(schema, "body", clause.text, lang, exact=True)
+        stems = analyze(schema, "body", clause.text, lang)
+        if len(written) == 1 and len(stems) == 1 and written != stems:
+            having = expander.body_posts(written[0])
+            if 0 < having <= RARE_FORM_POSTS and expander.body_posts(stems[0]) >= RARE_FORM_RATIO * having:
+                return True
+    return False
+
+
 def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = (),
-                body_terms: Sequence[tuple[str, float]] = (), langs: Sequence[str] = ENGLISH) -> Query | None:
+                body_terms: Sequence[tuple[str, float]] = (), langs: Sequence[str] = ENGLISH,
+                rare_form: bool = False) -> Query | None:
     """A free-text word or phrase, searched in every text field with its weight, read in
     each of ``langs``.
 
     ``expansions`` are other words (completions of a word being typed, corrections
     of a typo) that also match, each with a factor below 1; a field's completions count
-    as one word (engine.Best). A word that prose analysis removes entirely (a stop word)
-    is dropped.
+    as one word (engine.Best). With ``rare_form`` (see _is_rare_form), the word's stem
+    counts for RARE_FORM_STEM of its share: the form typed is the word meant. A word that
+    prose analysis removes entirely (a stop word) is dropped.
     """
     if not any(analyze(schema, f, clause.text, lang) for f in STOP_WORD_FIELDS for lang in langs):
         return None
@@ -619,6 +646,8 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                     # form, and its one term has the weight of both.
                     term.boost += weight * share
                 continue
+            if rare_form and len(tokens) == 1:
+                share *= RARE_FORM_STEM  # (the form typed is the word meant)
             # A CJK word is a phrase of its pairs of characters, which Whoosh scores as the
             # sum of theirs: as one word, it has one word's weight (see _cjk_pairs).
             q = field_query(fieldname, tokens, weight * share / (len(tokens) if cjk else 1))
@@ -972,7 +1001,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             if expander.known(rest):
                                 joined, apart[clause.text] = [rest], f"{first} {rest}"
                                 break
-                q = _text_query(schema, clause, expansions, body_terms, langs)
+                # A word typed whole in a rare form of a common stem is the word remembered.
+                rare_form = (expander is not None and clause is not last
+                             and _is_rare_form(schema, expander, clause, langs))
+                q = _text_query(schema, clause, expansions, body_terms, langs, rare_form=rare_form)
                 if q is not None and clause.weight != 1.0:
                     q.boost = clause.weight
             if q is not None:

@@ -709,6 +709,11 @@ class Expander:
     def body_count(self, word: str) -> int:
         return self.vocabulary.body_count(self.reader, word, self.lang)
 
+    def body_posts(self, term: str) -> int:
+        """How many posts' bodies have ``term``, a term as the body indexes it (a stem, or a
+        word as written)."""
+        return self.reader.doc_frequency("body", term)
+
     def title_count(self, word: str) -> int:
         """How many posts' titles have ``word`` (as titles index it; 0 for what is not one
         word there)."""

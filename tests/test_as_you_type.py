@@ -133,6 +133,9 @@ class RecordingExpander:
     def body_count(self, word):
         return 0
 
+    def body_posts(self, term):
+        return 0
+
     def post_count(self):
         return 0
 

@@ -867,3 +867,15 @@ def test_a_post_with_many_forms_of_the_word_being_typed_does_not_outrank_the_wor
         **{f"filler{i}.md": post(f"Notes {i}", body=f"A profile of week {i}. " + FILLER) for i in range(6)},
     })
     assert [h.id for h in search("styling prof").results][:1] == ["styling"]
+
+
+def test_a_rare_form_typed_whole_outranks_titles_with_its_stem_alone(search_blog):
+    """"configuring proxy": one post has the very word the reader remembers; titles with
+    "configuration", a commoner form of its stem, come after it."""
+    search = search_blog({
+        "remembered.md": post("Spring notes", body="Configuring the proxy took a day. " + FILLER),
+        **{f"stem{i}.md": post(f"Configuration notes, part {i}",
+                               body=f"The proxy of part {i} is configured so. " + FILLER) for i in range(5)},
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(30)},
+    })
+    assert [h.id for h in search("configuring proxy").results][:1] == ["remembered"]
