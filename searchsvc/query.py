@@ -797,17 +797,10 @@ class CompiledQuery:
         return [[q] for q in out[0]] if len(out) == 1 else out
 
 
-def _same_kind(q: Or, subqueries: list[Query]) -> Or:
-    """An Or like ``q`` (a Best too) of ``subqueries``."""
-    if isinstance(q, Best):
-        return Best(subqueries, boost=q.boost)
-    return Or(subqueries, boost=q.boost)
-
-
 def _but_in_titles(q: Query, share: float) -> Query:
     """``q`` with each of its terms and phrases but those of titles at ``share`` of its weight."""
     if isinstance(q, Or):
-        return _same_kind(q, [_but_in_titles(sub, share) for sub in q.subqueries])
+        return type(q)([_but_in_titles(sub, share) for sub in q.subqueries], boost=q.boost)  # (a Best stays one)
     return q if getattr(q, "fieldname", None) == "title" else q.with_boost(q.boost * share)
 
 
@@ -1144,7 +1137,7 @@ def _asked(q: Query, in_titles: bool = False) -> Query:
     if not in_titles:
         return q.with_boost(q.boost * QUESTION_WEIGHT)
     if isinstance(q, Or):
-        return _same_kind(q, [_asked(sub, in_titles) for sub in q.subqueries])
+        return type(q)([_asked(sub, in_titles) for sub in q.subqueries], boost=q.boost)  # (a Best stays one)
     return q if isinstance(q, Term) and q.fieldname == "title" else q.with_boost(q.boost * QUESTION_WEIGHT)
 
 

@@ -711,8 +711,8 @@ class Expander:
 
     def body_posts(self, term: str) -> int:
         """How many posts' bodies have ``term``, a term as the body indexes it (a stem, or a
-        word as written)."""
-        return self.reader.doc_frequency("body", term)
+        word as written): from the body's words kept in memory, as body_count."""
+        return self.vocabulary.body_lexicon(self.reader).count(term)
 
     def title_count(self, word: str) -> int:
         """How many posts' titles have ``word`` (as titles index it; 0 for what is not one
