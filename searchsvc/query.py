@@ -1209,6 +1209,27 @@ def question_clauses(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH
     return found
 
 
+def aside_terms(schema, parsed: ParsedQuery, langs: Sequence[str] = ENGLISH) -> frozenset[str]:
+    """The body's terms of a question's words and of the words for the kind of post ("how",
+    "tutorial"), when the query has other words: they say what the reader asks, not what the
+    post is about, so a snippet need not show them (see snippets.snippet).
+
+    >>> from .schema import build_schema
+    >>> sorted(aside_terms(build_schema(), parse_query("how to debug a memory leak")))
+    ['how']
+    >>> aside_terms(build_schema(), parse_query("tutorial"))
+    frozenset()
+    """
+    langs = tuple(langs) or ENGLISH
+    framing = langs if "en" in langs else (*langs, "en")
+    aside = [*question_clauses(schema, parsed, framing),
+             *(c for c in parsed.clauses if is_kind_word(c, framing))]
+    if not aside or all(any(c is a for a in aside) or not plain_word(c) for c in parsed.clauses):
+        return frozenset()
+    return frozenset(t for c in aside for lang in framing for exact in (False, True)
+                     for t in analyze(schema, "body", c.text, lang, exact=exact))
+
+
 def is_kind_word(clause: Clause, langs: Sequence[str] = ENGLISH) -> bool:
     """Whether the clause is a word that says what kind of post is wanted ("tutorial",
     "example": languages.kind_words)."""

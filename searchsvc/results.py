@@ -16,7 +16,7 @@ from .config import MAX_RESULT_DEPTH
 from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
-from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, spread
+from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, aside_terms, spread
 from .snapshot import Snapshot, StoredPost
 from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk, is_word
 from .schema import title_key, word_forms
@@ -157,6 +157,8 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
     offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed),
                        langs=snap.query_languages())
     query_key = outcome.parsed.key
+    # The query's framing ("how", "tutorial") is marked where shown, but chooses no snippet.
+    minor = aside_terms(schema, outcome.parsed, snap.query_languages())
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields
@@ -186,7 +188,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
                      and title_key(spans[i].heading) == query_key]
         else:
             heading_hits = [0] * len(spans)
-        ranked = rank_sections(spans, matches, heading_hits, exact)
+        ranked = rank_sections(spans, matches, heading_hits, exact, minor)
         # The best few only: a long post can have dozens of matching sections.
         sections = tuple(
             SectionHit(spans[i].heading, spans[i].anchor, f"{url}#{spans[i].anchor}")
@@ -196,10 +198,11 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         # From the best-matching section that has text of its own; else the best parts of the post.
         for _, i in ranked:
             if body and spans[i].end - spans[i].start >= MIN_SECTION_CHARS:
-                snippet_html = make_snippet(body, matches, lo=spans[i].start, hi=spans[i].end, width=SNIPPET_CHARS)
+                snippet_html = make_snippet(body, matches, lo=spans[i].start, hi=spans[i].end, width=SNIPPET_CHARS,
+                                            minor=minor)
                 break
         if not snippet_html and matches:
-            snippet_html = make_snippet(body, matches, width=SNIPPET_CHARS)
+            snippet_html = make_snippet(body, matches, width=SNIPPET_CHARS, minor=minor)
         if not snippet_html:
             # The words matched only the description or the code: show them there.
             for fieldname in ("description", "code"):

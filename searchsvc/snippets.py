@@ -19,6 +19,9 @@ ELLIPSIS = "…"
 SNIPPET_CHARS = 180
 #: What a section whose heading is the query adds to its score: more than any other can have.
 EXACT_HEADING = 1000.0
+#: What a term of the query's framing ("how", "tutorial": see query.aside_terms) counts for,
+#: beside 1 for any other term, where snippets and sections count the query's terms.
+MINOR_TERM = 0.25
 
 
 class Match(NamedTuple):
@@ -106,8 +109,15 @@ def _snap(text: str, start: int, end: int, lo: int, hi: int, reach: int = 15) ->
     return start, end
 
 
-def best_window(text: str, matches: Sequence[Match], lo: int, hi: int, width: int) -> tuple[int, int, int]:
-    """The window of at most ``width`` characters in ``text[lo:hi]`` with the most distinct terms.
+def _terms_worth(terms: Collection[str], minor: Collection[str]) -> float:
+    """What distinct ``terms`` found count for: 1 each, MINOR_TERM for those of ``minor``."""
+    return sum(MINOR_TERM if t in minor else 1.0 for t in terms)
+
+
+def best_window(text: str, matches: Sequence[Match], lo: int, hi: int, width: int,
+                minor: Collection[str] = ()) -> tuple[int, int, int]:
+    """The window of at most ``width`` characters in ``text[lo:hi]`` with the most distinct
+    terms (a term of ``minor`` counting for MINOR_TERM).
 
     Returns ``(start, end, distinct_terms)``; with no matches, the start of the range.
     """
@@ -122,7 +132,7 @@ def best_window(text: str, matches: Sequence[Match], lo: int, hi: int, width: in
         while j + 1 < len(inside) and inside[j + 1].end - first.start <= width:
             j += 1
         window = inside[i : j + 1]
-        score = len({m.term for m in window}) + 0.01 * len(window)
+        score = _terms_worth({m.term for m in window}, minor) + 0.01 * len(window)
         if score > best[0]:
             best = (score, i, j)
     _, i, j = best
@@ -144,20 +154,23 @@ def snippet(
     hi: int | None = None,
     width: int = SNIPPET_CHARS,
     fragments: int = 2,
+    minor: Collection[str] = (),
 ) -> str:
     """The best-matching parts of ``text[lo:hi]``, marked and escaped, joined by an ellipsis.
 
-    A second fragment is added only when it shows terms the first does not.
+    A second fragment is added only when it shows terms the first does not, other than
+    those of ``minor`` (the query's framing: "how" in "how to debug a memory leak" is
+    marked where it is shown, but no fragment is shown for it).
 
     >>> snippet("one two three four five six", [Match(8, 13, "three")], width=9)
     '… two <mark>three</mark> four …'
     """
     hi = len(text) if hi is None else hi
-    start, end, _ = best_window(text, matches, lo, hi, width)
+    start, end, _ = best_window(text, matches, lo, hi, width, minor)
     parts = [(start, end)]
     if fragments > 1:
         shown = {m.term for m in matches if start <= m.start and m.end <= end}
-        rest = [m for m in matches if m.term not in shown and lo <= m.start and m.end <= hi]
+        rest = [m for m in matches if m.term not in shown and m.term not in minor and lo <= m.start and m.end <= hi]
         if rest:
             s2, e2, n = best_window(text, rest, lo, hi, width)
             if n and (e2 <= start or s2 >= end):
@@ -191,6 +204,7 @@ def rank_sections(
     matches: Sequence[Match],
     heading_hits: Sequence[int],
     exact: Collection[int] = (),
+    minor: Collection[str] = (),
 ) -> list[tuple[float, int]]:
     """Sections ordered by how well they match: ``[(score, index), ...]``, best first, score > 0.
 
@@ -199,7 +213,7 @@ def rank_sections(
     heading is the query, come first: a reader who typed a heading wants that section, even
     when a subsection below it, whose heading has the same words, has more of them in its
     text. Sections are in text order and do not overlap (each runs from its heading to the
-    next one).
+    next one). A term of ``minor`` in a section's text counts for MINOR_TERM.
 
     >>> spans = [SectionSpan("A", "a", 2, 0, 10), SectionSpan("B", "b", 2, 11, 30)]
     >>> rank_sections(spans, [Match(12, 15, "x"), Match(20, 23, "y")], [0, 1])
@@ -216,7 +230,7 @@ def rank_sections(
     ranked = []
     for i in set(inside) | {i for i, hits in enumerate(heading_hits) if hits}:
         found = inside.get(i, ())
-        score = 3.0 * heading_hits[i] + len({m.term for m in found}) + min(len(found), 20) * 0.05
+        score = 3.0 * heading_hits[i] + _terms_worth({m.term for m in found}, minor) + min(len(found), 20) * 0.05
         if i in exact:
             score += EXACT_HEADING
         if score > 0:

@@ -63,6 +63,15 @@ def test_distant_matches_are_joined_by_an_ellipsis(search_blog):
     assert re.search(r"<mark>zebracorn</mark>.* … .*<mark>unicorgi</mark>", snippet), snippet
 
 
+def test_a_question_word_alone_gets_no_fragment_of_the_snippet(search_blog):
+    # "how" frames the question: the line with it and no other word is not shown.
+    search = search_blog({"post.md": f"# Notes\n\nWe describe how to update zlib. {FILLER_MIDDLE} "
+                                     "Using valgrind to debug memory leaks.\n"})
+    snippet = search("how to debug memory leaks").results[0].snippet_html
+    assert "<mark>debug</mark> <mark>memory</mark> <mark>leaks</mark>" in snippet
+    assert "zlib" not in snippet
+
+
 def test_title_matches_are_marked(search_blog):
     search = search_blog({"post.md": "---\ntitle: Caching for Beginners\n---\n\nText.\n"})
     assert search("cache").results[0].title_html == "<mark>Caching</mark> for Beginners"

@@ -135,6 +135,24 @@ def test_window_with_most_distinct_terms_wins():
     assert "<mark>beta</mark>" in out and "<mark>gamma</mark>" in out
 
 
+def test_no_second_fragment_for_a_word_of_the_querys_framing_alone():
+    # "how to debug memory leaks": "how" in "describe how to update zlib" is no reason to
+    # show that line; the line with the other words is shown alone.
+    text = ("doc: describe how to update zlib. " + " ".join(f"pad{i}" for i in range(40))
+            + " doc: using valgrind to debug memory leaks. " + " ".join(f"end{i}" for i in range(40)))
+    matches = [at(text, w) for w in ("how", "debug", "memory", "leaks")]
+    out = snippet(text, matches, width=60, minor={"how"})
+    assert "<mark>debug</mark>" in out and "how" not in out
+    assert "how" in snippet(text, matches, width=60)
+
+
+def test_a_word_of_the_querys_framing_counts_less_in_choosing_the_window():
+    text = "how debug " + " ".join(f"pad{i}" for i in range(40)) + " debug memory"
+    out = snippet(text, [at(text, "how"), at(text, "debug"), Match(text.rindex("debug"), text.rindex("debug") + 5, "debug"),
+                         at(text, "memory")], width=20, fragments=1, minor={"how"})
+    assert "<mark>memory</mark>" in out
+
+
 def test_snippet_stays_inside_lo_hi():
     text = "first section words. second section has the zebracorn. third section words."
     lo = text.index("second")
@@ -231,6 +249,12 @@ def test_more_distinct_terms_rank_a_section_higher():
 def test_a_heading_match_counts_more_than_matches_in_the_text():
     matches = [Match(22, 25, "x"), Match(30, 35, "y"), Match(40, 45, "y")]
     assert [i for _, i in rank_sections(SECTIONS, matches, [0, 0, 1])] == [2, 1]
+
+
+def test_a_word_of_the_querys_framing_counts_less_in_ranking_sections():
+    # "how" and "x" in Install; "x" and "y" in Caching: Caching is the section on the subject.
+    matches = [Match(22, 25, "how"), Match(30, 33, "x"), Match(62, 65, "x"), Match(70, 75, "y")]
+    assert [i for _, i in rank_sections(SECTIONS, matches, [0, 0, 0], minor={"how"})] == [2, 1]
 
 
 def test_ties_keep_document_order():
