@@ -777,6 +777,10 @@ class CompiledQuery:
     #: The groups of ``words`` (by ``id``) that are pairs of a long CJK run, each with the
     #: position of its run among the words typed: the pairs of a run are one word typed.
     runs: dict[int, int] = field(default_factory=dict)
+    #: Each long CJK run typed before the last word, or alone, as it stands (its pairs in a
+    #: row, in a title, heading or text): where no post has it so, a character of it may
+    #: have been left out or slipped in (see search.SearchIndex._search).
+    run_phrases: list[Query] = field(default_factory=list)
 
     def typed(self) -> list[list[Query]]:
         """The words and the relaxable ones, each as the groups it was compiled to: one
@@ -1054,6 +1058,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 q = _but_in_titles(q, COMMON_WORD_WEIGHT)
             compiled.words.append(q)
             if group[0].pair:
+                if typed_at not in compiled.runs.values() and (last_run is None or at < last_run):
+                    run = parsed.groups[typed_at][0].text
+                    compiled.run_phrases.append(Or([Phrase(f, tokens) if len(tokens) > 1 else Term(f, tokens[0])
+                                                    for f in PAIR_FIELDS for tokens in analyses(schema, f, run, langs)
+                                                    if tokens]))
                 compiled.runs[id(q)] = typed_at
             if last_run is not None and at >= last_run:
                 compiled.last_pairs.append(q)

@@ -306,6 +306,12 @@ class SearchIndex:
         every_word = None  # posts with every word, when fewer than all those shown
         if parsed.has_text and outcome.total < FEW_RESULTS:
             correction = did_you_mean(parsed, request.q, expander)
+        # A long CJK run typed before the last word, or alone, that no post has as it stands
+        # may have a character left out or slipped in: of few posts with every word, the posts
+        # with all its pairs but one follow them ("데이터베이에" for "데이터베이스에": the post with
+        # the word lacks the pair 이에, and a long page has every pair, apart).
+        slipped_run = request.sort == "relevance" and 0 < outcome.total < FILL_BELOW and any(
+            not matches_any(searcher, snap, [run], deadline) for run in compiled.run_phrases)
         if outcome.total == 0 and parsed.has_text and not deadline.passed():
             if correction:
                 fixed, _ = within_words(parse_query(correction), MAX_QUERY_TERMS)
@@ -329,14 +335,15 @@ class SearchIndex:
                 if retry.total:
                     outcome, relaxed = retry, True
         elif (outcome.total < FILL_BELOW and len(compiled.words) > 1 and request.sort == "relevance"
-              and (compiled.typed_words >= FILL_WORDS or compiled.last_prefix or compiled.last_pairs)
+              and (compiled.typed_words >= FILL_WORDS or compiled.last_prefix or compiled.last_pairs or slipped_run)
               and not deadline.passed()):
             # Few posts have every word: the one wanted may miss one of them (a word misremembered,
             # a typo that is another word). Posts with all but one follow those with all; of two
             # words, the last being typed, those with the first ("rmdir vai": "rmdir - remove
             # diretórios vazios", typed with a slip that made another word; "rcp リモーファイ").
             two = compiled.typed_words < FILL_WORDS
-            query = assemble_query(schema, parsed, compiled, all_but_one=not two, last_optional=two, langs=langs)
+            query = assemble_query(schema, parsed, compiled, all_but_one=not two or slipped_run,
+                                   last_optional=two, langs=langs)
             # (Of two words, a title that differs from them in one is no misspelt title: its
             # word may be the one being typed, "npm doot" "npm-root" or "npm-doctor".)
             more = execute(searcher, snap, query, request, filter_q, parsed, deadline, pinned=pinned,

@@ -506,6 +506,21 @@ def test_a_korean_title_with_every_word_but_one_ranks_among_the_posts_with_all(s
     assert response.with_every_word == 2
 
 
+def test_a_korean_word_typed_first_with_a_character_left_out_finds_the_post_with_the_word(search_blog):
+    # "데이터베이에" for "데이터베이스에" (in the database): every pair of its characters but one
+    # ("이에") is in accessdb's page; man's long page has them all, scattered, and every word.
+    search = search_blog({
+        "accessdb.md": post("accessdb - man-db 데이터베이스 내용을 덤핑합니다",
+                            "데이터베이스에 있는 내용을 라이브러리에 맞게 보여 줍니다.", lang="ko"),
+        "man.md": post("man - 시스템 설명서", "데이터 파일. 이터널 터베 베이스 이에 라이브러리에 있습니다.", lang="ko"),
+        **{f"other-{i}.md": post(f"글 {i}", f"다른 페이지 {i} 설명서 내용입니다.", lang="ko") for i in range(6)},
+    })
+    response = search("데이터베이에 라이브러리에")
+    assert ids(response)[:2] == ["man", "accessdb"]
+    assert response.with_every_word == 1
+    assert "accessdb" in ids(search("데이터베이에"))
+
+
 def test_a_korean_word_typed_as_another_counts_only_where_a_post_has_it_whole(search_blog):
     # "정지합니다" (stops) typed for "지정합니다" (sets): no post has both words. The page
     # with "검색" in its text and "정지", "합니다" apart has no more of the words typed than
@@ -516,6 +531,19 @@ def test_a_korean_word_typed_as_another_counts_only_where_a_post_has_it_whole(se
         **{f"other-{i}.md": post(f"글 {i}", f"다른 페이지 {i} 설명서 내용입니다.", lang="ko") for i in range(6)},
     }
     response = search_blog(posts)("검색 정지합니다")
+    assert response.relaxed
+    assert ids(response)[0] == "manpath"
+
+
+def test_a_korean_word_typed_as_another_before_a_word_counts_only_where_a_post_has_it_whole(search_blog):
+    # The same words the other way round: the first pair of the run typed first ("정지") is
+    # no word of its own either.
+    posts = {
+        "manpath.md": post("manpath - 설명서 페이지 검색 경로를 지정합니다", "설명서 페이지를 찾는 경로입니다.", lang="ko"),
+        "xz.md": post("xz - 파일을 압축합니다", "검색 결과가 없으면 정지. 파일을 압축합니다.", lang="ko"),
+        **{f"other-{i}.md": post(f"글 {i}", f"다른 페이지 {i} 설명서 내용입니다.", lang="ko") for i in range(6)},
+    }
+    response = search_blog(posts)("정지합니다 검색")
     assert response.relaxed
     assert ids(response)[0] == "manpath"
 
