@@ -10,8 +10,10 @@ Three blogs of ../shared/corpus, each in a temporary folder:
 For each: a full build (timed), its size on disk beside the Markdown's, then gunicorn serving it
 and, over HTTP with one client, p50/p95 latency of --queries searches per kind after --warmup
 untimed ones: the kinds of bench/benchmark.py (words drawn from the posts) and, where the posts
-have Chinese, Japanese or Korean text, "CJK word" (2-4 characters of one script from a post) and
-"CJK 1 char" (one character: a prefix).
+have Chinese, Japanese or Korean text, "CJK word" (2-4 characters of one script from a post),
+"CJK 1 char" (one character: a prefix) and "CJK sentence" (a sentence of a post's text with such
+characters, 20 to 120 characters long, as a reader pastes it: runs of characters the query reads
+as dozens of pairs of characters, each a word).
 
     .venv/bin/python bench/languages.py [--blogs ja,es,mixed] [--queries 200] [--warmup 20] [--seed 1]
 
@@ -48,13 +50,15 @@ from searchsvc.config import Settings
 from searchsvc.search import SearchIndex
 
 KINDS = ("common word", "rare word", "two words", "phrase", "typo", "prefix 1", "prefix 2", "prefix 3")
-CJK_KINDS = ("CJK word", "CJK 1 char")
+CJK_KINDS = ("CJK word", "CJK 1 char", "CJK sentence")
 BLOGS = {
     "ja": ([("react-ja", "")], {"language": "ja"}),
     "es": ([("react-es", "")], {"language": "es"}),
     "mixed": ([("react-blog", "en"), ("react-es", "es"), ("react-ja", "ja")], {"languages": ("en", "es", "ja")}),
 }
 _ONE_SCRIPT = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\u3005]{2,}|[\u30a0-\u30ff]{2,}|[\uac00-\ud7af]{2,}")
+#: A sentence as a reader pastes it: up to its full stop (of either script), 20 to 120 characters.
+_SENTENCE = re.compile(r"[^。！？.!?\n]{20,120}[。！？.!?]")
 
 
 def main() -> int:
@@ -122,6 +126,10 @@ def measure(name: str, sources, settings: dict, queries: int, warmup: int, seed:
             pools["CJK word"] = _pool(lambda: Query("CJK word", _piece(rng.choice(pieces), rng)), warmup + queries, rng)
             chars = sorted({ch for p in pieces for ch in p})
             pools["CJK 1 char"] = _pool(lambda: Query("CJK 1 char", rng.choice(chars)), warmup + queries, rng)
+            sentences = sorted({m.group().strip() for body in bodies for m in _SENTENCE.finditer(body)
+                                if len(_ONE_SCRIPT.findall(m.group())) >= 3})
+            if sentences:
+                pools["CJK sentence"] = _pool(lambda: Query("CJK sentence", rng.choice(sentences)), warmup + queries, rng)
 
         rows = []
         server = start_gunicorn(index_dir)

@@ -144,6 +144,15 @@ class Best(Or):
     """
 
 
+class AllButOne(Or):
+    """Every word of a query but one, whichever: the Or of the Ands of all words but each,
+    evaluated in one pass over the words rather than once per word left out (a pasted
+    Chinese or Japanese paragraph is hundreds of pairs of characters, each a word here).
+    A post with every word scores as it would in that Or, ``n - 1`` times the sum of its
+    words' scores (one for each And it matches); a post lacking one, the sum of the others.
+    searchsvc's own: Whoosh's searcher would read it as an Or."""
+
+
 #: What a passage's words close together in another order than typed score, as a share of
 #: the same words in order. (A third left passages typed in reverse order below plain BM25
 #: on react.dev and its Spanish pages: readers remember a passage's words, not their order.)
@@ -484,6 +493,21 @@ class Evaluator:
                     part = self._eval(sub, scored)
                     mask |= part.mask
                     np.maximum(scores, part.scores, out=scores)
+            if boost != 1.0:
+                scores *= boost
+            return Matches(mask, scores)
+        if isinstance(q, AllButOne):
+            count = np.zeros(self._n, dtype=np.int32)
+            scores = np.zeros(self._n, dtype=np.float64)
+            for sub in q.subqueries:
+                part = self._eval(sub, scored)
+                count += part.mask
+                scores += part.scores
+            n = len(q.subqueries)
+            mask = count >= n - 1
+            if n > 2:
+                scores[count == n] *= n - 1
+            scores *= mask
             if boost != 1.0:
                 scores *= boost
             return Matches(mask, scores)

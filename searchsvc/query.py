@@ -30,7 +30,7 @@ from whoosh.query import (
 )
 
 from .config import MAX_QUERY_CHARS, MAX_RESULT_DEPTH
-from .engine import Best, Passage, WrittenPhrase
+from .engine import AllButOne, Best, Passage, WrittenPhrase
 from .languages import (
     CJK_CLASS,
     DEFAULT as DEFAULT_LANGUAGE,
@@ -1324,7 +1324,7 @@ def assemble_query(schema, parsed: ParsedQuery, compiled: CompiledQuery, *, rela
     elif without_last:
         words = [compiled.exact_words.get(id(w), w) for w in words if w is not compiled.last_group]
     if all_but_one and len(words) > 1:
-        required: list[Query] = [Or([And(words[:i] + words[i + 1:]) for i in range(len(words))]), *filters]
+        required: list[Query] = [AllButOne(words), *filters]
     elif relaxed and len(words) + len(compiled.relaxable) > 1:
         required = [Or([*words, *compiled.relaxable]), *filters]
     else:

@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from whoosh.query import Phrase, Term
+from whoosh.query import And, Or, Phrase, Term
 
-from searchsvc.engine import ANY_ORDER_SHARE, Best, Evaluator, LeafCache, Passage, near_posts
+from searchsvc.engine import ANY_ORDER_SHARE, AllButOne, Best, Evaluator, LeafCache, Passage, near_posts
 from searchsvc.query import build_query, parse_query
 from searchsvc.search import SearchIndex
 from searchsvc.vocabulary import Expander
@@ -97,6 +97,20 @@ def test_the_completions_of_a_word_being_typed_score_as_the_best_of_them(index):
             parts = [evaluator.evaluate(sub) for sub in q.subqueries]
             assert (found.mask == np.logical_or.reduce([p.mask for p in parts])).all()
             assert np.allclose(found.scores, np.maximum.reduce([p.scores for p in parts]) * q.boost)
+
+
+@pytest.mark.parametrize("words", [["python", "testing"], ["python", "testing", "pytest"],
+                                   ["python", "testing", "pytest", "again", "react"]])
+def test_every_word_but_one_matches_and_scores_as_the_or_of_the_ands_of_all_but_each(index, words):
+    """An AllButOne (searchsvc's, evaluated in one pass) is the Or of the Ands of every word
+    but each: the same posts, the same scores."""
+    with index.searcher() as (snap, searcher):
+        groups = [Or([Term("title", w, boost=8.0), Term("body", w)]) for w in words]
+        evaluator = Evaluator(searcher, snap.table(), LeafCache(), lambda: False, snap.postings)
+        found = evaluator.evaluate(AllButOne(groups))
+        expected = evaluator.evaluate(Or([And(groups[:i] + groups[i + 1:]) for i in range(len(groups))]))
+        assert found.mask.any() and (found.mask == expected.mask).all()
+        assert np.allclose(found.scores, expected.scores, rtol=1e-12)
 
 
 def _walk(q):
