@@ -147,7 +147,7 @@ class Best(Or):
 class AllButOne(Or):
     """Every word of a query but one, whichever: the Or of the Ands of all words but each,
     evaluated in one pass over the words rather than once per word left out (a pasted
-    Chinese or Japanese paragraph is hundreds of pairs of characters, each a word here).
+    Chinese or Japanese paragraph is a hundred pairs of characters or more, each a word here).
     A post with every word scores as it would in that Or, ``n - 1`` times the sum of its
     words' scores (one for each And it matches); a post lacking one, the sum of the others.
     searchsvc's own: Whoosh's searcher would read it as an Or."""

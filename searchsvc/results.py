@@ -13,7 +13,7 @@ import numpy as np
 
 from .postings import GenerationPostings
 from .config import MAX_RESULT_DEPTH
-from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections
+from .snippets import MINOR_TERM, SNIPPET_CHARS, Match, lead, mark, rank_sections
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
 from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, aside_terms, spread
@@ -186,6 +186,10 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
             exact = [i for i, hits in enumerate(heading_hits)
                      if hits == most and hits == len(heading_words[i]) and hits
                      and title_key(spans[i].heading) == query_key]
+            if minor:
+                # ("How it works" is no section about `how to debug a memory leak`.)
+                heading_hits = [hits - (1 - MINOR_TERM) * len(heading_terms & words & minor)
+                                for hits, words in zip(heading_hits, heading_words)]
         else:
             heading_hits = [0] * len(spans)
         ranked = rank_sections(spans, matches, heading_hits, exact, minor)

@@ -202,14 +202,15 @@ def lead(text: str, limit: int = SNIPPET_CHARS) -> str:
 def rank_sections(
     sections: Sequence[SectionSpan],
     matches: Sequence[Match],
-    heading_hits: Sequence[int],
+    heading_hits: Sequence[float],
     exact: Collection[int] = (),
     minor: Collection[str] = (),
 ) -> list[tuple[float, int]]:
     """Sections ordered by how well they match: ``[(score, index), ...]``, best first, score > 0.
 
-    ``heading_hits[i]`` is how many query terms section i's heading contains; a heading
-    match counts more than matches in the text below it. The sections of ``exact``, whose
+    ``heading_hits[i]`` is how many query terms section i's heading contains (a term of the
+    query's framing counting for MINOR_TERM); a heading match counts more than matches in the
+    text below it. The sections of ``exact``, whose
     heading is the query, come first: a reader who typed a heading wants that section, even
     when a subsection below it, whose heading has the same words, has more of them in its
     text. Sections are in text order and do not overlap (each runs from its heading to the

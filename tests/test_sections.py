@@ -136,6 +136,15 @@ def test_a_heading_typed_whole_is_the_first_section_over_a_subsection_with_its_w
     hit = open_index(settings.index_dir).search(SearchRequest(q="Full-stack frameworks")).results[0]
     assert anchors(hit)[0] == "full-stack-frameworks"
 
+def test_a_question_word_in_a_heading_does_not_make_it_the_first_section(make_blog, build_index, open_index):
+    # "how" frames the question; the section on the subject is the one with its words.
+    post = ("---\ntitle: Notes\n---\n\nIntro.\n\n## How it works\n\nThe collector frees memory often.\n\n"
+            "## Heap snapshots\n\nWe debug memory leaks with them.\n")
+    settings, _ = build_index(make_blog({"p.md": post}))
+    hit = open_index(settings.index_dir).search(SearchRequest(q="how to debug memory leaks")).results[0]
+    assert anchors(hit)[0] == "heap-snapshots"
+
+
 def test_the_title_as_the_query_returns_the_post(search):
     response = search("Deploying Web Apps")
     assert [h.id for h in response.results] == ["deploy"]
