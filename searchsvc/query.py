@@ -492,10 +492,12 @@ EXACT_PHRASES = True
 #: A word typed whole in a form at most RARE_FORM_POSTS posts have, whose stem at least
 #: RARE_FORM_RATIO times as many posts have ("esperan", beside "esperar", "espera",
 #: "esperando"...), is the word the reader remembers: its stem keeps this share of its
-#: weight (see _is_rare_form).
+#: weight (see _is_rare_form). A half (session 41) left a heading with the stem ahead of
+#: the post with the word ("Allocator ArrayBuffe"); a quarter gained on words cut short
+#: and with a typo at four seeds of the eval (session 42, docs/relevance-history.md).
 RARE_FORM_POSTS = 3
 RARE_FORM_RATIO = 4
-RARE_FORM_STEM = 0.5
+RARE_FORM_STEM = 0.25
 #: A last word typed after others that at most this many posts have whole in their body is
 #: as likely the start of a longer word (see _rare_after_common).
 RARE_WHOLE_WORD = 8

@@ -879,3 +879,18 @@ def test_a_rare_form_typed_whole_outranks_titles_with_its_stem_alone(search_blog
         **{f"filler{i}.md": post(f"Notes {i}") for i in range(30)},
     })
     assert [h.id for h in search("configuring proxy").results][:1] == ["remembered"]
+
+
+def test_a_rare_form_typed_whole_outranks_a_heading_with_its_stem_and_the_word_being_typed(search_blog):
+    """"allocator arraybuffe": one post has the very word; another has "Allocation" in a
+    heading. The stem of a rare form keeps a quarter of its share, and a heading with it
+    alone no longer outweighs the word remembered (a half did)."""
+    search = search_blog({
+        "embedder.md": post("Embedder API", body="Pass an allocator to the ArrayBuffer of each isolate. " + FILLER,
+                            code="const allocator = createAllocator();"),
+        "flags.md": post("Core flags", body="## Allocation\n\nFlags allocate memory for an ArrayBuffer. " + FILLER),
+        **{f"stem{i}.md": post(f"Memory notes, part {i}", body=f"Part {i} allocates buffers. " + FILLER)
+           for i in range(5)},
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(30)},
+    })
+    assert [h.id for h in search("allocator arraybuffe").results][:1] == ["embedder"]
