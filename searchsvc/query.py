@@ -1062,9 +1062,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             if group[0].pair:
                 if typed_at not in compiled.runs.values() and (last_run is None or at < last_run):
                     run = parsed.groups[typed_at][0].text
-                    compiled.run_phrases.append(Or([Phrase(f, tokens) if len(tokens) > 1 else Term(f, tokens[0])
-                                                    for f in PAIR_FIELDS for tokens in analyses(schema, f, run, langs)
-                                                    if tokens]))
+                    compiled.run_phrases.append(Or([field_query(f, tokens, 1.0) for f in PAIR_FIELDS
+                                                    for tokens in analyses(schema, f, run, langs) if tokens]))
                 compiled.runs[id(q)] = typed_at
             if last_run is not None and at >= last_run:
                 compiled.last_pairs.append(q)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .postings import GenerationPostings
 from .config import MAX_RESULT_DEPTH
-from .snippets import MINOR_TERM, SNIPPET_CHARS, Match, lead, mark, rank_sections
+from .snippets import SNIPPET_CHARS, Match, lead, mark, rank_sections, terms_worth
 from .snippets import snippet as make_snippet
 from .collect import Deadline, Outcome
 from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, aside_terms, spread
@@ -154,11 +154,11 @@ def summary(stored: dict[str, Any]) -> dict[str, Any]:
 def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | None = None) -> Iterator[Hit]:
     schema = searcher.schema
     matched = outcome.evaluator.terms_of([docnum for docnum, _ in outcome.page_hits])
-    offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed),
-                       langs=snap.query_languages())
+    langs = snap.query_languages()
+    offsets = _Offsets(searcher, matched, snap.postings, deadline, CjkWords.of(outcome.parsed), langs=langs)
     query_key = outcome.parsed.key
     # The query's framing ("how", "tutorial") is marked where shown, but chooses no snippet.
-    minor = aside_terms(schema, outcome.parsed, snap.query_languages())
+    minor = aside_terms(schema, outcome.parsed, langs)
     for docnum, score in outcome.page_hits:
         post = snap.post(searcher, docnum)
         stored = post.fields
@@ -188,8 +188,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
                      and title_key(spans[i].heading) == query_key]
             if minor:
                 # ("How it works" is no section about `how to debug a memory leak`.)
-                heading_hits = [hits - (1 - MINOR_TERM) * len(heading_terms & words & minor)
-                                for hits, words in zip(heading_hits, heading_words)]
+                heading_hits = [terms_worth(heading_terms & words, minor) for words in heading_words]
         else:
             heading_hits = [0] * len(spans)
         ranked = rank_sections(spans, matches, heading_hits, exact, minor)

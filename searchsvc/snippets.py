@@ -109,7 +109,7 @@ def _snap(text: str, start: int, end: int, lo: int, hi: int, reach: int = 15) ->
     return start, end
 
 
-def _terms_worth(terms: Collection[str], minor: Collection[str]) -> float:
+def terms_worth(terms: Collection[str], minor: Collection[str]) -> float:
     """What distinct ``terms`` found count for: 1 each, MINOR_TERM for those of ``minor``."""
     return sum(MINOR_TERM if t in minor else 1.0 for t in terms)
 
@@ -132,7 +132,7 @@ def best_window(text: str, matches: Sequence[Match], lo: int, hi: int, width: in
         while j + 1 < len(inside) and inside[j + 1].end - first.start <= width:
             j += 1
         window = inside[i : j + 1]
-        score = _terms_worth({m.term for m in window}, minor) + 0.01 * len(window)
+        score = terms_worth({m.term for m in window}, minor) + 0.01 * len(window)
         if score > best[0]:
             best = (score, i, j)
     _, i, j = best
@@ -231,7 +231,7 @@ def rank_sections(
     ranked = []
     for i in set(inside) | {i for i, hits in enumerate(heading_hits) if hits}:
         found = inside.get(i, ())
-        score = 3.0 * heading_hits[i] + _terms_worth({m.term for m in found}, minor) + min(len(found), 20) * 0.05
+        score = 3.0 * heading_hits[i] + terms_worth({m.term for m in found}, minor) + min(len(found), 20) * 0.05
         if i in exact:
             score += EXACT_HEADING
         if score > 0:
