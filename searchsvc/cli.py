@@ -18,7 +18,7 @@ from .indexer import ReindexError, ReindexSummary, reindex
 from .search import SORTS, SearchIndex, SearchRequest, SearchRequestError
 from .storage import IndexUnavailable
 
-#: Exit status when reindex could not run at all (busy, unreadable content); 1 means posts were skipped.
+#: Exit status when reindex could not run at all (busy, unreadable content, a worker killed); 1 means posts were skipped.
 EXIT_NOT_RUN = 3
 
 #: gunicorn's access log without what identifies a reader: time, request line, status, size, duration.
@@ -59,8 +59,8 @@ def reindex_command(content_dir, index_dir, full, as_json, watch, quiet) -> None
 
     Exit status: 0 when every post was indexed; 1 when some posts were skipped
     for errors (the others are still published); 2 for usage errors; 3 when the
-    reindex could not run (another one is running, or the content folder is
-    missing) and the existing index was kept.
+    reindex could not run (another one is running, the content folder is
+    missing, or a worker process was killed) and the existing index was kept.
     """
     settings = _settings(content_dir=content_dir, index_dir=index_dir)
     if watch:

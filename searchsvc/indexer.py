@@ -24,6 +24,7 @@ import shutil
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -274,7 +275,8 @@ def reindex(
     writes.
 
     :raise ReindexBusy: when another run holds the lock past ``settings.lock_timeout``.
-    :raise ReindexError: when the content directory cannot be read (the live index is kept).
+    :raise ReindexError: when the content directory cannot be read, or a worker process
+        stopped abruptly (the live index is kept).
     """
     started = time.monotonic()
     index_dir = settings.index_dir
@@ -713,6 +715,12 @@ def _reindex_locked(settings: Settings, *, full: bool, progress: Progress | None
             return summary
         # Step 4: publish it.
         _publish(settings, site, tmp, number, new_posts, summary, scanned_at)
+    except BrokenProcessPool:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ReindexError(
+            "A worker process preparing the posts stopped abruptly (killed, perhaps for want of memory); "
+            "the index is unchanged. Run the reindex again."
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -65,6 +65,14 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _cmdline(pid: int) -> bytes:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
 def _alive(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/stat") as fh:
@@ -165,3 +173,27 @@ def test_damaged_index_gives_a_clear_error_and_reindex_full_recovers(make_blog, 
         assert index.search(SearchRequest(q="shared")).total == 20  # same object, no restart
     finally:
         close_index(index)
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to find the worker processes")
+def test_a_worker_process_killed_mid_reindex_is_reported_in_a_sentence_and_the_index_kept(tmp_path):
+    content = synthetic_blog(tmp_path / "content", 400)
+    index_dir = tmp_path / "index"
+    reindex(Settings(content_dir=content, index_dir=index_dir))
+    before = storage.current_generation(index_dir)
+    proc = reindex_process(content, index_dir, "--full")
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while not workers and time.monotonic() < deadline and proc.poll() is None:
+        workers = {pid for pid in _children(proc.pid) if b"spawn_main" in _cmdline(pid)}
+        time.sleep(0.02)
+    assert workers, "the reindex never started its worker processes"
+    os.kill(min(workers), signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    out, err = proc.communicate(timeout=60)
+
+    assert proc.returncode == 3
+    assert b"Traceback" not in err
+    assert b"worker process" in err and b"index is unchanged" in err
+    assert storage.current_generation(index_dir).number == before.number
+    assert hits(index_dir, "uniqword7") == 1
+    assert not [p for p in os.listdir(index_dir) if p.startswith(storage.TMP_PREFIX)]
