@@ -479,6 +479,9 @@ NEAR_BONUS = TITLE_PHRASE_BONUS / 2
 SENTENCE_SLOP = 2 * NEAR_SLOP
 FUZZY_FACTOR = 0.35
 FUZZY_PREFIX_FACTOR = FUZZY_FACTOR * PREFIX_FACTOR
+#: A name with a dot that a word is typed without ("nodejs": "Node.js") counts for this share
+#: of the word typed, which posts may write as it is (see Vocabulary.dotted).
+DOTTED_SHARE = 0.5
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
 #: at a fraction of the cost).
@@ -936,12 +939,19 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         parts = []
         for clause in group:
             joined: list[str] = []
+            dotted: list[str] = []
             if clause.field:
                 q = _filter_clause(schema, clause, langs)
             else:
                 expansions: list[tuple[str, float]] = []
                 body_terms: list[tuple[str, float]] = []
                 if expander is not None and plain_word(clause):
+                    # A name typed without its dot ("nodejs": "Node.js"). Posts may write the
+                    # word typed too (in an address, "nodejs.org"), and that counts for more;
+                    # a word no post has is that name ("socketio": "socket.io"), no typo.
+                    dotted = [] if clause.also else expander.dotted(clause.text)
+                    dotted_share = DOTTED_SHARE if dotted and expander.known(clause.text) else 1.0
+                    meant = bool(clause.also) or dotted_share == 1.0 and bool(dotted)
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
                         # ... and, in titles that begin with the words typed, to the word there
@@ -964,17 +974,17 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     if len(clause.text) == 1 and is_cjk(clause.text):
                         # One character of a script without spaces: the start of a word.
                         body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
-                    # A word the blog's synonyms name is meant as typed: never a typo.
-                    corrections = () if clause.also else expander.corrections(clause.text)
+                    # A word the blog's synonyms name is meant as typed, and so is a name: never a typo.
+                    corrections = () if meant else expander.corrections(clause.text)
                     expansions += [(w, FUZZY_FACTOR) for w in corrections]
                     if corrections:
                         compiled.misspelt.add(title_key(clause.text))
-                    if not clause.also and (several_words or not corrections):
+                    if not meant and (several_words or not corrections):
                         # Beside other words, the body's near words too, even when titles and
                         # headings have one: the other words tell which was meant ("utilizada
                         # daos entiende": "datos" in headings, "dados" in the post's body).
                         body_terms += [(w, FUZZY_FACTOR) for w in expander.body_corrections(clause.text)]
-                    if starts_none and not clause.also and (several_words or not expansions and not body_terms) \
+                    if starts_none and not meant and (several_words or not expansions and not body_terms) \
                             and cased_as_typed(clause.text) and not expander.known(clause.text):
                         # A word being typed that starts no word, with a slip in it ("ugpra"):
                         # the words that start one typo away from it, a typo and a prefix each
@@ -1000,6 +1010,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                             if expander.known(rest):
                                 joined, apart[clause.text] = [rest], f"{first} {rest}"
                                 break
+                    if dotted:
+                        apart.setdefault(clause.text, dotted[0])
                 # A word typed whole in a rare form of a common stem is the word remembered.
                 rare_form = (expander is not None and clause is not last
                              and _is_rare_form(schema, expander, clause, langs))
@@ -1013,6 +1025,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # good a match as the word typed.
                 q = _text_query(schema, Clause(words, phrase=" " in words), (), (), langs)
                 if q is not None:
+                    parts.append(q)
+            for name in dotted:
+                q = _text_query(schema, Clause(name), (), (), langs)
+                if q is not None:
+                    q.boost = dotted_share
                     parts.append(q)
             for other in clause.also:
                 # The blog's synonyms: as good a match as the word typed.

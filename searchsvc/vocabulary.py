@@ -34,6 +34,10 @@ TITLE_CONTINUATIONS = 8
 #: looked for among at most MAX_FUZZY_POOL words.
 MAX_NEAR_STARTS = 24
 MAX_FUZZY_POOL = 10_000
+#: A word typed without the dot of a name posts write with one ("nodejs" for "Node.js"):
+#: of this many letters and digits at least, read as at most MAX_DOTTED such names.
+MIN_DOTTED = 4
+MAX_DOTTED = 2
 
 
 # ---------------------------------------------------------------------------
@@ -336,6 +340,22 @@ class Lexicon:
                 found[start] = int(self.counts[span.start])  # a word itself
         return sorted(found, key=lambda w: (-found[w], w))[:limit]
 
+    def dotted_terms(self) -> Iterable[tuple[str, int]]:
+        """The words with a dot ("node.js", "0.10.23"), with how many posts have each."""
+        if not isinstance(self.terms, PackedWords):
+            return ((t, int(self.counts[i])) for i, t in enumerate(self.terms) if "." in t)
+        packed = self.terms
+        ends = np.frombuffer(packed.offsets, dtype=np.int64)[1:]
+        dots = np.frombuffer(packed.data, dtype=np.uint8) == ord(".")
+        at = np.unique(np.searchsorted(ends, np.flatnonzero(dots), side="right")).tolist()
+        text = packed.data.decode("utf-8")
+        char_ends = np.cumsum(packed.lengths, dtype=np.int64)
+        if len(text) != (int(char_ends[-1]) if len(char_ends) else 0):  # a length over 65,535 was cut
+            return ((packed[i], int(self.counts[i])) for i in at)
+        starts = (char_ends - packed.lengths).tolist()
+        char_ends = char_ends.tolist()
+        return ((text[starts[i]:char_ends[i]], int(self.counts[i])) for i in at)
+
     def count(self, term: str) -> int:
         if self.index is not None:
             i = self.index.get(term)
@@ -395,6 +415,7 @@ class Vocabulary:
         self._body_completions: dict[str, list[str]] = {}
         self._body_corrections: dict[str, list[str]] = {}
         self._written: dict[str, str] | None = None
+        self._dotted: dict[str, list[str]] | None = None
         self._lock = threading.Lock()
 
     def lexicon(self, reader) -> Lexicon:
@@ -494,6 +515,41 @@ class Vocabulary:
             return True
         terms = analyze(self.schema, "body", word, lang, exact=as_written)
         return bool(terms) and any(reader.doc_frequency("body", t) for t in terms)
+
+    def dotted(self, reader, word: str) -> list[str]:
+        """The names with one dot or two that posts write and ``word`` is typed without them
+        ("nodejs": ``node.js``; "socketio": ``socket.io``; "jobsnodejsorg":
+        ``jobs.nodejs.org``; "v4213": ``v4.2.13``), commonest first, at most MAX_DOTTED;
+        none for a word of fewer than MIN_DOTTED letters and digits, nor for a number (or a
+        "v" and a number) that posts have: "2024" is the year, not version 2.0.24."""
+        word = word.lower()
+        if len(word) < MIN_DOTTED:
+            return []
+        names = self.dotted_names(reader).get(word, [])
+        if names and word.lstrip("v").isdigit() and self.known(reader, word):
+            return []
+        return names
+
+    def dotted_names(self, reader) -> dict[str, list[str]]:
+        """The names with one dot or two of the titles, headings, tags, descriptions and the
+        body ("node.js", "0.10.23"), by how they are typed without their dots ("nodejs",
+        "01023"), commonest first, MAX_DOTTED at most: read once per generation, from the
+        words already in memory."""
+        if self._dotted is None:
+            lexicon, body = self.lexicon(reader), self.body_lexicon(reader)
+            with self._lock:
+                if self._dotted is None:
+                    counts: dict[str, dict[str, int]] = {}
+                    for found in (lexicon.dotted_terms(), body.dotted_terms()):
+                        for name, posts in found:
+                            parts = name.split(".")
+                            joined = "".join(parts)
+                            if len(parts) <= 3 and all(parts) and joined.isalnum() and not has_cjk(joined):
+                                names = counts.setdefault(joined, {})
+                                names[name] = max(names.get(name, 0), posts)
+                    self._dotted = {joined: sorted(names, key=lambda name: -names[name])[:MAX_DOTTED]
+                                    for joined, names in counts.items()}
+        return self._dotted
 
     def corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:
         """Indexed words one typo away (4+ letters) or two (8+ letters), closest and commonest first.
@@ -723,6 +779,10 @@ class Expander:
     def post_count(self) -> int:
         """How many posts the index has."""
         return self.reader.doc_count()
+
+    def dotted(self, word: str) -> list[str]:
+        """The names with a dot that ``word`` is typed without (see Vocabulary.dotted)."""
+        return self.vocabulary.dotted(self.reader, word)
 
     def known(self, word: str, *, as_written: bool = False) -> bool:
         """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body;

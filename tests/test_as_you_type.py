@@ -120,6 +120,9 @@ class RecordingExpander:
     def corrections(self, word):
         return []
 
+    def dotted(self, word):
+        return []
+
     def body_completions(self, word, limit=None):
         self.completed.append(word)
         return []

@@ -894,3 +894,58 @@ def test_a_rare_form_typed_whole_outranks_a_heading_with_its_stem_and_the_word_b
         **{f"filler{i}.md": post(f"Notes {i}") for i in range(30)},
     })
     assert [h.id for h in search("allocator arraybuffe").results][:1] == ["embedder"]
+
+
+# ---------------------------------------------------------------------------
+# Names typed without their dot
+
+
+def test_a_name_typed_without_its_dot_finds_the_posts_that_write_it_with_one(search_blog):
+    """"profiling nodejs": the post titled "Profiling Node.js" first, though another post
+    writes "nodejs" (in an address) and not "Node.js"."""
+    search = search_blog({
+        "profiling.md": post("Profiling Node.js", body="Profiling a Node.js server under load. " + FILLER),
+        "address.md": post("Release notes", body="Profiling tips are on nodejs.org and github.com/nodejs. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(10)},
+    })
+    assert [h.id for h in search("profiling nodejs").results][:1] == ["profiling"]
+
+
+def test_a_name_typed_without_its_dot_alone_finds_only_the_posts_with_the_name(search_blog):
+    """"socketio", a word no post has: the post about socket.io, not the posts with "socket"
+    (the typo correction) before it."""
+    search = search_blog({
+        "io.md": post("Realtime chat", body="We moved the chat to socket.io last year. " + FILLER),
+        **{f"socket{i}.md": post(f"Socket notes {i}", body=f"A socket of part {i}. " + FILLER) for i in range(5)},
+    })
+    assert [h.id for h in search("socketio").results][:1] == ["io"]
+
+
+def test_a_title_typed_without_its_dot_is_an_exact_title(search_blog):
+    """"vuejs in production": the post of that title, before longer titles with the same
+    words whose posts say them more often."""
+    search = search_blog({
+        "prod.md": post("Vue.js in production", body="Some notes. " + FILLER),
+        **{f"other{i}.md": post(f"Vue.js in production, part {i}",
+                                body=f"Vue.js in production, production, Vue.js, part {i}. " + FILLER) for i in range(5)},
+        **{f"filler{i}.md": post(f"Notes {i}", body="See vuejs.org. " + FILLER) for i in range(5)},
+    })
+    assert [h.id for h in search("vuejs in production").results][:1] == ["prod"]
+
+
+def test_a_version_typed_without_its_dots_finds_the_release(search_blog):
+    """"node 01023 stable": the release "Node.js 0.10.23 (Stable)", not its neighbours."""
+    search = search_blog({
+        f"v{minor}.md": post(f"Node.js 0.10.{minor} (Stable)", body=f"Release 0.10.{minor} of Node. " + FILLER)
+        for minor in (21, 22, 23, 24)
+    })
+    assert [h.id for h in search("node 01023 stable").results][:1] == ["v23"]
+
+
+def test_a_number_posts_have_is_not_read_as_a_version(search_blog):
+    """"2024" is the year a post names, never version 2.0.24 of another."""
+    search = search_blog({
+        "year.md": post("Looking back at 2024", body="The year 2024 in review. " + FILLER),
+        "version.md": post("Version 2.0.24 is out", body="Release 2.0.24 fixes a bug. " + FILLER),
+    })
+    assert [h.id for h in search("2024").results] == ["year"]
