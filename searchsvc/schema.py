@@ -58,7 +58,9 @@ SCHEMA_VERSION = 14
 #: Arabic alef with hamza or madda, and in Persian and Urdu Arabic kaf and yeh, folded.
 #: 9: Turkish dotless ``ı`` read as ``i`` in title keys (see title_key): an index of 8 keys
 #: "Kapalı" ``kapalı``, which a query's key no longer is, until the rebuild.
-ANALYSIS_VERSION = 9
+#: 10: a language named by a letter and a sign ("C++", "C#") a word of its own
+#: (SIGNED_NAME), also indexed as its letter; an index of 9 reads "c++" as ``c``, as before.
+ANALYSIS_VERSION = 10
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -114,12 +116,23 @@ def _mark_ranges() -> str:
 _LETTER = f"[^\\W{CJK_CLASS}]"
 _MARKS = _mark_ranges()
 _LETTERS = f"(?:{_LETTER}+|[{_MARKS}]+)*"
-WORD_PATTERN = rf"{_LETTER}{_LETTERS}(?:\.{_LETTER}{_LETTERS})*|(?P<cjk>[{CJK_CLASS}]+)"
+#: A language named by a letter and a sign, a word of its own ("C++", "C#", "F#", "g++"):
+#: else "c++" found the posts about C and C# as well (see CompoundFilter: also indexed as
+#: its letter).
+SIGNED_NAME = r"(?<![\w.+#-])[A-Za-z](?:\+\+|#)(?![\w+#])"
+WORD_PATTERN = rf"{SIGNED_NAME}|{_LETTER}{_LETTERS}(?:\.{_LETTER}{_LETTERS})*|(?P<cjk>[{CJK_CLASS}]+)"
 #: The same words in a text without combining marks (most): a third faster to find.
-_PLAIN_WORD_PATTERN = rf"{_LETTER}+(?:\.{_LETTER}+)*|(?P<cjk>[{CJK_CLASS}]+)"
+_PLAIN_WORD_PATTERN = rf"{SIGNED_NAME}|{_LETTER}+(?:\.{_LETTER}+)*|(?P<cjk>[{CJK_CLASS}]+)"
+#: The words of an index of ANALYSIS_VERSION 9 or older (no signed names), which its
+#: pickled tokenizer keeps reading queries with, and their plain form.
+_PLAIN_PATTERNS = {
+    WORD_PATTERN: _PLAIN_WORD_PATTERN,
+    rf"{_LETTER}{_LETTERS}(?:\.{_LETTER}{_LETTERS})*|(?P<cjk>[{CJK_CLASS}]+)":
+        rf"{_LETTER}+(?:\.{_LETTER}+)*|(?P<cjk>[{CJK_CLASS}]+)",
+}
 _ANY_MARK = re.compile(f"[{_MARKS}]")
 #: Code identifiers, dotted paths (``formData.get``) and numbers.
-CODE_PATTERN = r"[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d\w*(?:\.\w+)*"
+CODE_PATTERN = rf"{SIGNED_NAME}|[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d\w*(?:\.\w+)*"
 
 #: English stop words (see :mod:`searchsvc.languages` for every language's).
 STOP = ENGLISH_STOP
@@ -235,6 +248,8 @@ class CompoundFilter(Filter):
 @lru_cache(maxsize=50_000)
 def _expand(text: str) -> tuple[tuple[str, int], ...]:
     """The extra tokens for one compound word (empty for a plain word)."""
+    if text[-1:] in "+#" and len(text) <= 3:  # "C++", "C#": the letter
+        return ((text[0], 0),)
     out: list[tuple[str, int]] = []
     if "." in text:
         offset = 0
@@ -670,8 +685,9 @@ class WordTokenizer(Tokenizer):
     def __init__(self, pattern: str = WORD_PATTERN):
         self.pattern = pattern
         self.expression = re.compile(pattern)
-        #: For a text without combining marks, when the pattern is WORD_PATTERN.
-        self._plain = re.compile(_PLAIN_WORD_PATTERN) if pattern == WORD_PATTERN else None
+        #: For a text without combining marks, when the pattern is WORD_PATTERN (or an
+        #: earlier release's).
+        self._plain = re.compile(_PLAIN_PATTERNS[pattern]) if pattern in _PLAIN_PATTERNS else None
         #: Two CJK characters in a row, where the pattern has runs of them to cut in pairs.
         self._pairs = re.compile(f"[{CJK_CLASS}]{{2}}") if "(?P<cjk>" in pattern else None
 

@@ -44,3 +44,47 @@ def test_resume_finds_only_the_post_with_resume(content_search):
 @pytest.mark.parametrize("q", ["the", "the of and", '"the"'])
 def test_stop_words_alone_do_not_fail(content_search, q):
     content_search(q)
+
+
+LANGUAGE_POSTS = {
+    "cpp.md": "---\ntitle: Modern C++ tips\n---\n\nA few habits for C++ code.\n",
+    "csharp.md": "---\ntitle: Learning C# in a week\n---\n\nNotes on C# and its tools.\n",
+    "fsharp.md": "---\ntitle: F# for fun\n---\n\nPipelines in F#.\n",
+    "c.md": "---\ntitle: A C compiler from scratch\n---\n\nWriting a compiler for C, in C.\n",
+    "cache.md": "---\ntitle: Caching for beginners\n---\n\nKeep what you computed.\n",
+}
+
+
+@pytest.mark.parametrize("q, expected", [("c++", "cpp"), ("C++", "cpp"), ("c#", "csharp"), ("C#", "csharp"),
+                                         ("f#", "fsharp")])
+def test_a_language_named_with_a_sign_finds_only_its_posts(search_blog, q, expected):
+    """"C++", "C#" and "F#" are words of their own: "c++" does not find the post about C
+    or the one about C#; nor is it being typed, a "c" that titles begin with."""
+    search = search_blog(LANGUAGE_POSTS)
+    assert [h.id for h in search(q).results] == [expected]
+
+
+def test_the_letter_of_a_language_named_with_a_sign_still_finds_it(search_blog):
+    """"c" finds the post about C first, and the posts about C++ and C# after it."""
+    search = search_blog(LANGUAGE_POSTS)
+    found = [h.id for h in search("c").results]
+    assert found[0] == "c" and {"cpp", "csharp"} <= set(found)
+
+
+def test_a_language_named_with_a_sign_is_marked_whole_in_the_snippet(search_blog):
+    search = search_blog(LANGUAGE_POSTS)
+    hit = search("c++ habits").results[0]
+    assert "<mark>C++</mark>" in hit.snippet_html and "<mark>C++</mark>" in hit.title_html
+
+
+def test_an_index_built_before_reads_a_signed_name_as_its_posts_were_read():
+    """Its tokenizer is unpickled from it with the words of its release: until the next
+    reindex rebuilds it, "c++" is ``c`` there, as its posts' "C++" is."""
+    import pickle
+
+    from searchsvc.schema import WORD_PATTERN, WordTokenizer, _PLAIN_PATTERNS
+
+    earlier_pattern = next(p for p in _PLAIN_PATTERNS if p != WORD_PATTERN)
+    earlier = pickle.loads(pickle.dumps(WordTokenizer(earlier_pattern)))
+    assert [w for w, _ in earlier.words("C++ and C#")] == ["C", "and", "C"]
+    assert [w for w, _ in WordTokenizer().words("C++ and C#")] == ["C++", "and", "C#"]
