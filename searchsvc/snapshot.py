@@ -187,9 +187,10 @@ class Snapshot:
     def warm(self, searcher) -> None:
         """Read, if not yet read, what a search of this generation needs whatever its words:
         the posts' table and the words of the titles and of the body (typo corrections,
-        completions, names typed without their dots). A search calls it before its time limit starts, which is for its own
-        work, not the generation's first reading (about 0.15 s at 1,000 posts, more than the
-        limit at 10,000: the first search after a publish found nothing)."""
+        completions, names typed without their dots). A search calls it before its time
+        limit starts, which is for its own work, not the generation's first reading (about
+        0.15 s at 1,000 posts, more than the limit at 10,000: the first search after a
+        publish found nothing)."""
         reader = searcher.reader()
         self.table()
         self.vocabulary.lexicon(reader)
