@@ -345,16 +345,11 @@ class Lexicon:
         if not isinstance(self.terms, PackedWords):
             return ((t, int(self.counts[i])) for i, t in enumerate(self.terms) if "." in t)
         packed = self.terms
-        ends = np.frombuffer(packed.offsets, dtype=np.int64)[1:]
-        dots = np.frombuffer(packed.data, dtype=np.uint8) == ord(".")
-        at = np.unique(np.searchsorted(ends, np.flatnonzero(dots), side="right")).tolist()
-        text = packed.data.decode("utf-8")
-        char_ends = np.cumsum(packed.lengths, dtype=np.int64)
-        if len(text) != (int(char_ends[-1]) if len(char_ends) else 0):  # a length over 65,535 was cut
-            return ((packed[i], int(self.counts[i])) for i in at)
-        starts = (char_ends - packed.lengths).tolist()
-        char_ends = char_ends.tolist()
-        return ((text[starts[i]:char_ends[i]], int(self.counts[i])) for i in at)
+        offsets = np.frombuffer(packed.offsets, dtype=np.int64)
+        dots = np.flatnonzero(np.frombuffer(packed.data, dtype=np.uint8) == ord("."))
+        at = np.unique(np.searchsorted(offsets[1:], dots, side="right"))
+        data, counts = packed.data, self.counts[at].tolist()
+        return ((data[a:b].decode("utf-8"), n) for a, b, n in zip(offsets[at].tolist(), offsets[at + 1].tolist(), counts))
 
     def count(self, term: str) -> int:
         if self.index is not None:
