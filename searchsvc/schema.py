@@ -59,7 +59,9 @@ SCHEMA_VERSION = 14
 #: 9: Turkish dotless ``ı`` read as ``i`` in title keys (see title_key): an index of 8 keys
 #: "Kapalı" ``kapalı``, which a query's key no longer is, until the rebuild.
 #: 10: a language named by a letter and a sign ("C++", "C#") a word of its own
-#: (SIGNED_NAME), also indexed as its letter; an index of 9 reads "c++" as ``c``, as before.
+#: (SIGNED_NAME), also indexed as its letter, and whole in title keys; an index of 9 reads
+#: "c++" as ``c``, as before, but for its title keys ("modern c tips"), which a query's
+#: key ("modern c++ tips") no longer is, until the rebuild.
 ANALYSIS_VERSION = 10
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
@@ -856,10 +858,17 @@ def title_key(title: str) -> str:
     ('dosya kapali', 'dosya kapali')
     >>> title_key("كتاب تازه") == title_key("کتاب تازه")
     True
+    >>> title_key("Modern C++ tips"), title_key("C#: async")
+    ('modern c++ tips', 'c# async')
     """
     folded = unicodedata.normalize("NFKD", title.lower().translate(_TITLE_LETTERS))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(re.findall(r"\w+", folded))
+    return " ".join(_TITLE_WORD.findall(folded))
+
+
+#: A title key's words: a language named by a letter and a sign whole ("c++ tips" is no
+#: key of "C# tips"), else letters and digits.
+_TITLE_WORD = re.compile(rf"{SIGNED_NAME}|\w+")
 
 
 #: BM25F's length normalisation per field: the body's length counts, and the headings' by

@@ -88,3 +88,9 @@ def test_an_index_built_before_reads_a_signed_name_as_its_posts_were_read():
     earlier = pickle.loads(pickle.dumps(WordTokenizer(earlier_pattern)))
     assert [w for w, _ in earlier.words("C++ and C#")] == ["C", "and", "C"]
     assert [w for w, _ in WordTokenizer().words("C++ and C#")] == ["C++", "and", "C#"]
+
+
+def test_titles_suggested_for_a_language_named_with_a_sign_are_its_own(make_blog, build_index, open_index):
+    settings, _ = build_index(make_blog(LANGUAGE_POSTS))
+    suggested = [s.text for s in open_index(settings.index_dir).suggest("c++") if s.kind == "title"]
+    assert suggested == ["Modern C++ tips"]
