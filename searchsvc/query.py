@@ -948,12 +948,12 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 expansions: list[tuple[str, float]] = []
                 body_terms: list[tuple[str, float]] = []
                 if expander is not None and plain_word(clause):
-                    # A name typed without its dot ("nodejs": "Node.js"). Posts may write the
+                    # A name typed without its dots ("nodejs": "Node.js"). Posts may write the
                     # word typed too (in an address, "nodejs.org"), and that counts for more;
                     # a word no post has is that name ("socketio": "socket.io"), no typo.
                     dotted = [] if clause.also else expander.dotted(clause.text)
                     dotted_share = DOTTED_SHARE if dotted and expander.known(clause.text) else 1.0
-                    meant = bool(clause.also) or dotted_share == 1.0 and bool(dotted)
+                    meant = bool(clause.also) or (bool(dotted) and dotted_share == 1.0)
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
                         # ... and, in titles that begin with the words typed, to the word there
