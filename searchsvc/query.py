@@ -46,7 +46,7 @@ from .languages import (
     question_words,
     stop_words,
 )
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, SIGNED_NAME, TITLE_PHRASE_BONUS, index_keeps_exact, title_key
+from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, index_keeps_exact, is_signed_name, title_key
 from .vocabulary import BODY_COMPLETIONS, Expander, analyze, cased_as_typed
 
 #: The languages a query is analysed in when nothing says otherwise.
@@ -878,7 +878,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     compiled = CompiledQuery([], [], [])
     # The word being typed, if any: none when the text went on after the last ("node 20 ").
     last = parsed.groups[-1][-1] if parsed.groups and not parsed.last_whole else None
-    if last is not None and _SIGNED.fullmatch(last.text):
+    if last is not None and is_signed_name(last.text):
         last = None  # "c++", "c#": typed whole (and its title key, "c", begins many titles)
     several_words = len(parsed.words) > 1
     # A last word of one or two letters, or the start of a stop word, after other words is
@@ -1114,10 +1114,6 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         if key != parsed.key and key not in compiled.asked_keys:
             compiled.asked_keys += (key,)
     return compiled
-
-
-#: A language named by a letter and a sign ("c++", "c#"), a word of its own.
-_SIGNED = re.compile(SIGNED_NAME)
 
 
 #: A year as a reader types it beside other words.

@@ -135,6 +135,13 @@ _PLAIN_PATTERNS = {
 _ANY_MARK = re.compile(f"[{_MARKS}]")
 #: Code identifiers, dotted paths (``formData.get``) and numbers.
 CODE_PATTERN = rf"{SIGNED_NAME}|[^\W\d][\w$]*(?:\.[^\W\d][\w$]*)*|\d\w*(?:\.\w+)*"
+_SIGNED = re.compile(SIGNED_NAME)
+
+
+def is_signed_name(word: str) -> bool:
+    """Whether ``word`` is a language named by a letter and a sign ("C++", "c#")."""
+    return _SIGNED.fullmatch(word) is not None
+
 
 #: English stop words (see :mod:`searchsvc.languages` for every language's).
 STOP = ENGLISH_STOP
@@ -250,7 +257,7 @@ class CompoundFilter(Filter):
 @lru_cache(maxsize=50_000)
 def _expand(text: str) -> tuple[tuple[str, int], ...]:
     """The extra tokens for one compound word (empty for a plain word)."""
-    if text[-1:] in "+#" and len(text) <= 3:  # "C++", "C#": the letter
+    if is_signed_name(text):  # "C++", "C#": the letter
         return ((text[0], 0),)
     out: list[tuple[str, int]] = []
     if "." in text:
