@@ -150,9 +150,9 @@ def execute(
     those with its words in the very forms typed score more. Such a near title comes before
     the posts of ``first`` too, unless not ``near_titles_first``.
     """
-    forms, misspelt, years, asked_keys = (
-        (compiled.forms, compiled.misspelt, compiled.years, compiled.asked_keys) if compiled is not None
-        else ((), (), (), ()))
+    forms, misspelt, years, asked_keys, read_keys = (
+        (compiled.forms, compiled.misspelt, compiled.years, compiled.asked_keys, compiled.read_keys)
+        if compiled is not None else ((), (), (), (), ()))
     table = snap.table()
     evaluator = Evaluator(searcher, table, snap.leaves, deadline.passed, snap.postings)
     found = evaluator.evaluate(query)
@@ -182,8 +182,9 @@ def execute(
         _title_start_bonus(table, found, mask, parsed)
         if _title_cover_bonus(table, found, mask, parsed, missing, asked_keys):
             # A title has every word typed, "tutorial" too ("A streams tutorial"): no title is
-            # the query without it ("Streams").
-            keys = [parsed.key, *reordered]
+            # the query without it ("Streams"); but one may be every word read otherwise
+            # ("realtime web": "Real-Time Web", beside "Realtime web servers").
+            keys = [parsed.key, *read_keys, *reordered]
         near_titles, sure = _near_title_bonus(table, found, mask, parsed, misspelt)
         if first:
             # Posts missing one word follow those with every word; but a post whose title is

@@ -286,6 +286,22 @@ class DocTable:
                 counts[words[at]] = counts.get(words[at], 0) + 1
         return sorted(counts, key=lambda w: (-counts[w], w))[:limit]
 
+    def titled_apart(self, key: str) -> str | None:
+        """``key`` (words as :func:`schema.title_key` reduces a title) with one word cut in
+        two, where a post's title is that: a title typed with two of its words joined
+        ("npmci" for "npm-ci", "realtime web" for "Real-Time Web"); None where no such cut
+        is a title. Each cut a look-up among the sorted keys, one per character of ``key``
+        at most."""
+        words = key.split()
+        keys, _docnums = self._title_keys()
+        for at, word in enumerate(words):
+            for cut in range(1, len(word)):
+                candidate = " ".join((*words[:at], word[:cut], word[cut:], *words[at + 1:]))
+                found = bisect.bisect_left(keys, candidate)
+                if found < len(keys) and keys[found] == candidate:
+                    return candidate
+        return None
+
     def _begun(self, prefix: str) -> tuple[int, int]:
         """Where the sorted title keys that begin with ``prefix`` are: keys[lo:hi]."""
         keys, _docnums = self._title_keys()

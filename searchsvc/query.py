@@ -46,7 +46,8 @@ from .languages import (
     question_words,
     stop_words,
 )
-from .schema import EXACT_TITLE_BONUS, FIELD_WEIGHTS, TITLE_PHRASE_BONUS, index_keeps_exact, is_signed_name, title_key
+from .schema import (EXACT_TITLE_BONUS, FIELD_WEIGHTS, JOINED_MARK, TITLE_PHRASE_BONUS, hyphen_joined,
+                     index_keeps_exact, is_signed_name, title_key)
 from .vocabulary import BODY_COMPLETIONS, Expander, analyze, cased_as_typed
 
 #: The languages a query is analysed in when nothing says otherwise.
@@ -105,6 +106,9 @@ class ParsedQuery:
     #: The text went on after its last word (a space, or one of ``? ! , ;``): that word is
     #: typed whole, not being typed ("node 20 " is not "node 2015").
     last_whole: bool = False
+    #: The last word as typed, where :func:`split_last_word` cut it in the last two groups
+    #: ("front-end": "front" and "end"); else "".
+    cut_last: str = ""
 
     @property
     def key(self) -> str:
@@ -345,7 +349,9 @@ def with_synonyms(parsed: ParsedQuery, synonyms) -> ParsedQuery:
         else:
             out.append(groups[i])
             i += 1
-    return ParsedQuery(tuple(out), last_whole=parsed.last_whole)
+    # (The last word cut in two stays so while its two groups are the last.)
+    cut_last = parsed.cut_last if len(out) == len(groups) else ""
+    return ParsedQuery(tuple(out), last_whole=parsed.last_whole, cut_last=cut_last)
 
 
 _LAST_PIECE = re.compile(r"^(?P<head>.*\w)[-/](?P<tail>\w+)$")
@@ -368,7 +374,7 @@ def split_last_word(parsed: ParsedQuery) -> ParsedQuery:
     if last.phrase or last.negated or last.field or m is None:
         return parsed
     head, tail = Clause(m.group("head")), Clause(m.group("tail"))
-    return ParsedQuery((*parsed.groups[:-1], (head,), (tail,)))
+    return ParsedQuery((*parsed.groups[:-1], (head,), (tail,)), cut_last=last.text)
 
 
 def within_words(parsed: ParsedQuery, limit: int) -> tuple[ParsedQuery, int]:
@@ -441,7 +447,7 @@ def split_joined(parsed: ParsedQuery, unmatched: Callable[[Clause], bool] = lamb
             groups.append(group)
     if len(groups) == len(parsed.groups):
         return parsed
-    return ParsedQuery(tuple(groups), parsed.last_whole)
+    return ParsedQuery(tuple(groups), parsed.last_whole, parsed.cut_last)
 
 
 # ---------------------------------------------------------------------------
@@ -463,6 +469,9 @@ PREFIX_FIELDS = ("title", "headings", "tag_text")
 #: Fields that index stop words (see schema.title_analyzer): a word that is only a stop
 #: word is looked for there, never required.
 STOP_WORD_FIELDS = ("body", "title", "headings")
+#: What a word typed last with a hyphen ("e-mail") gives each of its two pieces' groups
+#: where a post writes it as one ("email"): half a word each.
+CUT_JOINED_SHARE = 0.5
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 #: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
@@ -482,6 +491,8 @@ FUZZY_PREFIX_FACTOR = FUZZY_FACTOR * PREFIX_FACTOR
 #: A name with a dot that a word is typed without ("nodejs": "Node.js") counts for this share
 #: of the word typed, which posts may write as it is (see Vocabulary.dotted).
 DOTTED_SHARE = 0.5
+#: Fields where indexing also joins two words a hyphen joins (see schema.JOINED_MARK).
+JOINED_FIELDS = ("title", "headings", "tag_text", "description", "body")
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
 #: at a fraction of the cost).
@@ -548,6 +559,18 @@ def _exact_word(schema, text: str, langs: Sequence[str]) -> Query | None:
                 return None
             alternatives.append(Term(fieldname, tokens[0], boost=FIELD_WEIGHTS[fieldname]))
     return Or(alternatives)
+
+
+def hyphened(schema, expander: Expander, word: str, langs: Sequence[str]) -> Query | None:
+    """``word`` where posts write it as two words a hyphen joins ("realtime": "real-time",
+    "napi": "N-API"), which indexing also joins (schema.JOINED_MARK), in each field with its
+    weight; None where no post does."""
+    terms = []
+    for fieldname in JOINED_FIELDS:
+        for tokens in analyses(schema, fieldname, word, langs, exact=True):
+            if len(tokens) == 1 and expander.indexed(fieldname, JOINED_MARK + tokens[0]):
+                terms.append(Term(fieldname, JOINED_MARK + tokens[0], boost=FIELD_WEIGHTS[fieldname]))
+    return Or(terms) if terms else None
 
 
 def exact_forms(schema, langs: Sequence[str]) -> bool:
@@ -772,6 +795,11 @@ class CompiledQuery:
     #: ("npmhelp"), as a title is compared with them (:func:`schema.title_key`): a title
     #: that is one of them is the query's.
     asked_keys: tuple[str, ...] = ()
+    #: Of ``asked_keys``, those that are every word typed, read as a title may write them
+    #: ("npmhelp": "npm help"; "nodejs": "node js"; "realtime web": "real time web"): a title
+    #: that is one of them is the query's, even where another title has every word as typed
+    #: and more (see collect.collect).
+    read_keys: tuple[str, ...] = ()
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
     kinds: set[int] = field(default_factory=set)
@@ -934,6 +962,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     compiled.asked_keys += (key,)
     apart: dict[str, str] = {}  # words typed without the space between two: those two
     groups = list(_cjk_pairs(parsed.groups))
+    # The last word typed with a hyphen and cut in two ("front-end"), as one, where posts have that.
+    cut_joined = hyphen_joined(parsed.cut_last) if parsed.cut_last and expander is not None else None
+    if cut_joined is not None and (len(groups) < 2 or not expander.known(cut_joined)):
+        cut_joined = None
     last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups
     if typing_last and is_cjk_run(last):
         last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:])))
@@ -942,18 +974,21 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         for clause in group:
             joined: list[str] = []
             dotted: list[str] = []
+            joined_q = None
             if clause.field:
                 q = _filter_clause(schema, clause, langs)
             else:
                 expansions: list[tuple[str, float]] = []
                 body_terms: list[tuple[str, float]] = []
                 if expander is not None and plain_word(clause):
-                    # A name typed without its dots ("nodejs": "Node.js"). Posts may write the
-                    # word typed too (in an address, "nodejs.org"), and that counts for more;
-                    # a word no post has is that name ("socketio": "socket.io"), no typo.
+                    # A name typed without its dots ("nodejs": "Node.js") or its hyphen
+                    # ("realtime": "real-time"). Posts may write the word typed too (in an
+                    # address, "nodejs.org"), and that counts for more; a word no post has is
+                    # that name ("socketio": "socket.io"), no typo.
                     dotted = [] if clause.also else expander.dotted(clause.text)
-                    dotted_share = DOTTED_SHARE if dotted and expander.known(clause.text) else 1.0
-                    meant = bool(clause.also) or (bool(dotted) and dotted_share == 1.0)
+                    joined_q = None if clause.also else hyphened(schema, expander, clause.text, langs)
+                    name_share = DOTTED_SHARE if (dotted or joined_q is not None) and expander.known(clause.text) else 1.0
+                    meant = bool(clause.also) or (bool(dotted) or joined_q is not None) and name_share == 1.0
                     if clause is last:
                         expansions += [(w, PREFIX_FACTOR) for w in expander.completions(clause.text)]
                         # ... and, in titles that begin with the words typed, to the word there
@@ -1014,6 +1049,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                                 break
                     if dotted:
                         apart.setdefault(clause.text, dotted[0])
+                    if not joined and (together := hyphen_joined(clause.text)) is not None:
+                        # Two words joined by a hyphen ("front-end"): also as one, as other
+                        # posts write them ("frontend"; indexing joins them too).
+                        joined = [together]
+                        apart.setdefault(clause.text, together)
                 # A word typed whole in a rare form of a common stem is the word remembered.
                 rare_form = (expander is not None and clause is not last
                              and _is_rare_form(schema, expander, clause, langs))
@@ -1031,13 +1071,23 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             for name in dotted:
                 q = _text_query(schema, Clause(name), (), (), langs)
                 if q is not None:
-                    q.boost = dotted_share
+                    q.boost = name_share
                     parts.append(q)
+            if joined_q is not None:
+                joined_q.boost = name_share
+                parts.append(joined_q)
             for other in clause.also:
                 # The blog's synonyms: as good a match as the word typed.
                 q = _text_query(schema, Clause(other, phrase=" " in other), (), (), langs)
                 if q is not None:
                     parts.append(q)
+        if cut_joined is not None and at >= len(groups) - 2:
+            # The last word typed with a hyphen ("e-mail"), cut in two to complete its last
+            # piece: a post that writes it as one ("email") has both, by half each.
+            q = _text_query(schema, Clause(cut_joined), (), (), langs)
+            if q is not None:
+                q.boost = CUT_JOINED_SHARE
+                parts.append(q)
         if not parts:
             continue
         q = parts[0] if len(parts) == 1 else Or(parts)
@@ -1111,7 +1161,15 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     if apart:
         # The title those words name ("npmhelp": "npm-help").
         key = _key_of(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))
-        if key != parsed.key and key not in compiled.asked_keys:
+    elif expander is not None and not has_cjk(parsed.key):
+        # A title typed with two words joined, where posts have the joined word too
+        # ("realtime web": "Real-Time Web"; indexing joins words joined by a hyphen).
+        key = expander.titled_apart(parsed.key) or parsed.key
+    else:
+        key = parsed.key
+    if key != parsed.key:
+        compiled.read_keys = (key,)
+        if key not in compiled.asked_keys:
             compiled.asked_keys += (key,)
     return compiled
 

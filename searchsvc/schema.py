@@ -35,7 +35,7 @@ from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.system import pack_uint
 
 from . import languages
-from .languages import CJK_CLASS, ENGLISH_STOP
+from .languages import CJK_CLASS, ENGLISH_STOP, has_cjk
 
 #: Bump when fields or analyzers change: an index with another version is rebuilt in full.
 SCHEMA_VERSION = 14
@@ -62,7 +62,11 @@ SCHEMA_VERSION = 14
 #: (SIGNED_NAME), also indexed as its letter, and whole in title keys; an index of 9 reads
 #: "c++" as ``c``, as before, but for its title keys ("modern c tips"), which a query's
 #: key ("modern c++ tips") no longer is, until the rebuild.
-ANALYSIS_VERSION = 10
+#: 11: two words joined by a hyphen also indexed as one ("real-time": ``realtime``, its
+#: terms marked with JOINED_MARK; see WordTokenizer.index_words) in titles, headings, tags,
+#: descriptions and the body; an index of 10 has no such word, and finds "realtime" where
+#: posts write it so, as before.
+ANALYSIS_VERSION = 11
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -288,6 +292,28 @@ class NoiseFilter(Filter):
         for t in tokens:
             if not is_noise(t.text):
                 yield t
+
+
+#: What begins each term of a word that indexing made of two a hyphen joins ("real-time":
+#: ``\x1erealtime``; see WordTokenizer.index_words): such terms are apart from the words
+#: posts write, so a word is known, completed and corrected as the posts write it, and a
+#: query asks for the joined word where it chooses (see query.compile_query).
+JOINED_MARK = "\x1e"
+
+
+class JoinedFilter(Filter):
+    """Mark the terms of a word made of two a hyphen joins (a token the tokenizer gave
+    ``joined``: see WordTokenizer.index_words) with :data:`JOINED_MARK`; last but for
+    RenumberFilter, after stemming. A query's words pass as they are."""
+
+    def query_word(self, text: str, lang: str, exact: bool) -> str | None:
+        return text
+
+    def __call__(self, tokens):
+        for t in tokens:
+            if getattr(t, "joined", False):
+                t.text = JOINED_MARK + t.text
+            yield t
 
 
 class LanguageFilter(Filter):
@@ -519,10 +545,11 @@ class CachedAnalyzer(CompositeAnalyzer):
         if known is None:
             known = self._parts[lang] = {}
         last_original, pos = None, -1  # RenumberFilter's state
-        for n, (word, start) in enumerate(tokenizer.words(value)):
-            parts = known.get(word)
+        for word, start, end, n, joined in tokenizer.index_words(value, lang):
+            whole = len(word)
+            parts = known.get(JOINED_MARK + word if joined else word)
             if parts is None:
-                parts = self._word_parts(word, lang, known)
+                parts = self._word_parts(word, lang, known, joined)
             # The position RenumberFilter reads: the word's for its first token; for the next
             # parts, the one RenumberFilter gave the previous part (filters share one Token).
             seen = n
@@ -532,7 +559,10 @@ class CachedAnalyzer(CompositeAnalyzer):
                         last_original = seen
                         pos += 1
                     seen = pos
-                yield text, seen if renumber else n, start + startchar, start + endchar, boost
+                # (A token of the whole word ends where the word does: for words joined by a
+                # hyphen, a character after its length.)
+                last = end if startchar == 0 and endchar == whole else start + endchar
+                yield text, seen if renumber else n, start + startchar, last, boost
 
     def occurrences(self, value: str, chars: bool) -> Iterator[tuple[str, float, list]]:
         """(term, weight, deltas) of each term that indexing ``value`` gives, in the order the
@@ -558,14 +588,16 @@ class CachedAnalyzer(CompositeAnalyzer):
         for text, (weight, deltas, _, _) in found.items():
             yield text, weight, deltas
 
-    def _word_parts(self, word, lang, known):
-        """(text, start, end, boost) of each token ``word`` becomes, as the filters make them."""
+    def _word_parts(self, word, lang, known, joined=False):
+        """(text, start, end, boost) of each token ``word`` becomes, as the filters make them
+        (``joined``: a word indexing made of two a hyphen joins, see JoinedFilter)."""
         if isinstance(self.items[1], NoiseFilter) and is_noise(word):
             # What the first filter would do (most distinct words of release notes are hashes).
             parts: tuple = ()
         else:
             t = Token(positions=True, chars=True, removestops=True, mode="index", lang=lang)
             t.text, t.boost, t.stopped, t.pos, t.startchar, t.endchar = word, 1.0, False, 0, 0, len(word)
+            t.joined = joined
             tokens = iter([t])
             for item in self.items[1:]:
                 if not isinstance(item, RenumberFilter):
@@ -573,7 +605,7 @@ class CachedAnalyzer(CompositeAnalyzer):
             parts = tuple((t.text, t.startchar, t.endchar, t.boost) for t in tokens if not t.stopped)
         if len(known) >= CACHED_WORDS:
             known.clear()
-        known[word] = parts
+        known[JOINED_MARK + word if joined else word] = parts
         return parts
 
 
@@ -627,7 +659,7 @@ class CharacterPostings(Characters):
         boost = self.field_boost
         for text, weight, deltas in analyzer.occurrences(value, chars=True):
             count = len(deltas) // 3
-            yield text, count, weight * boost, pack_uint(count) + array("i", deltas).tobytes()
+            yield text, _counted(text, count), weight * boost, pack_uint(count) + array("i", deltas).tobytes()
 
     def encode(self, poslist):
         codes = []
@@ -667,7 +699,15 @@ class PositionPostings(Positions):
             return
         boost = self.field_boost
         for text, weight, deltas in analyzer.occurrences(value, chars=False):
-            yield text, len(deltas), weight * boost, pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+            yield text, _counted(text, len(deltas)), weight * boost, pack_uint(len(deltas)) + pickle.dumps(deltas, 2)
+
+
+def _counted(text: str, count: int) -> int:
+    """The occurrences of term ``text`` that a post's length in its field counts (Whoosh adds up
+    the second number of each word value): none of a word indexing joined (JOINED_MARK),
+    which is another reading of words already counted, so that a post with many words
+    joined by hyphens is no longer for it (BM25's length normalisation)."""
+    return 0 if text.startswith(JOINED_MARK) else count
 
 
 def _text(analyzer, *, phrase: bool, chars: bool = False, stored: bool = False, spelling: bool = False) -> TEXT:
@@ -691,8 +731,10 @@ class WordTokenizer(Tokenizer):
     [('React', 0, 0), ('服务', 1, 6), ('务器', 2, 7)]
     """
 
-    def __init__(self, pattern: str = WORD_PATTERN):
+    def __init__(self, pattern: str = WORD_PATTERN, joins: bool = False):
         self.pattern = pattern
+        #: Whether indexing also gives words joined by a hyphen as one (see :meth:`index_words`).
+        self.joins = joins
         self.expression = re.compile(pattern)
         #: For a text without combining marks, when the pattern is WORD_PATTERN (or an
         #: earlier release's).
@@ -701,13 +743,14 @@ class WordTokenizer(Tokenizer):
         self._pairs = re.compile(f"[{CJK_CLASS}]{{2}}") if "(?P<cjk>" in pattern else None
 
     def __eq__(self, other):
-        return type(other) is type(self) and other.pattern == self.pattern
+        return type(other) is type(self) and other.pattern == self.pattern and other.joins == self.joins
 
     def __getstate__(self):
-        return {"pattern": self.pattern}
+        return {"pattern": self.pattern, "joins": self.joins}
 
     def __setstate__(self, state):
-        self.__init__(state["pattern"])
+        # (An index of ANALYSIS_VERSION 10 or older pickled no ``joins``: it has none.)
+        self.__init__(state["pattern"], state.get("joins", False))
 
     def words(self, value: str) -> list[tuple[str, int]]:
         """(word, start) of each word of ``value``, CJK runs cut into pairs.
@@ -730,24 +773,103 @@ class WordTokenizer(Tokenizer):
             found.extend((word[i : i + 2], start + i) for i in range(len(word) - 1))
         return found
 
+    def index_words(self, value: str, lang: str) -> list[tuple[str, int, int, int, bool]]:
+        """(word, start, end, position, joined) of each word indexing ``value`` gives:
+        :meth:`words`, each at its own position, and with ``joins`` two words joined by a
+        hyphen also as one (``joined``), at the second's position ("real-time": ``real``, ``time`` and ``realtime``;
+        "e-mail": ``email``). Readers type "realtime", "frontend", "napi" for what posts
+        write "real-time", "front-end", "N-API". Of three words or more so joined, each two
+        in a row of two letters or more and no stop word ("hexo-front-matter":
+        ``frontmatter``, but "state-of-the-art" no more); never words with no letter (a
+        date), a name with a dot, nor words after a hyphen (an option, "--save-dev").
+
+        >>> [(w, n) for w, _, _, n, _ in WordTokenizer(joins=True).index_words("a real-time E-mail", "en")]
+        [('a', 0), ('real', 1), ('time', 2), ('realtime', 2), ('E', 3), ('mail', 4), ('email', 4)]
+        """
+        found = self.words(value)
+        words = [(word, start, start + len(word), n, False) for n, (word, start) in enumerate(found)]
+        if not self.joins or "-" not in value and "\u2010" not in value and "\u2011" not in value:
+            return words
+        out: list[tuple[str, int, int, int, bool]] = []
+        chain: list[tuple[str, int, int, int, bool]] = []
+        for entry in words:
+            if chain and entry[1] == chain[-1][2] + 1 and value[chain[-1][2]] in HYPHENS:
+                chain.append(entry)
+                continue
+            out.extend(self._joined(chain, value, lang))
+            chain = [entry]
+        out.extend(self._joined(chain, value, lang))
+        return out
+
+    @staticmethod
+    def _joined(chain: list[tuple[str, int, int, int, bool]], value: str,
+                lang: str) -> list[tuple[str, int, int, int, bool]]:
+        """``chain`` (words joined by hyphens), each two in a row also joined, as
+        :meth:`index_words` says."""
+        if len(chain) < 2 or (chain[0][1] and value[chain[0][1] - 1] in HYPHENS):
+            return chain
+        stops = languages.stop_words(lang) if len(chain) > 2 else frozenset()
+        out = [chain[0]]
+        for (first, start, *_), second_word in zip(chain, chain[1:]):
+            second, _, end, n, _ = second_word
+            out.append(second_word)
+            if _joinable(first, stops) and _joinable(second, stops) and (
+                    len(chain) == 2 or min(len(first), len(second)) >= 2):
+                # (Lower-cased: "Real-Time" is no name in camelCase, "RealTime", to cut again.)
+                out.append((languages.lower(lang, first + second), start, end, n, True))
+        return out
+
     def __call__(self, value, positions=False, chars=False, keeporiginal=False, removestops=True,
                  start_pos=0, start_char=0, tokenize=True, mode="", **kwargs):
         if "lang" not in kwargs or not kwargs["lang"]:
             kwargs["lang"] = _LANGUAGE.get()
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        found = self.words(value) if tokenize else iter([(value, 0)])
-        for n, (word, start) in enumerate(found):
+        if not tokenize:
+            found = [(value, 0, len(value), 0, False)]
+        elif mode == "index":
+            found = self.index_words(value, kwargs["lang"])
+        else:
+            found = [(word, start, start + len(word), n, False) for n, (word, start) in enumerate(self.words(value))]
+        for word, start, end, n, joined in found:
             t.text = word
             t.boost = 1.0
             t.stopped = False
+            t.joined = joined  # (see JoinedFilter)
             if keeporiginal:
                 t.original = word
             if positions:
                 t.pos = start_pos + n
             if chars:
                 t.startchar = start_char + start
-                t.endchar = start_char + start + len(word)
+                t.endchar = start_char + end
             yield t
+
+
+#: What joins two words into one that readers also type without it (see WordTokenizer.index_words).
+HYPHENS = "-\u2010\u2011"
+
+
+def hyphen_joined(word: str) -> str | None:
+    """``word``, two words joined by a hyphen, as one, as indexing also gives it (see
+    WordTokenizer.index_words); None for any other word.
+
+    >>> hyphen_joined("front-end"), hyphen_joined("E-mail"), hyphen_joined("2015-02"), hyphen_joined("a-b-c")
+    ('frontend', 'Email', None, None)
+    """
+    parts = _HYPHEN_SPLIT.split(word)
+    if len(parts) != 2 or not all(_joinable(part, frozenset()) for part in parts):
+        return None
+    return parts[0] + parts[1]
+
+
+_HYPHEN_SPLIT = re.compile(f"[{HYPHENS}]")
+
+
+def _joinable(word: str, stops: frozenset[str]) -> bool:
+    """Whether ``word`` may be half of a word joined by a hyphen: letters and digits, a
+    letter among them, no CJK, and (where ``stops`` are given) not a stop word."""
+    return (word.isalnum() and any(ch.isalpha() for ch in word) and not has_cjk(word)
+            and word.lower() not in stops)
 
 
 class LowerFilter(Filter):
@@ -812,11 +934,12 @@ def prose_analyzer():
     """Prose: words, compounds split, lower-cased, stop words out, stemmed and accent-folded
     in the post's language; CJK runs as pairs of characters."""
     return CachedAnalyzer(
-        WordTokenizer(),
+        WordTokenizer(joins=True),
         NoiseFilter(),
         CompoundFilter(),
         LowerFilter(),
         LanguageFilter(stops=True),
+        JoinedFilter(),
         RenumberFilter(),
     )
 
@@ -826,11 +949,12 @@ def title_analyzer():
     ("May Project Goals Update", "Rust in 2016", "Half a decade with Go") is found by
     them, and a phrase with them matches; they are short, so this costs little room."""
     return CachedAnalyzer(
-        WordTokenizer(),
+        WordTokenizer(joins=True),
         NoiseFilter(),
         CompoundFilter(),
         LowerFilter(),
         LanguageFilter(stops=False),
+        JoinedFilter(),
         RenumberFilter(),
     )
 

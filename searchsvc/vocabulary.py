@@ -733,6 +733,15 @@ class Expander:
             return []
         return self.vocabulary.as_written(self.reader, self.titles.title_words_at(key, TITLE_CONTINUATIONS))
 
+    def indexed(self, fieldname: str, term: str) -> bool:
+        """Whether any post has ``term`` (as indexed) in ``fieldname``."""
+        return bool(self.reader.doc_frequency(fieldname, term))
+
+    def titled_apart(self, key: str) -> str | None:
+        """The title key that ``key`` is with one word cut in two, if a post has that title
+        (see engine.DocTable.titled_apart)."""
+        return self.titles.titled_apart(key) if self.titles is not None and key else None
+
     def body_corrections(self, word: str) -> list[str]:
         return self.vocabulary.body_corrections(self.reader, word, self.lang)
 

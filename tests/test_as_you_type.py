@@ -123,6 +123,12 @@ class RecordingExpander:
     def dotted(self, word):
         return []
 
+    def titled_apart(self, key):
+        return None
+
+    def indexed(self, fieldname, term):
+        return False
+
     def body_completions(self, word, limit=None):
         self.completed.append(word)
         return []

@@ -942,6 +942,70 @@ def test_a_version_typed_without_its_dots_finds_the_release(search_blog):
     assert [h.id for h in search("node 01023 stable").results][:1] == ["v23"]
 
 
+# ---------------------------------------------------------------------------
+# Words joined by a hyphen, typed as one or with it
+
+
+def test_a_word_typed_as_one_finds_the_posts_that_write_it_with_a_hyphen(search_blog):
+    """"realtime": the post about real-time dashboards, though another post writes
+    "realtime" (the word is known, so it was not read as two)."""
+    search = search_blog({
+        "dash.md": post("Dashboards", body="Our real-time dashboards update every second. " + FILLER),
+        "other.md": post("Release notes", body="The realtime flag is gone. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}", body=f"Time is real, part {i}. " + FILLER) for i in range(5)},
+    })
+    assert sorted(h.id for h in search("realtime").results) == ["dash", "other"]
+
+
+def test_a_word_typed_as_one_still_finds_the_posts_that_write_it_apart(search_blog):
+    """"opensource", a word no post writes so: the posts with "open source" too, not only
+    the one with "open-source" (a word joined there is no word posts write)."""
+    search = search_blog({
+        "hyphen.md": post("Licences", body="Our open-source licences, explained. " + FILLER),
+        **{f"apart{i}.md": post(f"Open source notes {i}", body=f"Open source, part {i}. " + FILLER) for i in range(3)},
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert sorted(h.id for h in search("opensource").results) == ["apart0", "apart1", "apart2", "hyphen"]
+
+
+def test_a_word_typed_with_a_hyphen_finds_the_posts_that_write_it_as_one(search_blog):
+    """"e-mail" typed last (cut in two to complete "mail"): the post that writes "email"
+    too."""
+    search = search_blog({
+        "joined.md": post("Newsletters", body="Send the email on Monday. " + FILLER),
+        "hyphen.md": post("Letters", body="Send the e-mail on Friday. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert sorted(h.id for h in search("e-mail").results) == ["hyphen", "joined"]
+    # (Typed before another word, whole: "e-mail" or "email".)
+    assert [h.id for h in search("e-mail newsletters").results][:1] == ["joined"]
+
+
+def test_a_title_typed_with_its_hyphen_left_out_is_an_exact_title(search_blog):
+    """"braceexpansion": the post titled "brace-expansion", before a post that writes
+    "braceexpansion" in its text and posts with "brace expansion" in theirs."""
+    search = search_blog({
+        "pkg.md": post("brace-expansion", body="Brace expansion as known from sh and bash. " + FILLER),
+        "code.md": post("Globbing", body="Call braceexpansion and braceexpansion again, "
+                                         "brace expansion and brace expansion. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert [h.id for h in search("braceexpansion").results][:1] == ["pkg"]
+    assert [h.id for h in search("braceexpansion ").results][:1] == ["pkg"]
+
+
+def test_a_title_typed_with_two_words_joined_is_an_exact_title(search_blog):
+    """"instrumenting the realtime web" for "Instrumenting the Real-Time Web": that post,
+    before one whose title has the words as typed, and more."""
+    search = search_blog({
+        "talk.md": post("Instrumenting the Real-Time Web", body="A talk about tracing. " + FILLER),
+        "notes.md": post("Instrumenting the realtime web servers", body="Instrumenting the realtime web, "
+                                                                        "instrumenting web servers in realtime. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert [h.id for h in search("instrumenting the realtime web").results][:1] == ["talk"]
+
+
 def test_a_number_posts_have_is_not_read_as_a_version(search_blog):
     """"2024" is the year a post names, never version 2.0.24 of another."""
     search = search_blog({

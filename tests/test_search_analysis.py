@@ -94,3 +94,58 @@ def test_titles_suggested_for_a_language_named_with_a_sign_are_its_own(make_blog
     settings, _ = build_index(make_blog(LANGUAGE_POSTS))
     suggested = [s.text for s in open_index(settings.index_dir).suggest("c++") if s.kind == "title"]
     assert suggested == ["Modern C++ tips"]
+
+
+# ---------------------------------------------------------------------------
+# Words joined by a hyphen
+
+
+def _indexed(text: str, lang: str = "en") -> list[str]:
+    from searchsvc.schema import WordTokenizer
+
+    return [word for word, *_ in WordTokenizer(joins=True).index_words(text, lang)]
+
+
+def test_two_words_joined_by_a_hyphen_are_also_indexed_as_one():
+    assert _indexed("real-time E-mail") == ["real", "time", "realtime", "E", "mail", "email"]
+
+
+def test_the_word_joined_shares_the_position_of_the_second_and_spans_both():
+    from searchsvc.schema import WordTokenizer
+
+    found = WordTokenizer(joins=True).index_words("our front-end", "en")
+    assert found[-1] == ("frontend", 4, 13, 2, True) and found[-2][3] == 2
+
+
+@pytest.mark.parametrize("text", ["--save-dev", "2015-02-27", "socket.io-client", "a - b", "日本-東京"])
+def test_an_option_a_date_a_dotted_name_or_words_apart_are_not_joined(text):
+    assert _indexed(text) == _indexed(text.replace("-", " "))
+
+
+def test_of_three_words_so_joined_each_two_without_a_stop_word_are_joined():
+    assert _indexed("hexo-front-matter") == ["hexo", "front", "hexofront", "matter", "frontmatter"]
+    assert _indexed("state-of-the-art") == ["state", "of", "the", "art"]
+
+
+def test_an_index_built_before_joins_no_words():
+    """Its tokenizer is unpickled from it without ``joins``: until the next reindex
+    rebuilds it, its posts are read as they were."""
+    import pickle
+
+    from searchsvc.schema import WordTokenizer
+
+    earlier = WordTokenizer()
+    state = earlier.__getstate__()
+    del state["joins"]
+    restored = pickle.loads(pickle.dumps(earlier))
+    restored.__setstate__(state)
+    assert [w for w, *_ in restored.index_words("real-time", "en")] == ["real", "time"]
+
+
+def test_a_word_typed_as_one_marks_the_hyphenated_word_in_the_snippet(search_blog):
+    search = search_blog({
+        "dash.md": "---\ntitle: Dashboards\n---\n\nOur real-time dashboards update every second.\n",
+        "other.md": "---\ntitle: Other\n---\n\nNothing here.\n",
+    })
+    hit = search("realtime").results[0]
+    assert hit.id == "dash" and "<mark>real-time</mark>" in hit.snippet_html
