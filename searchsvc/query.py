@@ -975,6 +975,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             joined: list[str] = []
             dotted: list[str] = []
             joined_q = None
+            as_one = None
             if clause.field:
                 q = _filter_clause(schema, clause, langs)
             else:
@@ -1051,8 +1052,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         apart.setdefault(clause.text, dotted[0])
                     if not joined and (together := hyphen_joined(clause.text)) is not None:
                         # Two words joined by a hyphen ("front-end"): also as one, as other
-                        # posts write them ("frontend"; indexing joins them too).
-                        joined = [together]
+                        # posts write them ("frontend"), at half the share of the words as
+                        # typed (the very form typed counts for more, as for a name).
+                        as_one = together
                         apart.setdefault(clause.text, together)
                 # A word typed whole in a rare form of a common stem is the word remembered.
                 rare_form = (expander is not None and clause is not last
@@ -1076,6 +1078,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             if joined_q is not None:
                 joined_q.boost = name_share
                 parts.append(joined_q)
+            if as_one is not None and (q := _text_query(schema, Clause(as_one), (), (), langs)) is not None:
+                q.boost = DOTTED_SHARE
+                parts.append(q)
             for other in clause.also:
                 # The blog's synonyms: as good a match as the word typed.
                 q = _text_query(schema, Clause(other, phrase=" " in other), (), (), langs)
