@@ -491,8 +491,9 @@ FUZZY_PREFIX_FACTOR = FUZZY_FACTOR * PREFIX_FACTOR
 #: A name with a dot that a word is typed without ("nodejs": "Node.js") counts for this share
 #: of the word typed, which posts may write as it is (see Vocabulary.dotted).
 DOTTED_SHARE = 0.5
-#: Fields where indexing also joins two words a hyphen joins (see schema.JOINED_MARK).
-JOINED_FIELDS = ("title", "headings", "tag_text", "description", "body")
+#: Fields where indexing also joins two words a hyphen joins (see schema.JOINED_MARK): the
+#: fields of prose, titles and headings, as for expansions.
+JOINED_FIELDS = EXPANDED_FIELDS
 #: A phrase bonus looks for the first this many words of the query in order (a pasted
 #: sentence of 30 words or pairs of CJK characters is as good as found by its first 8,
 #: at a fraction of the cost).
