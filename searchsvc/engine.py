@@ -293,12 +293,10 @@ class DocTable:
         is a title. Each cut a look-up among the sorted keys, one per character of ``key``
         at most."""
         words = key.split()
-        keys, _docnums = self._title_keys()
         for at, word in enumerate(words):
             for cut in range(1, len(word)):
                 candidate = " ".join((*words[:at], word[:cut], word[cut:], *words[at + 1:]))
-                found = bisect.bisect_left(keys, candidate)
-                if found < len(keys) and keys[found] == candidate:
+                if self.titled(candidate).size:
                     return candidate
         return None
 

@@ -965,8 +965,11 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     groups = list(_cjk_pairs(parsed.groups))
     # The last word typed with a hyphen and cut in two ("front-end"), as one, where posts have that.
     cut_joined = hyphen_joined(parsed.cut_last) if parsed.cut_last and expander is not None else None
-    if cut_joined is not None and (len(groups) < 2 or not expander.known(cut_joined)):
-        cut_joined = None
+    cut_joined_q = None  # (one query object, in both groups)
+    if cut_joined is not None and len(groups) >= 2 and expander.known(cut_joined):
+        cut_joined_q = _text_query(schema, Clause(cut_joined), (), (), langs)
+        if cut_joined_q is not None:
+            cut_joined_q.boost = CUT_JOINED_SHARE
     last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups
     if typing_last and is_cjk_run(last):
         last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:])))
@@ -1087,13 +1090,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 q = _text_query(schema, Clause(other, phrase=" " in other), (), (), langs)
                 if q is not None:
                     parts.append(q)
-        if cut_joined is not None and at >= len(groups) - 2:
+        if cut_joined_q is not None and at >= len(groups) - 2:
             # The last word typed with a hyphen ("e-mail"), cut in two to complete its last
             # piece: a post that writes it as one ("email") has both, by half each.
-            q = _text_query(schema, Clause(cut_joined), (), (), langs)
-            if q is not None:
-                q.boost = CUT_JOINED_SHARE
-                parts.append(q)
+            parts.append(cut_joined_q)
         if not parts:
             continue
         q = parts[0] if len(parts) == 1 else Or(parts)
