@@ -300,6 +300,17 @@ class DocTable:
                     return candidate
         return None
 
+    def titled_together(self, key: str) -> str | None:
+        """``key`` with two words in a row joined, where a post's title is that: a title
+        typed with one of its words cut in two ("web site redesign" for "Website Redesign");
+        None where no such join is a title. One look-up per word of ``key`` at most."""
+        words = key.split()
+        for at in range(len(words) - 1):
+            candidate = " ".join((*words[:at], words[at] + words[at + 1], *words[at + 2:]))
+            if self.titled(candidate).size:
+                return candidate
+        return None
+
     def _begun(self, prefix: str) -> tuple[int, int]:
         """Where the sorted title keys that begin with ``prefix`` are: keys[lo:hi]."""
         keys, _docnums = self._title_keys()

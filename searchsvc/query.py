@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from datetime import date, datetime, time as dtime
-from typing import Callable, Collection, Iterable, Sequence
+from typing import Callable, Collection, Iterable, Mapping, Sequence
 
 from whoosh.query import (
     And,
@@ -48,7 +48,7 @@ from .languages import (
 )
 from .schema import (EXACT_TITLE_BONUS, FIELD_WEIGHTS, JOINED_MARK, TITLE_PHRASE_BONUS, hyphen_joined,
                      index_keeps_exact, is_signed_name, title_key)
-from .vocabulary import BODY_COMPLETIONS, Expander, analyze, cased_as_typed
+from .vocabulary import BODY_COMPLETIONS, PREFIX_FIELDS, Expander, analyze, cased_as_typed
 
 #: The languages a query is analysed in when nothing says otherwise.
 ENGLISH = (DEFAULT_LANGUAGE,)
@@ -464,14 +464,15 @@ def field_query(fieldname: str, tokens: list[str], boost: float) -> Query | None
 
 #: Fields a prefix or typo expansion is searched in (code keeps exact names only).
 EXPANDED_FIELDS = ("title", "headings", "tag_text", "description", "body")
-#: Completions of the word being typed are looked for where a reader's target is named.
-PREFIX_FIELDS = ("title", "headings", "tag_text")
 #: Fields that index stop words (see schema.title_analyzer): a word that is only a stop
 #: word is looked for there, never required.
 STOP_WORD_FIELDS = ("body", "title", "headings")
 #: What a word typed last with a hyphen ("e-mail") gives each of its two pieces' groups
 #: where a post writes it as one ("email"): half a word each.
 CUT_JOINED_SHARE = 0.5
+#: ... and each of two words typed apart where a post writes them as one ("web site":
+#: "website"; see _apart_joined).
+APART_JOINED_SHARE = 0.5
 #: How much an expansion counts next to the word as typed: exact > prefix > fuzzy.
 PREFIX_FACTOR = 0.5
 #: The passage bonus: words in order in the body, each at most NEAR_SLOP words after the
@@ -624,17 +625,45 @@ def _is_rare_form(schema, expander: Expander, clause: Clause, langs: Sequence[st
     return False
 
 
+def _apart_joined(schema, groups: Sequence[tuple[int, tuple[Clause, ...]]], expander: Expander,
+                  langs: Sequence[str]) -> dict[int, list[Query]]:
+    """By group, the queries of two words typed apart, each alone in its group, that posts
+    write as one ("web site": "website"), at APART_JOINED_SHARE each: letters and digits, a
+    letter among them, neither a stop word, a question's word or a word for the kind of post
+    (``langs``), and the word they make one that posts write as it is (not another word's
+    stem: "package management" is no "packageManager")."""
+    found: dict[int, list[Query]] = {}
+    for at in range(len(groups) - 1):
+        pair = (groups[at][1], groups[at + 1][1])
+        if not all(len(group) == 1 and plain_word(group[0]) and not group[0].also and not group[0].slip
+                   and not group[0].pair for group in pair):
+            continue
+        first, second = pair[0][0], pair[1][0]
+        together = hyphen_joined(f"{first.text}-{second.text}")
+        if together is None or any(is_stop_word(schema, c, langs) for c in (first, second)) \
+                or not expander.known(together, as_written=True):
+            continue
+        q = _text_query(schema, Clause(together), (), (), langs)
+        if q is not None:
+            q.boost = APART_JOINED_SHARE
+            found.setdefault(at, []).append(q)
+            found.setdefault(at + 1, []).append(q)
+    return found
+
+
 def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = (),
                 body_terms: Sequence[tuple[str, float]] = (), langs: Sequence[str] = ENGLISH,
-                rare_form: bool = False) -> Query | None:
+                rare_form: bool = False, joined_starts: Mapping[str, Sequence[str]] | None = None) -> Query | None:
     """A free-text word or phrase, searched in every text field with its weight, read in
     each of ``langs``.
 
     ``expansions`` are other words (completions of a word being typed, corrections
     of a typo) that also match, each with a factor below 1; a field's completions count
-    as one word (engine.Best). With ``rare_form`` (see _is_rare_form), the word's stem
-    counts for RARE_FORM_STEM of its share: the form typed is the word meant. A word that
-    prose analysis removes entirely (a stop word) is dropped.
+    as one word (engine.Best); ``joined_starts``, by field, are completions too: terms of
+    words joined by a hyphen (marked, as indexed) that the word being typed starts. With
+    ``rare_form`` (see _is_rare_form), the word's stem counts for RARE_FORM_STEM of its
+    share: the form typed is the word meant. A word that prose analysis removes entirely (a
+    stop word) is dropped.
     """
     if not any(analyze(schema, f, clause.text, lang) for f in STOP_WORD_FIELDS for lang in langs):
         return None
@@ -706,6 +735,10 @@ def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] 
                 completions.setdefault("body", []).append(term)
             else:
                 alternatives.append(term)
+    for fieldname, terms in (joined_starts or {}).items():
+        for text in terms:
+            completions.setdefault(fieldname, []).append(
+                Term(fieldname, text, boost=FIELD_WEIGHTS[fieldname] * PREFIX_FACTOR * scale))
     # The completions stand for one word, the one being typed: in each field a post counts
     # the best of them, not their sum (a post with "profiler", "profiling", "profilers" and
     # "profiles" came before the one with "styling" for `styling prof`; measured with
@@ -970,6 +1003,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         cut_joined_q = _text_query(schema, Clause(cut_joined), (), (), langs)
         if cut_joined_q is not None:
             cut_joined_q.boost = CUT_JOINED_SHARE
+    # Two words typed apart that posts write as one ("web site": "website"; "work flow"), as
+    # one too: half a word in each word's group, as the pieces of a word typed with a hyphen.
+    apart_joined = _apart_joined(schema, groups, expander, framing) if expander is not None else {}
     last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups
     if typing_last and is_cjk_run(last):
         last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:])))
@@ -980,6 +1016,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             dotted: list[str] = []
             joined_q = None
             as_one = None
+            joined_starts: dict[str, list[str]] = {}
             if clause.field:
                 q = _filter_clause(schema, clause, langs)
             else:
@@ -1000,19 +1037,25 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                         # ("npm di": "diff" and "dist" of "npm-dist-tag", which the commonest
                         # words of titles, headings and tags, "directory" and "display", may miss).
                         expansions += [(w, PREFIX_FACTOR) for w in expander.title_continuations(parsed.key)]
-                        if several_words and not short_last and (
-                                not expander.body_has_as_typed(clause.text)
-                                or _rare_after_common(schema, expander, parsed, clause, langs)):
+                        body_too = several_words and not short_last and (
+                            not expander.body_has_as_typed(clause.text)
+                            or _rare_after_common(schema, expander, parsed, clause, langs))
+                        # (Twice as many where the body has each word twice: stem and as written.)
+                        body_limit = BODY_COMPLETIONS * 2 if exact_forms(schema, langs) else BODY_COMPLETIONS
+                        if body_too:
                             # After other words the last is being typed ("festival cau"): it
                             # also completes to the body's commonest words that start so (not
                             # a whole word already: each completion costs a list of posts; a
                             # word a stemmer made of it does not count: "tes" is "te", "lis" "li").
-                            # (Twice as many where the body has each word twice: stem and as written.)
-                            found = (expander.body_completions(clause.text, BODY_COMPLETIONS * 2)
-                                     if exact_forms(schema, langs) else expander.body_completions(clause.text))
-                            body_terms += [(w, PREFIX_FACTOR) for w in found]
+                            body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, body_limit)]
+                        if not clause.also:
+                            # ... and to words posts write with a hyphen ("realti": "real-time"),
+                            # in the same fields, where as common as the words written so.
+                            fields = PREFIX_FIELDS + (("body",) if body_too else ())
+                            joined_starts = {f: found for f in fields
+                                             if (found := expander.joined_completions(clause.text, f, body_limit))}
                     # The last word starts no word the blog has: typed with a slip, or a typo.
-                    starts_none = clause is last and not expansions and not body_terms
+                    starts_none = clause is last and not expansions and not body_terms and not joined_starts
                     if len(clause.text) == 1 and is_cjk(clause.text):
                         # One character of a script without spaces: the start of a word.
                         body_terms += [(w, PREFIX_FACTOR) for w in expander.body_completions(clause.text, CJK_COMPLETIONS)]
@@ -1044,7 +1087,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     # for "npm-help"), when nothing else reads the word; else an elided word
                     # and the next typed without the apostrophe ("dapt" for "d'APT"), the next
                     # word whatever typos it is near.
-                    joined = [] if expansions or body_terms else splits_in_two(clause.text, expander)
+                    joined = [] if expansions or body_terms or joined_starts else splits_in_two(clause.text, expander)
                     if joined:
                         apart[clause.text] = joined[0]
                     elif not expander.known(clause.text):
@@ -1063,7 +1106,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 # A word typed whole in a rare form of a common stem is the word remembered.
                 rare_form = (expander is not None and clause is not last
                              and _is_rare_form(schema, expander, clause, langs))
-                q = _text_query(schema, clause, expansions, body_terms, langs, rare_form=rare_form)
+                q = _text_query(schema, clause, expansions, body_terms, langs, rare_form=rare_form,
+                                joined_starts=joined_starts)
                 if q is not None and clause.weight != 1.0:
                     q.boost = clause.weight
             if q is not None:
@@ -1090,6 +1134,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                 q = _text_query(schema, Clause(other, phrase=" " in other), (), (), langs)
                 if q is not None:
                     parts.append(q)
+        parts += apart_joined.get(at, ())
         if cut_joined_q is not None and at >= len(groups) - 2:
             # The last word typed with a hyphen ("e-mail"), cut in two to complete its last
             # piece: a post that writes it as one ("email") has both, by half each.
@@ -1169,8 +1214,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
         key = _key_of(apart.get(c.text, c.text) for c in parsed.clauses if plain_word(c))
     elif expander is not None and not has_cjk(parsed.key):
         # A title typed with two words joined, where posts have the joined word too
-        # ("realtime web": "Real-Time Web"; indexing joins words joined by a hyphen).
-        key = expander.titled_apart(parsed.key) or parsed.key
+        # ("realtime web": "Real-Time Web"; indexing joins words joined by a hyphen), or
+        # with a word cut in two ("web site redesign": "Website Redesign").
+        key = expander.titled_apart(parsed.key) or expander.titled_together(parsed.key) or parsed.key
     else:
         key = parsed.key
     if key != parsed.key:

@@ -19,7 +19,7 @@ from .collect import Deadline, Outcome
 from .query import CJK_WORD_CHARS, MAX_CJK_PAIRS, aside_terms, spread
 from .snapshot import Snapshot, StoredPost
 from .languages import CJK_CLASS, DEFAULT as DEFAULT_LANGUAGE, is_cjk, is_word
-from .schema import title_key, word_forms
+from .schema import JOINED_MARK, title_key, word_forms
 
 #: Occurrences of one term considered for a snippet, and characters re-analysed for a fallback one.
 MAX_MATCHES_PER_TERM = 200
@@ -179,7 +179,11 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
         exact: list[int] = []
         if heading_terms:
             heading_words = post.heading_terms(schema)
-            heading_hits = [len(heading_terms & words) for words in heading_words]
+            found_in = heading_words
+            if any(t.startswith(JOINED_MARK) for t in heading_terms):
+                # A word typed as one that a heading writes with a hyphen ("realtime": "Real-Time").
+                found_in = [words | joined for words, joined in zip(heading_words, post.heading_joined(schema))]
+            heading_hits = [len(heading_terms & words) for words in found_in]
             most = max(heading_hits, default=0)
             # (Only a heading with the most words of the query, and no other word, can be the
             # query: a manual's hundred headings with one word of it are not compared.)
@@ -188,7 +192,7 @@ def shown_hits(searcher, snap: Snapshot, outcome: Outcome, deadline: Deadline | 
                      and title_key(spans[i].heading) == query_key]
             if minor:
                 # ("How it works" is no section about `how to debug a memory leak`.)
-                heading_hits = [terms_worth(heading_terms & words, minor) for words in heading_words]
+                heading_hits = [terms_worth(heading_terms & words, minor) for words in found_in]
         else:
             heading_hits = [0] * len(spans)
         ranked = rank_sections(spans, matches, heading_hits, exact, minor)

@@ -15,11 +15,11 @@ from . import storage
 from .engine import LRU, DocTable, LeafCache
 from .documents import GenerationDocuments
 from .postings import GenerationPostings
-from .schema import SCHEMA_VERSION
+from .schema import HYPHENS, JOINED_MARK, SCHEMA_VERSION
 from .snippets import Match, SectionSpan
 from .storage import IndexUnavailable
 from .languages import DEFAULT as DEFAULT_LANGUAGE, analysis_key, lower_dotted
-from .vocabulary import TitleIndex, Vocabulary, analyze
+from .vocabulary import PREFIX_FIELDS, TitleIndex, Vocabulary, analyze
 
 #: Responses kept per generation and process (Snapshot.responses).
 RESPONSE_CACHE_SIZE = 128
@@ -67,6 +67,7 @@ class StoredPost:
         self.meta: dict[str, Any] = fields.get("meta") or {}
         self.spans = [SectionSpan(*s) for s in self.meta.get("sections") or ()]
         self._heading_terms: list[frozenset[str]] | None = None
+        self._heading_joined: list[frozenset[str]] | None = None
         self._title_words: list[Match] | None = None
         #: Characters of text held (what the cache of shown posts is bounded by).
         self.size = sum(len(v) for v in fields.values() if isinstance(v, str))
@@ -125,6 +126,20 @@ class StoredPost:
                 for s in self.spans
             ]
         return self._heading_terms
+
+    def heading_joined(self, schema) -> list[frozenset[str]]:
+        """The terms of each section's heading that indexing made of two words a hyphen joins
+        (marked: schema.JOINED_MARK), as its post's language analyses them; worked out when a
+        query matched such a word in the headings (none where a heading has no hyphen)."""
+        if self._heading_joined is None:
+            lang = self.meta.get("lang") or DEFAULT_LANGUAGE
+            analyzer = schema["headings"].analyzer
+            self._heading_joined = [
+                frozenset(t.text for t in analyzer(s.heading, mode="index", lang=lang) if t.text.startswith(JOINED_MARK))
+                if any(h in s.heading for h in HYPHENS) else frozenset()
+                for s in self.spans
+            ]
+        return self._heading_joined
 
 
 @dataclass
@@ -187,15 +202,17 @@ class Snapshot:
     def warm(self, searcher) -> None:
         """Read, if not yet read, what a search of this generation needs whatever its words:
         the posts' table and the words of the titles and of the body (typo corrections,
-        completions, names typed without their dots). A search calls it before its time
-        limit starts, which is for its own work, not the generation's first reading (about
-        0.15 s at 1,000 posts, more than the limit at 10,000: the first search after a
-        publish found nothing)."""
+        completions, names typed without their dots, words joined by a hyphen). A search
+        calls it before its time limit starts, which is for its own work, not the
+        generation's first reading (about 0.15 s at 1,000 posts, more than the limit at
+        10,000: the first search after a publish found nothing)."""
         reader = searcher.reader()
         self.table()
         self.vocabulary.lexicon(reader)
         self.vocabulary.body_lexicon(reader)
         self.vocabulary.dotted_names(reader)
+        for fieldname in PREFIX_FIELDS:
+            self.vocabulary.joined_lexicon(reader, fieldname)
 
     def docnums_of_urls(self, searcher, urls: Sequence[str], *, pinned: bool = True) -> list[int]:
         """The posts with these URLs, in order (a URL may be written with or without the

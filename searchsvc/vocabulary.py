@@ -8,7 +8,7 @@ from array import array
 from collections import abc
 import threading
 from dataclasses import dataclass
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 from rapidfuzz import process as rf_process
@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from .codec import field_words
 from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
-from .schema import STOP, WRITTEN_SEP, CachedAnalyzer, title_key
+from .schema import JOINED_MARK, STOP, WRITTEN_SEP, CachedAnalyzer, title_key
 from .storage import segment_readers
 
 MAX_SUGGESTIONS = 8
@@ -38,6 +38,13 @@ MAX_FUZZY_POOL = 10_000
 #: of this many letters and digits at least, read as at most MAX_DOTTED such names.
 MIN_DOTTED = 4
 MAX_DOTTED = 2
+#: Completions of the word being typed are looked for where a reader's target is named.
+PREFIX_FIELDS = ("title", "headings", "tag_text")
+#: A word being typed of this many letters at least also completes to words that indexing
+#: made of two a hyphen joins ("realti": "real-time", see schema.JOINED_MARK), at most
+#: JOINED_COMPLETIONS of them in each field.
+MIN_JOINED_START = 3
+JOINED_COMPLETIONS = 4
 
 
 # ---------------------------------------------------------------------------
@@ -230,10 +237,25 @@ class PackedWords(abc.Sequence):
         return {text[int(begins[w]) : int(begins[w]) + m] for w, m in found}
 
 
+def _starting_with(records: Iterable[tuple[Any, int]], start: str) -> Iterator[tuple[Any, int]]:
+    """The records of a field's words (in order, see codec.field_words) whose word starts
+    with ``start``, read no further than past them."""
+    if not start:
+        yield from records
+        return
+    for term, posts in records:
+        text = term.decode("utf-8") if isinstance(term, bytes) else term
+        if text.startswith(start):
+            yield term, posts
+        elif text > start:
+            return
+
+
 class Lexicon:
     """The words of one field, in order, with how many posts have each; read once."""
 
-    def __init__(self, reader, fieldname: str, *, with_index: bool = True):
+    def __init__(self, reader, fieldname: str, *, with_index: bool = True, only: str = ""):
+        """``only``: the words that start with it alone (read as far as they go)."""
         if not with_index:
             # A big vocabulary (the body's): merged from the segments' sorted words straight
             # into one buffer, with no dictionary or list of every word on the way (a
@@ -248,7 +270,7 @@ class Lexicon:
         # in each of them again (a second at 10,000 posts, paid by a reader's first query).
         found: dict[str, int] = {}
         for sub, _offset in segment_readers(reader):
-            for term, posts in field_words(sub, fieldname):
+            for term, posts in _starting_with(field_words(sub, fieldname), only):
                 text = term.decode("utf-8") if isinstance(term, bytes) else term
                 found[text] = found.get(text, 0) + posts
         terms = sorted(found)
@@ -361,7 +383,12 @@ class Lexicon:
 
     def commonest(self, prefix: str, limit: int, skip: frozenset[str] | set[str] = frozenset()) -> list[str]:
         """Up to ``limit`` words that start with ``prefix`` (not ``prefix`` itself), most common first."""
-        return [text for text, _posts in self._commonest(self.prefixed(prefix), prefix, limit, skip)]
+        return [text for text, _posts in self.commonest_counted(prefix, limit, skip)]
+
+    def commonest_counted(self, prefix: str, limit: int,
+                          skip: frozenset[str] | set[str] = frozenset()) -> list[tuple[str, int]]:
+        """:meth:`commonest`, each word with how many posts have it."""
+        return self._commonest(self.prefixed(prefix), prefix, limit, skip)
 
     def _commonest(self, span: range, prefix: str, limit: int, skip) -> list[tuple[str, int]]:
         """:meth:`commonest` of the words at ``span`` (those ``prefix`` starts), each with how
@@ -411,6 +438,7 @@ class Vocabulary:
         self._body_corrections: dict[str, list[str]] = {}
         self._written: dict[str, str] | None = None
         self._dotted: dict[str, list[str]] | None = None
+        self._joined: dict[str, Lexicon] = {}
         self._lock = threading.Lock()
 
     def lexicon(self, reader) -> Lexicon:
@@ -570,6 +598,47 @@ class Vocabulary:
                 if self._body is None:
                     self._body = Lexicon(reader, BODY, with_index=False)
         return self._body
+
+    def joined_lexicon(self, reader, fieldname: str) -> Lexicon:
+        """The words of ``fieldname`` that indexing made of two words a hyphen joins
+        (schema.JOINED_MARK), marked; read once per generation, and only they (they come
+        first among a field's words)."""
+        lexicon = self._joined.get(fieldname)
+        if lexicon is None:
+            with self._lock:
+                lexicon = self._joined.get(fieldname)
+                if lexicon is None:
+                    lexicon = self._joined[fieldname] = Lexicon(reader, fieldname, only=JOINED_MARK)
+        return lexicon
+
+    def joined_completions(self, reader, word: str, fieldname: str, lang: str = DEFAULT_LANGUAGE,
+                           body_limit: int = BODY_COMPLETIONS) -> list[str]:
+        """The commonest terms of ``fieldname`` that indexing made of two words a hyphen joins
+        and that start with ``word`` (not ``word`` itself), as indexed, marked
+        (schema.JOINED_MARK): "realti" is "realtime", marked, where posts write "real-time".
+        At most JOINED_COMPLETIONS, and only those commoner than the last of the completions
+        taken beside them, where those are as many as taken (:meth:`completions`' ``limit``
+        from the words of titles, headings, tags and descriptions; for the body,
+        ``body_limit`` of :meth:`body_completions`): "dis" is no "dist-indexer" among
+        "display" and "disable". None for a start of fewer than MIN_JOINED_START letters. The
+        body's come from its words in memory; other fields' are read once per generation (see
+        joined_lexicon)."""
+        prefix = self.fold(word, lang)
+        if len(prefix) < MIN_JOINED_START or len(prefix) > 40:
+            return []
+        body = fieldname == BODY
+        beside = body_limit if body else self.limit
+        key = f"{prefix}\0{fieldname}\0{beside}\0joined"
+        cached = self._completions.get(key)
+        if cached is None:
+            plain = self.body_lexicon(reader) if body else self.lexicon(reader)
+            found = plain.commonest_counted(prefix, beside, STOP if body else frozenset())
+            floor = found[-1][1] if len(found) == beside else -1
+            lexicon = self.body_lexicon(reader) if body else self.joined_lexicon(reader, fieldname)
+            cached = [t for t, posts in lexicon.commonest_counted(JOINED_MARK + prefix, JOINED_COMPLETIONS)
+                      if posts > floor]
+            self._remember(self._completions, key, cached)
+        return cached
 
     def _body_form(self, word: str, lang: str) -> str:
         """``word`` as the body indexes it (stemmed; as written where the language keeps that
@@ -737,10 +806,20 @@ class Expander:
         """Whether any post has ``term`` (as indexed) in ``fieldname``."""
         return bool(self.reader.doc_frequency(fieldname, term))
 
+    def joined_completions(self, word: str, fieldname: str, body_limit: int = BODY_COMPLETIONS) -> list[str]:
+        """Words joined by a hyphen in ``fieldname`` that ``word`` starts, marked, as common
+        as the completions as written (see Vocabulary.joined_completions)."""
+        return self.vocabulary.joined_completions(self.reader, word, fieldname, self.lang, body_limit)
+
     def titled_apart(self, key: str) -> str | None:
         """The title key that ``key`` is with one word cut in two, if a post has that title
         (see engine.DocTable.titled_apart)."""
         return self.titles.titled_apart(key) if self.titles is not None and key else None
+
+    def titled_together(self, key: str) -> str | None:
+        """The title key that ``key`` is with two words in a row joined, if a post has that
+        title (see engine.DocTable.titled_together)."""
+        return self.titles.titled_together(key) if self.titles is not None and key else None
 
     def body_corrections(self, word: str) -> list[str]:
         return self.vocabulary.body_corrections(self.reader, word, self.lang)

@@ -126,8 +126,14 @@ class RecordingExpander:
     def titled_apart(self, key):
         return None
 
+    def titled_together(self, key):
+        return None
+
     def indexed(self, fieldname, term):
         return False
+
+    def joined_completions(self, word, fieldname, body_limit=None):
+        return []
 
     def body_completions(self, word, limit=None):
         self.completed.append(word)

@@ -1006,6 +1006,75 @@ def test_a_title_typed_with_two_words_joined_is_an_exact_title(search_blog):
     assert [h.id for h in search("instrumenting the realtime web").results][:1] == ["talk"]
 
 
+def test_a_word_being_typed_completes_to_a_word_titles_write_with_a_hyphen(search_blog):
+    """"realti", typed on its way to "realtime": the post titled with "Real-Time", which no
+    title, heading or tag writes as one word."""
+    search = search_blog({
+        "talk.md": post("Building Real-Time Dashboards", body="A talk about tracing. " + FILLER),
+        "reality.md": post("Reality checks", body="Really, reality is real. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    for typed in ("realti", "realtim", "dashboards realti"):
+        assert [h.id for h in search(typed).results][:1] == ["talk"], typed
+
+
+def test_a_word_being_typed_after_others_completes_to_a_word_the_text_writes_with_a_hyphen(search_blog):
+    """"dashboards realti": the post whose text says "real-time", before the one that
+    has "dashboards" alone."""
+    search = search_blog({
+        "dash.md": post("Dashboards", body="Our dashboards update in real-time, every second. " + FILLER),
+        "plain.md": post("More dashboards", body="Our dashboards update daily. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert [h.id for h in search("dashboards realti").results][:1] == ["dash"]
+
+
+def test_a_word_typed_as_one_chooses_the_section_whose_heading_writes_it_with_a_hyphen(search_blog):
+    """"realtime", a word another post writes so: the post's first section link is its
+    "Real-Time Updates" section, not the one before it whose text has the word as often."""
+    search = search_blog({
+        "other.md": post("Release notes", body="The realtime flag is gone. " + FILLER),
+        "p.md": "---\ntitle: Dashboards\n---\n\n## Setup\n\nInstall the real-time dashboard.\n\n"
+                "## Real-Time Updates\n\nThe dashboard refreshes itself.\n",
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    hit = search("realtime").results[0]
+    assert (hit.id, hit.sections[0].anchor) == ("p", "real-time-updates")
+
+
+def test_two_words_typed_apart_find_the_posts_that_write_them_as_one(search_blog):
+    """"web site": the post about the blog's website, which writes it as one word, beside
+    the post that writes "web site"."""
+    search = search_blog({
+        "joined.md": post("Our redesign", body="The new website is faster. " + FILLER),
+        "apart.md": post("Hosting", body="Host a web site on a small server. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}", body=f"The web, part {i}; a site. " + FILLER) for i in range(3)},
+    })
+    assert sorted(h.id for h in search("web site").results[:2]) == ["apart", "joined"]
+    assert "<mark>website</mark>" in next(h for h in search("web site").results if h.id == "joined").snippet_html
+
+
+def test_a_title_typed_with_a_word_cut_in_two_is_an_exact_title(search_blog):
+    """"diving into the web site redesign" for "Diving into the Website Redesign": that
+    post, before one whose title has every word as typed, and more."""
+    search = search_blog({
+        "talk.md": post("Diving into the Website Redesign", body="How we rebuilt it. " + FILLER),
+        "notes.md": post("Diving into the web site redesign notes", body="Diving into the web site redesign, "
+                                                                         "web site notes. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert [h.id for h in search("diving into the web site redesign").results][:1] == ["talk"]
+
+
+def test_two_words_typed_apart_are_not_joined_with_a_stop_word(search_blog):
+    """"on line" is no "online": "on" is a stop word."""
+    search = search_blog({
+        "joined.md": post("Shopping", body="Buy it online today. " + FILLER),
+        "apart.md": post("Queues", body="Wait on line four. " + FILLER),
+    })
+    assert [h.id for h in search("on line").results] == ["apart"]
+
+
 def test_a_number_posts_have_is_not_read_as_a_version(search_blog):
     """"2024" is the year a post names, never version 2.0.24 of another."""
     search = search_blog({
