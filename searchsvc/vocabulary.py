@@ -16,7 +16,7 @@ from rapidfuzz.distance import OSA
 
 from .codec import field_words
 from .languages import DEFAULT as DEFAULT_LANGUAGE, has_cjk, has_letters, is_cjk
-from .schema import JOINED_MARK, STOP, WRITTEN_SEP, CachedAnalyzer, title_key
+from .schema import JOINED_MARK, STOP, WRITTEN_SEP, CachedAnalyzer, hyphen_joined, title_key
 from .storage import segment_readers
 
 MAX_SUGGESTIONS = 8
@@ -719,6 +719,10 @@ class Suggestion:
         return data
 
 
+#: What a word of a title may have around it: "(Real-Time)", "Real-Time:".
+_EDGE_PUNCTUATION = "\"'()[]{}<>.,:;!?«»“”‘’"
+
+
 class TitleIndex:
     """Titles by their words, for completing a query as it is typed."""
 
@@ -731,6 +735,10 @@ class TitleIndex:
         for i, key in enumerate(self.keys):
             for w in key.split():
                 by_word.setdefault(w, set()).add(i)
+            # Two words a hyphen joins, as one too ("Real-Time": "realtime"), as indexing has them.
+            for piece in entries[i][0].split():
+                if (together := hyphen_joined(piece.strip(_EDGE_PUNCTUATION))) is not None:
+                    by_word.setdefault(title_key(together), set()).add(i)
                 if has_cjk(w):
                     # Words of Chinese, Japanese or Korean are not set apart by spaces: a
                     # title is found by any piece of it typed, so every suffix is a "word".

@@ -17,6 +17,7 @@ BLOG = {
     "serverless.md": post("Serverless Functions", "Functions without a server."),
     "pytest.md": post("Pytest Fixtures", "Fixtures make tests short.", tags=["Python"]),
     "draft.md": post("Secret Server Roadmap", "Server hooks and a secret plan.", draft=True),
+    "dashboards.md": post("Real-Time Dashboards", "Charts that update every second."),
 }
 
 
@@ -53,6 +54,11 @@ def texts(suggestions, kind=None) -> list[str]:
 def test_titles_matching_the_typed_words_come_first(client):
     suggestions = suggest(client, "server a")
     assert suggestions[0] == {"text": "Server Actions in Next.js", "kind": "title", "url": "/blog/server-actions"}
+
+
+@pytest.mark.parametrize("q", ["realti", "realtime dash", "real-time dash"])
+def test_a_title_is_suggested_for_two_of_its_words_joined_by_a_hyphen_typed_as_one(client, q):
+    assert texts(suggest(client, q), "title") == ["Real-Time Dashboards"]
 
 
 def test_then_index_terms_completing_the_last_word(client):
