@@ -237,6 +237,13 @@ class PackedWords(abc.Sequence):
         return {text[int(begins[w]) : int(begins[w]) + m] for w, m in found}
 
 
+def _begins_with_word(lexicon: "Lexicon", word: str, shortest: int) -> bool:
+    """Whether ``word`` begins with a word of ``lexicon`` of ``shortest`` characters or more,
+    two or more characters before its end (a stop word the rest, maybe, which the body does
+    not index)."""
+    return any(lexicon.count(word[:end]) for end in range(shortest, len(word) - 1))
+
+
 def _starting_with(records: Iterable[tuple[Any, int]], start: str) -> Iterator[tuple[Any, int]]:
     """The records of a field's words (in order, see codec.field_words) whose word starts
     with ``start``, read no further than past them."""
@@ -616,13 +623,15 @@ class Vocabulary:
         """The commonest terms of ``fieldname`` that indexing made of two words a hyphen joins
         and that start with ``word`` (not ``word`` itself), as indexed, marked
         (schema.JOINED_MARK): "realti" is "realtime", marked, where posts write "real-time".
-        At most JOINED_COMPLETIONS, and only those commoner than the last of the completions
-        taken beside them, where those are as many as taken (:meth:`completions`' ``limit``
-        from the words of titles, headings, tags and descriptions; for the body,
-        ``body_limit`` of :meth:`body_completions`): "dis" is no "dist-indexer" among
-        "display" and "disable". None for a start of fewer than MIN_JOINED_START letters. The
-        body's come from its words in memory; other fields' are read once per generation (see
-        joined_lexicon)."""
+        Not one whose first half is as long as ``word`` or longer: its posts have that half,
+        a completion itself ("omle": not "omleiden-naar", but "omleiden"; "fro" is not yet
+        "front-end"). At most JOINED_COMPLETIONS, and only those commoner than the last of
+        the completions taken beside them, where those are as many as taken
+        (:meth:`completions`' ``limit`` from the words of titles, headings, tags and
+        descriptions; for the body, ``body_limit`` of :meth:`body_completions`): "dis" is no
+        "dist-indexer" among "display" and "disable". None for a start of fewer than
+        MIN_JOINED_START letters. The body's come from its words in memory; other fields'
+        are read once per generation (see joined_lexicon)."""
         prefix = self.fold(word, lang)
         if len(prefix) < MIN_JOINED_START or len(prefix) > 40:
             return []
@@ -635,8 +644,9 @@ class Vocabulary:
             found = plain.commonest_counted(prefix, beside, STOP if body else frozenset())
             floor = found[-1][1] if len(found) == beside else -1
             lexicon = self.body_lexicon(reader) if body else self.joined_lexicon(reader, fieldname)
-            cached = [t for t, posts in lexicon.commonest_counted(JOINED_MARK + prefix, JOINED_COMPLETIONS)
-                      if posts > floor]
+            cached = [t for t, posts in lexicon.commonest_counted(JOINED_MARK + prefix, 4 * JOINED_COMPLETIONS)
+                      if posts > floor and not _begins_with_word(plain, t[len(JOINED_MARK):], len(prefix))
+                      ][:JOINED_COMPLETIONS]
             self._remember(self._completions, key, cached)
         return cached
 

@@ -468,3 +468,25 @@ def test_a_short_word_being_typed_with_a_slip_finds_the_title_that_has_every_oth
 def test_a_word_being_typed_that_starts_words_is_not_read_as_a_slip(search_blog):
     # "stre" starts "streams": "stri", a typo away, is not what is being typed.
     assert ids(search_blog(SLIPS)("stre")) == ["stream"]
+
+
+def test_a_word_being_typed_completes_to_a_word_joined_by_a_hyphen_once_past_its_first_half(tmp_path):
+    """"fronte" is on its way to "front-end"; "fro" is not yet: the posts with "front-end"
+    have "front", a completion of "fro" itself."""
+    from searchsvc.indexer import reindex
+    from searchsvc.config import Settings
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(post("Front-End Notes", body="The front-end and the front door."))
+    settings = Settings(content_dir=content, index_dir=tmp_path / "index")
+    reindex(settings)
+    index = SearchIndex(settings.index_dir)
+    try:
+        with index.searcher() as (snap, searcher):
+            def joined(word):
+                return [t.lstrip("\x1e") for t in snap.vocabulary.joined_completions(searcher.reader(), word, "title")]
+
+            assert (joined("fronte"), joined("fro")) == (["frontend"], [])
+    finally:
+        index.close()
