@@ -8,9 +8,10 @@ the first two letters of a word swapped, a slip in the word being typed, the wor
 another order, without the title's punctuation, with a word the post does not have, with a
 word in another form of it ("install" for "installing"), without the letters' accents
 ("configuracion"), with a space after the last word, with the blog's name before them
-("react ..."). This script takes the eval's exact-title, title-words and passage queries
-of a blog (the same seeded sample) and asks each of them so, of searchsvc and of the eval's
-plain BM25 baseline, and prints MRR@10 side by side:
+("react ..."), with a word typed as two, as other posts write it ("web site"). This script takes
+the eval's exact-title, title-words and passage queries of a blog (the same seeded sample)
+and asks each of them so, of searchsvc and of the eval's plain BM25 baseline, and prints
+MRR@10 side by side:
 
     .venv/bin/python bench/typed_queries.py --content ../shared/corpus/nodejs-blog [--limit 400] [--seed N]
 
@@ -151,6 +152,39 @@ def _other_word(vocabulary: list[str]) -> Variant:
     return variant
 
 
+def _cut_in_two(apart: dict[str, int]) -> Variant:
+    """One word typed as the two words it is made of, where the blog also writes them apart
+    or with a hyphen ("website" as "web site", "postmortem" as "post mortem"): a compound a
+    reader writes as other posts do. ``apart``: see compounds."""
+
+    def variant(query: str, _post_words: set, rng: random.Random) -> str | None:
+        ws = query.split()
+        able = [i for i, w in enumerate(ws) if w.lower() in apart]
+        if not able:
+            return None
+        i = rng.choice(able)
+        at = apart[ws[i].lower()]
+        ws[i] = f"{ws[i][:at]} {ws[i][at:]}"
+        return " ".join(ws)
+
+    return variant
+
+
+def compounds(posts, stops: frozenset[str]) -> dict[str, int]:
+    """The words of 6+ letters the blog writes as one that it also writes as two, apart or
+    with a hyphen, each of 3+ letters and no stop word ("website": "web site"), lower case,
+    with where the second begins."""
+    whole: set[str] = set()
+    pairs: set[tuple[str, str]] = set()
+    for post in posts:
+        ws = [w.lower() for w in words(" ".join((post.title, post.body)))]
+        whole.update(w for w in ws if len(w) >= 6 and w.isalpha())
+        pairs.update(zip(ws, ws[1:]))
+    return {a + b: len(a) for a, b in pairs
+            if len(a) >= 3 and len(b) >= 3 and a.isalpha() and b.isalpha() and a not in stops and b not in stops
+            and a + b in whole}
+
+
 def _other_form(forms: dict[str, str]) -> Variant:
     """One word typed in another form of it that the blog uses ("installing" as "install",
     "configuración" as "configurar"): a reader remembers what a post is about, not how it
@@ -230,8 +264,8 @@ def title_words(posts) -> list[str]:
     return sorted(found)
 
 
-def variants(vocabulary: list[str], forms: dict[str, str] | None = None, word: str | None = None
-             ) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
+def variants(vocabulary: list[str], forms: dict[str, str] | None = None, word: str | None = None,
+             apart: dict[str, int] | None = None) -> tuple[tuple[str, tuple[str, ...], Variant], ...]:
     """(how it is shown, the kinds of query it applies to, the variant)."""
     return (
         ("first two letters swapped", ("exact title", "title words", "passage"), _swap_start),
@@ -245,6 +279,8 @@ def variants(vocabulary: list[str], forms: dict[str, str] | None = None, word: s
         ("a word the post lacks", ("title words", "passage"), _other_word(vocabulary)),
         *((("a word in another form", ("title words", "passage"), _other_form(forms)),) if forms else ()),
         *(((f"'{word}' before"[:27], ("title words", "passage"), _with_word(word)),) if word else ()),
+        *((("a word typed in two", ("exact title", "title words", "passage"), _cut_in_two(apart)),)
+          if apart else ()),
     )
 
 
@@ -286,7 +322,9 @@ def main() -> int:
             by_id = {p.id: p for p in posts}
             vocabulary = title_words(posts)
             forms = other_forms(posts, settings.language)
-            for name, kinds, variant in variants(vocabulary, forms, blog_word(posts, settings.language)):
+            stops = frozenset(stop_words(settings.language) | stop_words("en"))
+            for name, kinds, variant in variants(vocabulary, forms, blog_word(posts, settings.language),
+                                                 compounds(posts, stops)):
                 typing = random.Random(f"{args.seed}:{name}")
                 for kind in kinds:
                     plain, typed = [], []
