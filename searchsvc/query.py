@@ -631,7 +631,7 @@ def _apart_joined(schema, groups: Sequence[tuple[int, tuple[Clause, ...]]], expa
     write as one ("web site": "website"), at APART_JOINED_SHARE each: letters and digits, a
     letter among them, neither a stop word, a question's word or a word for the kind of post
     (``langs``), and the word they make one that posts write as it is (not another word's
-    stem: "package management" is no "packageManager")."""
+    stem: "package management" is no "packageManager"), and asked for so."""
     found: dict[int, list[Query]] = {}
     for at in range(len(groups) - 1):
         pair = (groups[at][1], groups[at + 1][1])
@@ -643,7 +643,10 @@ def _apart_joined(schema, groups: Sequence[tuple[int, tuple[Clause, ...]]], expa
         if together is None or any(is_stop_word(schema, c, langs) for c in (first, second)) \
                 or not expander.known(together, as_written=True):
             continue
-        q = _text_query(schema, Clause(together), (), (), langs)
+        # As written where the language keeps words so: its stem may be another word's too
+        # ("generate" is Porter's "gener", and so are "general" and "generic").
+        q = (_exact_word(schema, together, langs) if exact_forms(schema, langs)
+             else _text_query(schema, Clause(together), (), (), langs))
         if q is not None:
             q.boost = APART_JOINED_SHARE
             found.setdefault(at, []).append(q)

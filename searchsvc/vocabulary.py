@@ -238,10 +238,10 @@ class PackedWords(abc.Sequence):
 
 
 def _begins_with_word(lexicon: "Lexicon", word: str, shortest: int) -> bool:
-    """Whether ``word`` begins with a word of ``lexicon`` of ``shortest`` characters or more,
-    two or more characters before its end (a stop word the rest, maybe, which the body does
-    not index)."""
-    return any(lexicon.count(word[:end]) for end in range(shortest, len(word) - 1))
+    """Whether ``word`` begins with another word of ``lexicon``, of ``shortest`` characters or
+    more (the rest may be a stop word, which the body does not index, or a letter of a
+    stem: "hexof", of "hexo-fs")."""
+    return any(lexicon.count(word[:end]) for end in range(shortest, len(word)))
 
 
 def _starting_with(records: Iterable[tuple[Any, int]], start: str) -> Iterator[tuple[Any, int]]:
