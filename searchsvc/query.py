@@ -837,6 +837,9 @@ class CompiledQuery:
     #: that is one of them is the query's, even where another title has every word as typed
     #: and more (see collect.collect).
     read_keys: tuple[str, ...] = ()
+    #: The terms of words that two words typed apart make (see _apart_joined): each is in
+    #: the groups of both, and tells neither apart from the other (see _title_words).
+    apart_terms: frozenset[str] = frozenset()
     #: The groups (by ``id``) of ``relaxable`` that are words for the kind of post: they tell
     #: no post apart by its title (see near_misses).
     kinds: set[int] = field(default_factory=set)
@@ -1009,6 +1012,8 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     # Two words typed apart that posts write as one ("web site": "website"; "work flow"), as
     # one too: half a word in each word's group, as the pieces of a word typed with a hyphen.
     apart_joined = _apart_joined(schema, groups, expander, framing) if expander is not None else {}
+    compiled.apart_terms = frozenset(_leaf_text(leaf) for queries in apart_joined.values()
+                                     for q in queries for leaf in q.leaves())
     last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups
     if typing_last and is_cjk_run(last):
         last_run = len(groups) - len(list(_cjk_pairs(parsed.groups[-1:])))
@@ -1578,7 +1583,8 @@ def _title_words(compiled: CompiledQuery, typing: bool) -> tuple[tuple[Query, ..
             if id(group) in stops:
                 continue  # (a stop word is never the word lacking: without it, the others count)
             return (), ()  # (a phrase typed, or a word titles cannot have)
-        terms = frozenset(_leaf_text(leaf) for leaf in titled.leaves())
+        # (Not the word two words typed apart make: it is in the groups of both.)
+        terms = frozenset(_leaf_text(leaf) for leaf in titled.leaves()) - compiled.apart_terms
         if terms in kept:
             # The same word typed again ("vlan vlan hashing" for "vlan - vlan manipulation
             # module"): it counts again, as plain BM25 counts it, never as the one lacking.

@@ -1066,6 +1066,17 @@ def test_a_title_typed_with_a_word_cut_in_two_is_an_exact_title(search_blog):
     assert [h.id for h in search("diving into the web site redesign").results][:1] == ["talk"]
 
 
+def test_a_title_typed_with_a_word_it_lacks_is_found_though_two_of_its_words_make_one(search_blog):
+    """"child process report": the post titled "Child process", which lacks "report", though
+    another post has "report" and "childprocess" (the two words typed apart, as one)."""
+    search = search_blog({
+        "cp.md": post("Child process", body="How to spawn one and wait for it. " + FILLER),
+        "rep.md": post("Reports", body="A report names the childprocess that wrote it. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(5)},
+    })
+    assert [h.id for h in search("child process report").results][:1] == ["cp"]
+
+
 def test_two_words_typed_apart_are_not_joined_with_a_stop_word(search_blog):
     """"on line" is no "online": "on" is a stop word."""
     search = search_blog({
