@@ -173,16 +173,22 @@ def _cut_in_two(apart: dict[str, int]) -> Variant:
 def compounds(posts, stops: frozenset[str]) -> dict[str, int]:
     """The words of 6+ letters the blog writes as one that it also writes as two, apart or
     with a hyphen, each of 3+ letters and no stop word ("website": "web site"), lower case,
-    with where the second begins."""
+    with where the second begins (the most even such cut)."""
     whole: set[str] = set()
     pairs: set[tuple[str, str]] = set()
     for post in posts:
         ws = [w.lower() for w in words(" ".join((post.title, post.body)))]
         whole.update(w for w in ws if len(w) >= 6 and w.isalpha())
         pairs.update(zip(ws, ws[1:]))
-    return {a + b: len(a) for a, b in pairs
-            if len(a) >= 3 and len(b) >= 3 and a.isalpha() and b.isalpha() and a not in stops and b not in stops
-            and a + b in whole}
+    found: dict[str, int] = {}
+    # (In order, and the most even cut of a word that has two: the same queries every run.)
+    for a, b in sorted(pairs):
+        if len(a) >= 3 and len(b) >= 3 and a.isalpha() and b.isalpha() and a not in stops and b not in stops \
+                and a + b in whole:
+            word = a + b
+            if word not in found or abs(len(word) - 2 * len(a)) < abs(len(word) - 2 * found[word]):
+                found[word] = len(a)
+    return found
 
 
 def _other_form(forms: dict[str, str]) -> Variant:
