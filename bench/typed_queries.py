@@ -8,7 +8,8 @@ the first two letters of a word swapped, a slip in the word being typed, the wor
 another order, without the title's punctuation, with a word the post does not have, with a
 word in another form of it ("install" for "installing"), without the letters' accents
 ("configuracion"), with a space after the last word, with the blog's name before them
-("react ..."), with a word typed as two, as other posts write it ("web site"). This script takes
+("react ..."), with a word typed as two, as other posts write it ("web site"), or two as one
+("eventloop" for "event loop"). This script takes
 the eval's exact-title, title-words and passage queries of a blog (the same seeded sample)
 and asks each of them so, of searchsvc and of the eval's plain BM25 baseline, and prints
 MRR@10 side by side:
@@ -170,6 +171,23 @@ def _cut_in_two(apart: dict[str, int]) -> Variant:
     return variant
 
 
+def _typed_as_one(apart: dict[str, int]) -> Variant:
+    """Two words typed as the one word they make, where the blog also writes that word as
+    one ("web site" as "website", "event loop" as "eventloop"): the reverse of _cut_in_two,
+    a reader writing as other posts do. ``apart``: see compounds."""
+
+    def variant(query: str, _post_words: set, rng: random.Random) -> str | None:
+        ws = query.split()
+        able = [i for i in range(len(ws) - 1) if apart.get((ws[i] + ws[i + 1]).lower()) == len(ws[i])]
+        if not able:
+            return None
+        i = rng.choice(able)
+        # (Typed as a word, not as a name in code: "Eventloop", not "EventLoop".)
+        return " ".join((*ws[:i], ws[i] + ws[i + 1].lower(), *ws[i + 2:]))
+
+    return variant
+
+
 def compounds(posts, stops: frozenset[str]) -> dict[str, int]:
     """The words of 6+ letters the blog writes as one that it also writes as two, apart or
     with a hyphen, each of 3+ letters and no stop word ("website": "web site"), lower case,
@@ -285,7 +303,8 @@ def variants(vocabulary: list[str], forms: dict[str, str] | None = None, word: s
         ("a word the post lacks", ("title words", "passage"), _other_word(vocabulary)),
         *((("a word in another form", ("title words", "passage"), _other_form(forms)),) if forms else ()),
         *(((f"'{word}' before"[:27], ("title words", "passage"), _with_word(word)),) if word else ()),
-        *((("a word typed in two", ("exact title", "title words", "passage"), _cut_in_two(apart)),)
+        *((("a word typed in two", ("exact title", "title words", "passage"), _cut_in_two(apart)),
+           ("two words typed as one", ("exact title", "title words", "passage"), _typed_as_one(apart)))
           if apart else ()),
     )
 

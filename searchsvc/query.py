@@ -934,6 +934,42 @@ def splits_in_two(word: str, expander: Expander) -> list[str]:
     return found[:MAX_SPLITS]
 
 
+#: A word posts write both as one and as two in a row ("eventloop", "event loop") matches
+#: the two, typed as one, at this share of the word as typed (see written_apart).
+WRITTEN_APART_SHARE = 0.5
+
+
+def written_apart(schema, word: str, expander: Expander, langs: Sequence[str] = ENGLISH) -> list[str]:
+    """The ways of reading ``word``, a word of letters that posts have, as two words that
+    they have as written ("eventloop": "event loop"; "website": "web site"), its most even
+    cut first, at most MAX_SPLITS: each part MIN_COMPOUND_PART letters or more, and neither
+    it nor a part a stop word ("forget" is no "for get"); none for a word typed as a name
+    ("StreamingResponse"). Whether posts write the two in a row is for the phrase made of
+    them to find. Worked out once per generation."""
+    if not (word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND) or is_cjk(word) \
+            or not cased_as_typed(word):
+        return []
+    folded = word.lower()
+    return expander.worked_out(("written apart", folded, tuple(langs)),
+                               lambda: _written_apart(schema, folded, expander, langs))
+
+
+def _written_apart(schema, word: str, expander: Expander, langs: Sequence[str]) -> list[str]:
+    if not expander.known(word) or is_stop_word(schema, Clause(word), langs):
+        return []  # (a word no post has is split_in_two's)
+    middle = len(word) / 2
+    points = sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
+    found = []
+    for at in points:
+        first, second = word[:at], word[at:]
+        if expander.known(first, as_written=True) and expander.known(second, as_written=True) \
+                and not any(is_stop_word(schema, Clause(part), langs) for part in (first, second)):
+            found.append(f"{first} {second}")
+            if len(found) == MAX_SPLITS:
+                break
+    return found
+
+
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                   langs: Sequence[str] = ENGLISH) -> CompiledQuery:
     """Each group of the parsed query as a Whoosh query, its words read in each of ``langs``.
@@ -1025,6 +1061,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
             joined_q = None
             as_one = None
             joined_starts: dict[str, list[str]] = {}
+            apart_words: list[str] = []
             if clause.field:
                 q = _filter_clause(schema, clause, langs)
             else:
@@ -1105,6 +1142,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                                 break
                     if dotted:
                         apart.setdefault(clause.text, dotted[0])
+                    if not joined:
+                        # A word that posts also write as two in a row ("eventloop": "event
+                        # loop"), as those two too, at half the share of the word as typed.
+                        apart_words = written_apart(schema, clause.text, expander, langs)
                     if not joined and (together := hyphen_joined(clause.text)) is not None:
                         # Two words joined by a hyphen ("front-end"): also as one, as other
                         # posts write them ("frontend"), at half the share of the words as
@@ -1120,6 +1161,7 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     q.boost = clause.weight
             if q is not None:
                 parts.append(q)
+            typed_q = q  # (the word as typed)
             for words in joined:
                 # The words typed as one ("npmhelp": "npm help", in a row; "dapt": "apt"): as
                 # good a match as the word typed.
@@ -1133,6 +1175,23 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     parts.append(q)
             if joined_q is not None:
                 joined_q.boost = name_share
+            apart_qs = []
+            for words in apart_words:
+                phrase_q = _text_query(schema, Clause(words, phrase=True), (), (), langs)
+                if phrase_q is not None:
+                    # (A phrase scores as the sum of its words: this is half of one word.)
+                    phrase_q.boost = WRITTEN_APART_SHARE / 2
+                    apart_qs.append(phrase_q)
+            if apart_qs:
+                # The word as typed (or with a hyphen, "real-time") and as two words ("event
+                # loop"): forms of one word, of which a post counts the best. A post that
+                # writes "prefetchDNS" has both, and so has one that writes "Lese-Zugriff".
+                forms = [f for f in (typed_q, joined_q) if f is not None]
+                parts = [p for p in parts if p is not typed_q]
+                if forms:
+                    apart_qs.insert(0, forms[0] if len(forms) == 1 else Or(forms))
+                parts.append(Best(apart_qs))
+            elif joined_q is not None:
                 parts.append(joined_q)
             if as_one is not None and (q := _text_query(schema, Clause(as_one), (), (), langs)) is not None:
                 q.boost = DOTTED_SHARE

@@ -8,7 +8,7 @@ from array import array
 from collections import abc
 import threading
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 from rapidfuzz import process as rf_process
@@ -423,6 +423,10 @@ class Lexicon:
         return range(lo, hi)
 
 
+#: What Vocabulary.worked_out has not worked out yet (None is a value).
+_NOTHING = object()
+
+
 class Vocabulary:
     """Completions and corrections from the unstemmed ``spelling`` field (titles, headings,
     tags, descriptions), held in memory per generation. Bounded: a prefix never expands to
@@ -446,6 +450,7 @@ class Vocabulary:
         self._written: dict[str, str] | None = None
         self._dotted: dict[str, list[str]] | None = None
         self._joined: dict[str, Lexicon] = {}
+        self._worked_out: dict[tuple, object] = {}
         self._lock = threading.Lock()
 
     def lexicon(self, reader) -> Lexicon:
@@ -544,7 +549,8 @@ class Vocabulary:
         if folded and self.lexicon(reader).count(folded):
             return True
         terms = analyze(self.schema, "body", word, lang, exact=as_written)
-        return bool(terms) and any(reader.doc_frequency("body", t) for t in terms)
+        body = self.body_lexicon(reader)  # (in memory: no look-up in the index's files)
+        return bool(terms) and any(body.count(t) for t in terms)
 
     def dotted(self, reader, word: str) -> list[str]:
         """The names with one dot or two that posts write and ``word`` is typed without them
@@ -706,7 +712,16 @@ class Vocabulary:
         self._remember(self._body_corrections, form, result)
         return result
 
-    def _remember(self, cache: dict, key: str, value: list[str]) -> None:
+    def worked_out(self, key: tuple, work: Callable[[], object]) -> object:
+        """What ``work`` gives, worked out once per generation for ``key`` (a word's readings
+        that the query's code works out from this vocabulary: see query.written_apart)."""
+        found = self._worked_out.get(key, _NOTHING)
+        if found is _NOTHING:
+            found = work()
+            self._remember(self._worked_out, key, found)
+        return found
+
+    def _remember(self, cache: dict, key, value) -> None:
         if len(cache) >= self.MAX_CACHE:
             cache.clear()
         cache[key] = value
@@ -884,6 +899,10 @@ class Expander:
     def dotted(self, word: str) -> list[str]:
         """The names with a dot that ``word`` is typed without (see Vocabulary.dotted)."""
         return self.vocabulary.dotted(self.reader, word)
+
+    def worked_out(self, key: tuple, work: Callable[[], object]) -> object:
+        """``work()``, once per generation for ``key`` (see Vocabulary.worked_out)."""
+        return self.vocabulary.worked_out(key, work)
 
     def known(self, word: str, *, as_written: bool = False) -> bool:
         """Whether any post has ``word`` (in titles, headings, tags, descriptions or the body;

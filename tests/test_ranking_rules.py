@@ -1086,6 +1086,51 @@ def test_two_words_typed_apart_are_not_joined_with_a_stop_word(search_blog):
     assert [h.id for h in search("on line").results] == ["apart"]
 
 
+def test_a_word_typed_as_one_finds_the_posts_that_write_it_as_two(search_blog):
+    """"eventloop": the post that writes "event loop", beside the one that writes
+    "eventloop"; not a post that has "event" and "loop" apart."""
+    search = search_blog({
+        "joined.md": post("Timers", body="The eventloop runs timers first. " + FILLER),
+        "apart.md": post("Blocking", body="Never block the event loop with sync work. " + FILLER),
+        "scattered.md": post("Loops", body="A loop here. An event there. " + FILLER),
+        **{f"filler{i}.md": post(f"Notes {i}") for i in range(3)},
+    })
+    found = [h.id for h in search("eventloop").results]
+    assert sorted(found) == ["apart", "joined"]
+    assert "<mark>event</mark> <mark>loop</mark>" in next(h for h in search("eventloop").results
+                                                          if h.id == "apart").snippet_html
+
+
+def test_a_word_typed_as_one_ranks_the_posts_that_write_it_so_first(search_blog):
+    """"eventloop", typed as one: the post that writes it so before the one that writes
+    "event loop" as often."""
+    search = search_blog({
+        "joined.md": post("Timers", body="The eventloop runs timers first. " + FILLER),
+        "apart.md": post("Blocking", body="Never block the event loop with sync work. " + FILLER),
+    })
+    assert [h.id for h in search("eventloop").results] == ["joined", "apart"]
+
+
+def test_a_name_typed_with_capitals_inside_is_not_read_as_two_words(search_blog):
+    """"StreamingResponse", as the code names it: the post with that code, not one about a
+    streaming response."""
+    search = search_blog({
+        "code.md": post("Responses", body="Send a file in parts. " + FILLER,
+                        code="return StreamingResponse(chunks())"),
+        "prose.md": post("Streaming", body="A streaming response sends parts as they come. " + FILLER),
+    })
+    assert [h.id for h in search("StreamingResponse").results] == ["code"]
+
+
+def test_a_word_typed_as_one_is_not_cut_at_a_stop_word(search_blog):
+    """"forget" is no "for get" ("for" is a stop word)."""
+    search = search_blog({
+        "forget.md": post("Memory", body="Never forget to close the file. " + FILLER),
+        "get.md": post("Fetching", body="Use fetch for get requests. " + FILLER),
+    })
+    assert [h.id for h in search("forget").results] == ["forget"]
+
+
 def test_a_number_posts_have_is_not_read_as_a_version(search_blog):
     """"2024" is the year a post names, never version 2.0.24 of another."""
     search = search_blog({
