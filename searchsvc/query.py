@@ -923,15 +923,33 @@ def splits_in_two(word: str, expander: Expander) -> list[str]:
     if run_together is not None:
         points = [len(run_together.group(1) or run_together.group(3))]
     elif word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND:
-        middle = len(word) / 2
-        points = sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
+        points = _even_cuts(word)
     else:
         return []
     if expander.known(word) or expander.in_code(word):
         return []  # (a name in code, "ComponentTwo", is no two words run together)
-    found = [f"{word[:at]} {word[at:]}" for at in points
-             if expander.known(word[:at], as_written=True) and expander.known(word[at:], as_written=True)]
-    return found[:MAX_SPLITS]
+    return _cuts_into_words(word, points, expander)
+
+
+def _even_cuts(word: str) -> list[int]:
+    """Where ``word`` may be cut in two parts of MIN_COMPOUND_PART letters or more, the
+    most even cut first."""
+    middle = len(word) / 2
+    return sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
+
+
+def _cuts_into_words(word: str, points: Sequence[int], expander: Expander,
+                     keep: Callable[[str, str], bool] = lambda first, second: True) -> list[str]:
+    """``word`` cut at each of ``points`` where both parts are words posts write as they
+    are (and ``keep`` keeps them), as two words, at most MAX_SPLITS."""
+    found = []
+    for at in points:
+        first, second = word[:at], word[at:]
+        if expander.known(first, as_written=True) and expander.known(second, as_written=True) and keep(first, second):
+            found.append(f"{first} {second}")
+            if len(found) == MAX_SPLITS:
+                break
+    return found
 
 
 #: A word posts write both as one and as two in a row ("eventloop", "event loop") matches
@@ -957,17 +975,8 @@ def written_apart(schema, word: str, expander: Expander, langs: Sequence[str] = 
 def _written_apart(schema, word: str, expander: Expander, langs: Sequence[str]) -> list[str]:
     if not expander.known(word) or is_stop_word(schema, Clause(word), langs):
         return []  # (a word no post has is split_in_two's)
-    middle = len(word) / 2
-    points = sorted(range(MIN_COMPOUND_PART, len(word) - MIN_COMPOUND_PART + 1), key=lambda i: abs(i - middle))
-    found = []
-    for at in points:
-        first, second = word[:at], word[at:]
-        if expander.known(first, as_written=True) and expander.known(second, as_written=True) \
-                and not any(is_stop_word(schema, Clause(part), langs) for part in (first, second)):
-            found.append(f"{first} {second}")
-            if len(found) == MAX_SPLITS:
-                break
-    return found
+    return _cuts_into_words(word, _even_cuts(word), expander, lambda *parts: not any(
+        is_stop_word(schema, Clause(part), langs) for part in parts))
 
 
 def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
