@@ -922,13 +922,19 @@ def splits_in_two(word: str, expander: Expander) -> list[str]:
     run_together = _RUN_TOGETHER.fullmatch(word)
     if run_together is not None:
         points = [len(run_together.group(1) or run_together.group(3))]
-    elif word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND:
+    elif _may_be_two(word):
         points = _even_cuts(word)
     else:
         return []
     if expander.known(word) or expander.in_code(word):
         return []  # (a name in code, "ComponentTwo", is no two words run together)
     return _cuts_into_words(word, points, expander)
+
+
+def _may_be_two(word: str) -> bool:
+    """Whether ``word`` is letters only, long enough for two parts of MIN_COMPOUND_PART
+    letters and at most MAX_COMPOUND."""
+    return word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND
 
 
 def _even_cuts(word: str) -> list[int]:
@@ -964,8 +970,7 @@ def written_apart(schema, word: str, expander: Expander, langs: Sequence[str] = 
     it nor a part a stop word ("forget" is no "for get"); none for a word typed as a name
     ("StreamingResponse"). Whether posts write the two in a row is for the phrase made of
     them to find. Worked out once per generation."""
-    if not (word.isalpha() and 2 * MIN_COMPOUND_PART <= len(word) <= MAX_COMPOUND) or is_cjk(word) \
-            or not cased_as_typed(word):
+    if not _may_be_two(word) or is_cjk(word) or not cased_as_typed(word):
         return []
     folded = word.lower()
     return expander.worked_out(("written apart", folded, tuple(langs)),
