@@ -654,6 +654,45 @@ def _apart_joined(schema, groups: Sequence[tuple[int, tuple[Clause, ...]]], expa
     return found
 
 
+#: The numbers of a version typed apart (see _apart_dotted): at most four ("1 2 3 4").
+MAX_VERSION_NUMBERS = 4
+_NUMBER = re.compile(r"[0-9]+")
+_FIRST_NUMBER = re.compile(r"[vV]?[0-9]+")
+
+
+def _apart_dotted(schema, groups: Sequence[tuple[int, tuple[Clause, ...]]], expander: Expander,
+                  langs: Sequence[str]) -> dict[int, list[Query]]:
+    """By group, the queries of numbers typed apart, each alone in its group, that posts
+    write as one version ("node 18 18": "18.18", which "Node.js 18.18.2" is one of; "0 10
+    23": "0.10.23"; "v4 2": "v4.2"), the longest such run from the left first, at
+    APART_JOINED_SHARE in each of its groups. (Indexing keeps the versions a version number
+    is one of, not the numbers inside it: see schema._version_parts.)"""
+
+    def number(at: int, first: bool) -> str | None:
+        clause = groups[at][1][0] if len(groups[at][1]) == 1 else None
+        if clause is None or not plain_word(clause) or clause.also or clause.slip or clause.pair:
+            return None
+        return clause.text if (_FIRST_NUMBER if first else _NUMBER).fullmatch(clause.text) else None
+
+    found: dict[int, list[Query]] = {}
+    at = 0
+    while at < len(groups) - 1:
+        numbers = []
+        while at + len(numbers) < len(groups) and len(numbers) < MAX_VERSION_NUMBERS \
+                and (typed := number(at + len(numbers), not numbers)) is not None:
+            numbers.append(typed)
+        for count in range(len(numbers), 1, -1):
+            version = ".".join(numbers[:count])
+            if expander.known(version) and (q := _text_query(schema, Clause(version), (), (), langs)) is not None:
+                q.boost = APART_JOINED_SHARE
+                for i in range(at, at + count):
+                    found.setdefault(i, []).append(q)
+                at += count - 1
+                break
+        at += 1
+    return found
+
+
 def _text_query(schema, clause: Clause, expansions: Sequence[tuple[str, float]] = (),
                 body_terms: Sequence[tuple[str, float]] = (), langs: Sequence[str] = ENGLISH,
                 rare_form: bool = False, joined_starts: Mapping[str, Sequence[str]] | None = None) -> Query | None:
@@ -1062,6 +1101,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
     # Two words typed apart that posts write as one ("web site": "website"; "work flow"), as
     # one too: half a word in each word's group, as the pieces of a word typed with a hyphen.
     apart_joined = _apart_joined(schema, groups, expander, framing) if expander is not None else {}
+    if expander is not None:
+        for at, queries in _apart_dotted(schema, groups, expander, langs).items():
+            apart_joined.setdefault(at, []).extend(queries)
     compiled.apart_terms = frozenset(_leaf_text(leaf) for queries in apart_joined.values()
                                      for q in queries for leaf in q.leaves())
     last_run = None  # where the pairs of a CJK run typed last begin: they are the last groups

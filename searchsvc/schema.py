@@ -66,7 +66,10 @@ SCHEMA_VERSION = 14
 #: terms marked with JOINED_MARK; see WordTokenizer.index_words) in titles, headings, tags,
 #: descriptions and the body; an index of 10 has no such word, and finds "realtime" where
 #: posts write it so, as before.
-ANALYSIS_VERSION = 11
+#: 12: a version number is indexed as the versions it is one of, not as the numbers inside
+#: it ("18.20.7": ``18`` and ``18.20``; see _version_parts); an index of 11 finds Node.js
+#: 24.18.1 for "node 18", and no release for "node 18.18", until the rebuild.
+ANALYSIS_VERSION = 12
 
 #: How much a match in each field counts (title > headings > tags, description > body > code).
 FIELD_WEIGHTS: dict[str, float] = {
@@ -258,19 +261,53 @@ class CompoundFilter(Filter):
                 t.startchar, t.endchar = start, end
 
 
+#: A version number ("18.20.7", "v1.2", "0.10.23-rc.1"): numbers joined by dots, the first
+#: maybe after a "v", and maybe a label after a hyphen or a plus.
+_VERSION = re.compile(r"([vV]?)([0-9]+(?:\.[0-9]+)+)(?=$|[-+])")
+#: ... but a date as much of Europe writes it ("15.01.2024", "1.2.2025"), whose numbers a
+#: reader may type alone (the year).
+_DOTTED_DATE = re.compile(r"(?:0?[1-9]|[12][0-9]|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|2[0-9])[0-9][0-9]")
+
+
+def _version_parts(text: str, version: re.Match) -> list[tuple[str, int]]:
+    """The parts of a version number (see _expand): the versions it is one of, as readers
+    type them ("18.20.7": ``18`` and ``18.20``; "v18.20.7" also ``v18``, ``v18.20`` and
+    ``18.20.7``), then its label's ("1.2.3-beta": ``beta``). Not the numbers inside it: a
+    reader who types "node 18" means Node.js 18, not 24.18.1, and "python 3" is no 2.7.3.
+
+    >>> [part for part, _at in _expand("18.20.7")], [part for part, _at in _expand("v1.2.3-beta")]
+    (['18', '18.20'], ['1', 'v1', '1.2', 'v1.2', '1.2.3', 'beta'])
+    >>> [part for part, _at in _expand("15.01.2024")]  # a date: its numbers
+    ['15', '01', '2024']
+    """
+    v, number = version.group(1), version.group(2)
+    numbers = number.split(".")
+    out: list[tuple[str, int]] = []
+    for n in range(1, len(numbers) + 1):
+        prefix = ".".join(numbers[:n])
+        out.append((prefix, len(v)))
+        if v and n < len(numbers):
+            out.append((v + prefix, 0))
+    out += [(part, at) for part, at in split_compound(text) if at >= version.end()]
+    return out
+
+
 @lru_cache(maxsize=50_000)
 def _expand(text: str) -> tuple[tuple[str, int], ...]:
     """The extra tokens for one compound word (empty for a plain word)."""
     if is_signed_name(text):  # "C++", "C#": the letter
         return ((text[0], 0),)
     out: list[tuple[str, int]] = []
-    if "." in text:
+    version = None if _DOTTED_DATE.fullmatch(text) else _VERSION.match(text)
+    if version is not None:
+        out = _version_parts(text, version)
+    elif "." in text:
         offset = 0
         for segment in text.split("."):
             if segment:
                 out.append((segment, offset))
             offset += len(segment) + 1
-    pieces = split_compound(text)
+    pieces = split_compound(text) if version is None else ()
     if len(pieces) > 1:
         out.extend(p for p in pieces if p not in out)
     seen = {text.lower()}

@@ -583,8 +583,12 @@ class Vocabulary:
                             if len(parts) <= 3 and all(parts) and joined.isalnum() and not has_cjk(joined):
                                 names = counts.setdefault(joined, {})
                                 names[name] = max(names.get(name, 0), posts)
-                    self._dotted = {joined: sorted(names, key=lambda name: -names[name])[:MAX_DOTTED]
-                                    for joined, names in counts.items()}
+                    # A version typed without its dots is typed whole: "1270" is 12.7.0 or
+                    # 1.27.0 before 127.0, which indexing keeps as one of the versions of
+                    # "127.0.0.1" (see schema._version_parts); other names, commonest first.
+                    self._dotted = {joined: sorted(names, key=lambda name: (
+                        -name.count(".") if name.lstrip("vV").replace(".", "").isdigit() else 0,
+                        -names[name]))[:MAX_DOTTED] for joined, names in counts.items()}
         return self._dotted
 
     def corrections(self, reader, word: str, lang: str = DEFAULT_LANGUAGE) -> list[str]:

@@ -942,6 +942,61 @@ def test_a_version_typed_without_its_dots_finds_the_release(search_blog):
     assert [h.id for h in search("node 01023 stable").results][:1] == ["v23"]
 
 
+def _releases(*versions: str) -> dict[str, str]:
+    """Release notes, one per version; the ids sort in reverse, so that no tie puts the
+    older release lines first by chance."""
+    return {f"{99 - n:02}-v{v}.md": post(f"Node.js {v} (LTS)", body=f"Release {v} of Node. " + FILLER)
+            for n, v in enumerate(versions)}
+
+
+def _versions(response) -> list[str]:
+    return sorted(hit.id.split("-v")[1] for hit in response.results)
+
+
+def test_a_major_version_finds_its_releases_not_those_with_that_minor_number(search_blog):
+    """"node 18": Node.js 18.19.0 and 18.20.7, not 20.18.2, 22.18.0 or 24.18.1."""
+    search = search_blog(_releases("18.19.0", "18.20.7", "20.18.2", "22.18.0", "24.18.1"))
+    assert _versions(search("node 18 ")) == ["18.19.0", "18.20.7"]
+
+
+def test_a_version_typed_to_its_minor_number_finds_its_releases(search_blog):
+    """"node 18.18", typed whole: the releases 18.18.0 and 18.18.2, which it is the start of."""
+    search = search_blog(_releases("18.18.0", "18.18.2", "18.20.1", "20.18.0"))
+    assert _versions(search("node 18.18 ")) == ["18.18.0", "18.18.2"]
+    assert _versions(search("18.18 release")) == ["18.18.0", "18.18.2"]
+
+
+def test_a_version_typed_after_its_v_finds_the_release_written_with_it(search_blog):
+    """"node 4.2" and "v4.2": the release titled "Node v4.2.3", not "Node v14.4.2"."""
+    search = search_blog({
+        "v4.md": post("Node v4.2.3 (LTS)", body="The release v4.2.3 of Node. " + FILLER),
+        "v14.md": post("Node v14.4.2 (LTS)", body="The release v14.4.2 of Node. " + FILLER),
+    })
+    assert ids(search("node 4.2 ")) == ["v4"]
+    assert ids(search("v4.2 release")) == ["v4"]
+
+
+def test_a_date_written_with_dots_is_found_by_its_year(search_blog):
+    """"Konferenz 2024": the post that says it is on 15.01.2024 (a date, not a version: its
+    numbers are words of it)."""
+    search = search_blog({
+        "b-dated.md": post("Konferenz", body="Die Konferenz findet am 15.01.2024 statt. " + FILLER),
+        "a-other.md": post("Konferenz notes", body="Die Konferenz findet statt. " + FILLER),
+    })
+    assert ids(search("konferenz 2024"))[:1] == ["b-dated"]
+
+
+def test_a_version_typed_with_spaces_for_its_dots_finds_its_releases(search_blog):
+    """"node 18 18 security": the releases 18.18.x first, as "node 18.18" finds them (each
+    release names Node.js 18 in its text too)."""
+    search = search_blog({
+        f"{99 - n:02}-v{v}.md": post(f"Node.js {v} (LTS)", heading=f"Version {v}",
+                                     body=f"A security release of Node.js {v} for Node.js 18 users. " + FILLER)
+        for n, v in enumerate(("18.18.2", "18.18.0", "18.20.8", "18.19.0", "24.18.1"))
+    })
+    assert sorted(hit.id.split("-v")[1] for hit in search("node 18 18 security").results[:2]) == ["18.18.0", "18.18.2"]
+
+
 # ---------------------------------------------------------------------------
 # Words joined by a hyphen, typed as one or with it
 
