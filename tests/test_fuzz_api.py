@@ -259,7 +259,8 @@ def test_search_page_answers_any_parameters_with_a_page(client, args):
 QUERY_PIECES = st.one_of(
     st.characters(),
     st.characters(categories=["Cs"]),
-    st.sampled_from(['"', "-", "OR", " OR ", "tag:", "author:", "pyth", "pyhton", "serv", "comparator", " ", "\x00"]),
+    st.sampled_from(['"', "-", "OR", " OR ", "tag:", "author:", "pyth", "pyhton", "serv", "comparator", " ", "\x00",
+                     " 18", " v4", " 2", " 0", "1.2"]),  # (numbers typed apart: read as a version)
 )
 QUERY_TEXT = st.lists(QUERY_PIECES, max_size=40).map("".join)
 

@@ -646,6 +646,29 @@ def test_analysis_never_raises_and_offsets_fall_inside_the_text(text, lang):
         list(analyzer(text, mode="query", lang=lang))
 
 
+VERSION_TEXT = st.builds(
+    lambda v, numbers, label: v + ".".join(map(str, numbers)) + label,
+    st.sampled_from(["", "v", "V"]), st.lists(st.integers(0, 2030), min_size=2, max_size=5),
+    st.sampled_from(["", "-beta", "-rc.1", "+build5", "-2"]))
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(VERSION_TEXT)
+def test_a_version_is_indexed_as_the_versions_it_is_one_of(text):
+    # "18.20.7": 18 and 18.20, each where the text has it; never a number from inside it
+    # (a label's are its own: "rc.1").
+    from searchsvc.schema import _DOTTED_DATE, _expand
+
+    parts = _expand(text)
+    number = text.lstrip("vV").split("-")[0].split("+")[0]
+    for part, at in parts:
+        assert text[at:at + len(part)] == part
+    if not _DOTTED_DATE.fullmatch(text):
+        versions = {p for p, at in parts if p[:1].isdigit() and at < len(text) - len(text.lstrip("vV")) + len(number)}
+        assert versions <= {".".join(number.split(".")[:n]) for n in range(1, number.count(".") + 2)}
+        assert number.split(".")[0] in versions
+
+
 @hypothesis_settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["", "É", "G", "Д"]),
        st.text(alphabet=st.characters(categories=("Ll", "Lo", "Lm", "Mn", "Mc"), max_codepoint=0x1FFFF),
