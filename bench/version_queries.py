@@ -27,7 +27,7 @@ from pathlib import Path
 
 from searchsvc.config import Settings
 from searchsvc.evaluate import baseline_ranker, posts_of, service_ranker
-from searchsvc.indexer import reindex
+from searchsvc.indexer import ReindexError, reindex
 from searchsvc.search import SearchIndex
 
 #: A version in a title: numbers joined by dots, maybe after a "v".
@@ -93,7 +93,11 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="searchsvc-versions-") as tmp:
         settings = Settings.from_env(content_dir=args.content, index_dir=Path(tmp) / "index")
-        reindex(settings, full=True, workers=os.cpu_count() or 1)
+        try:
+            reindex(settings, full=True, workers=os.cpu_count() or 1)
+        except ReindexError as error:
+            print(error, file=sys.stderr)
+            return 2
         index = SearchIndex(settings.index_dir)
         try:
             posts = posts_of(index)
