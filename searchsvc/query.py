@@ -47,7 +47,7 @@ from .languages import (
     stop_words,
 )
 from .schema import (EXACT_TITLE_BONUS, FIELD_WEIGHTS, JOINED_MARK, TITLE_PHRASE_BONUS, hyphen_joined,
-                     index_keeps_exact, is_signed_name, title_key)
+                     index_keeps_exact, is_signed_name, title_key, version_lines)
 from .vocabulary import BODY_COMPLETIONS, PREFIX_FIELDS, Expander, analyze, cased_as_typed
 
 #: The languages a query is analysed in when nothing says otherwise.
@@ -1129,6 +1129,10 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     # address, "nodejs.org"), and that counts for more; a word no post has is
                     # that name ("socketio": "socket.io"), no typo.
                     dotted = [] if clause.also else expander.dotted(clause.text)
+                    # A version no post has ("node 18.20.9", a release after the blog's last):
+                    # the line it is of that posts have ("18.20"), as a name without its dots.
+                    if not clause.also and clause is not last and not expander.known(clause.text):
+                        dotted += [line for line in version_lines(clause.text) if expander.known(line)][:1]
                     joined_q = None if clause.also else hyphened(schema, expander, clause.text, langs)
                     name_share = DOTTED_SHARE if (dotted or joined_q is not None) and expander.known(clause.text) else 1.0
                     meant = bool(clause.also) or (bool(dotted) or joined_q is not None) and name_share == 1.0

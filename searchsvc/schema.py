@@ -292,6 +292,20 @@ def _version_parts(text: str, version: re.Match) -> list[tuple[str, int]]:
     return out
 
 
+def version_lines(text: str) -> list[str]:
+    """The versions a version number is one of, but itself, the longest first ("18.20.9":
+    ``18.20``, ``18``); none for another word.
+
+    >>> version_lines("v1.2.3"), version_lines("2024"), version_lines("15.01.2024")
+    (['1.2', 'v1.2', '1', 'v1'], [], [])
+    """
+    version = None if _DOTTED_DATE.fullmatch(text) else _VERSION.fullmatch(text)
+    if version is None:
+        return []
+    lines = [part for part, _at in _version_parts(text, version) if part != version.group(2)]
+    return sorted(dict.fromkeys(lines), key=lambda line: -line.lstrip("vV").count("."))
+
+
 @lru_cache(maxsize=50_000)
 def _expand(text: str) -> tuple[tuple[str, int], ...]:
     """The extra tokens for one compound word (empty for a plain word)."""

@@ -966,6 +966,17 @@ def test_a_version_typed_to_its_minor_number_finds_its_releases(search_blog):
     assert _versions(search("18.18 release")) == ["18.18.0", "18.18.2"]
 
 
+def test_a_version_no_post_has_finds_the_releases_of_its_line(search_blog):
+    """"node 18.20.9", a release after the blog's last: 18.20.7 and 18.20.8 first, not the
+    post that has 18, 20 and 9 in its text."""
+    search = search_blog({
+        **_releases("18.20.7", "18.20.8", "18.19.0"),
+        "00-upgrade.md": post("Upgrading Node.js", body="Node 18 users: move to Node 20 within 9 days. " + FILLER),
+    })
+    first = search("node 18.20.9 ").results[:2]
+    assert sorted(hit.id.split("-v")[1] for hit in first) == ["18.20.7", "18.20.8"]
+
+
 def test_a_version_typed_after_its_v_finds_the_release_written_with_it(search_blog):
     """"node 4.2" and "v4.2": the release titled "Node v4.2.3", not "Node v14.4.2"."""
     search = search_blog({
