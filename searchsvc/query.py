@@ -1131,8 +1131,9 @@ def compile_query(schema, parsed: ParsedQuery, expander: Expander | None = None,
                     dotted = [] if clause.also else expander.dotted(clause.text)
                     # A version no post has ("node 18.20.9", a release after the blog's last):
                     # the line it is of that posts have ("18.20"), as a name without its dots.
-                    if not clause.also and clause is not last and not expander.known(clause.text):
-                        dotted += [line for line in version_lines(clause.text) if expander.known(line)][:1]
+                    if not clause.also and clause is not last and (lines := version_lines(clause.text)) \
+                            and not expander.known(clause.text):
+                        dotted += [line for line in lines if expander.known(line)][:1]
                     joined_q = None if clause.also else hyphened(schema, expander, clause.text, langs)
                     name_share = DOTTED_SHARE if (dotted or joined_q is not None) and expander.known(clause.text) else 1.0
                     meant = bool(clause.also) or (bool(dotted) or joined_q is not None) and name_share == 1.0
