@@ -4,8 +4,9 @@ minor line ("node 18.18"), and a minor line typed with spaces for its dots ("nod
 ``searchsvc eval`` asks for one post; a reader who types a version wants every post of
 it. For each line of the versions the blog's titles name ("Node.js 18.20.7 (LTS)": the
 lines 18 and 18.20) that at least two titles name, this asks the word before the version
-in the titles ("node" of "Node.js", "rust" of "Announcing Rust 1.75.0") and the line, typed whole ("node 18 ", "node 18.20 ", "node 18 20 "), of searchsvc and of the
-eval's plain BM25 baseline, and prints per kind the mean precision: the share of the first
+in the titles ("node" of "Node.js", "rust" of "Announcing Rust 1.75.0") and the line,
+typed whole ("node 18 ", "node 18.20 ", "node 18 20 "), of searchsvc and of the eval's
+plain BM25 baseline, and prints per kind the mean precision: the share of the first
 ten results (or of as many as the line has posts, if fewer) whose title names a version of
 that line, or the line's number as a word ("Node.js 18 is now available!").
 

@@ -269,6 +269,14 @@ _VERSION = re.compile(r"([vV]?)([0-9]+(?:\.[0-9]+)+)(?=$|[-+])")
 _DOTTED_DATE = re.compile(r"(?:0?[1-9]|[12][0-9]|3[01])\.(?:0?[1-9]|1[0-2])\.(?:1[6-9]|2[0-9])[0-9][0-9]")
 
 
+def _version_of(text: str, *, whole: bool = False) -> re.Match | None:
+    """``text`` read as a version number (_VERSION; with ``whole``, nothing after it), or
+    None, as for a date written with dots."""
+    if _DOTTED_DATE.fullmatch(text):
+        return None
+    return _VERSION.fullmatch(text) if whole else _VERSION.match(text)
+
+
 def _version_parts(text: str, version: re.Match) -> list[tuple[str, int]]:
     """The parts of a version number (see _expand): the versions it is one of, as readers
     type them ("18.20.7": ``18`` and ``18.20``; "v18.20.7" also ``v18``, ``v18.20`` and
@@ -299,7 +307,7 @@ def version_lines(text: str) -> list[str]:
     >>> version_lines("v1.2.3"), version_lines("2024"), version_lines("15.01.2024")
     (['1.2', 'v1.2', '1', 'v1'], [], [])
     """
-    version = None if _DOTTED_DATE.fullmatch(text) else _VERSION.fullmatch(text)
+    version = _version_of(text, whole=True)
     if version is None:
         return []
     lines = [part for part, _at in _version_parts(text, version) if part != version.group(2)]
@@ -312,7 +320,7 @@ def _expand(text: str) -> tuple[tuple[str, int], ...]:
     if is_signed_name(text):  # "C++", "C#": the letter
         return ((text[0], 0),)
     out: list[tuple[str, int]] = []
-    version = None if _DOTTED_DATE.fullmatch(text) else _VERSION.match(text)
+    version = _version_of(text)
     if version is not None:
         out = _version_parts(text, version)
     elif "." in text:
